@@ -1,0 +1,143 @@
+# Plumb's two set-up commands, `make run` and `make test`, plus the steps they are made of.
+# Both install whatever is missing on a fresh Debian machine (apt packages, wasm-bindgen-cli at
+# the wasm-bindgen crate's exact version, npm packages), skip what is already there, and stop
+# with the reason when something cannot be done.
+
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+MAKEFLAGS += --no-builtin-rules --no-print-directory
+
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+APT_PACKAGES := rustc-web cargo-web rust-web-src chromium
+
+# Two Rust toolchains, kept apart (shared/notes/wasm-toolchain.md): rustup's builds the server,
+# Debian's rustc-web builds the wasm bundle with the standard library compiled from source.
+HOST_CARGO := $(shell rustup which cargo 2>/dev/null || command -v cargo)
+HOST_RUSTC := $(shell rustup which rustc 2>/dev/null || command -v rustc)
+HOST := RUSTC=$(HOST_RUSTC) $(HOST_CARGO)
+RUST_LLD := $(shell $(HOST_RUSTC) --print sysroot 2>/dev/null)/lib/rustlib/x86_64-unknown-linux-gnu/bin/rust-lld
+WASM_CARGO := RUSTC=/usr/bin/rustc RUSTC_BOOTSTRAP=1 CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_LINKER=$(RUST_LLD) /usr/bin/cargo
+WASM_BINDGEN_VERSION := $(shell awk '/^name = "wasm-bindgen"$$/ { getline; gsub(/version = |"/, ""); print; exit }' Cargo.lock)
+WASM_BINDGEN := $(or $(CARGO_HOME),$(HOME)/.cargo)/bin/wasm-bindgen
+WASM_OPT := end2end/node_modules/.bin/wasm-opt
+
+SITE := target/site
+WASM_OUT := target/front/wasm32-unknown-unknown/wasm-release/frontend.wasm
+
+# PostgreSQL for the test suite: the machine's server, started (or installed) when needed.
+PLUMB_TEST_POSTGRES_URL ?= postgres://postgres@127.0.0.1:5432/postgres
+export PLUMB_TEST_POSTGRES_URL
+
+.PHONY: help run test deps deps-apt deps-wasm-bindgen deps-npm site server-release postgres \
+        test-rust test-e2e check clean
+
+help:
+	@echo "make run    install what is missing, build, and start Plumb on SQLite (http://127.0.0.1:3000)"
+	@echo "make test   every test: unit, integration on SQLite and PostgreSQL, browser end-to-end"
+	@echo "make check  formatting and lints"
+
+run: deps site server-release
+	@echo
+	@echo "  Plumb is starting at $${PLUMB_PUBLIC_URL:-http://127.0.0.1:3000}"
+	@echo "  Dashboard:   $${PLUMB_PUBLIC_URL:-http://127.0.0.1:3000}/dashboard"
+	@echo "  API key:     target/release/plumb api-keys create   (same PLUMB_* variables)"
+	@echo "  Database:    $${PLUMB_DATABASE_URL:-sqlite://data/plumb.db}"
+	@echo
+	exec target/release/plumb serve
+
+test: deps postgres site test-rust test-e2e
+	@echo "All tests passed."
+
+# --- set-up -------------------------------------------------------------------------------
+
+deps: deps-apt deps-wasm-bindgen deps-npm
+
+deps-apt:
+	@missing=""; \
+	for p in $(APT_PACKAGES); do \
+	  dpkg-query -W -f='$${Status}' "$$p" 2>/dev/null | grep -q "install ok installed" || missing="$$missing $$p"; \
+	done; \
+	command -v node >/dev/null && command -v npm >/dev/null || missing="$$missing nodejs npm"; \
+	if [ -n "$$missing" ]; then \
+	  echo "Installing Debian packages:$$missing"; \
+	  $(SUDO) apt-get update -qq && \
+	  $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing \
+	    || { echo "error: could not install$$missing with apt-get" >&2; exit 1; }; \
+	fi
+	@[ -n "$(HOST_CARGO)" ] || { echo "error: no Rust toolchain: install rustup's stable toolchain" >&2; exit 1; }
+	@[ -x "$(RUST_LLD)" ] || { echo "error: rust-lld not found at $(RUST_LLD) (it ships with rustup's toolchain)" >&2; exit 1; }
+
+deps-wasm-bindgen:
+	@[ -n "$(WASM_BINDGEN_VERSION)" ] || { echo "error: wasm-bindgen is not in Cargo.lock" >&2; exit 1; }
+	@if [ "$$($(WASM_BINDGEN) --version 2>/dev/null)" != "wasm-bindgen $(WASM_BINDGEN_VERSION)" ]; then \
+	  echo "Installing wasm-bindgen-cli $(WASM_BINDGEN_VERSION) (takes a few minutes once)"; \
+	  $(HOST) install wasm-bindgen-cli --version $(WASM_BINDGEN_VERSION) --force; \
+	fi
+
+deps-npm: end2end/node_modules/.installed
+
+end2end/node_modules/.installed: end2end/package.json end2end/package-lock.json
+	cd end2end && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund
+	touch $@
+
+# --- build --------------------------------------------------------------------------------
+
+# The site the server serves: the hydrate bundle (wasm-bindgen, then wasm-opt from npm's
+# binaryen; Debian's binaryen 108 breaks hydration), the stylesheet and public/.
+site: deps
+	$(WASM_CARGO) build -p frontend --lib --target wasm32-unknown-unknown \
+	  -Zbuild-std=std,panic_abort --profile wasm-release --target-dir target/front
+	@if [ ! $(SITE)/pkg/plumb_bg.wasm -nt $(WASM_OUT) ]; then \
+	  rm -rf $(SITE)/pkg.new && mkdir -p $(SITE)/pkg.new && \
+	  $(WASM_BINDGEN) --target web --no-typescript --remove-name-section --out-name plumb \
+	    --out-dir $(SITE)/pkg.new $(WASM_OUT) && \
+	  $(WASM_OPT) -Oz $(SITE)/pkg.new/plumb_bg.wasm -o $(SITE)/pkg.new/plumb_bg.opt.wasm && \
+	  mv $(SITE)/pkg.new/plumb_bg.opt.wasm $(SITE)/pkg.new/plumb_bg.wasm && \
+	  rm -rf $(SITE)/pkg && mv $(SITE)/pkg.new $(SITE)/pkg && \
+	  echo "Built $(SITE)/pkg: $$(stat -c %s $(SITE)/pkg/plumb_bg.wasm) bytes of wasm"; \
+	fi
+	cp style/main.css $(SITE)/pkg/plumb.css
+	cp -r public/. $(SITE)/
+
+server-release:
+	$(HOST) build --release -p server
+
+# --- tests --------------------------------------------------------------------------------
+
+postgres:
+	@if ! command -v pg_ctlcluster >/dev/null 2>&1; then \
+	  echo "Installing PostgreSQL"; \
+	  $(SUDO) apt-get update -qq && \
+	  $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql; \
+	  for f in /etc/postgresql/*/main/pg_hba.conf; do \
+	    $(SUDO) sed -i -E 's/^(host\s+all\s+all\s+(127\.0\.0\.1\/32|::1\/128)\s+)\S+/\1trust/' "$$f"; \
+	  done; \
+	fi
+	@if ! pg_isready -q -h 127.0.0.1 -p 5432; then \
+	  echo "Starting PostgreSQL"; \
+	  for v in $$(ls /etc/postgresql); do \
+	    $(SUDO) pg_ctlcluster --skip-systemctl-redirect "$$v" main start || true; \
+	  done; \
+	  for i in $$(seq 1 30); do pg_isready -q -h 127.0.0.1 -p 5432 && break; sleep 1; done; \
+	fi
+	@psql "$(PLUMB_TEST_POSTGRES_URL)" -qtAc "select 1" >/dev/null || { \
+	  echo "error: PostgreSQL is not reachable at $(PLUMB_TEST_POSTGRES_URL) (the suite needs trust auth for postgres on 127.0.0.1)" >&2; exit 1; }
+	@# Databases left by an interrupted test run.
+	@for db in $$(psql "$(PLUMB_TEST_POSTGRES_URL)" -qtAc "select datname from pg_database where datname like 'plumb_test_%'"); do \
+	  psql "$(PLUMB_TEST_POSTGRES_URL)" -qc "drop database if exists \"$$db\" with (force)"; \
+	done
+
+test-rust:
+	$(HOST) test -p server -p app
+
+test-e2e: deps site
+	$(HOST) build -p server
+	cd end2end && npx playwright test
+
+check:
+	$(HOST_CARGO) fmt --all --check
+	$(HOST) clippy -p server -p app --all-targets -- -D warnings
+
+clean:
+	rm -rf target end2end/node_modules end2end/test-results

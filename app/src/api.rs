@@ -1,0 +1,26 @@
+//! Backend-facing server functions: JSON in, JSON out, authenticated with an API key in the
+//! `Authorization` header, exactly like the REST path `POST /data-integrations/{slug}/token`.
+
+use crate::error::AppError;
+use crate::model::{AccessTokenRequest, AccessTokenResponse};
+use leptos::prelude::*;
+use leptos::server_fn::codec::Json;
+
+/// `POST /api/access-token` with `{"provider", "user_id", "organization_id"}`.
+#[server(prefix = "/api", endpoint = "access-token", input = Json, output = Json)]
+pub async fn get_access_token(
+    provider: String,
+    user_id: String,
+    #[server(default)] organization_id: Option<String>,
+) -> Result<AccessTokenResponse, AppError> {
+    let authorization = use_context::<http::request::Parts>()
+        .and_then(|parts| parts.headers.get(http::header::AUTHORIZATION).cloned())
+        .and_then(|value| value.to_str().ok().map(str::to_owned));
+    crate::service::service()?
+        .access_token(
+            authorization.as_deref(),
+            &provider,
+            AccessTokenRequest { user_id, organization_id },
+        )
+        .await
+}

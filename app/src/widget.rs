@@ -1,0 +1,140 @@
+//! The end-user widget at `/widget?token=…`: the providers the application offers, each with the
+//! user's connection state, and the buttons to connect, reauthorize and disconnect.
+//!
+//! Connect is a plain form POST to `/oauth/authorize`, because it ends in a full-page redirect
+//! to the provider; Disconnect is a server action that updates the list in place.
+
+use crate::components::Notice;
+use crate::error::AppError;
+use crate::model::{ConnectionState, WidgetProvider, WidgetView};
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::use_query_map;
+
+#[server(prefix = "/api", endpoint = "widget")]
+pub async fn load_widget(token: String) -> Result<WidgetView, AppError> {
+    crate::service::service()?.widget(&token).await
+}
+
+#[server(prefix = "/api", endpoint = "widget/disconnect")]
+pub async fn disconnect(token: String, provider: String) -> Result<(), AppError> {
+    crate::service::service()?.disconnect(&token, &provider).await
+}
+
+#[component]
+pub fn WidgetPage() -> impl IntoView {
+    let query = use_query_map();
+    let token = Memo::new(move |_| query.read().get("token").unwrap_or_default());
+    let disconnect = ServerAction::<Disconnect>::new();
+    let widget = Resource::new(
+        move || (token.get(), disconnect.version().get()),
+        |(token, _)| load_widget(token),
+    );
+
+    // The OAuth callback sends the user back here; on failure it says why in the query.
+    let connect_error = move || {
+        let q = query.read();
+        q.get("error").map(|code| {
+            let provider = q.get("provider").unwrap_or_default();
+            match q.get("error_description") {
+                Some(d) if !d.is_empty() => format!("Could not connect {provider}: {d} ({code})"),
+                _ => format!("Could not connect {provider}: {code}"),
+            }
+        })
+    };
+    let disconnect_error = move || match disconnect.value().get() {
+        Some(Err(e)) => Some(e.message),
+        _ => None,
+    };
+
+    view! {
+        <Title text="Connections"/>
+        <main class="widget">
+            <h1>"Connected accounts"</h1>
+            {move || connect_error().map(|text| view! { <Notice text error=true/> })}
+            {move || disconnect_error().map(|text| view! { <Notice text error=true/> })}
+            <Transition fallback=|| view! { <p class="muted">"Loading…"</p> }>
+                {move || Suspend::new(async move {
+                    match widget.await {
+                        Ok(view) => view! {
+                            <ProviderList view token=token.get_untracked() disconnect/>
+                        }.into_any(),
+                        Err(e) => view! { <Notice text=e.message error=true/> }.into_any(),
+                    }
+                })}
+            </Transition>
+        </main>
+    }
+}
+
+#[component]
+fn ProviderList(
+    view: WidgetView,
+    token: String,
+    disconnect: ServerAction<Disconnect>,
+) -> impl IntoView {
+    if view.providers.is_empty() {
+        return view! { <p class="empty">"No integrations are available yet."</p> }.into_any();
+    }
+    view! {
+        <ul class="integrations">
+            {view.providers.into_iter().map(|p| view! {
+                <ProviderRow provider=p token=token.clone() disconnect/>
+            }).collect_view()}
+        </ul>
+    }
+    .into_any()
+}
+
+#[component]
+fn ProviderRow(
+    provider: WidgetProvider,
+    token: String,
+    disconnect: ServerAction<Disconnect>,
+) -> impl IntoView {
+    let WidgetProvider { slug, name, description, state } = provider;
+    let (badge, badge_class) = match state {
+        None => ("Not connected", "badge"),
+        Some(ConnectionState::Connected) => ("Connected", "badge badge-ok"),
+        Some(ConnectionState::NeedsReauthorization) => ("Needs reauthorization", "badge badge-warn"),
+    };
+    let connect_label = match state {
+        Some(ConnectionState::NeedsReauthorization) => "Reauthorize",
+        _ => "Connect",
+    };
+    let connect = (state != Some(ConnectionState::Connected)).then(|| {
+        let (slug, name, token) = (slug.clone(), name.clone(), token.clone());
+        view! {
+            <form method="post" action="/oauth/authorize">
+                <input type="hidden" name="token" value=token/>
+                <input type="hidden" name="provider" value=slug/>
+                <button type="submit" class="primary" aria-label=format!("{connect_label} {name}")>
+                    {connect_label}
+                </button>
+            </form>
+        }
+    });
+    let remove = state.is_some().then(|| {
+        let (slug, name) = (slug.clone(), name.clone());
+        view! {
+            <ActionForm action=disconnect>
+                <input type="hidden" name="token" value=token/>
+                <input type="hidden" name="provider" value=slug/>
+                <button type="submit" aria-label=format!("Disconnect {name}")
+                    disabled=move || disconnect.pending().get()>
+                    "Disconnect"
+                </button>
+            </ActionForm>
+        }
+    });
+    view! {
+        <li class="integration" data-provider=slug>
+            <div class="integration-text">
+                <h2>{name}</h2>
+                {(!description.is_empty()).then(|| view! { <p class="muted">{description}</p> })}
+            </div>
+            <span class=badge_class>{badge}</span>
+            <div class="actions">{connect}{remove}</div>
+        </li>
+    }
+}

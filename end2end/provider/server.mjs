@@ -1,0 +1,171 @@
+// A real OAuth 2.0 / OpenID Connect authorization server for Plumb's end-to-end tests:
+// panva's oidc-provider with a small login and consent page of our own. It plays "the
+// third-party provider": codes expire and cannot be replayed, refresh tokens rotate, reusing
+// one revokes the grant. See shared notes/test-provider.md for why each setting is here.
+//
+// Environment: PROVIDER_PORT (3911), PLUMB_REDIRECT_URI (Plumb's /oauth/callback),
+// ACCESS_TOKEN_TTL seconds (5).
+
+import http from 'node:http';
+import Provider from 'oidc-provider';
+
+const port = Number(process.env.PROVIDER_PORT ?? 3911);
+const issuer = `http://127.0.0.1:${port}`;
+const redirectUri = process.env.PLUMB_REDIRECT_URI ?? 'http://127.0.0.1:3910/oauth/callback';
+const accessTokenTtl = Number(process.env.ACCESS_TOKEN_TTL ?? 5);
+
+const accounts = {
+  alice: { password: 'wonderland', claims: { sub: 'alice', name: 'Alice Liddell', email: 'alice@example.com' } },
+  bob: { password: 'builder', claims: { sub: 'bob', name: 'Bob Builder', email: 'bob@example.com' } },
+};
+
+const client = (id, method, secret) => ({
+  client_id: id,
+  ...(secret ? { client_secret: secret } : {}),
+  token_endpoint_auth_method: method,
+  redirect_uris: [redirectUri],
+  grant_types: ['authorization_code', 'refresh_token'],
+  response_types: ['code'],
+});
+
+const provider = new Provider(issuer, {
+  clients: [
+    client('plumb-post', 'client_secret_post', 'post-secret'),
+    client('plumb-basic', 'client_secret_basic', 'basic-secret'),
+    client('plumb-public', 'none'),
+  ],
+  scopes: ['openid', 'offline_access', 'profile', 'email', 'api:read', 'api:write'],
+  claims: { openid: ['sub'], profile: ['name'], email: ['email'] },
+  pkce: { required: (ctx, c) => c.clientAuthMethod === 'none' },
+  ttl: {
+    AccessToken: accessTokenTtl,
+    AuthorizationCode: 60,
+    RefreshToken: 24 * 3600,
+    Grant: 24 * 3600,
+    Interaction: 600,
+    Session: 24 * 3600,
+    IdToken: 3600,
+  },
+  // The default tolerance lets /me accept an expired token for 15 more seconds.
+  clockTolerance: 0,
+  rotateRefreshToken: true,
+  // Issue a refresh token whenever the client may use one, not only for offline_access+consent.
+  issueRefreshToken: async (ctx, c) => c.grantTypeAllowed('refresh_token'),
+  features: {
+    devInteractions: { enabled: false },
+    revocation: { enabled: true },
+    introspection: { enabled: true },
+  },
+  interactions: { url: (ctx, interaction) => `/interaction/${interaction.uid}` },
+  findAccount: async (ctx, id) =>
+    accounts[id] ? { accountId: id, claims: async () => accounts[id].claims } : undefined,
+  cookies: { keys: ['plumb-e2e-only-cookie-key'] },
+});
+
+// What the token endpoint did, for tests that count refreshes at the provider.
+const stats = { grants: {}, errors: {} };
+provider.on('grant.success', (ctx) => {
+  const type = ctx.oidc.params.grant_type;
+  stats.grants[type] = (stats.grants[type] ?? 0) + 1;
+});
+provider.on('grant.error', (ctx, err) => {
+  stats.errors[err.error] = (stats.errors[err.error] ?? 0) + 1;
+  console.log(`grant.error ${err.error}: ${err.error_detail ?? err.error_description}`);
+});
+
+const escape = (s) => String(s).replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+
+const page = (title, body) => `<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">
+<title>${escape(title)} · Test Provider</title>
+<style>body{font:16px system-ui;max-width:26rem;margin:3rem auto}label{display:block;margin:.6rem 0 .2rem}
+input[type=text],input[type=password]{width:100%;padding:.4rem}button{margin:1rem .5rem 0 0;padding:.4rem 1rem}</style>
+</head><body><main><h1>${escape(title)}</h1>${body}</main></body></html>`;
+
+async function readForm(req) {
+  const chunks = [];
+  for await (const chunk of req) chunks.push(chunk);
+  return new URLSearchParams(Buffer.concat(chunks).toString('utf8'));
+}
+
+function send(res, status, html) {
+  res.writeHead(status, { 'content-type': 'text/html; charset=utf-8' });
+  res.end(html);
+}
+
+async function interaction(req, res, url) {
+  const [, , uid, action] = url.pathname.split('/');
+  const details = await provider.interactionDetails(req, res);
+  if (details.uid !== uid) return send(res, 400, page('Error', '<p>Unknown interaction.</p>'));
+  const { prompt, params } = details;
+
+  if (req.method === 'GET' && prompt.name === 'login') {
+    return send(res, 200, page('Sign in to Test Provider', `
+      <form method="post" action="/interaction/${uid}/login">
+        <label for="username">Username</label><input id="username" name="username" type="text" autocomplete="off">
+        <label for="password">Password</label><input id="password" name="password" type="password">
+        <button type="submit">Sign in</button>
+      </form>`));
+  }
+  if (req.method === 'GET' && prompt.name === 'consent') {
+    const scopes = String(params.scope ?? '').split(' ').filter(Boolean);
+    const boxes = scopes
+      .map((s) => `<label><input type="checkbox" name="scope" value="${escape(s)}" checked> ${escape(s)}</label>`)
+      .join('');
+    return send(res, 200, page(`Authorize ${params.client_id}`, `
+      <p>The application asks for these permissions:</p>
+      <form method="post" action="/interaction/${uid}/confirm">${boxes}
+        <button type="submit">Approve</button>
+        <button type="submit" formaction="/interaction/${uid}/abort">Deny</button>
+      </form>`));
+  }
+  if (req.method === 'POST' && action === 'login') {
+    const form = await readForm(req);
+    const account = accounts[form.get('username')];
+    if (!account || account.password !== form.get('password')) {
+      return send(res, 401, page('Sign in to Test Provider', '<p role="alert">Wrong username or password.</p>'));
+    }
+    return provider.interactionFinished(req, res, { login: { accountId: form.get('username') } }, { mergeWithLastSubmission: false });
+  }
+  if (req.method === 'POST' && action === 'confirm') {
+    const form = await readForm(req);
+    const requested = String(params.scope ?? '').split(' ').filter(Boolean);
+    const approved = requested.filter((s) => form.getAll('scope').includes(s));
+    const rejected = requested.filter((s) => !approved.includes(s));
+    const grant = details.grantId
+      ? await provider.Grant.find(details.grantId)
+      : new provider.Grant({ accountId: details.session.accountId, clientId: params.client_id });
+    if (approved.length) grant.addOIDCScope(approved.join(' '));
+    if (rejected.length) grant.rejectOIDCScope(rejected.join(' '));
+    if (prompt.details.missingOIDCClaims) grant.addOIDCClaims(prompt.details.missingOIDCClaims);
+    const grantId = await grant.save();
+    return provider.interactionFinished(req, res, { consent: details.grantId ? {} : { grantId } }, { mergeWithLastSubmission: true });
+  }
+  if (req.method === 'POST' && action === 'abort') {
+    return provider.interactionFinished(
+      req, res,
+      { error: 'access_denied', error_description: 'The user denied the request.' },
+      { mergeWithLastSubmission: false },
+    );
+  }
+  return send(res, 400, page('Error', '<p>Unexpected request.</p>'));
+}
+
+const callback = provider.callback();
+const server = http.createServer(async (req, res) => {
+  const url = new URL(req.url, issuer);
+  try {
+    if (url.pathname.startsWith('/interaction/')) return await interaction(req, res, url);
+    if (url.pathname === '/test/stats') {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      return res.end(JSON.stringify(stats));
+    }
+    return callback(req, res);
+  } catch (err) {
+    console.error(err);
+    if (!res.headersSent) send(res, 500, page('Error', `<p>${escape(err.message)}</p>`));
+  }
+});
+server.listen(port, '127.0.0.1', () => console.log(`test provider listening on ${issuer}`));
+const stop = () => server.close(() => process.exit(0));
+process.on('SIGTERM', stop);
+process.on('SIGINT', stop);

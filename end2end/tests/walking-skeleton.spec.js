@@ -1,0 +1,176 @@
+// One OAuth provider, end to end, as people use Plumb: an admin adds it in the dashboard, a user
+// connects it in the widget by signing in at the (real) provider, a backend fetches tokens with
+// the official WorkOS SDK, the token is refreshed after it expires, and the user disconnects.
+import { test, expect } from '@playwright/test';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { state, workos, hydrated } from '../support/state.js';
+
+const screenshots = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../docs/screenshots');
+const slug = 'test-provider';
+const user = { userId: 'user_e2e', organizationId: 'org_e2e' };
+
+test.describe.configure({ mode: 'serial' });
+
+async function fillProvider(page, values) {
+  for (const [label, value] of Object.entries(values)) {
+    await page.getByLabel(label, { exact: true }).fill(value);
+  }
+}
+
+function validProvider() {
+  const { providerUrl } = state();
+  return {
+    Name: 'Test Provider',
+    Slug: slug,
+    Description: 'Reads your test data so the app can show it.',
+    'Authorization URL': `${providerUrl}/auth`,
+    'Token URL': `${providerUrl}/token`,
+    'Client ID': 'plumb-post',
+    'Client secret': 'post-secret',
+    Scopes: 'openid offline_access api:read',
+  };
+}
+
+test('the admin adds a custom provider; invalid input is refused beside its field and nothing is saved', async ({ page }) => {
+  await page.goto('/dashboard');
+  await hydrated(page);
+  await expect(page.getByText('No providers yet')).toBeVisible();
+  await expect(page.getByTestId('redirect-uri')).toHaveText(`${state().plumbUrl}/oauth/callback`);
+
+  await fillProvider(page, { ...validProvider(), Slug: 'Not A Slug', 'Token URL': 'not a url' });
+  await page.getByRole('button', { name: 'Add provider' }).click();
+  await expect(page.locator('#field-slug-error')).toContainText('lowercase letters');
+  await expect(page.locator('#field-token_url-error')).toContainText('Token URL');
+  await expect(page.getByLabel('Slug', { exact: true })).toHaveAttribute('aria-invalid', 'true');
+  await expect(page.getByRole('alert')).toContainText('not saved');
+  await page.reload();
+  await hydrated(page);
+  await expect(page.getByText('No providers yet')).toBeVisible();
+
+  await fillProvider(page, validProvider());
+  await page.getByRole('button', { name: 'Add provider' }).click();
+  await expect(page.getByRole('status')).toHaveText('Added Test Provider.');
+  const row = page.getByRole('row', { name: /Test Provider/ });
+  await expect(row).toContainText(slug);
+  await expect(row).toContainText('openid offline_access api:read');
+  await expect(page.getByLabel('Name', { exact: true })).toHaveValue('');
+
+  // The same slug again is refused, and the list still holds one provider.
+  await fillProvider(page, validProvider());
+  await page.getByRole('button', { name: 'Add provider' }).click();
+  await expect(page.locator('#field-slug-error')).toContainText('already exists');
+  await page.reload();
+  await expect(page.getByRole('row', { name: /Test Provider/ })).toHaveCount(1);
+  await page.screenshot({ path: path.join(screenshots, 'dashboard.png'), fullPage: true });
+});
+
+test('a user connects in the widget and the backend gets working, refreshed tokens; disconnect removes them', async ({ browser }) => {
+  const { providerUrl, plumbUrl, apiKey } = state();
+  const sdk = workos();
+  const { token } = await sdk.widgets.createToken(user);
+
+  expect(await sdk.pipes.getAccessToken({ provider: slug, ...user })).toEqual({ active: false, error: 'not_installed' });
+
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  await page.goto(`/widget?token=${encodeURIComponent(token)}`);
+  await hydrated(page);
+  const row = page.getByRole('listitem').filter({ hasText: 'Test Provider' });
+  await expect(row).toContainText('Reads your test data');
+  await expect(row).toContainText('Not connected');
+
+  await row.getByRole('button', { name: 'Connect Test Provider' }).click();
+  await expect(page.getByRole('heading', { name: 'Sign in to Test Provider' })).toBeVisible();
+  expect(new URL(page.url()).origin).toBe(providerUrl);
+  await page.getByLabel('Username').fill('alice');
+  await page.getByLabel('Password').fill('wonderland');
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await expect(page.getByRole('heading', { name: 'Authorize plumb-post' })).toBeVisible();
+  await page.getByRole('button', { name: 'Approve' }).click();
+
+  await expect(page).toHaveURL(new RegExp(`^${plumbUrl}/widget\\?token=`));
+  await hydrated(page);
+  await expect(row.locator('.badge')).toHaveText('Connected');
+  await page.screenshot({ path: path.join(screenshots, 'widget.png'), fullPage: true });
+
+  // The backend's view, through the unmodified WorkOS SDK.
+  const first = await sdk.pipes.getAccessToken({ provider: slug, ...user });
+  expect(first.active).toBe(true);
+  expect(first.accessToken.object).toBe('access_token');
+  // The provider drops offline_access unless consent is prompted for explicitly: Plumb reports
+  // the scopes actually granted, and the requested one that is missing.
+  expect(first.accessToken.scopes).toEqual(['openid', 'api:read']);
+  expect(first.accessToken.missingScopes).toEqual(['offline_access']);
+  expect(first.accessToken.expiresAt.getTime()).toBeGreaterThan(Date.now());
+  const me = async (accessToken) =>
+    fetch(`${providerUrl}/me`, { headers: { Authorization: `Bearer ${accessToken}` } });
+  const profile = await me(first.accessToken.accessToken);
+  expect(profile.status).toBe(200);
+  expect((await profile.json()).sub).toBe('alice');
+
+  // The same operation as a Leptos server function with JSON in and out.
+  const viaServerFn = await fetch(`${plumbUrl}/api/access-token`, {
+    method: 'POST',
+    headers: { Authorization: `Bearer ${apiKey}`, 'Content-Type': 'application/json' },
+    body: JSON.stringify({ provider: slug, user_id: user.userId, organization_id: user.organizationId }),
+  });
+  expect(viaServerFn.status).toBe(200);
+  expect((await viaServerFn.json()).access_token.access_token).toBe(first.accessToken.accessToken);
+
+  // Wait until the provider itself no longer accepts the token, then ask Plumb again.
+  await expect.poll(async () => (await me(first.accessToken.accessToken)).status, { timeout: 30_000 }).toBe(401);
+  const second = await sdk.pipes.getAccessToken({ provider: slug, ...user });
+  expect(second.active).toBe(true);
+  expect(second.accessToken.accessToken).not.toBe(first.accessToken.accessToken);
+  const refreshed = await me(second.accessToken.accessToken);
+  expect(refreshed.status).toBe(200);
+  expect((await refreshed.json()).sub).toBe('alice');
+  const stats = await (await fetch(`${providerUrl}/test/stats`)).json();
+  expect(stats.grants.refresh_token).toBe(1);
+  expect(stats.errors).toEqual({});
+
+  await row.getByRole('button', { name: 'Disconnect Test Provider' }).click();
+  await expect(row.locator('.badge')).toHaveText('Not connected');
+  expect(await sdk.pipes.getAccessToken({ provider: slug, ...user })).toEqual({ active: false, error: 'not_installed' });
+  await context.close();
+});
+
+test('declining at the provider brings the user back with the reason and stores nothing', async ({ browser }) => {
+  const sdk = workos();
+  const other = { userId: 'user_declines', organizationId: 'org_e2e' };
+  const { token } = await sdk.widgets.createToken(other);
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  await page.goto(`/widget?token=${encodeURIComponent(token)}`);
+  await hydrated(page);
+  await page.getByRole('button', { name: 'Connect Test Provider' }).click();
+  await page.getByLabel('Username').fill('bob');
+  await page.getByLabel('Password').fill('builder');
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('button', { name: 'Deny' }).click();
+  await expect(page.getByRole('alert')).toContainText('Could not connect Test Provider: The user denied the request. (access_denied)');
+  await expect(page.getByRole('listitem').filter({ hasText: 'Test Provider' }).locator('.badge')).toHaveText('Not connected');
+  expect(await sdk.pipes.getAccessToken({ provider: slug, ...other })).toEqual({ active: false, error: 'not_installed' });
+  await context.close();
+});
+
+test('backends without a valid API key are refused with a JSON error', async () => {
+  const { plumbUrl } = state();
+  await expect(workos('sk_test_wrong').pipes.getAccessToken({ provider: slug, ...user })).rejects.toMatchObject({
+    status: 401,
+    name: 'UnauthorizedException',
+  });
+  const res = await fetch(`${plumbUrl}/data-integrations/${slug}/token`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ user_id: 'u' }),
+  });
+  expect(res.status).toBe(401);
+  expect(await res.json()).toMatchObject({ code: 'unauthorized' });
+});
+
+test('an invalid widget link shows a readable error', async ({ page }) => {
+  await page.goto('/widget?token=not-a-token');
+  await expect(page.getByRole('alert')).toContainText('This link is not valid');
+});

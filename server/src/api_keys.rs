@@ -1,0 +1,69 @@
+//! API keys: `sk_test_` plus 32 random bytes. Only a SHA-256 of the key is stored (the key is
+//! high-entropy, so a fast hash is enough and a lookup stays one indexed query); the key itself
+//! is shown once, when created.
+
+use crate::error::{Error, Result};
+use crate::ids;
+use crate::store::{ApiKeyRecord, Store};
+
+pub const PREFIX: &str = "sk_test_";
+
+/// A newly created key: `secret` is shown to the operator once and then forgotten.
+pub struct CreatedKey {
+    pub record: ApiKeyRecord,
+    pub secret: String,
+}
+
+pub async fn create(store: &Store, name: &str, now: i64) -> Result<CreatedKey> {
+    let secret = format!("{PREFIX}{}", ids::random_token(32));
+    let record = ApiKeyRecord {
+        id: ids::new_id("key"),
+        key_hash: ids::sha256_hex(&secret),
+        prefix: secret.chars().take(PREFIX.len() + 4).collect(),
+        name: name.to_string(),
+        created_at: now,
+        last_used_at: None,
+        revoked_at: None,
+    };
+    store.insert_api_key(&record).await?;
+    Ok(CreatedKey { record, secret })
+}
+
+/// The key behind an `Authorization` header value, or why it is refused.
+pub async fn authenticate(store: &Store, authorization: Option<&str>) -> Result<ApiKeyRecord> {
+    let header = authorization.ok_or(Error::Unauthorized(
+        "Send your API key in the Authorization header: \"Authorization: Bearer sk_test_…\".",
+    ))?;
+    let key = bearer(header).ok_or(Error::Unauthorized(
+        "The Authorization header must be \"Bearer <API key>\".",
+    ))?;
+    if !key.starts_with(PREFIX) {
+        return Err(Error::Unauthorized("The API key is not valid."));
+    }
+    match store.api_key_by_hash(&ids::sha256_hex(key)).await? {
+        Some(record) if record.revoked_at.is_none() => Ok(record),
+        Some(_) => Err(Error::Unauthorized("The API key has been revoked.")),
+        None => Err(Error::Unauthorized("The API key is not valid.")),
+    }
+}
+
+/// RFC 6750 §2.1: the scheme is case-insensitive.
+fn bearer(header: &str) -> Option<&str> {
+    let (scheme, token) = header.trim().split_once(' ')?;
+    let token = token.trim();
+    (scheme.eq_ignore_ascii_case("bearer") && !token.is_empty()).then_some(token)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::bearer;
+
+    #[test]
+    fn bearer_header_parsing() {
+        assert_eq!(bearer("Bearer sk_test_abc"), Some("sk_test_abc"));
+        assert_eq!(bearer("bearer   sk_test_abc "), Some("sk_test_abc"));
+        assert_eq!(bearer("Basic abc"), None);
+        assert_eq!(bearer("Bearer"), None);
+        assert_eq!(bearer("Bearer "), None);
+    }
+}

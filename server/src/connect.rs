@@ -1,0 +1,226 @@
+//! The authorization flow that creates a connection (RFC 6749 §4.1 with PKCE, and the
+//! client-side advice of RFC 9700 §2.1 and §4.7): the widget starts it, the provider sends the
+//! browser back to `/oauth/callback`, and Plumb exchanges the code and stores the tokens.
+//!
+//! `state` is random, stored only as a hash, single-use (the callback deletes the row), valid for
+//! ten minutes and bound to the browser that started the flow by a cookie whose hash is stored
+//! beside it.
+
+use crate::connections::{self, org_key, Connection};
+use crate::crypto::Aad;
+use crate::error::{Error, Result};
+use crate::ids;
+use crate::oauth::{self, AuthorizationRequest, TokenEndpoint, TokenError};
+use crate::providers::{Provider, ScopeList};
+use crate::service::Plumb;
+use crate::store::OAuthState;
+use crate::time::now_ms;
+use oauth2::PkceCodeChallenge;
+
+/// How long a user has to finish signing in at the provider.
+const STATE_TTL_MS: i64 = 10 * 60 * 1000;
+
+/// The query string of `/oauth/callback` (RFC 6749 §4.1.2 and §4.1.2.1).
+#[derive(Debug, Default, serde::Deserialize)]
+pub struct CallbackParams {
+    pub code: Option<String>,
+    pub state: Option<String>,
+    pub error: Option<String>,
+    pub error_description: Option<String>,
+}
+
+impl Plumb {
+    /// Starts connecting the widget user to `slug`: records the pending authorization and
+    /// returns the provider URL to send the browser to.
+    #[tracing::instrument(skip_all, fields(provider = slug))]
+    pub async fn start_authorization(&self, widget_token: &str, slug: &str, browser_binding: &str) -> Result<url::Url> {
+        let claims = self.widget_claims(widget_token)?;
+        let provider = self.provider(slug).await?;
+        let state = ids::random_token(32);
+        let state_hash = ids::sha256_hex(&state);
+        let (challenge, verifier) = if provider.pkce_enabled != 0 {
+            let (c, v) = PkceCodeChallenge::new_random_sha256();
+            (Some(c), Some(v))
+        } else {
+            (None, None)
+        };
+        let redirect_uri = self.config.redirect_uri();
+        let url = AuthorizationRequest {
+            authorization_url: &provider.authorization_url,
+            client_id: &provider.client_id,
+            redirect_uri: &redirect_uri,
+            scopes: &provider.scopes.0,
+            scope_separator: &provider.scope_separator,
+            state: &state,
+            code_challenge: challenge.as_ref().map(|c| c.as_str()),
+        }
+        .url()
+        .map_err(|e| Error::Internal(format!("provider {} has an unusable authorization URL: {e}", provider.slug)))?;
+
+        let now = now_ms();
+        // Housekeeping: abandoned flows would otherwise pile up.
+        self.store.purge_expired_oauth_states(now).await?;
+        self.store
+            .insert_oauth_state(&OAuthState {
+                pkce_verifier: verifier.map(|v| {
+                    self.cipher.seal(v.secret().as_bytes(), &Aad::new("oauth_states", &state_hash, "pkce_verifier"))
+                }),
+                state_hash,
+                provider_id: provider.id.clone(),
+                user_id: claims.sub.clone(),
+                organization_id: org_key(claims.org.as_deref()).to_string(),
+                browser_binding: ids::sha256_hex(browser_binding),
+                return_to: widget_url(widget_token, &[]),
+                expires_at: now + STATE_TTL_MS,
+                created_at: now,
+            })
+            .await?;
+        Ok(url)
+    }
+
+    /// Finishes a flow at the callback. Returns where to send the browser: back to the widget,
+    /// with `error`, `error_description` and `provider` in the query when connecting failed.
+    /// An unknown, used, expired or foreign `state` is an error: there is no widget to return to.
+    #[tracing::instrument(skip_all)]
+    pub async fn finish_authorization(&self, params: CallbackParams, browser_binding: Option<&str>) -> Result<String> {
+        let state = params.state.as_deref().filter(|s| !s.is_empty()).ok_or(Error::InvalidState(
+            "This page needs the state parameter the provider sends back. Start connecting again from the widget.",
+        ))?;
+        let state_hash = ids::sha256_hex(state);
+        let pending = self.store.take_oauth_state(&state_hash).await?.ok_or(Error::InvalidState(
+            "This sign-in was already completed or is unknown. Start connecting again from the widget.",
+        ))?;
+        let now = now_ms();
+        if pending.expires_at <= now {
+            return Err(Error::InvalidState("This sign-in took too long and expired. Start connecting again from the widget."));
+        }
+        if browser_binding.map(ids::sha256_hex).as_deref() != Some(pending.browser_binding.as_str()) {
+            return Err(Error::InvalidState(
+                "This sign-in was started in another browser. Start connecting again from the widget in this browser.",
+            ));
+        }
+        let Some(provider) = self.store.provider_by_id(&pending.provider_id).await? else {
+            return Err(Error::InvalidState("This provider was removed while you were signing in."));
+        };
+
+        let failure = |code: &str, description: &str| {
+            append_query(&pending.return_to, &[("error", code), ("error_description", description), ("provider", &provider.name)])
+        };
+        if let Some(error) = params.error.as_deref() {
+            let description = params.error_description.clone().unwrap_or_else(|| match error {
+                "access_denied" => "You declined access.".into(),
+                _ => "The provider did not authorize the connection.".into(),
+            });
+            tracing::info!(provider = %provider.slug, error, "authorization refused at the provider");
+            return Ok(failure(error, &description));
+        }
+        let Some(code) = params.code.as_deref().filter(|c| !c.is_empty()) else {
+            return Ok(failure("invalid_request", "The provider sent neither a code nor an error."));
+        };
+
+        match self.exchange_and_store(&provider, &pending, code).await {
+            Ok(()) => Ok(pending.return_to.clone()),
+            Err(Error::Provider(p)) => {
+                tracing::warn!(provider = %provider.slug, error = %p, "code exchange rejected");
+                Ok(failure(&p.error, p.description.as_deref().unwrap_or("The provider rejected the authorization code.")))
+            }
+            Err(Error::ProviderUnavailable { message, .. }) => Ok(failure("provider_unavailable", &message)),
+            Err(e) => {
+                let wire = app::error::AppError::from(&e);
+                Ok(failure(&wire.code, &wire.message))
+            }
+        }
+    }
+
+    async fn exchange_and_store(&self, provider: &Provider, pending: &OAuthState, code: &str) -> Result<()> {
+        let verifier = pending
+            .pkce_verifier
+            .as_deref()
+            .map(|sealed| self.cipher.open_string(sealed, &Aad::new("oauth_states", &pending.state_hash, "pkce_verifier")))
+            .transpose()?;
+        let client_secret = self.client_secret(provider)?;
+        let endpoint = TokenEndpoint {
+            url: &provider.token_url,
+            client_id: &provider.client_id,
+            client_secret: client_secret.as_deref(),
+        };
+        let tokens = oauth::exchange_code(&self.http, &endpoint, code, &self.config.redirect_uri(), verifier.as_deref())
+            .await
+            .map_err(|e| match e {
+                TokenError::Rejected(p) => Error::Provider(p),
+                TokenError::Unavailable { message, retry_after_secs } => Error::ProviderUnavailable {
+                    message: format!("{} could not be reached to finish connecting ({message}). Try again.", provider.name),
+                    retry_after_secs,
+                },
+                TokenError::Malformed(m) => Error::ProviderUnavailable {
+                    message: format!("{} sent an unusable token response: {m}", provider.name),
+                    retry_after_secs: None,
+                },
+            })?;
+
+        let now = now_ms();
+        let granted = ScopeList(tokens.scopes.clone().unwrap_or_else(|| provider.scopes.0.clone()));
+        // Sealed values are bound to the connection id, so the id must be settled before sealing:
+        // reuse the existing connection's (a reauthorization), or make a new one. If another
+        // callback for the same user and provider wins the race in between, seal again for its id.
+        for _ in 0..3 {
+            let existing = self.store.connection(&provider.id, &pending.user_id, &pending.organization_id).await?;
+            let id = existing.as_ref().map(|c| c.id.clone()).unwrap_or_else(|| ids::new_id("conn"));
+            let aad = |field| Aad::new("connections", &id, field);
+            let connection = Connection {
+                provider_id: provider.id.clone(),
+                user_id: pending.user_id.clone(),
+                organization_id: pending.organization_id.clone(),
+                state: app::model::ConnectionState::Connected.as_str().into(),
+                access_token: Some(self.cipher.seal(tokens.access_token.secret().as_bytes(), &aad(connections::ACCESS_TOKEN))),
+                refresh_token: tokens
+                    .refresh_token
+                    .as_ref()
+                    .map(|rt| self.cipher.seal(rt.secret().as_bytes(), &aad(connections::REFRESH_TOKEN))),
+                expires_at: tokens.expires_in.map(|s| now + (s as i64) * 1000),
+                scopes: granted.clone(),
+                last_refreshed_at: None,
+                last_error: None,
+                created_at: existing.as_ref().map(|c| c.created_at).unwrap_or(now),
+                updated_at: now,
+                id: id.clone(),
+            };
+            if self.store.save_connection(&connection).await? {
+                tracing::info!(provider = %provider.slug, connection = %id, "connected");
+                return Ok(());
+            }
+        }
+        Err(Error::Internal("could not save the connection after three attempts".into()))
+    }
+}
+
+/// The widget page for a token, with extra query parameters.
+fn widget_url(token: &str, extra: &[(&str, &str)]) -> String {
+    append_query(&format!("/widget?{}", url::form_urlencoded::Serializer::new(String::new()).append_pair("token", token).finish()), extra)
+}
+
+fn append_query(base: &str, extra: &[(&str, &str)]) -> String {
+    if extra.is_empty() {
+        return base.to_string();
+    }
+    let mut query = url::form_urlencoded::Serializer::new(String::new());
+    for (k, v) in extra {
+        query.append_pair(k, v);
+    }
+    let separator = if base.contains('?') { '&' } else { '?' };
+    format!("{base}{separator}{}", query.finish())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn widget_urls_encode_the_token_and_extra_parameters() {
+        assert_eq!(widget_url("a.b+c", &[]), "/widget?token=a.b%2Bc");
+        assert_eq!(
+            widget_url("t", &[("error", "access_denied"), ("provider", "Acme CRM")]),
+            "/widget?token=t&error=access_denied&provider=Acme+CRM"
+        );
+    }
+}

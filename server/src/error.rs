@@ -1,0 +1,96 @@
+//! The domain error, and its one mapping to the wire error [`app::error::AppError`]. Database and
+//! internal failures reach callers only as a reference id; the details go to the log.
+
+use crate::crypto::CryptoError;
+use crate::oauth::ProviderError;
+use app::error::{codes, AppError, FieldError};
+
+#[derive(Debug)]
+pub enum Error {
+    /// Input that breaks a rule, per field. Nothing was stored.
+    Validation(Vec<FieldError>),
+    /// Missing, malformed, unknown or revoked API key.
+    Unauthorized(&'static str),
+    /// Missing, malformed, tampered or expired widget token.
+    InvalidWidgetToken(&'static str),
+    ProviderNotFound(String),
+    ConnectionNotFound(String),
+    /// An OAuth callback whose `state` is unknown, used, expired or from another browser.
+    InvalidState(&'static str),
+    /// The provider answered the token request with an OAuth error.
+    Provider(ProviderError),
+    /// The provider could not be reached or is failing; worth retrying later.
+    ProviderUnavailable { message: String, retry_after_secs: Option<u64> },
+    Crypto(CryptoError),
+    Database(sqlx::Error),
+    Internal(String),
+}
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+impl From<sqlx::Error> for Error {
+    fn from(e: sqlx::Error) -> Self {
+        Self::Database(e)
+    }
+}
+
+impl From<CryptoError> for Error {
+    fn from(e: CryptoError) -> Self {
+        Self::Crypto(e)
+    }
+}
+
+impl Error {
+    pub fn field(field: &str, code: &str, message: impl Into<String>) -> Self {
+        Self::Validation(vec![FieldError { field: field.into(), code: code.into(), message: message.into() }])
+    }
+
+    /// The `Retry-After` hint for errors that are worth retrying.
+    pub fn retry_after(&self) -> Option<u64> {
+        match self {
+            Self::ProviderUnavailable { retry_after_secs, .. } => *retry_after_secs,
+            _ => None,
+        }
+    }
+}
+
+impl std::fmt::Display for Error {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}", AppError::from(self))
+    }
+}
+
+impl std::error::Error for Error {}
+
+impl From<Error> for AppError {
+    fn from(e: Error) -> Self {
+        AppError::from(&e)
+    }
+}
+
+impl From<&Error> for AppError {
+    fn from(e: &Error) -> Self {
+        match e {
+            Error::Validation(errors) => AppError::validation(errors.clone()),
+            Error::Unauthorized(why) => AppError::unauthorized(*why),
+            Error::InvalidWidgetToken(why) => AppError::new(codes::INVALID_WIDGET_TOKEN, *why),
+            Error::ProviderNotFound(slug) => {
+                AppError::new(codes::PROVIDER_NOT_FOUND, format!("No provider with the slug {slug:?}."))
+            }
+            Error::ConnectionNotFound(slug) => AppError::new(
+                codes::CONNECTION_NOT_FOUND,
+                format!("This user has no connection to {slug:?}."),
+            ),
+            Error::InvalidState(why) => AppError::new(codes::INVALID_STATE, *why),
+            Error::Provider(p) => AppError::new(codes::PROVIDER_ERROR, p.to_string()),
+            Error::ProviderUnavailable { message, .. } => {
+                AppError::new(codes::PROVIDER_UNAVAILABLE, message.clone())
+            }
+            Error::Crypto(_) | Error::Database(_) | Error::Internal(_) => {
+                let reference = crate::ids::random_token(6);
+                tracing::error!(reference, error = ?e, "internal error");
+                AppError::internal(format!("Plumb hit an internal error (reference {reference}). The details are in the server log."))
+            }
+        }
+    }
+}

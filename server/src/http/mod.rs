@@ -1,0 +1,102 @@
+//! The HTTP layer: one router for the Leptos pages and server functions, the WorkOS-compatible
+//! backend API, the OAuth endpoints and the static site. Tests build it in-process with
+//! [`router`].
+
+mod api;
+mod error;
+mod oauth;
+
+pub use error::ApiError;
+
+use crate::service::Plumb;
+use app::error::AppError;
+use app::service::SharedService;
+use axum::body::Body;
+use axum::extract::{FromRef, Request};
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::Router;
+use leptos::prelude::{provide_context, LeptosOptions};
+use leptos_axum::{generate_route_list, LeptosRoutes};
+use std::sync::Arc;
+use tower_http::services::ServeDir;
+
+#[derive(Clone, FromRef)]
+pub struct AppState {
+    pub plumb: Arc<Plumb>,
+    pub leptos_options: LeptosOptions,
+}
+
+pub fn leptos_options(plumb: &Plumb) -> LeptosOptions {
+    LeptosOptions::builder()
+        .output_name(app::OUTPUT_NAME)
+        .site_root(plumb.config().site_root.to_string_lossy().into_owned())
+        .site_pkg_dir("pkg")
+        .site_addr(plumb.config().addr)
+        .build()
+}
+
+pub fn router(plumb: Arc<Plumb>) -> Router {
+    let leptos_options = leptos_options(&plumb);
+    let service: SharedService = plumb.clone();
+    let site = ServeDir::new(&plumb.config().site_root).fallback(get(not_found));
+    let state = AppState { plumb, leptos_options: leptos_options.clone() };
+    Router::new()
+        .route("/healthz", get(|| async { axum::Json(serde_json::json!({"status": "ok"})) }))
+        .route("/widgets/token", post(api::create_widget_token))
+        .route("/data-integrations/{slug}/token", post(api::get_access_token))
+        .route("/oauth/authorize", post(oauth::authorize))
+        .route("/oauth/callback", get(oauth::callback))
+        .leptos_routes_with_context(
+            &state,
+            generate_route_list(app::App),
+            move || provide_context(service.clone()),
+            move || app::shell(leptos_options.clone()),
+        )
+        .fallback_service(site)
+        .layer(middleware::from_fn(server_fn_status))
+        .layer(middleware::from_fn(security_headers))
+        .with_state(state)
+}
+
+/// Server functions answer every error with 500; give each the status its code maps to
+/// ([`AppError::status`]), so backends see 401, 404 and 422 like on the REST paths.
+async fn server_fn_status(req: Request, next: Next) -> Response {
+    let response = next.run(req).await;
+    if response.status() != StatusCode::INTERNAL_SERVER_ERROR || !response.headers().contains_key("serverfnerror") {
+        return response;
+    }
+    let (mut parts, body) = response.into_parts();
+    let Ok(bytes) = axum::body::to_bytes(body, 1 << 20).await else {
+        return (StatusCode::INTERNAL_SERVER_ERROR, "error body unreadable").into_response();
+    };
+    if let Ok(error) = serde_json::from_slice::<AppError>(&bytes) {
+        parts.status = StatusCode::from_u16(error.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    }
+    Response::from_parts(parts, Body::from(bytes))
+}
+
+async fn security_headers(req: Request, next: Next) -> Response {
+    let mut response = next.run(req).await;
+    let headers = response.headers_mut();
+    headers.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    // Widget URLs carry a token: never send them to another origin.
+    headers.entry(header::REFERRER_POLICY).or_insert(HeaderValue::from_static("same-origin"));
+    response
+}
+
+/// 404 in the caller's language: a page for browsers, JSON for everything else.
+async fn not_found(req: Request) -> Response {
+    let wants_html = req
+        .headers()
+        .get(header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.contains("text/html"));
+    if wants_html {
+        return oauth::html_page(StatusCode::NOT_FOUND, "Page not found", "There is nothing at this address.");
+    }
+    ApiError::from(AppError::new(app::error::codes::NOT_FOUND, format!("Nothing at {}.", req.uri().path())))
+        .into_response()
+}

@@ -1,0 +1,415 @@
+//! The client side of OAuth 2.0: building the authorization URL (RFC 6749 §4.1.1 with PKCE,
+//! RFC 7636 §4), exchanging a code (§4.1.3), refreshing (§6), and reading token responses as
+//! real providers send them (§5.1, §5.2), including their deviations.
+
+use oauth2::{AccessToken, RefreshToken};
+use serde_json::Value;
+use std::fmt;
+use std::time::Duration;
+
+/// Token responses larger than this are refused: no real token response comes close.
+const MAX_RESPONSE_BYTES: usize = 1 << 20;
+
+/// Everything needed to send a user's browser to the provider.
+pub struct AuthorizationRequest<'a> {
+    pub authorization_url: &'a str,
+    pub client_id: &'a str,
+    pub redirect_uri: &'a str,
+    pub scopes: &'a [String],
+    pub scope_separator: &'a str,
+    pub state: &'a str,
+    /// The S256 challenge when PKCE is in use.
+    pub code_challenge: Option<&'a str>,
+}
+
+impl AuthorizationRequest<'_> {
+    /// The provider's authorization URL with our parameters added. Parameters already in the
+    /// configured URL are kept, except ones we set ourselves, which would be ambiguous twice.
+    pub fn url(&self) -> Result<url::Url, url::ParseError> {
+        let mut url = url::Url::parse(self.authorization_url)?;
+        let ours = ["response_type", "client_id", "redirect_uri", "scope", "state", "code_challenge", "code_challenge_method"];
+        let kept: Vec<(String, String)> = url
+            .query_pairs()
+            .filter(|(k, _)| !ours.contains(&k.as_ref()))
+            .map(|(k, v)| (k.into_owned(), v.into_owned()))
+            .collect();
+        {
+            let mut q = url.query_pairs_mut();
+            q.clear();
+            q.extend_pairs(kept);
+            q.append_pair("response_type", "code");
+            q.append_pair("client_id", self.client_id);
+            q.append_pair("redirect_uri", self.redirect_uri);
+            if !self.scopes.is_empty() {
+                q.append_pair("scope", &self.scopes.join(self.scope_separator));
+            }
+            q.append_pair("state", self.state);
+            if let Some(challenge) = self.code_challenge {
+                q.append_pair("code_challenge", challenge);
+                q.append_pair("code_challenge_method", "S256");
+            }
+        }
+        Ok(url)
+    }
+}
+
+/// What a successful token response gave us.
+#[derive(Debug)]
+pub struct TokenSet {
+    pub access_token: AccessToken,
+    pub refresh_token: Option<RefreshToken>,
+    /// Seconds from now; `None` when the provider did not say.
+    pub expires_in: Option<u64>,
+    /// The scopes actually granted, when the provider said (RFC 6749 §5.1: "OPTIONAL, if
+    /// identical to the scope requested").
+    pub scopes: Option<Vec<String>>,
+}
+
+/// An OAuth error response from the provider (RFC 6749 §5.2).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ProviderError {
+    pub status: u16,
+    pub error: String,
+    pub description: Option<String>,
+}
+
+impl fmt::Display for ProviderError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.description {
+            Some(d) => write!(f, "the provider answered {}: {d}", self.error),
+            None => write!(f, "the provider answered {}", self.error),
+        }
+    }
+}
+
+#[derive(Debug)]
+pub enum TokenError {
+    /// The provider refused (an OAuth error, or a 4xx). `invalid_grant` means the grant is gone.
+    Rejected(ProviderError),
+    /// 5xx, 429, timeout or network failure: the provider is unwell, try again later.
+    Unavailable { message: String, retry_after_secs: Option<u64> },
+    /// A success status with a body we cannot use. Nothing may be overwritten with it.
+    Malformed(String),
+}
+
+impl TokenError {
+    /// RFC 6749 §5.2: the grant or refresh token is invalid, expired or revoked.
+    pub fn is_invalid_grant(&self) -> bool {
+        matches!(self, Self::Rejected(p) if p.error == "invalid_grant")
+    }
+}
+
+impl fmt::Display for TokenError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Rejected(p) => p.fmt(f),
+            Self::Unavailable { message, .. } => write!(f, "the provider is unavailable: {message}"),
+            Self::Malformed(m) => write!(f, "the provider sent an unusable token response: {m}"),
+        }
+    }
+}
+
+/// Reads a token endpoint's answer. `content_type` decides between JSON (the standard) and a
+/// form-encoded body (what some older providers send).
+pub fn parse_token_response(status: u16, content_type: &str, body: &[u8]) -> Result<TokenSet, TokenError> {
+    if status == 429 || status == 408 || status >= 500 {
+        return Err(TokenError::Unavailable { message: format!("HTTP {status}"), retry_after_secs: None });
+    }
+    let object = parse_body(content_type, body);
+    let success = (200..300).contains(&status);
+    let Some(object) = object else {
+        return Err(if success {
+            TokenError::Malformed("the body is not a JSON object".into())
+        } else {
+            TokenError::Rejected(ProviderError { status, error: format!("http_{status}"), description: None })
+        });
+    };
+
+    // An error in the body wins over the status: some providers answer errors with HTTP 200.
+    if let Some(error) = object.get("error").and_then(Value::as_str).filter(|e| !e.is_empty()) {
+        let description = object.get("error_description").and_then(Value::as_str).map(str::to_owned);
+        return Err(TokenError::Rejected(ProviderError { status, error: error.to_owned(), description }));
+    }
+    if !success {
+        return Err(TokenError::Rejected(ProviderError { status, error: format!("http_{status}"), description: None }));
+    }
+
+    let access_token = object
+        .get("access_token")
+        .and_then(Value::as_str)
+        .filter(|t| !t.is_empty())
+        .ok_or_else(|| TokenError::Malformed("no access_token".into()))?;
+    let refresh_token = object.get("refresh_token").and_then(Value::as_str).filter(|t| !t.is_empty());
+    let expires_in = object.get("expires_in").and_then(|v| match v {
+        Value::Number(n) => n.as_u64().or_else(|| n.as_f64().filter(|f| *f >= 0.0).map(|f| f as u64)),
+        Value::String(s) => s.trim().parse().ok(),
+        _ => None,
+    });
+    let scopes = match object.get("scope") {
+        Some(Value::String(s)) => Some(split_scopes(s)),
+        Some(Value::Array(items)) => Some(items.iter().filter_map(Value::as_str).map(str::to_owned).collect()),
+        _ => None,
+    };
+    Ok(TokenSet {
+        access_token: AccessToken::new(access_token.to_owned()),
+        refresh_token: refresh_token.map(|t| RefreshToken::new(t.to_owned())),
+        expires_in,
+        scopes,
+    })
+}
+
+fn parse_body(content_type: &str, body: &[u8]) -> Option<serde_json::Map<String, Value>> {
+    if content_type.starts_with("application/x-www-form-urlencoded") {
+        let map = url::form_urlencoded::parse(body)
+            .map(|(k, v)| (k.into_owned(), Value::String(v.into_owned())))
+            .collect();
+        return Some(map);
+    }
+    match serde_json::from_slice(body) {
+        Ok(Value::Object(map)) => Some(map),
+        _ => None,
+    }
+}
+
+/// Granted scopes are space-separated per RFC 6749 §3.3; some providers use commas.
+pub fn split_scopes(text: &str) -> Vec<String> {
+    text.split(|c: char| c == ' ' || c == ',').filter(|s| !s.is_empty()).map(str::to_owned).collect()
+}
+
+/// The provider's token endpoint and the client credentials sent to it, in the request body
+/// (RFC 6749 §2.3.1). A public client sends only its id.
+pub struct TokenEndpoint<'a> {
+    pub url: &'a str,
+    pub client_id: &'a str,
+    pub client_secret: Option<&'a str>,
+}
+
+/// The HTTP client for provider calls: no redirects (a token request must not be forwarded
+/// anywhere), and timeouts so a stuck provider cannot hold a request forever.
+pub fn http_client() -> reqwest::Client {
+    reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .connect_timeout(Duration::from_secs(5))
+        .timeout(Duration::from_secs(15))
+        .user_agent(concat!("plumb/", env!("CARGO_PKG_VERSION")))
+        .build()
+        .expect("the TLS backend initialises")
+}
+
+/// RFC 6749 §4.1.3, with the PKCE verifier of RFC 7636 §4.5.
+pub async fn exchange_code(
+    http: &reqwest::Client,
+    endpoint: &TokenEndpoint<'_>,
+    code: &str,
+    redirect_uri: &str,
+    code_verifier: Option<&str>,
+) -> Result<TokenSet, TokenError> {
+    let mut params = vec![("grant_type", "authorization_code"), ("code", code), ("redirect_uri", redirect_uri)];
+    if let Some(v) = code_verifier {
+        params.push(("code_verifier", v));
+    }
+    token_request(http, endpoint, params).await
+}
+
+/// RFC 6749 §6.
+pub async fn refresh(
+    http: &reqwest::Client,
+    endpoint: &TokenEndpoint<'_>,
+    refresh_token: &RefreshToken,
+) -> Result<TokenSet, TokenError> {
+    let params = vec![("grant_type", "refresh_token"), ("refresh_token", refresh_token.secret().as_str())];
+    token_request(http, endpoint, params).await
+}
+
+async fn token_request(
+    http: &reqwest::Client,
+    endpoint: &TokenEndpoint<'_>,
+    mut params: Vec<(&str, &str)>,
+) -> Result<TokenSet, TokenError> {
+    params.push(("client_id", endpoint.client_id));
+    if let Some(secret) = endpoint.client_secret {
+        params.push(("client_secret", secret));
+    }
+    let unavailable = |e: reqwest::Error| TokenError::Unavailable {
+        message: if e.is_timeout() {
+            "the token request timed out".into()
+        } else if e.is_connect() {
+            "could not connect to the token endpoint".into()
+        } else {
+            "the token request failed".into()
+        },
+        retry_after_secs: None,
+    };
+    let mut response = http
+        .post(endpoint.url)
+        .header(reqwest::header::ACCEPT, "application/json")
+        .form(&params)
+        .send()
+        .await
+        .map_err(unavailable)?;
+    let status = response.status().as_u16();
+    let retry_after = response
+        .headers()
+        .get(reqwest::header::RETRY_AFTER)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.trim().parse().ok());
+    let content_type = response
+        .headers()
+        .get(reqwest::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_ascii_lowercase();
+    let mut body = Vec::new();
+    while let Some(chunk) = response.chunk().await.map_err(unavailable)? {
+        if body.len() + chunk.len() > MAX_RESPONSE_BYTES {
+            return Err(TokenError::Malformed(format!("the response is larger than {MAX_RESPONSE_BYTES} bytes")));
+        }
+        body.extend_from_slice(&chunk);
+    }
+    parse_token_response(status, &content_type, &body).map_err(|e| match e {
+        TokenError::Unavailable { message, .. } => TokenError::Unavailable { message, retry_after_secs: retry_after },
+        other => other,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn request<'a>(scopes: &'a [String], challenge: Option<&'a str>) -> AuthorizationRequest<'a> {
+        AuthorizationRequest {
+            authorization_url: "https://p.example/authorize?audience=api&state=stale",
+            client_id: "cid",
+            redirect_uri: "http://127.0.0.1:3000/oauth/callback",
+            scopes,
+            scope_separator: " ",
+            state: "st4te",
+            code_challenge: challenge,
+        }
+    }
+
+    fn pairs(url: &url::Url) -> Vec<(String, String)> {
+        url.query_pairs().map(|(k, v)| (k.into_owned(), v.into_owned())).collect()
+    }
+
+    #[test]
+    fn authorization_url_carries_state_pkce_and_scopes() {
+        let scopes = vec!["openid".to_string(), "api:read".to_string()];
+        let url = request(&scopes, Some("chal")).url().unwrap();
+        let expected: Vec<(String, String)> = [
+            ("audience", "api"),
+            ("response_type", "code"),
+            ("client_id", "cid"),
+            ("redirect_uri", "http://127.0.0.1:3000/oauth/callback"),
+            ("scope", "openid api:read"),
+            ("state", "st4te"),
+            ("code_challenge", "chal"),
+            ("code_challenge_method", "S256"),
+        ]
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
+        assert_eq!(pairs(&url), expected);
+        assert_eq!(url.host_str(), Some("p.example"));
+        assert_eq!(url.path(), "/authorize");
+    }
+
+    #[test]
+    fn no_scope_and_no_pkce_leave_their_parameters_out() {
+        let url = request(&[], None).url().unwrap();
+        let keys: Vec<String> = pairs(&url).into_iter().map(|(k, _)| k).collect();
+        assert!(!keys.contains(&"scope".to_string()));
+        assert!(!keys.contains(&"code_challenge".to_string()));
+    }
+
+    #[test]
+    fn scopes_join_with_the_configured_separator() {
+        let scopes = vec!["a".to_string(), "b".to_string()];
+        let mut r = request(&scopes, None);
+        r.scope_separator = ",";
+        let url = r.url().unwrap();
+        assert!(pairs(&url).contains(&("scope".into(), "a,b".into())));
+    }
+
+    #[test]
+    fn pkce_verifier_matches_its_s256_challenge() {
+        // RFC 7636 appendix B.
+        let verifier = oauth2::PkceCodeVerifier::new("dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk".into());
+        let challenge = oauth2::PkceCodeChallenge::from_code_verifier_sha256(&verifier);
+        assert_eq!(challenge.as_str(), "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM");
+        assert_eq!(challenge.method().as_str(), "S256");
+    }
+
+    fn parse(status: u16, body: &str) -> Result<TokenSet, TokenError> {
+        parse_token_response(status, "application/json", body.as_bytes())
+    }
+
+    #[test]
+    fn a_complete_response() {
+        let t = parse(200, r#"{"access_token":"at","token_type":"Bearer","expires_in":3600,"refresh_token":"rt","scope":"openid api:read"}"#).unwrap();
+        assert_eq!(t.access_token.secret(), "at");
+        assert_eq!(t.refresh_token.unwrap().secret(), "rt");
+        assert_eq!(t.expires_in, Some(3600));
+        assert_eq!(t.scopes.unwrap(), ["openid", "api:read"]);
+    }
+
+    #[test]
+    fn missing_expiry_refresh_token_and_scope_are_none() {
+        let t = parse(200, r#"{"access_token":"at"}"#).unwrap();
+        assert!(t.refresh_token.is_none());
+        assert!(t.expires_in.is_none());
+        assert!(t.scopes.is_none());
+    }
+
+    #[test]
+    fn expires_in_as_a_string_or_float() {
+        assert_eq!(parse(200, r#"{"access_token":"a","expires_in":"7200"}"#).unwrap().expires_in, Some(7200));
+        assert_eq!(parse(200, r#"{"access_token":"a","expires_in":59.9}"#).unwrap().expires_in, Some(59));
+        assert_eq!(parse(200, r#"{"access_token":"a","expires_in":"soon"}"#).unwrap().expires_in, None);
+    }
+
+    #[test]
+    fn comma_separated_granted_scopes() {
+        assert_eq!(parse(200, r#"{"access_token":"a","scope":"repo,user"}"#).unwrap().scopes.unwrap(), ["repo", "user"]);
+    }
+
+    #[test]
+    fn form_encoded_responses() {
+        let t = parse_token_response(200, "application/x-www-form-urlencoded; charset=utf-8", b"access_token=at&scope=repo&token_type=bearer").unwrap();
+        assert_eq!(t.access_token.secret(), "at");
+    }
+
+    #[test]
+    fn oauth_errors_keep_the_providers_code_and_description() {
+        let e = parse(400, r#"{"error":"invalid_grant","error_description":"refresh token already used"}"#).unwrap_err();
+        assert!(e.is_invalid_grant());
+        assert_eq!(e.to_string(), "the provider answered invalid_grant: refresh token already used");
+    }
+
+    #[test]
+    fn an_error_body_with_status_200_is_an_error() {
+        let e = parse(200, r#"{"ok":false,"error":"invalid_code"}"#).unwrap_err();
+        assert!(matches!(e, TokenError::Rejected(ProviderError { ref error, .. }) if error == "invalid_code"));
+    }
+
+    #[test]
+    fn server_errors_and_rate_limits_are_retryable() {
+        for status in [500, 502, 503, 429, 408] {
+            assert!(matches!(parse(status, "oops"), Err(TokenError::Unavailable { .. })), "{status}");
+        }
+    }
+
+    #[test]
+    fn unusable_success_bodies_are_malformed() {
+        assert!(matches!(parse(200, "<html>"), Err(TokenError::Malformed(_))));
+        assert!(matches!(parse(200, r#"{"token_type":"bearer"}"#), Err(TokenError::Malformed(_))));
+        assert!(matches!(parse(200, r#"{"access_token":""}"#), Err(TokenError::Malformed(_))));
+        assert!(matches!(parse(200, "[1,2]"), Err(TokenError::Malformed(_))));
+    }
+
+    #[test]
+    fn a_4xx_without_an_oauth_body_is_a_rejection_naming_the_status() {
+        let e = parse(401, "Unauthorized").unwrap_err();
+        assert!(matches!(e, TokenError::Rejected(ProviderError { ref error, .. }) if error == "http_401"));
+    }
+}

@@ -1,0 +1,409 @@
+//! Persistence for SQLite and PostgreSQL behind one type. Queries are written once, in the SQL
+//! both databases accept (`$n` parameters, `ON CONFLICT`, `RETURNING`), and run through sqlx's
+//! `Any` driver; each database has its own migration tree under `migrations/`.
+
+use crate::connections::Connection;
+use crate::error::{Error, Result};
+use crate::providers::Provider;
+use sqlx::any::{AnyPoolOptions, AnyRow};
+use sqlx::{AnyPool, Row};
+use std::sync::Once;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+impl Backend {
+    pub fn from_url(url: &str) -> Option<Self> {
+        if url.starts_with("sqlite:") {
+            Some(Self::Sqlite)
+        } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            Some(Self::Postgres)
+        } else {
+            None
+        }
+    }
+}
+
+static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("../migrations/sqlite");
+static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("../migrations/postgres");
+
+/// A pending authorization: what the callback needs to finish the flow it belongs to.
+#[derive(Clone, sqlx::FromRow)]
+pub struct OAuthState {
+    pub state_hash: String,
+    pub provider_id: String,
+    pub user_id: String,
+    pub organization_id: String,
+    pub browser_binding: String,
+    pub pkce_verifier: Option<Vec<u8>>,
+    pub return_to: String,
+    pub expires_at: i64,
+    pub created_at: i64,
+}
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct ApiKeyRecord {
+    pub id: String,
+    pub key_hash: String,
+    pub prefix: String,
+    pub name: String,
+    pub created_at: i64,
+    pub last_used_at: Option<i64>,
+    pub revoked_at: Option<i64>,
+}
+
+/// Why a provider could not be inserted.
+#[derive(Debug)]
+pub enum InsertProviderError {
+    SlugTaken,
+    Other(Error),
+}
+
+#[derive(Debug, Clone)]
+pub struct Store {
+    pool: AnyPool,
+    backend: Backend,
+}
+
+const PROVIDER_COLUMNS: &str = "id, slug, name, description, authorization_url, token_url, client_id, \
+     client_secret, scopes, scope_separator, pkce_enabled, created_at, updated_at";
+const CONNECTION_COLUMNS: &str = "id, provider_id, user_id, organization_id, state, access_token, \
+     refresh_token, expires_at, scopes, last_refreshed_at, last_error, created_at, updated_at";
+
+impl Store {
+    /// Connects, creating the SQLite file and its directory when needed, and applies pending
+    /// migrations.
+    pub async fn connect(url: &str) -> Result<Self> {
+        static DRIVERS: Once = Once::new();
+        DRIVERS.call_once(sqlx::any::install_default_drivers);
+
+        let backend = Backend::from_url(url).ok_or_else(|| {
+            Error::Internal(format!(
+                "PLUMB_DATABASE_URL must start with sqlite:// or postgres:// (got {:?})",
+                url.split(':').next().unwrap_or("")
+            ))
+        })?;
+        let url = match backend {
+            Backend::Sqlite => prepare_sqlite_url(url)?,
+            Backend::Postgres => url.to_string(),
+        };
+        let pool = AnyPoolOptions::new()
+            .max_connections(match backend {
+                Backend::Sqlite => 8,
+                Backend::Postgres => 16,
+            })
+            .connect(&url)
+            .await?;
+        if backend == Backend::Sqlite {
+            // WAL lets readers proceed while one writer commits; the setting lives in the file.
+            sqlx::query("PRAGMA journal_mode = WAL").execute(&pool).await?;
+        }
+        let migrator = match backend {
+            Backend::Sqlite => &SQLITE_MIGRATIONS,
+            Backend::Postgres => &POSTGRES_MIGRATIONS,
+        };
+        migrator.run(&pool).await.map_err(|e| Error::Internal(format!("database migration failed: {e}")))?;
+        Ok(Self { pool, backend })
+    }
+
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+
+    // --- providers ---
+
+    pub async fn insert_provider(&self, p: &Provider) -> Result<(), InsertProviderError> {
+        let sql = format!(
+            "INSERT INTO providers ({PROVIDER_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)"
+        );
+        let result = sqlx::query(&sql)
+            .bind(&p.id)
+            .bind(&p.slug)
+            .bind(&p.name)
+            .bind(&p.description)
+            .bind(&p.authorization_url)
+            .bind(&p.token_url)
+            .bind(&p.client_id)
+            .bind(p.client_secret.as_deref())
+            .bind(p.scopes.to_db())
+            .bind(&p.scope_separator)
+            .bind(p.pkce_enabled)
+            .bind(p.created_at)
+            .bind(p.updated_at)
+            .execute(&self.pool)
+            .await;
+        match result {
+            Ok(_) => Ok(()),
+            Err(sqlx::Error::Database(e)) if e.is_unique_violation() => Err(InsertProviderError::SlugTaken),
+            Err(e) => Err(InsertProviderError::Other(e.into())),
+        }
+    }
+
+    /// Every provider with its number of connected accounts, oldest first.
+    pub async fn list_providers(&self) -> Result<Vec<(Provider, i64)>> {
+        let sql = format!(
+            "SELECT {PROVIDER_COLUMNS}, \
+                (SELECT COUNT(*) FROM connections c WHERE c.provider_id = providers.id) AS connected_accounts \
+             FROM providers ORDER BY created_at, id"
+        );
+        let rows = sqlx::query(&sql).fetch_all(&self.pool).await?;
+        rows.iter()
+            .map(|row: &AnyRow| Ok((sqlx::FromRow::from_row(row)?, row.try_get::<i64, _>("connected_accounts")?)))
+            .collect()
+    }
+
+    pub async fn provider_by_slug(&self, slug: &str) -> Result<Option<Provider>> {
+        let sql = format!("SELECT {PROVIDER_COLUMNS} FROM providers WHERE slug = $1");
+        Ok(sqlx::query_as(&sql).bind(slug).fetch_optional(&self.pool).await?)
+    }
+
+    pub async fn provider_by_id(&self, id: &str) -> Result<Option<Provider>> {
+        let sql = format!("SELECT {PROVIDER_COLUMNS} FROM providers WHERE id = $1");
+        Ok(sqlx::query_as(&sql).bind(id).fetch_optional(&self.pool).await?)
+    }
+
+    // --- connections ---
+
+    pub async fn connection(&self, provider_id: &str, user_id: &str, organization_id: &str) -> Result<Option<Connection>> {
+        let sql = format!(
+            "SELECT {CONNECTION_COLUMNS} FROM connections \
+             WHERE provider_id = $1 AND user_id = $2 AND organization_id = $3"
+        );
+        Ok(sqlx::query_as(&sql)
+            .bind(provider_id)
+            .bind(user_id)
+            .bind(organization_id)
+            .fetch_optional(&self.pool)
+            .await?)
+    }
+
+    pub async fn connection_by_id(&self, id: &str) -> Result<Option<Connection>> {
+        let sql = format!("SELECT {CONNECTION_COLUMNS} FROM connections WHERE id = $1");
+        Ok(sqlx::query_as(&sql).bind(id).fetch_optional(&self.pool).await?)
+    }
+
+    /// The connections of one user (in one organization), for the widget.
+    pub async fn connections_of(&self, user_id: &str, organization_id: &str) -> Result<Vec<Connection>> {
+        let sql = format!(
+            "SELECT {CONNECTION_COLUMNS} FROM connections WHERE user_id = $1 AND organization_id = $2"
+        );
+        Ok(sqlx::query_as(&sql).bind(user_id).bind(organization_id).fetch_all(&self.pool).await?)
+    }
+
+    /// Inserts the connection, or replaces the stored one for the same provider, user and
+    /// organization **if it has the same id** (its sealed tokens are bound to that id). Returns
+    /// false when a different connection holds that key: the caller re-reads and seals again.
+    pub async fn save_connection(&self, c: &Connection) -> Result<bool> {
+        let sql = format!(
+            "INSERT INTO connections ({CONNECTION_COLUMNS}) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) \
+             ON CONFLICT (provider_id, user_id, organization_id) DO UPDATE SET \
+                state = excluded.state, access_token = excluded.access_token, \
+                refresh_token = excluded.refresh_token, expires_at = excluded.expires_at, \
+                scopes = excluded.scopes, last_refreshed_at = excluded.last_refreshed_at, \
+                last_error = excluded.last_error, updated_at = excluded.updated_at \
+             WHERE connections.id = excluded.id"
+        );
+        let done = sqlx::query(&sql)
+            .bind(&c.id)
+            .bind(&c.provider_id)
+            .bind(&c.user_id)
+            .bind(&c.organization_id)
+            .bind(&c.state)
+            .bind(c.access_token.as_deref())
+            .bind(c.refresh_token.as_deref())
+            .bind(c.expires_at)
+            .bind(c.scopes.to_db())
+            .bind(c.last_refreshed_at)
+            .bind(c.last_error.as_deref())
+            .bind(c.created_at)
+            .bind(c.updated_at)
+            .execute(&self.pool)
+            .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    /// Stores a refresh's result in one statement: the new access token, refresh token and
+    /// expiry land together or not at all.
+    pub async fn update_tokens(
+        &self,
+        id: &str,
+        access_token: &[u8],
+        refresh_token: Option<&[u8]>,
+        expires_at: Option<i64>,
+        scopes: &str,
+        now: i64,
+    ) -> Result<()> {
+        sqlx::query(
+            "UPDATE connections SET state = 'connected', access_token = $1, refresh_token = $2, \
+                expires_at = $3, scopes = $4, last_refreshed_at = $5, last_error = NULL, updated_at = $5 \
+             WHERE id = $6",
+        )
+        .bind(access_token)
+        .bind(refresh_token)
+        .bind(expires_at)
+        .bind(scopes)
+        .bind(now)
+        .bind(id)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    pub async fn mark_needs_reauthorization(&self, id: &str, error: &str, now: i64) -> Result<()> {
+        sqlx::query(
+            "UPDATE connections SET state = 'needs_reauthorization', last_error = $1, updated_at = $2 WHERE id = $3",
+        )
+        .bind(error)
+        .bind(now)
+        .bind(id)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    /// Deletes the connection; returns whether there was one.
+    pub async fn delete_connection(&self, provider_id: &str, user_id: &str, organization_id: &str) -> Result<bool> {
+        let done = sqlx::query(
+            "DELETE FROM connections WHERE provider_id = $1 AND user_id = $2 AND organization_id = $3",
+        )
+        .bind(provider_id)
+        .bind(user_id)
+        .bind(organization_id)
+        .execute(&self.pool)
+        .await?;
+        Ok(done.rows_affected() > 0)
+    }
+
+    // --- OAuth states ---
+
+    pub async fn insert_oauth_state(&self, s: &OAuthState) -> Result<()> {
+        sqlx::query(
+            "INSERT INTO oauth_states (state_hash, provider_id, user_id, organization_id, browser_binding, \
+                pkce_verifier, return_to, expires_at, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+        )
+        .bind(&s.state_hash)
+        .bind(&s.provider_id)
+        .bind(&s.user_id)
+        .bind(&s.organization_id)
+        .bind(&s.browser_binding)
+        .bind(s.pkce_verifier.as_deref())
+        .bind(&s.return_to)
+        .bind(s.expires_at)
+        .bind(s.created_at)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    /// Removes and returns a pending authorization. Deleting is what makes a state single-use:
+    /// of two callbacks racing with one state, only one gets the row.
+    pub async fn take_oauth_state(&self, state_hash: &str) -> Result<Option<OAuthState>> {
+        Ok(sqlx::query_as(
+            "DELETE FROM oauth_states WHERE state_hash = $1 \
+             RETURNING state_hash, provider_id, user_id, organization_id, browser_binding, pkce_verifier, \
+                return_to, expires_at, created_at",
+        )
+        .bind(state_hash)
+        .fetch_optional(&self.pool)
+        .await?)
+    }
+
+    pub async fn purge_expired_oauth_states(&self, now: i64) -> Result<u64> {
+        let done = sqlx::query("DELETE FROM oauth_states WHERE expires_at <= $1").bind(now).execute(&self.pool).await?;
+        Ok(done.rows_affected())
+    }
+
+    // --- API keys ---
+
+    pub async fn insert_api_key(&self, k: &ApiKeyRecord) -> Result<()> {
+        sqlx::query(
+            "INSERT INTO api_keys (id, key_hash, prefix, name, created_at, last_used_at, revoked_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        )
+        .bind(&k.id)
+        .bind(&k.key_hash)
+        .bind(&k.prefix)
+        .bind(&k.name)
+        .bind(k.created_at)
+        .bind(k.last_used_at)
+        .bind(k.revoked_at)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    pub async fn api_key_by_hash(&self, key_hash: &str) -> Result<Option<ApiKeyRecord>> {
+        Ok(sqlx::query_as(
+            "SELECT id, key_hash, prefix, name, created_at, last_used_at, revoked_at FROM api_keys WHERE key_hash = $1",
+        )
+        .bind(key_hash)
+        .fetch_optional(&self.pool)
+        .await?)
+    }
+}
+
+/// `sqlite://path` → a URL that creates the file if missing, after creating its directory.
+fn prepare_sqlite_url(url: &str) -> Result<String> {
+    let rest = url.trim_start_matches("sqlite://").trim_start_matches("sqlite:");
+    let path = rest.split('?').next().unwrap_or("");
+    if path.is_empty() || path == ":memory:" {
+        return Err(Error::Internal(
+            "PLUMB_DATABASE_URL must name a SQLite file (like sqlite://data/plumb.db): an in-memory \
+             database would be lost on restart and is not shared between connections"
+                .into(),
+        ));
+    }
+    if let Some(dir) = std::path::Path::new(path).parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir)
+            .map_err(|e| Error::Internal(format!("cannot create the database directory {}: {e}", dir.display())))?;
+    }
+    Ok(if url.contains("mode=") {
+        url.to_string()
+    } else if url.contains('?') {
+        format!("{url}&mode=rwc")
+    } else {
+        format!("{url}?mode=rwc")
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backends_come_from_the_url_scheme() {
+        assert_eq!(Backend::from_url("sqlite://data/plumb.db"), Some(Backend::Sqlite));
+        assert_eq!(Backend::from_url("postgres://u@h/db"), Some(Backend::Postgres));
+        assert_eq!(Backend::from_url("postgresql://u@h/db"), Some(Backend::Postgres));
+        assert_eq!(Backend::from_url("mysql://h/db"), None);
+    }
+
+    #[test]
+    fn sqlite_urls_create_the_file() {
+        let dir = std::env::temp_dir().join(format!("plumb-url-{}", crate::ids::random_token(6)));
+        let url = format!("sqlite://{}/x.db", dir.display());
+        assert_eq!(prepare_sqlite_url(&url).unwrap(), format!("{url}?mode=rwc"));
+        assert!(dir.is_dir());
+        assert!(prepare_sqlite_url("sqlite::memory:").is_err());
+        std::fs::remove_dir_all(dir).unwrap();
+    }
+
+    /// Both trees must define the same migrations, in the same order, by name.
+    #[test]
+    fn migration_trees_mirror_each_other() {
+        let names = |m: &sqlx::migrate::Migrator| -> Vec<(i64, String)> {
+            m.iter().map(|x| (x.version, x.description.to_string())).collect()
+        };
+        assert_eq!(names(&SQLITE_MIGRATIONS), names(&POSTGRES_MIGRATIONS));
+        assert!(SQLITE_MIGRATIONS.iter().count() > 0);
+    }
+}

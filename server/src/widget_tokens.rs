@@ -1,0 +1,135 @@
+//! Widget tokens: short-lived, JWT-shaped (RFC 7519, HS256) credentials that let one browser
+//! act for one user of one organization in the widget, and nothing else. The signing key is
+//! derived from the encryption key, so no other secret has to be configured.
+
+use crate::error::{Error, Result};
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine;
+use hmac::{Hmac, Mac};
+use serde::{Deserialize, Serialize};
+use sha2::Sha256;
+
+const HEADER: &str = r#"{"alg":"HS256","typ":"JWT"}"#;
+const INVALID: &str = "This link is not valid. Open the connections page again from the application.";
+
+/// What a widget token says.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Claims {
+    /// The user the widget acts for.
+    pub sub: String,
+    /// The organization, when the connection belongs to one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub org: Option<String>,
+    /// Issued at and expiry, in seconds since the epoch.
+    pub iat: i64,
+    pub exp: i64,
+    /// Read by WorkOS-style widgets; Plumb's own widget needs only this one.
+    pub permissions: Vec<String>,
+}
+
+#[derive(Clone)]
+pub struct Signer {
+    key: [u8; 32],
+}
+
+impl Signer {
+    pub fn new(key: [u8; 32]) -> Self {
+        Self { key }
+    }
+
+    pub fn mint(&self, user_id: &str, organization_id: Option<&str>, now_secs: i64, ttl_secs: i64) -> String {
+        let claims = Claims {
+            sub: user_id.to_string(),
+            org: organization_id.map(str::to_owned),
+            iat: now_secs,
+            exp: now_secs + ttl_secs,
+            permissions: vec!["widgets:pipes:manage".to_string()],
+        };
+        let payload = serde_json::to_vec(&claims).expect("claims serialize");
+        let signing_input = format!("{}.{}", URL_SAFE_NO_PAD.encode(HEADER), URL_SAFE_NO_PAD.encode(payload));
+        let signature = URL_SAFE_NO_PAD.encode(self.mac(signing_input.as_bytes()).finalize().into_bytes());
+        format!("{signing_input}.{signature}")
+    }
+
+    pub fn verify(&self, token: &str, now_secs: i64) -> Result<Claims> {
+        let mut parts = token.trim().split('.');
+        let (Some(header), Some(payload), Some(signature), None) = (parts.next(), parts.next(), parts.next(), parts.next())
+        else {
+            return Err(Error::InvalidWidgetToken(INVALID));
+        };
+        let signature = URL_SAFE_NO_PAD.decode(signature).map_err(|_| Error::InvalidWidgetToken(INVALID))?;
+        let mut mac = self.mac(header.as_bytes());
+        mac.update(b".");
+        mac.update(payload.as_bytes());
+        // Constant-time comparison.
+        mac.verify_slice(&signature).map_err(|_| Error::InvalidWidgetToken(INVALID))?;
+        if URL_SAFE_NO_PAD.decode(header).ok().as_deref() != Some(HEADER.as_bytes()) {
+            return Err(Error::InvalidWidgetToken(INVALID));
+        }
+        let claims: Claims = URL_SAFE_NO_PAD
+            .decode(payload)
+            .ok()
+            .and_then(|p| serde_json::from_slice(&p).ok())
+            .ok_or(Error::InvalidWidgetToken(INVALID))?;
+        if claims.exp <= now_secs {
+            return Err(Error::InvalidWidgetToken(
+                "This link has expired. Open the connections page again from the application.",
+            ));
+        }
+        Ok(claims)
+    }
+
+    fn mac(&self, first: &[u8]) -> Hmac<Sha256> {
+        let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(&self.key).expect("HMAC takes any key length");
+        mac.update(first);
+        mac
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn signer() -> Signer {
+        Signer::new([7; 32])
+    }
+
+    #[test]
+    fn a_minted_token_verifies_and_names_its_user() {
+        let t = signer().mint("user_1", Some("org_1"), 1_000, 3_600);
+        let c = signer().verify(&t, 1_001).unwrap();
+        assert_eq!(c.sub, "user_1");
+        assert_eq!(c.org.as_deref(), Some("org_1"));
+        assert_eq!(c.exp, 4_600);
+        assert_eq!(t.split('.').count(), 3);
+    }
+
+    #[test]
+    fn expired_tokens_are_refused() {
+        let t = signer().mint("u", None, 1_000, 60);
+        assert!(matches!(signer().verify(&t, 1_060), Err(Error::InvalidWidgetToken(m)) if m.contains("expired")));
+    }
+
+    #[test]
+    fn tampered_or_foreign_tokens_are_refused() {
+        let t = signer().mint("user_1", None, 1_000, 60);
+        let (head, rest) = t.split_once('.').unwrap();
+        let (_, sig) = rest.split_once('.').unwrap();
+        let forged_payload = URL_SAFE_NO_PAD.encode(br#"{"sub":"user_2","iat":1000,"exp":9999999999,"permissions":[]}"#);
+        assert!(signer().verify(&format!("{head}.{forged_payload}.{sig}"), 1_001).is_err());
+        assert!(Signer::new([8; 32]).verify(&t, 1_001).is_err());
+        for junk in ["", "a.b", "a.b.c.d", "...", "not a token"] {
+            assert!(signer().verify(junk, 1_001).is_err(), "{junk}");
+        }
+    }
+
+    #[test]
+    fn tokens_with_another_algorithm_header_are_refused() {
+        let s = signer();
+        let payload = URL_SAFE_NO_PAD.encode(br#"{"sub":"u","iat":1,"exp":9999999999,"permissions":[]}"#);
+        let header = URL_SAFE_NO_PAD.encode(br#"{"alg":"none","typ":"JWT"}"#);
+        let input = format!("{header}.{payload}");
+        let sig = URL_SAFE_NO_PAD.encode(s.mac(input.as_bytes()).finalize().into_bytes());
+        assert!(s.verify(&format!("{input}.{sig}"), 2).is_err());
+    }
+}
