@@ -34,7 +34,7 @@ export PLUMB_TEST_POSTGRES_URL
 
 help:
 	@echo "make run    install what is missing, build, and start Plumb on SQLite (http://127.0.0.1:3000)"
-	@echo "make test   every test: unit, integration on SQLite and PostgreSQL, browser end-to-end"
+	@echo "make test   every test: lints, unit, integration on SQLite and PostgreSQL, browser end-to-end"
 	@echo "make check  formatting and lints"
 
 run: deps site server-release
@@ -46,7 +46,7 @@ run: deps site server-release
 	@echo
 	exec target/release/plumb serve
 
-test: deps postgres site test-rust test-e2e
+test: deps postgres site check test-rust test-e2e
 	@echo "All tests passed."
 
 # --- set-up -------------------------------------------------------------------------------

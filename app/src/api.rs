@@ -2,7 +2,7 @@
 //! `Authorization` header, exactly like the REST path `POST /data-integrations/{slug}/token`.
 
 use crate::error::AppError;
-use crate::model::{AccessTokenRequest, AccessTokenResponse};
+use crate::model::AccessTokenResponse;
 use leptos::prelude::*;
 use leptos::server_fn::codec::Json;
 
@@ -20,7 +20,7 @@ pub async fn get_access_token(
         .access_token(
             authorization.as_deref(),
             &provider,
-            AccessTokenRequest { user_id, organization_id },
+            crate::model::AccessTokenRequest { user_id, organization_id },
         )
         .await
 }

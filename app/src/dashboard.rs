@@ -62,7 +62,11 @@ pub fn DashboardPage() -> impl IntoView {
     let outcome = move || match create.value().get() {
         Some(Ok(p)) => Some(view! { <Notice text=format!("Added {}.", p.name)/> }.into_any()),
         Some(Err(e)) => {
-            let text = if e.errors.is_empty() { e.message } else { "The provider was not saved: fix the fields marked below.".to_string() };
+            let text = if e.errors.is_empty() {
+                e.message
+            } else {
+                "The provider was not saved: fix the fields marked below.".to_string()
+            };
             Some(view! { <Notice text error=true/> }.into_any())
         }
         None => None,

@@ -96,6 +96,9 @@ impl leptos::server_fn::error::FromServerFnError for AppError {
             E::Args(m) | E::MissingArg(m) => {
                 Self::new(codes::INVALID_REQUEST, format!("The request could not be read: {m}"))
             }
+            // On the server, "deserialization" is of the caller's arguments (JSON input).
+            #[cfg(feature = "ssr")]
+            E::Deserialization(m) => Self::new(codes::INVALID_REQUEST, format!("The request could not be read: {m}")),
             E::Request(m) => Self::new("network_error", format!("Plumb could not be reached: {m}")),
             other => Self::internal(other.to_string()),
         }

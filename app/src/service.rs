@@ -3,9 +3,7 @@
 //! database, the OAuth client and the crypto, which therefore never reach the wasm bundle.
 
 use crate::error::AppError;
-use crate::model::{
-    AccessTokenRequest, AccessTokenResponse, DashboardView, NewProvider, ProviderView, WidgetView,
-};
+use crate::model::{AccessTokenRequest, AccessTokenResponse, DashboardView, NewProvider, ProviderView, WidgetView};
 use std::sync::Arc;
 
 #[async_trait::async_trait]

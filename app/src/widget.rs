@@ -26,10 +26,7 @@ pub fn WidgetPage() -> impl IntoView {
     let query = use_query_map();
     let token = Memo::new(move |_| query.read().get("token").unwrap_or_default());
     let disconnect = ServerAction::<Disconnect>::new();
-    let widget = Resource::new(
-        move || (token.get(), disconnect.version().get()),
-        |(token, _)| load_widget(token),
-    );
+    let widget = Resource::new(move || (token.get(), disconnect.version().get()), |(token, _)| load_widget(token));
 
     // The OAuth callback sends the user back here; on failure it says why in the query.
     let connect_error = move || {
@@ -68,11 +65,7 @@ pub fn WidgetPage() -> impl IntoView {
 }
 
 #[component]
-fn ProviderList(
-    view: WidgetView,
-    token: String,
-    disconnect: ServerAction<Disconnect>,
-) -> impl IntoView {
+fn ProviderList(view: WidgetView, token: String, disconnect: ServerAction<Disconnect>) -> impl IntoView {
     if view.providers.is_empty() {
         return view! { <p class="empty">"No integrations are available yet."</p> }.into_any();
     }
@@ -87,11 +80,7 @@ fn ProviderList(
 }
 
 #[component]
-fn ProviderRow(
-    provider: WidgetProvider,
-    token: String,
-    disconnect: ServerAction<Disconnect>,
-) -> impl IntoView {
+fn ProviderRow(provider: WidgetProvider, token: String, disconnect: ServerAction<Disconnect>) -> impl IntoView {
     let WidgetProvider { slug, name, description, state } = provider;
     let (badge, badge_class) = match state {
         None => ("Not connected", "badge"),

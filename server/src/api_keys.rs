@@ -34,9 +34,7 @@ pub async fn authenticate(store: &Store, authorization: Option<&str>) -> Result<
     let header = authorization.ok_or(Error::Unauthorized(
         "Send your API key in the Authorization header: \"Authorization: Bearer sk_test_…\".",
     ))?;
-    let key = bearer(header).ok_or(Error::Unauthorized(
-        "The Authorization header must be \"Bearer <API key>\".",
-    ))?;
+    let key = bearer(header).ok_or(Error::Unauthorized("The Authorization header must be \"Bearer <API key>\"."))?;
     if !key.starts_with(PREFIX) {
         return Err(Error::Unauthorized("The API key is not valid."));
     }

@@ -87,9 +87,7 @@ impl Config {
 fn seconds(lookup: &impl Fn(&str) -> Option<String>, name: &str, default: u64) -> Result<u64, ConfigError> {
     match lookup(name) {
         None => Ok(default),
-        Some(v) => v
-            .parse()
-            .map_err(|_| ConfigError(format!("{name} must be a whole number of seconds (got {v:?})"))),
+        Some(v) => v.parse().map_err(|_| ConfigError(format!("{name} must be a whole number of seconds (got {v:?})"))),
     }
 }
 
@@ -99,8 +97,7 @@ mod tests {
     use std::collections::HashMap;
 
     fn config(vars: &[(&str, &str)]) -> Result<Config, ConfigError> {
-        let map: HashMap<String, String> =
-            vars.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        let map: HashMap<String, String> = vars.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
         Config::from_lookup(|k| map.get(k).cloned())
     }
 

@@ -92,7 +92,9 @@ impl Plumb {
         ))?;
         let now = now_ms();
         if pending.expires_at <= now {
-            return Err(Error::InvalidState("This sign-in took too long and expired. Start connecting again from the widget."));
+            return Err(Error::InvalidState(
+                "This sign-in took too long and expired. Start connecting again from the widget.",
+            ));
         }
         if browser_binding.map(ids::sha256_hex).as_deref() != Some(pending.browser_binding.as_str()) {
             return Err(Error::InvalidState(
@@ -104,7 +106,10 @@ impl Plumb {
         };
 
         let failure = |code: &str, description: &str| {
-            append_query(&pending.return_to, &[("error", code), ("error_description", description), ("provider", &provider.name)])
+            append_query(
+                &pending.return_to,
+                &[("error", code), ("error_description", description), ("provider", &provider.name)],
+            )
         };
         if let Some(error) = params.error.as_deref() {
             let description = params.error_description.clone().unwrap_or_else(|| match error {
@@ -122,7 +127,10 @@ impl Plumb {
             Ok(()) => Ok(pending.return_to.clone()),
             Err(Error::Provider(p)) => {
                 tracing::warn!(provider = %provider.slug, error = %p, "code exchange rejected");
-                Ok(failure(&p.error, p.description.as_deref().unwrap_or("The provider rejected the authorization code.")))
+                Ok(failure(
+                    &p.error,
+                    p.description.as_deref().unwrap_or("The provider rejected the authorization code."),
+                ))
             }
             Err(Error::ProviderUnavailable { message, .. }) => Ok(failure("provider_unavailable", &message)),
             Err(e) => {
@@ -136,7 +144,9 @@ impl Plumb {
         let verifier = pending
             .pkce_verifier
             .as_deref()
-            .map(|sealed| self.cipher.open_string(sealed, &Aad::new("oauth_states", &pending.state_hash, "pkce_verifier")))
+            .map(|sealed| {
+                self.cipher.open_string(sealed, &Aad::new("oauth_states", &pending.state_hash, "pkce_verifier"))
+            })
             .transpose()?;
         let client_secret = self.client_secret(provider)?;
         let endpoint = TokenEndpoint {
@@ -144,12 +154,16 @@ impl Plumb {
             client_id: &provider.client_id,
             client_secret: client_secret.as_deref(),
         };
-        let tokens = oauth::exchange_code(&self.http, &endpoint, code, &self.config.redirect_uri(), verifier.as_deref())
-            .await
-            .map_err(|e| match e {
+        let tokens =
+            oauth::exchange_code(&self.http, &endpoint, code, &self.config.redirect_uri(), verifier.as_deref())
+                .await
+                .map_err(|e| match e {
                 TokenError::Rejected(p) => Error::Provider(p),
                 TokenError::Unavailable { message, retry_after_secs } => Error::ProviderUnavailable {
-                    message: format!("{} could not be reached to finish connecting ({message}). Try again.", provider.name),
+                    message: format!(
+                        "{} could not be reached to finish connecting ({message}). Try again.",
+                        provider.name
+                    ),
                     retry_after_secs,
                 },
                 TokenError::Malformed(m) => Error::ProviderUnavailable {
@@ -172,7 +186,9 @@ impl Plumb {
                 user_id: pending.user_id.clone(),
                 organization_id: pending.organization_id.clone(),
                 state: app::model::ConnectionState::Connected.as_str().into(),
-                access_token: Some(self.cipher.seal(tokens.access_token.secret().as_bytes(), &aad(connections::ACCESS_TOKEN))),
+                access_token: Some(
+                    self.cipher.seal(tokens.access_token.secret().as_bytes(), &aad(connections::ACCESS_TOKEN)),
+                ),
                 refresh_token: tokens
                     .refresh_token
                     .as_ref()
@@ -196,7 +212,13 @@ impl Plumb {
 
 /// The widget page for a token, with extra query parameters.
 fn widget_url(token: &str, extra: &[(&str, &str)]) -> String {
-    append_query(&format!("/widget?{}", url::form_urlencoded::Serializer::new(String::new()).append_pair("token", token).finish()), extra)
+    append_query(
+        &format!(
+            "/widget?{}",
+            url::form_urlencoded::Serializer::new(String::new()).append_pair("token", token).finish()
+        ),
+        extra,
+    )
 }
 
 fn append_query(base: &str, extra: &[(&str, &str)]) -> String {

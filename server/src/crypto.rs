@@ -31,9 +31,8 @@ impl KeyMaterial {
         let bytes = base64::engine::general_purpose::STANDARD
             .decode(text.trim())
             .map_err(|_| "not valid base64".to_string())?;
-        let key: [u8; 32] = bytes
-            .try_into()
-            .map_err(|b: Vec<u8>| format!("must decode to 32 bytes, got {}", b.len()))?;
+        let key: [u8; 32] =
+            bytes.try_into().map_err(|b: Vec<u8>| format!("must decode to 32 bytes, got {}", b.len()))?;
         Ok(Self(key))
     }
 
@@ -226,14 +225,8 @@ mod tests {
     fn a_ciphertext_moved_to_another_row_or_field_fails() {
         let c = cipher();
         let sealed = c.seal(b"token", &Aad::new("connections", "c1", "access_token"));
-        assert_eq!(
-            c.open(&sealed, &Aad::new("connections", "c2", "access_token")),
-            Err(CryptoError::Authentication)
-        );
-        assert_eq!(
-            c.open(&sealed, &Aad::new("connections", "c1", "refresh_token")),
-            Err(CryptoError::Authentication)
-        );
+        assert_eq!(c.open(&sealed, &Aad::new("connections", "c2", "access_token")), Err(CryptoError::Authentication));
+        assert_eq!(c.open(&sealed, &Aad::new("connections", "c1", "refresh_token")), Err(CryptoError::Authentication));
     }
 
     #[test]

@@ -20,7 +20,10 @@ pub enum Error {
     /// The provider answered the token request with an OAuth error.
     Provider(ProviderError),
     /// The provider could not be reached or is failing; worth retrying later.
-    ProviderUnavailable { message: String, retry_after_secs: Option<u64> },
+    ProviderUnavailable {
+        message: String,
+        retry_after_secs: Option<u64>,
+    },
     Crypto(CryptoError),
     Database(sqlx::Error),
     Internal(String),
@@ -77,19 +80,18 @@ impl From<&Error> for AppError {
             Error::ProviderNotFound(slug) => {
                 AppError::new(codes::PROVIDER_NOT_FOUND, format!("No provider with the slug {slug:?}."))
             }
-            Error::ConnectionNotFound(slug) => AppError::new(
-                codes::CONNECTION_NOT_FOUND,
-                format!("This user has no connection to {slug:?}."),
-            ),
+            Error::ConnectionNotFound(slug) => {
+                AppError::new(codes::CONNECTION_NOT_FOUND, format!("This user has no connection to {slug:?}."))
+            }
             Error::InvalidState(why) => AppError::new(codes::INVALID_STATE, *why),
             Error::Provider(p) => AppError::new(codes::PROVIDER_ERROR, p.to_string()),
-            Error::ProviderUnavailable { message, .. } => {
-                AppError::new(codes::PROVIDER_UNAVAILABLE, message.clone())
-            }
+            Error::ProviderUnavailable { message, .. } => AppError::new(codes::PROVIDER_UNAVAILABLE, message.clone()),
             Error::Crypto(_) | Error::Database(_) | Error::Internal(_) => {
                 let reference = crate::ids::random_token(6);
                 tracing::error!(reference, error = ?e, "internal error");
-                AppError::internal(format!("Plumb hit an internal error (reference {reference}). The details are in the server log."))
+                AppError::internal(format!(
+                    "Plumb hit an internal error (reference {reference}). The details are in the server log."
+                ))
             }
         }
     }

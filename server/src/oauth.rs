@@ -27,7 +27,8 @@ impl AuthorizationRequest<'_> {
     /// configured URL are kept, except ones we set ourselves, which would be ambiguous twice.
     pub fn url(&self) -> Result<url::Url, url::ParseError> {
         let mut url = url::Url::parse(self.authorization_url)?;
-        let ours = ["response_type", "client_id", "redirect_uri", "scope", "state", "code_challenge", "code_challenge_method"];
+        let ours =
+            ["response_type", "client_id", "redirect_uri", "scope", "state", "code_challenge", "code_challenge_method"];
         let kept: Vec<(String, String)> = url
             .query_pairs()
             .filter(|(k, _)| !ours.contains(&k.as_ref()))
@@ -160,9 +161,8 @@ pub fn parse_token_response(status: u16, content_type: &str, body: &[u8]) -> Res
 
 fn parse_body(content_type: &str, body: &[u8]) -> Option<serde_json::Map<String, Value>> {
     if content_type.starts_with("application/x-www-form-urlencoded") {
-        let map = url::form_urlencoded::parse(body)
-            .map(|(k, v)| (k.into_owned(), Value::String(v.into_owned())))
-            .collect();
+        let map =
+            url::form_urlencoded::parse(body).map(|(k, v)| (k.into_owned(), Value::String(v.into_owned()))).collect();
         return Some(map);
     }
     match serde_json::from_slice(body) {
@@ -173,7 +173,7 @@ fn parse_body(content_type: &str, body: &[u8]) -> Option<serde_json::Map<String,
 
 /// Granted scopes are space-separated per RFC 6749 §3.3; some providers use commas.
 pub fn split_scopes(text: &str) -> Vec<String> {
-    text.split(|c: char| c == ' ' || c == ',').filter(|s| !s.is_empty()).map(str::to_owned).collect()
+    text.split([' ', ',']).filter(|s| !s.is_empty()).map(str::to_owned).collect()
 }
 
 /// The provider's token endpoint and the client credentials sent to it, in the request body
@@ -370,18 +370,27 @@ mod tests {
 
     #[test]
     fn comma_separated_granted_scopes() {
-        assert_eq!(parse(200, r#"{"access_token":"a","scope":"repo,user"}"#).unwrap().scopes.unwrap(), ["repo", "user"]);
+        assert_eq!(
+            parse(200, r#"{"access_token":"a","scope":"repo,user"}"#).unwrap().scopes.unwrap(),
+            ["repo", "user"]
+        );
     }
 
     #[test]
     fn form_encoded_responses() {
-        let t = parse_token_response(200, "application/x-www-form-urlencoded; charset=utf-8", b"access_token=at&scope=repo&token_type=bearer").unwrap();
+        let t = parse_token_response(
+            200,
+            "application/x-www-form-urlencoded; charset=utf-8",
+            b"access_token=at&scope=repo&token_type=bearer",
+        )
+        .unwrap();
         assert_eq!(t.access_token.secret(), "at");
     }
 
     #[test]
     fn oauth_errors_keep_the_providers_code_and_description() {
-        let e = parse(400, r#"{"error":"invalid_grant","error_description":"refresh token already used"}"#).unwrap_err();
+        let e =
+            parse(400, r#"{"error":"invalid_grant","error_description":"refresh token already used"}"#).unwrap_err();
         assert!(e.is_invalid_grant());
         assert_eq!(e.to_string(), "the provider answered invalid_grant: refresh token already used");
     }

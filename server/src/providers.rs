@@ -98,8 +98,7 @@ pub fn validate(input: &NewProvider) -> Result<ValidProvider, Vec<FieldError>> {
         fail(
             "slug",
             "invalid",
-            "Use lowercase letters, digits and single hyphens (like acme-crm), at most 64 characters."
-                .into(),
+            "Use lowercase letters, digits and single hyphens (like acme-crm), at most 64 characters.".into(),
         );
     }
 
@@ -135,7 +134,9 @@ pub fn validate(input: &NewProvider) -> Result<ValidProvider, Vec<FieldError>> {
             fail(
                 "scopes",
                 "invalid",
-                format!("{bad:?} is not a valid scope: scopes cannot contain quotes, backslashes or control characters."),
+                format!(
+                    "{bad:?} is not a valid scope: scopes cannot contain quotes, backslashes or control characters."
+                ),
             );
             Vec::new()
         }
@@ -160,9 +161,9 @@ pub fn validate(input: &NewProvider) -> Result<ValidProvider, Vec<FieldError>> {
 pub fn is_valid_slug(slug: &str) -> bool {
     slug.len() <= 64
         && !slug.is_empty()
-        && slug.split('-').all(|part| {
-            !part.is_empty() && part.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
-        })
+        && slug
+            .split('-')
+            .all(|part| !part.is_empty() && part.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit()))
 }
 
 /// Scopes as typed by an admin: separated by spaces, commas or new lines; duplicates dropped;
@@ -187,8 +188,7 @@ fn check_endpoint(label: &str, value: &str) -> Result<(), String> {
     if value.is_empty() {
         return Err(format!("Enter the {label}."));
     }
-    let url = url::Url::parse(value)
-        .map_err(|_| format!("Enter the full {label}, starting with https://"))?;
+    let url = url::Url::parse(value).map_err(|_| format!("Enter the full {label}, starting with https://"))?;
     let loopback = match url.host() {
         Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
         Some(url::Host::Ipv4(ip)) => ip.is_loopback(),

@@ -15,8 +15,7 @@ use crate::tokens::KeyedLocks;
 use crate::widget_tokens::{Claims, Signer};
 use app::error::AppError;
 use app::model::{
-    AccessTokenRequest, AccessTokenResponse, DashboardView, NewProvider, ProviderView, WidgetProvider,
-    WidgetView,
+    AccessTokenRequest, AccessTokenResponse, DashboardView, NewProvider, ProviderView, WidgetProvider, WidgetView,
 };
 use app::service::PlumbService;
 
@@ -98,9 +97,8 @@ impl Plumb {
 
     async fn create_provider_inner(&self, input: NewProvider) -> Result<ProviderView> {
         let valid = providers::validate(&input).map_err(Error::Validation)?;
-        let slug_taken = || {
-            Error::field("slug", "slug_taken", format!("A provider with the slug {:?} already exists.", valid.slug))
-        };
+        let slug_taken =
+            || Error::field("slug", "slug_taken", format!("A provider with the slug {:?} already exists.", valid.slug));
         if self.store.provider_by_slug(&valid.slug).await?.is_some() {
             return Err(slug_taken());
         }
@@ -170,11 +168,9 @@ pub(crate) fn required_id<'a>(field: &str, value: Option<&'a str>) -> Result<&'a
 pub(crate) fn optional_id<'a>(field: &str, value: Option<&'a str>) -> Result<Option<&'a str>> {
     match value.map(str::trim) {
         None | Some("") => Ok(None),
-        Some(v) if v.len() > 256 || v.chars().any(char::is_control) => Err(Error::field(
-            field,
-            "invalid",
-            format!("{field} must be at most 256 printable characters."),
-        )),
+        Some(v) if v.len() > 256 || v.chars().any(char::is_control) => {
+            Err(Error::field(field, "invalid", format!("{field} must be at most 256 printable characters.")))
+        }
         Some(v) => Ok(Some(v)),
     }
 }

@@ -7,7 +7,6 @@ use crate::error::{Error, Result};
 use crate::providers::Provider;
 use sqlx::any::{AnyPoolOptions, AnyRow};
 use sqlx::{AnyPool, Row};
-use std::sync::Once;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Backend {
@@ -77,8 +76,8 @@ impl Store {
     /// Connects, creating the SQLite file and its directory when needed, and applies pending
     /// migrations.
     pub async fn connect(url: &str) -> Result<Self> {
-        static DRIVERS: Once = Once::new();
-        DRIVERS.call_once(sqlx::any::install_default_drivers);
+        // Idempotent: sqlx installs the drivers once per process.
+        sqlx::any::install_default_drivers();
 
         let backend = Backend::from_url(url).ok_or_else(|| {
             Error::Internal(format!(
@@ -171,7 +170,12 @@ impl Store {
 
     // --- connections ---
 
-    pub async fn connection(&self, provider_id: &str, user_id: &str, organization_id: &str) -> Result<Option<Connection>> {
+    pub async fn connection(
+        &self,
+        provider_id: &str,
+        user_id: &str,
+        organization_id: &str,
+    ) -> Result<Option<Connection>> {
         let sql = format!(
             "SELECT {CONNECTION_COLUMNS} FROM connections \
              WHERE provider_id = $1 AND user_id = $2 AND organization_id = $3"
@@ -191,9 +195,7 @@ impl Store {
 
     /// The connections of one user (in one organization), for the widget.
     pub async fn connections_of(&self, user_id: &str, organization_id: &str) -> Result<Vec<Connection>> {
-        let sql = format!(
-            "SELECT {CONNECTION_COLUMNS} FROM connections WHERE user_id = $1 AND organization_id = $2"
-        );
+        let sql = format!("SELECT {CONNECTION_COLUMNS} FROM connections WHERE user_id = $1 AND organization_id = $2");
         Ok(sqlx::query_as(&sql).bind(user_id).bind(organization_id).fetch_all(&self.pool).await?)
     }
 
@@ -271,14 +273,13 @@ impl Store {
 
     /// Deletes the connection; returns whether there was one.
     pub async fn delete_connection(&self, provider_id: &str, user_id: &str, organization_id: &str) -> Result<bool> {
-        let done = sqlx::query(
-            "DELETE FROM connections WHERE provider_id = $1 AND user_id = $2 AND organization_id = $3",
-        )
-        .bind(provider_id)
-        .bind(user_id)
-        .bind(organization_id)
-        .execute(&self.pool)
-        .await?;
+        let done =
+            sqlx::query("DELETE FROM connections WHERE provider_id = $1 AND user_id = $2 AND organization_id = $3")
+                .bind(provider_id)
+                .bind(user_id)
+                .bind(organization_id)
+                .execute(&self.pool)
+                .await?;
         Ok(done.rows_affected() > 0)
     }
 

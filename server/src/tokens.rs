@@ -60,7 +60,7 @@ impl Drop for KeyedGuard<'_> {
 }
 
 enum Fetched {
-    Token(Connection),
+    Token(Box<Connection>),
     Inactive(InactiveReason),
 }
 
@@ -78,14 +78,15 @@ impl Plumb {
             return Ok(AccessTokenResponse::inactive(InactiveReason::NotInstalled));
         };
         let connection = match self.ensure_fresh(&provider, connection).await? {
-            Fetched::Token(c) => c,
+            Fetched::Token(c) => *c,
             Fetched::Inactive(reason) => return Ok(AccessTokenResponse::inactive(reason)),
         };
         let sealed = connection
             .access_token
             .as_deref()
             .ok_or_else(|| Error::Internal(format!("connection {} has no access token", connection.id)))?;
-        let access_token = self.cipher.open_string(sealed, &Aad::new("connections", &connection.id, connections::ACCESS_TOKEN))?;
+        let access_token =
+            self.cipher.open_string(sealed, &Aad::new("connections", &connection.id, connections::ACCESS_TOKEN))?;
         Ok(AccessTokenResponse::active(AccessToken {
             object: "access_token".into(),
             access_token,
@@ -101,7 +102,7 @@ impl Plumb {
         }
         let skew = self.config.refresh_skew.as_millis() as i64;
         if !refresh_due(connection.expires_at, now_ms(), skew) {
-            return Ok(Fetched::Token(connection));
+            return Ok(Fetched::Token(Box::new(connection)));
         }
 
         let _guard = self.refresh_locks.lock(&connection.id).await;
@@ -114,22 +115,26 @@ impl Plumb {
         }
         let now = now_ms();
         if !refresh_due(connection.expires_at, now, skew) {
-            return Ok(Fetched::Token(connection));
+            return Ok(Fetched::Token(Box::new(connection)));
         }
         let Some(sealed_refresh) = connection.refresh_token.clone() else {
             if expired(connection.expires_at, now) {
                 self.store
-                    .mark_needs_reauthorization(&connection.id, "the access token expired and the provider gave no refresh token", now)
+                    .mark_needs_reauthorization(
+                        &connection.id,
+                        "the access token expired and the provider gave no refresh token",
+                        now,
+                    )
                     .await?;
                 tracing::info!(connection = %connection.id, "token expired without a refresh token");
                 return Ok(Fetched::Inactive(InactiveReason::NeedsReauthorization));
             }
-            return Ok(Fetched::Token(connection));
+            return Ok(Fetched::Token(Box::new(connection)));
         };
-        let refresh_token = RefreshToken::new(self.cipher.open_string(
-            &sealed_refresh,
-            &Aad::new("connections", &connection.id, connections::REFRESH_TOKEN),
-        )?);
+        let refresh_token = RefreshToken::new(
+            self.cipher
+                .open_string(&sealed_refresh, &Aad::new("connections", &connection.id, connections::REFRESH_TOKEN))?,
+        );
         let client_secret = self.client_secret(provider)?;
         let endpoint = TokenEndpoint {
             url: &provider.token_url,
@@ -152,9 +157,11 @@ impl Plumb {
                 };
                 let expires_at = set.expires_in.map(|s| now + (s as i64) * 1000);
                 let scopes = set.scopes.map(crate::providers::ScopeList).unwrap_or(connection.scopes.clone());
-                self.store.update_tokens(&connection.id, &access, Some(&refresh), expires_at, &scopes.to_db(), now).await?;
+                self.store
+                    .update_tokens(&connection.id, &access, Some(&refresh), expires_at, &scopes.to_db(), now)
+                    .await?;
                 tracing::info!(connection = %connection.id, "token refreshed");
-                Ok(Fetched::Token(Connection {
+                Ok(Fetched::Token(Box::new(Connection {
                     access_token: Some(access),
                     refresh_token: Some(refresh),
                     expires_at,
@@ -163,7 +170,7 @@ impl Plumb {
                     last_error: None,
                     updated_at: now,
                     ..connection
-                }))
+                })))
             }
             Err(e) if e.is_invalid_grant() => {
                 self.store.mark_needs_reauthorization(&connection.id, &e.to_string(), now).await?;
@@ -174,12 +181,15 @@ impl Plumb {
                 tracing::warn!(connection = %connection.id, error = %e, "refresh failed; connection kept");
                 // The current token still works for a while: better than an error.
                 if !expired(connection.expires_at, now) {
-                    return Ok(Fetched::Token(connection));
+                    return Ok(Fetched::Token(Box::new(connection)));
                 }
                 Err(match e {
                     TokenError::Rejected(p) => Error::Provider(p),
                     TokenError::Unavailable { message, retry_after_secs } => Error::ProviderUnavailable {
-                        message: format!("{} could not refresh the token: {message}. Try again shortly.", provider.name),
+                        message: format!(
+                            "{} could not refresh the token: {message}. Try again shortly.",
+                            provider.name
+                        ),
                         retry_after_secs: Some(retry_after_secs.unwrap_or(RETRY_AFTER_SECS)),
                     },
                     TokenError::Malformed(m) => Error::ProviderUnavailable {

@@ -53,7 +53,8 @@ impl Signer {
 
     pub fn verify(&self, token: &str, now_secs: i64) -> Result<Claims> {
         let mut parts = token.trim().split('.');
-        let (Some(header), Some(payload), Some(signature), None) = (parts.next(), parts.next(), parts.next(), parts.next())
+        let (Some(header), Some(payload), Some(signature), None) =
+            (parts.next(), parts.next(), parts.next(), parts.next())
         else {
             return Err(Error::InvalidWidgetToken(INVALID));
         };
@@ -115,7 +116,8 @@ mod tests {
         let t = signer().mint("user_1", None, 1_000, 60);
         let (head, rest) = t.split_once('.').unwrap();
         let (_, sig) = rest.split_once('.').unwrap();
-        let forged_payload = URL_SAFE_NO_PAD.encode(br#"{"sub":"user_2","iat":1000,"exp":9999999999,"permissions":[]}"#);
+        let forged_payload =
+            URL_SAFE_NO_PAD.encode(br#"{"sub":"user_2","iat":1000,"exp":9999999999,"permissions":[]}"#);
         assert!(signer().verify(&format!("{head}.{forged_payload}.{sig}"), 1_001).is_err());
         assert!(Signer::new([8; 32]).verify(&t, 1_001).is_err());
         for junk in ["", "a.b", "a.b.c.d", "...", "not a token"] {

@@ -64,6 +64,7 @@ pub async fn get_access_token(
     headers: HeaderMap,
     ApiJson(body): ApiJson<TokenBody>,
 ) -> Result<Json<AccessTokenResponse>, ApiError> {
-    let request = AccessTokenRequest { user_id: body.user_id.unwrap_or_default(), organization_id: body.organization_id };
+    let request =
+        AccessTokenRequest { user_id: body.user_id.unwrap_or_default(), organization_id: body.organization_id };
     Ok(Json(state.plumb.get_access_token(authorization(&headers), &slug, &request).await?))
 }

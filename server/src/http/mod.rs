@@ -89,11 +89,8 @@ async fn security_headers(req: Request, next: Next) -> Response {
 
 /// 404 in the caller's language: a page for browsers, JSON for everything else.
 async fn not_found(req: Request) -> Response {
-    let wants_html = req
-        .headers()
-        .get(header::ACCEPT)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.contains("text/html"));
+    let wants_html =
+        req.headers().get(header::ACCEPT).and_then(|v| v.to_str().ok()).is_some_and(|v| v.contains("text/html"));
     if wants_html {
         return oauth::html_page(StatusCode::NOT_FOUND, "Page not found", "There is nothing at this address.");
     }

@@ -34,7 +34,8 @@ pub async fn authorize(State(state): State<AppState>, headers: HeaderMap, Form(f
             let mut response = see_other(url.as_str());
             let secure = if state.plumb.config().is_https() { "; Secure" } else { "" };
             // SameSite=Lax: the cookie must come back on the provider's top-level redirect.
-            let cookie = format!("{BINDING_COOKIE}={binding}; Path=/oauth; Max-Age=3600; HttpOnly; SameSite=Lax{secure}");
+            let cookie =
+                format!("{BINDING_COOKIE}={binding}; Path=/oauth; Max-Age=3600; HttpOnly; SameSite=Lax{secure}");
             if let Ok(value) = HeaderValue::from_str(&cookie) {
                 response.headers_mut().insert(header::SET_COOKIE, value);
             }
@@ -44,7 +45,11 @@ pub async fn authorize(State(state): State<AppState>, headers: HeaderMap, Form(f
     }
 }
 
-pub async fn callback(State(state): State<AppState>, headers: HeaderMap, Query(params): Query<CallbackParams>) -> Response {
+pub async fn callback(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Query(params): Query<CallbackParams>,
+) -> Response {
     let binding = cookie(&headers, BINDING_COOKIE);
     let mut response = match state.plumb.finish_authorization(params, binding).await {
         Ok(location) => see_other(&location),

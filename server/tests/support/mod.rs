@@ -1,0 +1,292 @@
+//! Test harness shared by the integration suites: a fresh database per test (a SQLite file in a
+//! temporary directory, or a new PostgreSQL database), Plumb's whole router driven in-process,
+//! and a real HTTP server playing the provider's token endpoint, answering what each test tells
+//! it to.
+#![allow(dead_code)]
+
+use axum::body::Body;
+use axum::http::{header, Method, Request, StatusCode};
+use axum::response::IntoResponse;
+use axum::routing::post;
+use http_body_util::BodyExt;
+use server::config::Config;
+use server::crypto::{Cipher, KeyMaterial};
+use server::service::Plumb;
+use server::store::Store;
+use sqlx::Connection;
+use std::collections::{HashMap, VecDeque};
+use std::sync::{Arc, Mutex};
+use tower::ServiceExt;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// Runs each listed test function once per backend, as `sqlite::name` and `postgres::name`.
+#[macro_export]
+macro_rules! on_both_backends {
+    ($($name:ident),* $(,)?) => {
+        mod sqlite {
+            $( #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+               async fn $name() { super::$name($crate::support::Backend::Sqlite).await } )*
+        }
+        mod postgres {
+            $( #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+               async fn $name() { super::$name($crate::support::Backend::Postgres).await } )*
+        }
+    };
+}
+
+/// A database that exists for one test.
+pub struct TestDb {
+    pub url: String,
+    cleanup: Cleanup,
+}
+
+enum Cleanup {
+    Dir(std::path::PathBuf),
+    Postgres { admin_url: String, name: String },
+}
+
+impl TestDb {
+    pub async fn new(backend: Backend) -> Self {
+        let suffix: String = server::ids::random_token(9).to_ascii_lowercase().replace(['-', '_'], "x");
+        match backend {
+            Backend::Sqlite => {
+                let dir = std::env::temp_dir().join(format!("plumb-test-{suffix}"));
+                std::fs::create_dir_all(&dir).unwrap();
+                TestDb { url: format!("sqlite://{}/plumb.db", dir.display()), cleanup: Cleanup::Dir(dir) }
+            }
+            Backend::Postgres => {
+                // The suite never skips PostgreSQL: `make test` starts the server, and a test
+                // run without one fails here, saying so.
+                let admin_url = std::env::var("PLUMB_TEST_POSTGRES_URL")
+                    .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into());
+                let name = format!("plumb_test_{suffix}");
+                let mut admin = sqlx::PgConnection::connect(&admin_url).await.unwrap_or_else(|e| {
+                    panic!("PostgreSQL is required for this test and is not reachable at {admin_url}: {e}. `make test` starts it.")
+                });
+                sqlx::query(&format!("CREATE DATABASE {name}")).execute(&mut admin).await.unwrap();
+                admin.close().await.unwrap();
+                let mut url = url::Url::parse(&admin_url).unwrap();
+                url.set_path(&name);
+                TestDb { url: url.to_string(), cleanup: Cleanup::Postgres { admin_url, name } }
+            }
+        }
+    }
+
+    pub async fn drop_now(self) {
+        match self.cleanup {
+            Cleanup::Dir(dir) => {
+                let _ = std::fs::remove_dir_all(dir);
+            }
+            Cleanup::Postgres { admin_url, name } => {
+                let mut admin = sqlx::PgConnection::connect(&admin_url).await.unwrap();
+                sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).execute(&mut admin).await.unwrap();
+            }
+        }
+    }
+}
+
+/// Plumb on a fresh database, driven through its router without a socket.
+pub struct TestApp {
+    pub plumb: Arc<Plumb>,
+    pub router: axum::Router,
+    pub db: TestDb,
+    pub api_key: String,
+}
+
+pub const PUBLIC_URL: &str = "http://plumb.test";
+
+impl TestApp {
+    pub async fn new(backend: Backend) -> Self {
+        Self::with_config(backend, |_| {}).await
+    }
+
+    pub async fn with_config(backend: Backend, adjust: impl FnOnce(&mut Config)) -> Self {
+        let db = TestDb::new(backend).await;
+        let mut config = Config::from_lookup(|_| None).unwrap();
+        config.public_url = PUBLIC_URL.into();
+        config.database_url = db.url.clone();
+        config.site_root = std::env::temp_dir().join("plumb-no-site");
+        adjust(&mut config);
+        let store = Store::connect(&config.database_url).await.unwrap();
+        let plumb = Arc::new(Plumb::new(config, store, Cipher::from_key(KeyMaterial::generate())));
+        let api_key = server::api_keys::create(plumb.store(), "tests", server::time::now_ms()).await.unwrap().secret;
+        let router = server::http::router(plumb.clone());
+        TestApp { plumb, router, db, api_key }
+    }
+
+    pub async fn finish(self) {
+        self.plumb.store().close().await;
+        self.db.drop_now().await;
+    }
+
+    pub async fn send(&self, request: Request<Body>) -> Reply {
+        let response = self.router.clone().oneshot(request).await.unwrap();
+        let status = response.status();
+        let headers = response.headers().clone();
+        let bytes = response.into_body().collect().await.unwrap().to_bytes();
+        Reply { status, headers, body: String::from_utf8_lossy(&bytes).into_owned() }
+    }
+
+    pub async fn post_json(&self, path: &str, api_key: Option<&str>, body: serde_json::Value) -> Reply {
+        let mut request =
+            Request::builder().method(Method::POST).uri(path).header(header::CONTENT_TYPE, "application/json");
+        if let Some(key) = api_key {
+            request = request.header(header::AUTHORIZATION, format!("Bearer {key}"));
+        }
+        self.send(request.body(Body::from(body.to_string())).unwrap()).await
+    }
+
+    /// `POST /data-integrations/{slug}/token` with this app's API key.
+    pub async fn token(&self, slug: &str, user_id: &str) -> Reply {
+        self.post_json(
+            &format!("/data-integrations/{slug}/token"),
+            Some(&self.api_key),
+            serde_json::json!({"user_id": user_id, "organization_id": "org_1"}),
+        )
+        .await
+    }
+
+    pub async fn widget_token(&self, user_id: &str) -> String {
+        let reply = self
+            .post_json(
+                "/widgets/token",
+                Some(&self.api_key),
+                serde_json::json!({"user_id": user_id, "organization_id": "org_1"}),
+            )
+            .await;
+        assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+        reply.json()["token"].as_str().unwrap().to_string()
+    }
+
+    /// Adds a provider whose token endpoint is `provider`.
+    pub async fn add_provider(&self, slug: &str, provider: &FakeProvider) {
+        use app::service::PlumbService;
+        self.plumb
+            .create_provider(app::model::NewProvider {
+                name: format!("Provider {slug}"),
+                slug: slug.into(),
+                description: "for tests".into(),
+                authorization_url: format!("{}/authorize", provider.url),
+                token_url: format!("{}/token", provider.url),
+                client_id: "client-1".into(),
+                client_secret: "secret-1".into(),
+                scopes: "openid api:read".into(),
+            })
+            .await
+            .unwrap();
+    }
+
+    /// Runs the browser's part of connecting: Connect in the widget, then the provider's
+    /// redirect back to the callback with `code`. Returns the callback's reply.
+    pub async fn connect(&self, slug: &str, user_id: &str, code: &str) -> Reply {
+        let started = self.start_connect(slug, user_id).await;
+        self.callback(&started, &format!("code={code}")).await
+    }
+
+    pub async fn start_connect(&self, slug: &str, user_id: &str) -> Started {
+        let token = self.widget_token(user_id).await;
+        let form = url::form_urlencoded::Serializer::new(String::new())
+            .append_pair("token", &token)
+            .append_pair("provider", slug)
+            .finish();
+        let reply = self
+            .send(
+                Request::post("/oauth/authorize")
+                    .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+                    .body(Body::from(form))
+                    .unwrap(),
+            )
+            .await;
+        assert_eq!(reply.status, StatusCode::SEE_OTHER, "{}", reply.body);
+        let location = url::Url::parse(reply.header("location").unwrap()).unwrap();
+        let query: HashMap<String, String> = location.query_pairs().into_owned().collect();
+        let cookie = reply.header("set-cookie").unwrap().split(';').next().unwrap().to_string();
+        Started { authorize_url: location, query, cookie, widget_token: token }
+    }
+
+    pub async fn callback(&self, started: &Started, extra_query: &str) -> Reply {
+        self.callback_with_cookie(started, extra_query, Some(&started.cookie)).await
+    }
+
+    pub async fn callback_with_cookie(&self, started: &Started, extra_query: &str, cookie: Option<&str>) -> Reply {
+        let uri = format!("/oauth/callback?state={}&{extra_query}", started.query["state"]);
+        let mut request = Request::get(uri);
+        if let Some(cookie) = cookie {
+            request = request.header(header::COOKIE, cookie);
+        }
+        self.send(request.body(Body::empty()).unwrap()).await
+    }
+}
+
+pub struct Started {
+    pub authorize_url: url::Url,
+    pub query: HashMap<String, String>,
+    pub cookie: String,
+    pub widget_token: String,
+}
+
+#[derive(Debug)]
+pub struct Reply {
+    pub status: StatusCode,
+    pub headers: axum::http::HeaderMap,
+    pub body: String,
+}
+
+impl Reply {
+    pub fn json(&self) -> serde_json::Value {
+        serde_json::from_str(&self.body).unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.body))
+    }
+
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.get(name).and_then(|v| v.to_str().ok())
+    }
+}
+
+/// A provider's token endpoint on a real socket. Each request takes the next programmed answer
+/// (status and JSON body); with none left it answers 500 and the test sees the failure.
+#[derive(Clone)]
+pub struct FakeProvider {
+    pub url: String,
+    answers: Arc<Mutex<VecDeque<(u16, serde_json::Value)>>>,
+    requests: Arc<Mutex<Vec<HashMap<String, String>>>>,
+}
+
+impl FakeProvider {
+    pub async fn start() -> Self {
+        let answers: Arc<Mutex<VecDeque<(u16, serde_json::Value)>>> = Arc::default();
+        let requests: Arc<Mutex<Vec<HashMap<String, String>>>> = Arc::default();
+        let (a, r) = (answers.clone(), requests.clone());
+        let app = axum::Router::new().route(
+            "/token",
+            post(move |body: String| {
+                let (answers, requests) = (a.clone(), r.clone());
+                async move {
+                    requests.lock().unwrap().push(url::form_urlencoded::parse(body.as_bytes()).into_owned().collect());
+                    let (status, json) = answers
+                        .lock()
+                        .unwrap()
+                        .pop_front()
+                        .unwrap_or((500, serde_json::json!({"error": "no answer programmed"})));
+                    (StatusCode::from_u16(status).unwrap(), axum::Json(json)).into_response()
+                }
+            }),
+        );
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let url = format!("http://{}", listener.local_addr().unwrap());
+        tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+        FakeProvider { url, answers, requests }
+    }
+
+    pub fn answer(&self, status: u16, body: serde_json::Value) {
+        self.answers.lock().unwrap().push_back((status, body));
+    }
+
+    pub fn requests(&self) -> Vec<HashMap<String, String>> {
+        self.requests.lock().unwrap().clone()
+    }
+}
