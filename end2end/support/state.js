@@ -19,3 +19,21 @@ export function workos(apiKey = state().apiKey) {
 export async function hydrated(page) {
   await page.locator('body[data-hydrated="true"]').waitFor({ state: 'attached' });
 }
+
+/**
+ * Collects console errors and uncaught exceptions raised by Plumb's own pages (a failed
+ * hydration shows up here first), to be asserted empty at the end of a test.
+ */
+export function collectErrors(page) {
+  const errors = [];
+  const plumbUrl = state().plumbUrl;
+  page.on('console', (msg) => {
+    // A 4xx answer is how Plumb reports bad input: Chromium logs it, but it is not a fault.
+    const expected = /^Failed to load resource: the server responded with a status of 4\d\d/.test(msg.text());
+    if (msg.type() === 'error' && !expected && (msg.location().url ?? '').startsWith(plumbUrl)) errors.push(msg.text());
+  });
+  page.on('pageerror', (err) => {
+    if (page.url().startsWith(plumbUrl)) errors.push(err.message);
+  });
+  return errors;
+}

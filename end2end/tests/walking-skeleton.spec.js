@@ -4,7 +4,7 @@
 import { test, expect } from '@playwright/test';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { state, workos, hydrated } from '../support/state.js';
+import { state, workos, hydrated, collectErrors } from '../support/state.js';
 
 const screenshots = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../docs/screenshots');
 const slug = 'test-provider';
@@ -33,6 +33,7 @@ function validProvider() {
 }
 
 test('the admin adds a custom provider; invalid input is refused beside its field and nothing is saved', async ({ page }) => {
+  const errors = collectErrors(page);
   await page.goto('/dashboard');
   await hydrated(page);
   await expect(page.getByText('No providers yet')).toBeVisible();
@@ -63,6 +64,7 @@ test('the admin adds a custom provider; invalid input is refused beside its fiel
   await page.reload();
   await expect(page.getByRole('row', { name: /Test Provider/ })).toHaveCount(1);
   await page.screenshot({ path: path.join(screenshots, 'dashboard.png'), fullPage: true });
+  expect(errors).toEqual([]);
 });
 
 test('a user connects in the widget and the backend gets working, refreshed tokens; disconnect removes them', async ({ browser }) => {
@@ -74,6 +76,7 @@ test('a user connects in the widget and the backend gets working, refreshed toke
 
   const context = await browser.newContext();
   const page = await context.newPage();
+  const errors = collectErrors(page);
   await page.goto(`/widget?token=${encodeURIComponent(token)}`);
   await hydrated(page);
   const row = page.getByRole('listitem').filter({ hasText: 'Test Provider' });
@@ -133,6 +136,7 @@ test('a user connects in the widget and the backend gets working, refreshed toke
   await row.getByRole('button', { name: 'Disconnect Test Provider' }).click();
   await expect(row.locator('.badge')).toHaveText('Not connected');
   expect(await sdk.pipes.getAccessToken({ provider: slug, ...user })).toEqual({ active: false, error: 'not_installed' });
+  expect(errors).toEqual([]);
   await context.close();
 });
 
