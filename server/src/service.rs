@@ -135,11 +135,11 @@ impl Plumb {
     async fn widget_inner(&self, token: &str) -> Result<WidgetView> {
         let claims = self.widget_claims(token)?;
         let org = org_key(claims.org.as_deref());
-        let providers = self.store.list_providers().await?;
+        let providers = self.store.providers().await?;
         let connections = self.store.connections_of(&claims.sub, org).await?;
         let providers = providers
             .into_iter()
-            .map(|(p, _)| WidgetProvider {
+            .map(|p| WidgetProvider {
                 state: connections.iter().find(|c| c.provider_id == p.id).map(|c| c.state()),
                 slug: p.slug,
                 name: p.name,

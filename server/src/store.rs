@@ -158,6 +158,12 @@ impl Store {
             .collect()
     }
 
+    /// Every provider, oldest first, without counting connections (for the widget).
+    pub async fn providers(&self) -> Result<Vec<Provider>> {
+        let sql = format!("SELECT {PROVIDER_COLUMNS} FROM providers ORDER BY created_at, id");
+        Ok(sqlx::query_as(&sql).fetch_all(&self.pool).await?)
+    }
+
     pub async fn provider_by_slug(&self, slug: &str) -> Result<Option<Provider>> {
         let sql = format!("SELECT {PROVIDER_COLUMNS} FROM providers WHERE slug = $1");
         Ok(sqlx::query_as(&sql).bind(slug).fetch_optional(&self.pool).await?)
