@@ -17,6 +17,10 @@ pub mod codes {
     pub const INVALID_STATE: &str = "invalid_state";
     pub const PROVIDER_ERROR: &str = "provider_error";
     pub const PROVIDER_UNAVAILABLE: &str = "provider_unavailable";
+    pub const PROVIDER_NOT_CONFIGURED: &str = "provider_not_configured";
+    pub const PROVIDER_DISABLED: &str = "provider_disabled";
+    pub const CONFLICT: &str = "conflict";
+    pub const DISCOVERY_FAILED: &str = "discovery_failed";
     pub const INTERNAL: &str = "internal_error";
 }
 
@@ -71,6 +75,8 @@ impl AppError {
             codes::INVALID_REQUEST | codes::INVALID_STATE => 400,
             codes::UNAUTHORIZED | codes::INVALID_WIDGET_TOKEN => 401,
             codes::PROVIDER_NOT_FOUND | codes::CONNECTION_NOT_FOUND | codes::NOT_FOUND => 404,
+            codes::PROVIDER_NOT_CONFIGURED | codes::PROVIDER_DISABLED | codes::CONFLICT => 409,
+            codes::DISCOVERY_FAILED => 422,
             codes::PROVIDER_ERROR => 502,
             codes::PROVIDER_UNAVAILABLE => 503,
             _ => 500,

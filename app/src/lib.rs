@@ -59,6 +59,10 @@ pub fn App() -> impl IntoView {
             <Routes fallback=NotFound>
                 <Route path=path!("/") view=Home/>
                 <Route path=path!("/dashboard") view=dashboard::DashboardPage/>
+                <Route path=path!("/dashboard/new-provider") view=dashboard::provider_form::NewProviderPage/>
+                <Route path=path!("/dashboard/providers/:slug") view=dashboard::provider_page::ProviderPage/>
+                <Route path=path!("/dashboard/catalog") view=dashboard::catalog::CatalogPage/>
+                <Route path=path!("/dashboard/catalog/:slug") view=dashboard::catalog::EnableCatalogPage/>
                 <Route path=path!("/widget") view=widget::WidgetPage/>
             </Routes>
         </Router>

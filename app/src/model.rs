@@ -4,6 +4,82 @@
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
+/// How client credentials reach the token endpoint (RFC 6749 §2.3.1).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AuthenticateVia {
+    /// `client_id` and `client_secret` in the request body.
+    #[default]
+    RequestBody,
+    /// `Authorization: Basic base64(urlencode(id) ":" urlencode(secret))`.
+    BasicAuthHeader,
+}
+
+impl AuthenticateVia {
+    pub const ALL: [Self; 2] = [Self::RequestBody, Self::BasicAuthHeader];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::RequestBody => "request_body",
+            Self::BasicAuthHeader => "basic_auth_header",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|v| v.as_str() == s)
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::RequestBody => "Request body",
+            Self::BasicAuthHeader => "HTTP Basic header",
+        }
+    }
+}
+
+/// The encoding of token request bodies.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub enum TokenBodyType {
+    #[default]
+    #[serde(rename = "application/x-www-form-urlencoded")]
+    Form,
+    #[serde(rename = "application/json")]
+    Json,
+}
+
+impl TokenBodyType {
+    pub const ALL: [Self; 2] = [Self::Form, Self::Json];
+
+    pub fn content_type(self) -> &'static str {
+        match self {
+            Self::Form => "application/x-www-form-urlencoded",
+            Self::Json => "application/json",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|v| v.content_type() == s)
+    }
+}
+
+/// Where a provider puts the token fields in its token response, as dot-separated JSON paths
+/// (Slack's user token is at `authed_user.access_token`). Empty means the standard top-level
+/// name; a path that is absent in a response also falls back to the top-level name.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct ResponsePaths {
+    pub access_token: String,
+    pub refresh_token: String,
+    pub expires_in: String,
+    pub scope: String,
+}
+
+impl ResponsePaths {
+    pub fn is_standard(&self) -> bool {
+        *self == Self::default()
+    }
+}
+
 /// A provider as the dashboard shows it. The client secret never leaves the server: only whether
 /// one is stored.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -12,13 +88,32 @@ pub struct ProviderView {
     pub slug: String,
     pub name: String,
     pub description: String,
+    pub icon_url: String,
     pub authorization_url: String,
     pub token_url: String,
+    /// Empty when refreshes go to the token URL.
+    pub refresh_token_url: String,
     pub client_id: String,
     pub has_client_secret: bool,
     pub scopes: Vec<String>,
+    pub scopes_required: bool,
+    pub scope_separator: String,
+    pub scope_parameter: String,
+    pub client_secret_required: bool,
+    pub pkce_enabled: bool,
+    pub authenticate_via: AuthenticateVia,
+    pub token_body_content_type: TokenBodyType,
+    pub authorization_parameters: Vec<(String, String)>,
+    pub token_request_headers: Vec<(String, String)>,
+    pub token_response: ResponsePaths,
+    /// The catalog entry this provider was enabled from; `None` for custom providers.
+    pub catalog: Option<String>,
+    /// Whether it uses the operator's shared OAuth app instead of the admin's own.
+    pub shared_credentials: bool,
+    pub enabled: bool,
     pub connected_accounts: i64,
     pub created_at: String,
+    pub updated_at: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -28,23 +123,122 @@ pub struct DashboardView {
     pub providers: Vec<ProviderView>,
 }
 
-/// What the admin typed into the "Add a custom OAuth provider" form, unvalidated.
-#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
-pub struct NewProvider {
+/// One provider with what its page needs.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ProviderDetail {
+    pub redirect_uri: String,
+    pub provider: ProviderView,
+    /// The catalog entry's scope descriptions, for catalog providers.
+    pub catalog_scopes: Vec<CatalogScope>,
+    /// The instance's shared OAuth app for this catalog provider, when one is registered.
+    pub shared_app_name: Option<String>,
+}
+
+/// What the admin typed into a provider form, unvalidated. Used to add a custom provider and to
+/// edit any provider; on edit the slug is ignored and an empty client secret keeps the stored one.
+#[derive(Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct ProviderInput {
     pub name: String,
     pub slug: String,
     pub description: String,
+    pub icon_url: String,
     pub authorization_url: String,
     pub token_url: String,
+    pub refresh_token_url: String,
     pub client_id: String,
     pub client_secret: String,
     /// Scopes as typed: separated by spaces, commas or new lines.
     pub scopes: String,
+    /// Checkboxes: absent from a submitted form means unchecked, so these default to false
+    /// when deserialized (unlike `Default`, which describes a new, typical provider).
+    #[serde(default)]
+    pub scopes_required: bool,
+    pub scope_separator: String,
+    pub scope_parameter: String,
+    #[serde(default)]
+    pub client_secret_required: bool,
+    #[serde(default)]
+    pub pkce_enabled: bool,
+    pub authenticate_via: String,
+    pub token_body_content_type: String,
+    /// `key=value`, one per line.
+    pub authorization_parameters: String,
+    /// `Name: value`, one per line.
+    pub token_request_headers: String,
+    pub access_token_path: String,
+    pub refresh_token_path: String,
+    pub expires_in_path: String,
+    pub scope_path: String,
 }
 
-impl fmt::Debug for NewProvider {
+impl Default for ProviderInput {
+    fn default() -> Self {
+        Self {
+            name: String::new(),
+            slug: String::new(),
+            description: String::new(),
+            icon_url: String::new(),
+            authorization_url: String::new(),
+            token_url: String::new(),
+            refresh_token_url: String::new(),
+            client_id: String::new(),
+            client_secret: String::new(),
+            scopes: String::new(),
+            scopes_required: false,
+            scope_separator: " ".into(),
+            scope_parameter: "scope".into(),
+            client_secret_required: true,
+            pkce_enabled: true,
+            authenticate_via: AuthenticateVia::RequestBody.as_str().into(),
+            token_body_content_type: TokenBodyType::Form.content_type().into(),
+            authorization_parameters: String::new(),
+            token_request_headers: String::new(),
+            access_token_path: String::new(),
+            refresh_token_path: String::new(),
+            expires_in_path: String::new(),
+            scope_path: String::new(),
+        }
+    }
+}
+
+impl ProviderInput {
+    /// The form as it would be filled for an existing provider (the secret stays empty).
+    pub fn from_view(p: &ProviderView) -> Self {
+        let lines = |pairs: &[(String, String)], sep: &str| {
+            pairs.iter().map(|(k, v)| format!("{k}{sep}{v}")).collect::<Vec<_>>().join("\n")
+        };
+        Self {
+            name: p.name.clone(),
+            slug: p.slug.clone(),
+            description: p.description.clone(),
+            icon_url: p.icon_url.clone(),
+            authorization_url: p.authorization_url.clone(),
+            token_url: p.token_url.clone(),
+            refresh_token_url: p.refresh_token_url.clone(),
+            client_id: p.client_id.clone(),
+            client_secret: String::new(),
+            scopes: p.scopes.join(" "),
+            scopes_required: p.scopes_required,
+            scope_separator: p.scope_separator.clone(),
+            scope_parameter: p.scope_parameter.clone(),
+            client_secret_required: p.client_secret_required,
+            pkce_enabled: p.pkce_enabled,
+            authenticate_via: p.authenticate_via.as_str().into(),
+            token_body_content_type: p.token_body_content_type.content_type().into(),
+            authorization_parameters: lines(&p.authorization_parameters, "="),
+            token_request_headers: lines(&p.token_request_headers, ": "),
+            access_token_path: p.token_response.access_token.clone(),
+            refresh_token_path: p.token_response.refresh_token.clone(),
+            expires_in_path: p.token_response.expires_in.clone(),
+            scope_path: p.token_response.scope.clone(),
+        }
+    }
+}
+
+impl fmt::Debug for ProviderInput {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("NewProvider")
+        f.debug_struct("ProviderInput")
             .field("name", &self.name)
             .field("slug", &self.slug)
             .field("authorization_url", &self.authorization_url)
@@ -52,8 +246,92 @@ impl fmt::Debug for NewProvider {
             .field("client_id", &self.client_id)
             .field("client_secret", &"[redacted]")
             .field("scopes", &self.scopes)
+            .finish_non_exhaustive()
+    }
+}
+
+/// A scope a catalog provider documents, with its one-line description.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CatalogScope {
+    pub name: String,
+    pub description: String,
+}
+
+/// A built-in provider as the dashboard's catalog shows it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CatalogEntryView {
+    pub slug: String,
+    pub name: String,
+    pub description: String,
+    pub docs_url: String,
+    pub default_scopes: Vec<String>,
+    pub scopes: Vec<CatalogScope>,
+    /// Whether this Plumb instance has shared credentials for it, and the app's name.
+    pub shared_app_name: Option<String>,
+    /// Whether a provider was already enabled from this entry.
+    pub enabled: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CatalogView {
+    pub redirect_uri: String,
+    pub entries: Vec<CatalogEntryView>,
+}
+
+/// Enabling a catalog provider: only credentials, scopes and a description.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct CatalogInput {
+    pub catalog: String,
+    pub description: String,
+    pub use_shared_credentials: bool,
+    pub client_id: String,
+    pub client_secret: String,
+    pub scopes: String,
+}
+
+impl fmt::Debug for CatalogInput {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("CatalogInput")
+            .field("catalog", &self.catalog)
+            .field("use_shared_credentials", &self.use_shared_credentials)
+            .field("client_id", &self.client_id)
+            .field("client_secret", &"[redacted]")
+            .finish_non_exhaustive()
+    }
+}
+
+/// The operator's OAuth app for one catalog provider, shared by every provider that opts in.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct SharedCredentialsInput {
+    pub catalog: String,
+    pub app_name: String,
+    pub client_id: String,
+    pub client_secret: String,
+}
+
+impl fmt::Debug for SharedCredentialsInput {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SharedCredentialsInput")
+            .field("catalog", &self.catalog)
+            .field("app_name", &self.app_name)
+            .field("client_id", &self.client_id)
+            .field("client_secret", &"[redacted]")
             .finish()
     }
+}
+
+/// What authorization-server metadata (RFC 8414, OpenID Connect Discovery) says about a provider.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Discovered {
+    pub issuer: String,
+    pub authorization_url: String,
+    pub token_url: String,
+    pub pkce_supported: bool,
+    /// `None` when the metadata does not say which client authentication it accepts.
+    pub authenticate_via: Option<AuthenticateVia>,
+    pub scopes_supported: Vec<String>,
 }
 
 /// The state of one user's connection to one provider, with the WorkOS wire names.
@@ -87,6 +365,8 @@ pub struct WidgetProvider {
     pub slug: String,
     pub name: String,
     pub description: String,
+    /// Empty when the provider has no icon.
+    pub icon_url: String,
     /// `None` when the user has not connected this provider.
     pub state: Option<ConnectionState>,
 }
@@ -185,7 +465,7 @@ mod tests {
 
     #[test]
     fn debug_output_never_contains_secrets() {
-        let p = NewProvider { client_secret: "hunter2".into(), ..Default::default() };
+        let p = ProviderInput { client_secret: "hunter2".into(), ..Default::default() };
         assert!(!format!("{p:?}").contains("hunter2"));
         let t = AccessToken {
             object: "access_token".into(),

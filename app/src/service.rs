@@ -3,7 +3,10 @@
 //! database, the OAuth client and the crypto, which therefore never reach the wasm bundle.
 
 use crate::error::AppError;
-use crate::model::{AccessTokenRequest, AccessTokenResponse, DashboardView, NewProvider, ProviderView, WidgetView};
+use crate::model::{
+    AccessTokenRequest, AccessTokenResponse, CatalogInput, CatalogView, DashboardView, Discovered, ProviderDetail,
+    ProviderInput, ProviderView, SharedCredentialsInput, WidgetView,
+};
 use std::sync::Arc;
 
 #[async_trait::async_trait]
@@ -11,7 +14,21 @@ pub trait PlumbService: Send + Sync + 'static {
     /// Providers and the redirect URI, for the admin dashboard.
     async fn dashboard(&self) -> Result<DashboardView, AppError>;
     /// Validates and stores a custom provider; on any invalid field nothing is stored.
-    async fn create_provider(&self, input: NewProvider) -> Result<ProviderView, AppError>;
+    async fn create_provider(&self, input: ProviderInput) -> Result<ProviderView, AppError>;
+    async fn provider_detail(&self, slug: &str) -> Result<ProviderDetail, AppError>;
+    /// Edits a custom provider: every field but the slug; an empty secret keeps the stored one.
+    async fn update_provider(&self, slug: &str, input: ProviderInput) -> Result<ProviderView, AppError>;
+    /// Edits a catalog provider's description, credentials and scopes.
+    async fn update_catalog_provider(&self, slug: &str, input: CatalogInput) -> Result<ProviderView, AppError>;
+    /// Turns a provider on or off (a disabled one is hidden from the widget).
+    async fn set_provider_enabled(&self, slug: &str, enabled: bool) -> Result<ProviderView, AppError>;
+    /// Deletes a provider and its connected accounts; returns how many accounts went.
+    async fn delete_provider(&self, slug: &str) -> Result<i64, AppError>;
+    async fn catalog(&self) -> Result<CatalogView, AppError>;
+    async fn enable_catalog_provider(&self, input: CatalogInput) -> Result<ProviderView, AppError>;
+    async fn save_shared_credentials(&self, input: SharedCredentialsInput) -> Result<(), AppError>;
+    /// Reads RFC 8414 / OpenID Connect discovery metadata for an issuer or metadata URL.
+    async fn discover(&self, url: &str) -> Result<Discovered, AppError>;
     /// The providers and connection states for the user a widget token names.
     async fn widget(&self, widget_token: &str) -> Result<WidgetView, AppError>;
     /// Removes the widget user's connection to one provider.

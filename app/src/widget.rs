@@ -81,7 +81,7 @@ fn ProviderList(view: WidgetView, token: String, disconnect: ServerAction<Discon
 
 #[component]
 fn ProviderRow(provider: WidgetProvider, token: String, disconnect: ServerAction<Disconnect>) -> impl IntoView {
-    let WidgetProvider { slug, name, description, state } = provider;
+    let WidgetProvider { slug, name, description, icon_url, state } = provider;
     let (badge, badge_class) = match state {
         None => ("Not connected", "badge"),
         Some(ConnectionState::Connected) => ("Connected", "badge badge-ok"),
@@ -118,6 +118,7 @@ fn ProviderRow(provider: WidgetProvider, token: String, disconnect: ServerAction
     });
     view! {
         <li class="integration" data-provider=slug>
+            {(!icon_url.is_empty()).then(|| view! { <img class="icon" src=icon_url alt="" width="32" height="32"/> })}
             <div class="integration-text">
                 <h2>{name}</h2>
                 {(!description.is_empty()).then(|| view! { <p class="muted">{description}</p> })}

@@ -150,11 +150,60 @@ async function interaction(req, res, url) {
   return send(res, 400, page('Error', '<p>Unexpected request.</p>'));
 }
 
+// Modes the authorization server itself does not speak, played by a small real HTTP front that
+// records what Plumb sent and then forwards to the server: token requests with JSON bodies, a
+// separate refresh URL, and comma-separated scopes in the authorization request.
+const recorded = [];
+
+async function readBody(req) {
+  const chunks = [];
+  for await (const chunk of req) chunks.push(chunk);
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+async function front(req, res, url) {
+  const headers = {
+    authorization: req.headers.authorization ?? null,
+    'content-type': req.headers['content-type'] ?? null,
+    accept: req.headers.accept ?? null,
+    'x-plumb-test': req.headers['x-plumb-test'] ?? null,
+  };
+  if (url.pathname === '/modes/auth') {
+    recorded.push({ path: url.pathname, query: Object.fromEntries(url.searchParams), headers });
+    const forward = new URLSearchParams(url.searchParams);
+    const scope = forward.get('scope');
+    if (scope) forward.set('scope', scope.split(',').join(' '));
+    res.writeHead(303, { location: `/auth?${forward}` });
+    return res.end();
+  }
+  // /modes/token and /modes/refresh: forward as a form, whatever encoding arrived.
+  const raw = await readBody(req);
+  const fields = (req.headers['content-type'] ?? '').startsWith('application/json')
+    ? JSON.parse(raw)
+    : Object.fromEntries(new URLSearchParams(raw));
+  recorded.push({ path: url.pathname, headers, fields });
+  const upstream = await fetch(`${issuer}/token`, {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/x-www-form-urlencoded',
+      ...(req.headers.authorization ? { authorization: req.headers.authorization } : {}),
+    },
+    body: new URLSearchParams(fields).toString(),
+  });
+  res.writeHead(upstream.status, { 'content-type': upstream.headers.get('content-type') ?? 'application/json' });
+  res.end(await upstream.text());
+}
+
 const callback = provider.callback();
 const server = http.createServer(async (req, res) => {
   const url = new URL(req.url, issuer);
   try {
     if (url.pathname.startsWith('/interaction/')) return await interaction(req, res, url);
+    if (url.pathname.startsWith('/modes/')) return await front(req, res, url);
+    if (url.pathname === '/test/requests') {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      return res.end(JSON.stringify(recorded));
+    }
     if (url.pathname === '/test/stats') {
       res.writeHead(200, { 'content-type': 'application/json' });
       return res.end(JSON.stringify(stats));

@@ -5,6 +5,7 @@ import { test, expect } from '@playwright/test';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { state, workos, hydrated, collectErrors } from '../support/state.js';
+import { connectInWidget } from '../support/flows.js';
 
 const screenshots = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../docs/screenshots');
 const slug = 'test-provider';
@@ -12,58 +13,91 @@ const user = { userId: 'user_e2e', organizationId: 'org_e2e' };
 
 test.describe.configure({ mode: 'serial' });
 
-async function fillProvider(page, values) {
+async function fill(page, values) {
   for (const [label, value] of Object.entries(values)) {
     await page.getByLabel(label, { exact: true }).fill(value);
   }
 }
 
-function validProvider() {
-  const { providerUrl } = state();
-  return {
-    Name: 'Test Provider',
-    Slug: slug,
-    Description: 'Reads your test data so the app can show it.',
-    'Authorization URL': `${providerUrl}/auth`,
-    'Token URL': `${providerUrl}/token`,
-    'Client ID': 'plumb-post',
-    'Client secret': 'post-secret',
-    Scopes: 'openid offline_access api:read',
-  };
-}
+const next = (page) => page.getByRole('button', { name: 'Next', exact: true }).click();
 
-test('the admin adds a custom provider; invalid input is refused beside its field and nothing is saved', async ({ page }) => {
+test('the admin adds a custom provider with the wizard; invalid input is refused beside its field and nothing is saved', async ({ page }) => {
   const errors = collectErrors(page);
+  const { providerUrl, plumbUrl } = state();
   await page.goto('/dashboard');
   await hydrated(page);
-  await expect(page.getByText('No providers yet')).toBeVisible();
-  await expect(page.getByTestId('redirect-uri')).toHaveText(`${state().plumbUrl}/oauth/callback`);
-
-  await fillProvider(page, { ...validProvider(), Slug: 'Not A Slug', 'Token URL': 'not a url' });
-  await page.getByRole('button', { name: 'Add provider' }).click();
-  await expect(page.locator('#field-slug-error')).toContainText('lowercase letters');
-  await expect(page.locator('#field-token_url-error')).toContainText('Token URL');
-  await expect(page.getByLabel('Slug', { exact: true })).toHaveAttribute('aria-invalid', 'true');
-  await expect(page.getByRole('alert')).toContainText('not saved');
-  await page.reload();
+  await expect(page.getByRole('row', { name: /Test Provider/ })).toHaveCount(0);
+  await page.getByRole('link', { name: 'Add custom provider' }).click();
   await hydrated(page);
-  await expect(page.getByText('No providers yet')).toBeVisible();
 
-  await fillProvider(page, validProvider());
+  // Step 1: details, with a slug the rules refuse.
+  await fill(page, { Name: 'Test Provider', Slug: 'Not A Slug', Description: 'Reads your test data so the app can show it.' });
+  await next(page);
+  // Step 2: endpoints, filled from the provider's own discovery metadata.
+  await fill(page, { 'Issuer or discovery URL': providerUrl });
+  await page.getByRole('button', { name: 'Auto-fill' }).click();
+  await expect(page.getByLabel('Authorization URL', { exact: true })).toHaveValue(`${providerUrl}/auth`);
+  await expect(page.getByLabel('Token URL', { exact: true })).toHaveValue(`${providerUrl}/token`);
+  await fill(page, { 'Token URL': 'not a url' });
+  await next(page);
+  // Step 3: credentials, under the redirect URI to register.
+  await expect(page.getByTestId('redirect-uri')).toHaveText(`${plumbUrl}/oauth/callback`);
+  await fill(page, { 'Client ID': 'plumb-post', 'Client secret': 'post-secret' });
+  await next(page);
+  await fill(page, { Scopes: 'openid offline_access api:read' });
   await page.getByRole('button', { name: 'Add provider' }).click();
-  await expect(page.getByRole('status')).toHaveText('Added Test Provider.');
+
+  // Refused: the wizard returns to the first step with an error, and says nothing was saved.
+  await expect(page.getByRole('alert')).toContainText('Nothing was saved');
+  await expect(page.locator('#field-slug-error')).toContainText('lowercase letters');
+  await expect(page.getByLabel('Slug', { exact: true })).toHaveAttribute('aria-invalid', 'true');
+  await fill(page, { Slug: slug });
+  await next(page);
+  await expect(page.locator('#field-token_url-error')).toContainText('Token URL');
+  await fill(page, { 'Token URL': `${providerUrl}/token` });
+  await next(page);
+  await next(page);
+  await page.getByRole('button', { name: 'Add provider' }).click();
+
+  await expect(page).toHaveURL(new RegExp(`/dashboard/providers/${slug}\\?created=1$`));
+  await expect(page.getByRole('status')).toContainText('Provider added');
+  await page.goto('/dashboard');
   const row = page.getByRole('row', { name: /Test Provider/ });
   await expect(row).toContainText(slug);
   await expect(row).toContainText('openid offline_access api:read');
-  await expect(page.getByLabel('Name', { exact: true })).toHaveValue('');
+  await expect(row).toContainText('Custom');
 
   // The same slug again is refused, and the list still holds one provider.
-  await fillProvider(page, validProvider());
+  await page.goto('/dashboard/new-provider');
+  await hydrated(page);
+  await fill(page, { Name: 'Again', Slug: slug });
+  await next(page);
+  await fill(page, { 'Authorization URL': `${providerUrl}/auth`, 'Token URL': `${providerUrl}/token` });
+  await next(page);
+  await fill(page, { 'Client ID': 'x', 'Client secret': 'y' });
+  await next(page);
   await page.getByRole('button', { name: 'Add provider' }).click();
   await expect(page.locator('#field-slug-error')).toContainText('already exists');
-  await page.reload();
+  await page.goto('/dashboard');
   await expect(page.getByRole('row', { name: /Test Provider/ })).toHaveCount(1);
+  await expect(page.getByRole('row', { name: /Again/ })).toHaveCount(0);
   await page.screenshot({ path: path.join(screenshots, 'dashboard.png'), fullPage: true });
+  expect(errors).toEqual([]);
+});
+
+test('editing a provider keeps the stored secret when the field is left empty', async ({ page }) => {
+  const errors = collectErrors(page);
+  await page.goto(`/dashboard/providers/${slug}`);
+  await hydrated(page);
+  await expect(page.getByLabel('Client secret', { exact: true })).toHaveValue('');
+  await expect(page.getByLabel('Client secret', { exact: true })).toHaveAttribute('placeholder', /unchanged/);
+  await fill(page, { Description: 'Reads your test data so the app can show it to you.' });
+  await page.getByRole('button', { name: 'Save changes' }).click();
+  await expect(page.getByRole('status')).toContainText('Saved Test Provider.');
+  await page.reload();
+  await expect(page.getByLabel('Description', { exact: true })).toHaveValue('Reads your test data so the app can show it to you.');
+  // The page never carries the secret.
+  expect(await page.content()).not.toContain('post-secret');
   expect(errors).toEqual([]);
 });
 
@@ -80,7 +114,7 @@ test('a user connects in the widget and the backend gets working, refreshed toke
   await page.goto(`/widget?token=${encodeURIComponent(token)}`);
   await hydrated(page);
   const row = page.getByRole('listitem').filter({ hasText: 'Test Provider' });
-  await expect(row).toContainText('Reads your test data');
+  await expect(row).toContainText('Reads your test data so the app can show it to you.');
   await expect(row).toContainText('Not connected');
 
   await row.getByRole('button', { name: 'Connect Test Provider' }).click();
@@ -122,6 +156,8 @@ test('a user connects in the widget and the backend gets working, refreshed toke
   expect((await viaServerFn.json()).access_token.access_token).toBe(first.accessToken.accessToken);
 
   // Wait until the provider itself no longer accepts the token, then ask Plumb again.
+  const stats = async () => (await fetch(`${providerUrl}/test/stats`)).json();
+  const before = await stats();
   await expect.poll(async () => (await me(first.accessToken.accessToken)).status, { timeout: 30_000 }).toBe(401);
   const second = await sdk.pipes.getAccessToken({ provider: slug, ...user });
   expect(second.active).toBe(true);
@@ -129,9 +165,9 @@ test('a user connects in the widget and the backend gets working, refreshed toke
   const refreshed = await me(second.accessToken.accessToken);
   expect(refreshed.status).toBe(200);
   expect((await refreshed.json()).sub).toBe('alice');
-  const stats = await (await fetch(`${providerUrl}/test/stats`)).json();
-  expect(stats.grants.refresh_token).toBe(1);
-  expect(stats.errors).toEqual({});
+  const after = await stats();
+  expect((after.grants.refresh_token ?? 0) - (before.grants.refresh_token ?? 0)).toBe(1);
+  expect(after.errors).toEqual(before.errors);
 
   await row.getByRole('button', { name: 'Disconnect Test Provider' }).click();
   await expect(row.locator('.badge')).toHaveText('Not connected');
@@ -172,6 +208,23 @@ test('backends without a valid API key are refused with a JSON error', async () 
   });
   expect(res.status).toBe(401);
   expect(await res.json()).toMatchObject({ code: 'unauthorized' });
+});
+
+test('deleting a provider asks first, names its connected accounts, and stops its tokens', async ({ browser, page }) => {
+  const sdk = workos();
+  const owner = { userId: 'user_deletes', organizationId: 'org_e2e' };
+  await connectInWidget(browser, sdk, 'Test Provider', owner);
+  expect((await sdk.pipes.getAccessToken({ provider: slug, ...owner })).active).toBe(true);
+
+  await page.goto(`/dashboard/providers/${slug}`);
+  await hydrated(page);
+  await page.getByText('Delete this provider…').click();
+  await expect(page.getByText('Delete Test Provider and its 1 connected account? Its token stops being served at once.')).toBeVisible();
+  await page.getByRole('button', { name: 'Delete Test Provider and 1 connected account' }).click();
+  await expect(page).toHaveURL(/\/dashboard\?deleted=/);
+  await expect(page.getByRole('status')).toHaveText('Deleted Test Provider and 1 connected account(s).');
+  await expect(page.getByRole('row', { name: /Test Provider/ })).toHaveCount(0);
+  await expect(sdk.pipes.getAccessToken({ provider: slug, ...owner })).rejects.toMatchObject({ status: 404 });
 });
 
 test('an invalid widget link shows a readable error', async ({ page }) => {

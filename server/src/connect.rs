@@ -10,12 +10,15 @@ use crate::connections::{self, org_key, Connection};
 use crate::crypto::Aad;
 use crate::error::{Error, Result};
 use crate::ids;
-use crate::oauth::{self, AuthorizationRequest, TokenEndpoint, TokenError};
+use crate::oauth::{self, AuthorizationRequest, TokenError};
 use crate::providers::{Provider, ScopeList};
 use crate::service::Plumb;
-use crate::store::OAuthState;
+use crate::store::{AuthorizationLink, OAuthState};
 use crate::time::now_ms;
 use oauth2::PkceCodeChallenge;
+
+/// Where an authorization started from an API link ends when the backend gave no `return_to`.
+pub const DONE_PAGE: &str = "/oauth/done";
 
 /// How long a user has to finish signing in at the provider.
 const STATE_TTL_MS: i64 = 10 * 60 * 1000;
@@ -36,6 +39,87 @@ impl Plumb {
     pub async fn start_authorization(&self, widget_token: &str, slug: &str, browser_binding: &str) -> Result<url::Url> {
         let claims = self.widget_claims(widget_token)?;
         let provider = self.provider(slug).await?;
+        let return_to = widget_url(widget_token, &[]);
+        self.begin(&provider, &claims.sub, org_key(claims.org.as_deref()), &return_to, browser_binding).await
+    }
+
+    /// `POST /data-integrations/{slug}/authorize`: a one-time link on Plumb's own origin. The
+    /// browser that opens it starts an ordinary authorization bound to itself, so the backend
+    /// never handles `state` and a leaked link cannot finish someone else's flow.
+    pub async fn authorization_link(
+        &self,
+        slug: &str,
+        user_id: &str,
+        organization_id: Option<&str>,
+        return_to: Option<&str>,
+    ) -> Result<String> {
+        let provider = self.provider(slug).await?;
+        self.check_can_connect(&provider)?;
+        let return_to = match return_to.map(str::trim).filter(|r| !r.is_empty()) {
+            None => String::new(),
+            Some(r) => {
+                crate::providers::check_url("return_to URL", r)
+                    .map_err(|m| Error::field("return_to", "invalid_url", m))?;
+                r.to_string()
+            }
+        };
+        let token = ids::random_token(32);
+        let now = now_ms();
+        self.store.purge_expired_authorization_links(now).await?;
+        self.store
+            .insert_authorization_link(&AuthorizationLink {
+                link_hash: ids::sha256_hex(&token),
+                provider_id: provider.id.clone(),
+                user_id: user_id.to_string(),
+                organization_id: org_key(organization_id).to_string(),
+                return_to,
+                expires_at: now + STATE_TTL_MS,
+                created_at: now,
+            })
+            .await?;
+        Ok(format!("{}/oauth/start/{token}", self.config.public_url))
+    }
+
+    /// The browser opened an authorization link: start the flow it stands for.
+    pub async fn start_from_link(&self, token: &str, browser_binding: &str) -> Result<url::Url> {
+        let link = self.store.take_authorization_link(&ids::sha256_hex(token)).await?.ok_or(Error::InvalidState(
+            "This link was already used or is unknown. Ask the application for a new one.",
+        ))?;
+        if link.expires_at <= now_ms() {
+            return Err(Error::InvalidState("This link has expired. Ask the application for a new one."));
+        }
+        let provider = self
+            .provider_by_id(&link.provider_id)
+            .await?
+            .ok_or(Error::InvalidState("This provider was removed. Ask the application for a new link."))?;
+        let return_to = if link.return_to.is_empty() { DONE_PAGE.to_string() } else { link.return_to.clone() };
+        self.begin(&provider, &link.user_id, &link.organization_id, &return_to, browser_binding).await
+    }
+
+    fn check_can_connect(&self, provider: &Provider) -> Result<()> {
+        if provider.enabled == 0 {
+            return Err(Error::ProviderDisabled(provider.name.clone()));
+        }
+        if provider.scopes_required != 0 && provider.scopes.0.is_empty() {
+            return Err(Error::NotConfigured(format!(
+                "{} requires at least one scope, and none is configured.",
+                provider.name
+            )));
+        }
+        Ok(())
+    }
+
+    /// Records a pending authorization for this browser and builds the provider URL.
+    async fn begin(
+        &self,
+        provider: &Provider,
+        user_id: &str,
+        organization_id: &str,
+        return_to: &str,
+        browser_binding: &str,
+    ) -> Result<url::Url> {
+        self.check_can_connect(provider)?;
+        let credentials = self.credentials(provider).await?;
         let state = ids::random_token(32);
         let state_hash = ids::sha256_hex(&state);
         let (challenge, verifier) = if provider.pkce_enabled != 0 {
@@ -47,10 +131,12 @@ impl Plumb {
         let redirect_uri = self.config.redirect_uri();
         let url = AuthorizationRequest {
             authorization_url: &provider.authorization_url,
-            client_id: &provider.client_id,
+            client_id: &credentials.client_id,
             redirect_uri: &redirect_uri,
             scopes: &provider.scopes.0,
             scope_separator: &provider.scope_separator,
+            scope_parameter: &provider.scope_parameter,
+            extra: &provider.authorization_parameters.0,
             state: &state,
             code_challenge: challenge.as_ref().map(|c| c.as_str()),
         }
@@ -67,10 +153,10 @@ impl Plumb {
                 }),
                 state_hash,
                 provider_id: provider.id.clone(),
-                user_id: claims.sub.clone(),
-                organization_id: org_key(claims.org.as_deref()).to_string(),
+                user_id: user_id.to_string(),
+                organization_id: organization_id.to_string(),
                 browser_binding: ids::sha256_hex(browser_binding),
-                return_to: widget_url(widget_token, &[]),
+                return_to: return_to.to_string(),
                 expires_at: now + STATE_TTL_MS,
                 created_at: now,
             })
@@ -101,7 +187,7 @@ impl Plumb {
                 "This sign-in was started in another browser. Start connecting again from the widget in this browser.",
             ));
         }
-        let Some(provider) = self.store.provider_by_id(&pending.provider_id).await? else {
+        let Some(provider) = self.provider_by_id(&pending.provider_id).await? else {
             return Err(Error::InvalidState("This provider was removed while you were signing in."));
         };
 
@@ -148,16 +234,16 @@ impl Plumb {
                 self.cipher.open_string(sealed, &Aad::new("oauth_states", &pending.state_hash, "pkce_verifier"))
             })
             .transpose()?;
-        let client_secret = self.client_secret(provider)?;
-        let endpoint = TokenEndpoint {
-            url: &provider.token_url,
-            client_id: &provider.client_id,
-            client_secret: client_secret.as_deref(),
-        };
+        let credentials = self.credentials(provider).await?;
+        let request = oauth::exchange_request(
+            &credentials.client(provider),
+            &provider.token_url,
+            code,
+            &self.config.redirect_uri(),
+            verifier.as_deref(),
+        );
         let tokens =
-            oauth::exchange_code(&self.http, &endpoint, code, &self.config.redirect_uri(), verifier.as_deref())
-                .await
-                .map_err(|e| match e {
+            oauth::send(&self.http, &request, &provider.token_response_paths.0).await.map_err(|e| match e {
                 TokenError::Rejected(p) => Error::Provider(p),
                 TokenError::Unavailable { message, retry_after_secs } => Error::ProviderUnavailable {
                     message: format!(

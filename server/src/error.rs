@@ -24,6 +24,14 @@ pub enum Error {
         message: String,
         retry_after_secs: Option<u64>,
     },
+    /// The provider cannot be used as configured (missing shared credentials, say).
+    NotConfigured(String),
+    /// New connections to a disabled provider are refused.
+    ProviderDisabled(String),
+    /// The request conflicts with what is stored (a provider enabled twice).
+    Conflict(String),
+    /// Authorization-server metadata could not be read.
+    Discovery(String),
     Crypto(CryptoError),
     Database(sqlx::Error),
     Internal(String),
@@ -86,6 +94,13 @@ impl From<&Error> for AppError {
             Error::InvalidState(why) => AppError::new(codes::INVALID_STATE, *why),
             Error::Provider(p) => AppError::new(codes::PROVIDER_ERROR, p.to_string()),
             Error::ProviderUnavailable { message, .. } => AppError::new(codes::PROVIDER_UNAVAILABLE, message.clone()),
+            Error::NotConfigured(m) => AppError::new(codes::PROVIDER_NOT_CONFIGURED, m.clone()),
+            Error::ProviderDisabled(name) => AppError::new(
+                codes::PROVIDER_DISABLED,
+                format!("{name} is disabled: new connections are not accepted."),
+            ),
+            Error::Conflict(m) => AppError::new(codes::CONFLICT, m.clone()),
+            Error::Discovery(m) => AppError::new(codes::DISCOVERY_FAILED, m.clone()),
             Error::Crypto(_) | Error::Database(_) | Error::Internal(_) => {
                 let reference = crate::ids::random_token(6);
                 tracing::error!(reference, error = ?e, "internal error");

@@ -1,11 +1,14 @@
 //! Plumb's server: the domain (providers, connections, tokens, crypto, OAuth) and the HTTP layer
 //! that serves the Leptos app, the backend API and the OAuth callback.
 
+pub mod admin;
 pub mod api_keys;
+pub mod catalog;
 pub mod config;
 pub mod connect;
 pub mod connections;
 pub mod crypto;
+pub mod discovery;
 pub mod error;
 pub mod http;
 pub mod ids;

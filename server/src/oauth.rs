@@ -2,6 +2,8 @@
 //! RFC 7636 §4), exchanging a code (§4.1.3), refreshing (§6), and reading token responses as
 //! real providers send them (§5.1, §5.2), including their deviations.
 
+use app::model::{AuthenticateVia, ResponsePaths, TokenBodyType};
+use base64::Engine;
 use oauth2::{AccessToken, RefreshToken};
 use serde_json::Value;
 use std::fmt;
@@ -17,6 +19,10 @@ pub struct AuthorizationRequest<'a> {
     pub redirect_uri: &'a str,
     pub scopes: &'a [String],
     pub scope_separator: &'a str,
+    /// The query parameter scopes go in: `scope`, or e.g. Slack's `user_scope`.
+    pub scope_parameter: &'a str,
+    /// The provider's additional authorization parameters (Google's `access_type=offline`…).
+    pub extra: &'a [(String, String)],
     pub state: &'a str,
     /// The S256 challenge when PKCE is in use.
     pub code_challenge: Option<&'a str>,
@@ -31,7 +37,7 @@ impl AuthorizationRequest<'_> {
             ["response_type", "client_id", "redirect_uri", "scope", "state", "code_challenge", "code_challenge_method"];
         let kept: Vec<(String, String)> = url
             .query_pairs()
-            .filter(|(k, _)| !ours.contains(&k.as_ref()))
+            .filter(|(k, _)| !ours.contains(&k.as_ref()) && !self.extra.iter().any(|(e, _)| e == k))
             .map(|(k, v)| (k.into_owned(), v.into_owned()))
             .collect();
         {
@@ -41,8 +47,11 @@ impl AuthorizationRequest<'_> {
             q.append_pair("response_type", "code");
             q.append_pair("client_id", self.client_id);
             q.append_pair("redirect_uri", self.redirect_uri);
+            q.extend_pairs(self.extra.iter().map(|(k, v)| (k.as_str(), v.as_str())));
             if !self.scopes.is_empty() {
-                q.append_pair("scope", &self.scopes.join(self.scope_separator));
+                // Form encoding writes a space as '+', so a '+' separator is a space on the wire.
+                let separator = if self.scope_separator == "+" { " " } else { self.scope_separator };
+                q.append_pair(self.scope_parameter, &self.scopes.join(separator));
             }
             q.append_pair("state", self.state);
             if let Some(challenge) = self.code_challenge {
@@ -112,7 +121,14 @@ impl fmt::Display for TokenError {
 
 /// Reads a token endpoint's answer. `content_type` decides between JSON (the standard) and a
 /// form-encoded body (what some older providers send).
-pub fn parse_token_response(status: u16, content_type: &str, body: &[u8]) -> Result<TokenSet, TokenError> {
+/// `paths` says where a provider nests the fields; each falls back to the standard top-level name
+/// (Slack nests a user token under `authed_user` when exchanging a code, but not when refreshing).
+pub fn parse_token_response(
+    status: u16,
+    content_type: &str,
+    body: &[u8],
+    paths: &ResponsePaths,
+) -> Result<TokenSet, TokenError> {
     if status == 429 || status == 408 || status >= 500 {
         return Err(TokenError::Unavailable { message: format!("HTTP {status}"), retry_after_secs: None });
     }
@@ -127,26 +143,30 @@ pub fn parse_token_response(status: u16, content_type: &str, body: &[u8]) -> Res
     };
 
     // An error in the body wins over the status: some providers answer errors with HTTP 200.
-    if let Some(error) = object.get("error").and_then(Value::as_str).filter(|e| !e.is_empty()) {
+    let error = object.get("error").and_then(Value::as_str).filter(|e| !e.is_empty());
+    let not_ok = object.get("ok") == Some(&Value::Bool(false));
+    if error.is_some() || not_ok {
         let description = object.get("error_description").and_then(Value::as_str).map(str::to_owned);
-        return Err(TokenError::Rejected(ProviderError { status, error: error.to_owned(), description }));
+        let error = error.unwrap_or("request_failed").to_owned();
+        return Err(TokenError::Rejected(ProviderError { status, error, description }));
     }
     if !success {
         return Err(TokenError::Rejected(ProviderError { status, error: format!("http_{status}"), description: None }));
     }
 
-    let access_token = object
-        .get("access_token")
+    let root = Value::Object(object);
+    let field = |path: &str, name: &str| lookup(&root, path).or_else(|| root.get(name)).filter(|v| !v.is_null());
+    let access_token = field(&paths.access_token, "access_token")
         .and_then(Value::as_str)
         .filter(|t| !t.is_empty())
         .ok_or_else(|| TokenError::Malformed("no access_token".into()))?;
-    let refresh_token = object.get("refresh_token").and_then(Value::as_str).filter(|t| !t.is_empty());
-    let expires_in = object.get("expires_in").and_then(|v| match v {
+    let refresh_token = field(&paths.refresh_token, "refresh_token").and_then(Value::as_str).filter(|t| !t.is_empty());
+    let expires_in = field(&paths.expires_in, "expires_in").and_then(|v| match v {
         Value::Number(n) => n.as_u64().or_else(|| n.as_f64().filter(|f| *f >= 0.0).map(|f| f as u64)),
         Value::String(s) => s.trim().parse().ok(),
         _ => None,
     });
-    let scopes = match object.get("scope") {
+    let scopes = match field(&paths.scope, "scope") {
         Some(Value::String(s)) => Some(split_scopes(s)),
         Some(Value::Array(items)) => Some(items.iter().filter_map(Value::as_str).map(str::to_owned).collect()),
         _ => None,
@@ -157,6 +177,14 @@ pub fn parse_token_response(status: u16, content_type: &str, body: &[u8]) -> Res
         expires_in,
         scopes,
     })
+}
+
+/// The value at a dot-separated path; `None` for an empty path or a missing field.
+fn lookup<'v>(root: &'v Value, path: &str) -> Option<&'v Value> {
+    if path.is_empty() {
+        return None;
+    }
+    path.split('.').try_fold(root, |v, key| v.get(key))
 }
 
 fn parse_body(content_type: &str, body: &[u8]) -> Option<serde_json::Map<String, Value>> {
@@ -176,12 +204,70 @@ pub fn split_scopes(text: &str) -> Vec<String> {
     text.split([' ', ',']).filter(|s| !s.is_empty()).map(str::to_owned).collect()
 }
 
-/// The provider's token endpoint and the client credentials sent to it, in the request body
-/// (RFC 6749 §2.3.1). A public client sends only its id.
-pub struct TokenEndpoint<'a> {
-    pub url: &'a str,
+/// How Plumb presents itself at a provider's token endpoint.
+pub struct Client<'a> {
     pub client_id: &'a str,
+    /// `None` for a public client: then no secret is sent anywhere.
     pub client_secret: Option<&'a str>,
+    pub authenticate_via: AuthenticateVia,
+    pub body: TokenBodyType,
+    /// Extra headers some providers require (Notion's `Notion-Version`).
+    pub headers: &'a [(String, String)],
+    pub paths: &'a ResponsePaths,
+}
+
+/// A token request ready to send: built by a pure function so tests can check, per provider,
+/// exactly what Plumb would put on the wire.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PreparedRequest {
+    pub url: String,
+    pub headers: Vec<(String, String)>,
+    pub body: String,
+}
+
+impl PreparedRequest {
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
+    }
+
+    /// The body's fields, whichever encoding it uses.
+    pub fn fields(&self) -> Vec<(String, String)> {
+        match serde_json::from_str::<serde_json::Map<String, Value>>(&self.body) {
+            Ok(map) => map.into_iter().map(|(k, v)| (k, v.as_str().unwrap_or_default().to_owned())).collect(),
+            Err(_) => url::form_urlencoded::parse(self.body.as_bytes()).into_owned().collect(),
+        }
+    }
+}
+
+/// Builds a token request (RFC 6749 §4.1.3 and §6) with the client's authentication (§2.3.1)
+/// and body encoding.
+pub fn prepare<'p>(client: &'p Client<'_>, url: &str, mut params: Vec<(&'p str, &'p str)>) -> PreparedRequest {
+    let mut headers = vec![("Accept".to_string(), "application/json".to_string())];
+    match (client.client_secret, client.authenticate_via) {
+        (Some(secret), AuthenticateVia::BasicAuthHeader) => {
+            // RFC 6749 §2.3.1: each part form-urlencoded before joining and base64-encoding.
+            let encode = |s: &str| url::form_urlencoded::byte_serialize(s.as_bytes()).collect::<String>();
+            let credentials = format!("{}:{}", encode(client.client_id), encode(secret));
+            let value = base64::engine::general_purpose::STANDARD.encode(credentials);
+            headers.push(("Authorization".to_string(), format!("Basic {value}")));
+        }
+        (Some(secret), AuthenticateVia::RequestBody) => {
+            params.push(("client_id", client.client_id));
+            params.push(("client_secret", secret));
+        }
+        (None, _) => params.push(("client_id", client.client_id)),
+    }
+    headers.push(("Content-Type".to_string(), client.body.content_type().to_string()));
+    headers.extend(client.headers.iter().cloned());
+    let body = match client.body {
+        TokenBodyType::Form => url::form_urlencoded::Serializer::new(String::new()).extend_pairs(&params).finish(),
+        TokenBodyType::Json => {
+            let map: serde_json::Map<String, Value> =
+                params.iter().map(|(k, v)| (k.to_string(), Value::String(v.to_string()))).collect();
+            Value::Object(map).to_string()
+        }
+    };
+    PreparedRequest { url: url.to_string(), headers, body }
 }
 
 /// The HTTP client for provider calls: no redirects (a token request must not be forwarded
@@ -196,40 +282,40 @@ pub fn http_client() -> reqwest::Client {
         .expect("the TLS backend initialises")
 }
 
-/// RFC 6749 §4.1.3, with the PKCE verifier of RFC 7636 §4.5.
-pub async fn exchange_code(
-    http: &reqwest::Client,
-    endpoint: &TokenEndpoint<'_>,
-    code: &str,
-    redirect_uri: &str,
-    code_verifier: Option<&str>,
-) -> Result<TokenSet, TokenError> {
+/// The code exchange of RFC 6749 §4.1.3, with the PKCE verifier of RFC 7636 §4.5.
+pub fn exchange_request<'p>(
+    client: &'p Client<'_>,
+    token_url: &str,
+    code: &'p str,
+    redirect_uri: &'p str,
+    code_verifier: Option<&'p str>,
+) -> PreparedRequest {
     let mut params = vec![("grant_type", "authorization_code"), ("code", code), ("redirect_uri", redirect_uri)];
     if let Some(v) = code_verifier {
         params.push(("code_verifier", v));
     }
-    token_request(http, endpoint, params).await
+    prepare(client, token_url, params)
 }
 
-/// RFC 6749 §6.
-pub async fn refresh(
-    http: &reqwest::Client,
-    endpoint: &TokenEndpoint<'_>,
-    refresh_token: &RefreshToken,
-) -> Result<TokenSet, TokenError> {
-    let params = vec![("grant_type", "refresh_token"), ("refresh_token", refresh_token.secret().as_str())];
-    token_request(http, endpoint, params).await
+/// The refresh of RFC 6749 §6.
+pub fn refresh_request<'p>(
+    client: &'p Client<'_>,
+    refresh_url: &str,
+    refresh_token: &'p RefreshToken,
+) -> PreparedRequest {
+    prepare(
+        client,
+        refresh_url,
+        vec![("grant_type", "refresh_token"), ("refresh_token", refresh_token.secret().as_str())],
+    )
 }
 
-async fn token_request(
+/// Sends a prepared token request and reads the answer.
+pub async fn send(
     http: &reqwest::Client,
-    endpoint: &TokenEndpoint<'_>,
-    mut params: Vec<(&str, &str)>,
+    request: &PreparedRequest,
+    paths: &ResponsePaths,
 ) -> Result<TokenSet, TokenError> {
-    params.push(("client_id", endpoint.client_id));
-    if let Some(secret) = endpoint.client_secret {
-        params.push(("client_secret", secret));
-    }
     let unavailable = |e: reqwest::Error| TokenError::Unavailable {
         message: if e.is_timeout() {
             "the token request timed out".into()
@@ -240,13 +326,11 @@ async fn token_request(
         },
         retry_after_secs: None,
     };
-    let mut response = http
-        .post(endpoint.url)
-        .header(reqwest::header::ACCEPT, "application/json")
-        .form(&params)
-        .send()
-        .await
-        .map_err(unavailable)?;
+    let mut builder = http.post(&request.url).body(request.body.clone());
+    for (name, value) in &request.headers {
+        builder = builder.header(name, value);
+    }
+    let mut response = builder.send().await.map_err(unavailable)?;
     let status = response.status().as_u16();
     let retry_after = response
         .headers()
@@ -266,7 +350,7 @@ async fn token_request(
         }
         body.extend_from_slice(&chunk);
     }
-    parse_token_response(status, &content_type, &body).map_err(|e| match e {
+    parse_token_response(status, &content_type, &body, paths).map_err(|e| match e {
         TokenError::Unavailable { message, .. } => TokenError::Unavailable { message, retry_after_secs: retry_after },
         other => other,
     })
@@ -283,6 +367,8 @@ mod tests {
             redirect_uri: "http://127.0.0.1:3000/oauth/callback",
             scopes,
             scope_separator: " ",
+            scope_parameter: "scope",
+            extra: &[],
             state: "st4te",
             code_challenge: challenge,
         }
@@ -341,7 +427,7 @@ mod tests {
     }
 
     fn parse(status: u16, body: &str) -> Result<TokenSet, TokenError> {
-        parse_token_response(status, "application/json", body.as_bytes())
+        parse_token_response(status, "application/json", body.as_bytes(), &ResponsePaths::default())
     }
 
     #[test]
@@ -382,6 +468,7 @@ mod tests {
             200,
             "application/x-www-form-urlencoded; charset=utf-8",
             b"access_token=at&scope=repo&token_type=bearer",
+            &ResponsePaths::default(),
         )
         .unwrap();
         assert_eq!(t.access_token.secret(), "at");
@@ -420,5 +507,151 @@ mod tests {
     fn a_4xx_without_an_oauth_body_is_a_rejection_naming_the_status() {
         let e = parse(401, "Unauthorized").unwrap_err();
         assert!(matches!(e, TokenError::Rejected(ProviderError { ref error, .. }) if error == "http_401"));
+    }
+
+    #[test]
+    fn extra_parameters_and_another_scope_parameter() {
+        let scopes = vec!["users:read".to_string(), "chat:write".to_string()];
+        let extra =
+            vec![("access_type".to_string(), "offline".to_string()), ("audience".to_string(), "api".to_string())];
+        let mut r = request(&scopes, None);
+        r.scope_separator = ",";
+        r.scope_parameter = "user_scope";
+        r.extra = &extra;
+        let url = r.url().unwrap();
+        let q = pairs(&url);
+        assert!(q.contains(&("user_scope".into(), "users:read,chat:write".into())));
+        assert!(!q.iter().any(|(k, _)| k == "scope"));
+        assert!(q.contains(&("access_type".into(), "offline".into())));
+        // The configured URL's own audience=api is replaced by the extra parameter, not doubled.
+        assert_eq!(q.iter().filter(|(k, _)| k == "audience").count(), 1);
+    }
+
+    #[test]
+    fn a_plus_separator_is_a_space_on_the_wire() {
+        let scopes = vec!["a".to_string(), "b".to_string()];
+        let mut r = request(&scopes, None);
+        r.scope_separator = "+";
+        assert!(r.url().unwrap().as_str().contains("scope=a+b&"));
+    }
+
+    fn client<'a>(secret: Option<&'a str>, via: AuthenticateVia, body: TokenBodyType) -> Client<'a> {
+        static NO_HEADERS: Vec<(String, String)> = Vec::new();
+        static PATHS: ResponsePaths = ResponsePaths {
+            access_token: String::new(),
+            refresh_token: String::new(),
+            expires_in: String::new(),
+            scope: String::new(),
+        };
+        Client {
+            client_id: "id:1",
+            client_secret: secret,
+            authenticate_via: via,
+            body,
+            headers: &NO_HEADERS,
+            paths: &PATHS,
+        }
+    }
+
+    #[test]
+    fn credentials_in_the_body() {
+        let r = exchange_request(
+            &client(Some("s&1"), AuthenticateVia::RequestBody, TokenBodyType::Form),
+            "https://p/t",
+            "c",
+            "https://r/cb",
+            Some("v"),
+        );
+        assert_eq!(r.header("Content-Type"), Some("application/x-www-form-urlencoded"));
+        assert_eq!(r.header("Authorization"), None);
+        assert_eq!(
+            r.fields(),
+            [
+                ("grant_type", "authorization_code"),
+                ("code", "c"),
+                ("redirect_uri", "https://r/cb"),
+                ("code_verifier", "v"),
+                ("client_id", "id:1"),
+                ("client_secret", "s&1")
+            ]
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+        );
+    }
+
+    #[test]
+    fn credentials_in_a_basic_header_are_form_encoded_first() {
+        let r = refresh_request(
+            &client(Some("s&1"), AuthenticateVia::BasicAuthHeader, TokenBodyType::Form),
+            "https://p/r",
+            &RefreshToken::new("rt".into()),
+        );
+        // base64("id%3A1:s%261")
+        assert_eq!(r.header("Authorization"), Some("Basic aWQlM0ExOnMlMjYx"));
+        assert_eq!(
+            r.fields(),
+            [("grant_type", "refresh_token"), ("refresh_token", "rt")].map(|(k, v)| (k.to_string(), v.to_string()))
+        );
+        assert_eq!(r.url, "https://p/r");
+    }
+
+    #[test]
+    fn a_public_client_sends_its_id_and_no_secret_anywhere() {
+        let r = exchange_request(
+            &client(None, AuthenticateVia::BasicAuthHeader, TokenBodyType::Form),
+            "https://p/t",
+            "c",
+            "https://r/cb",
+            Some("v"),
+        );
+        assert_eq!(r.header("Authorization"), None);
+        let fields = r.fields();
+        assert!(fields.contains(&("client_id".into(), "id:1".into())));
+        assert!(!fields.iter().any(|(k, _)| k == "client_secret"));
+    }
+
+    #[test]
+    fn json_bodies() {
+        let r = exchange_request(
+            &client(Some("s"), AuthenticateVia::RequestBody, TokenBodyType::Json),
+            "https://p/t",
+            "c",
+            "https://r/cb",
+            None,
+        );
+        assert_eq!(r.header("Content-Type"), Some("application/json"));
+        let body: serde_json::Value = serde_json::from_str(&r.body).unwrap();
+        assert_eq!(
+            body,
+            serde_json::json!({"grant_type": "authorization_code", "code": "c", "redirect_uri": "https://r/cb", "client_id": "id:1", "client_secret": "s"})
+        );
+    }
+
+    #[test]
+    fn nested_fields_are_read_where_the_provider_puts_them_and_fall_back_to_the_top() {
+        let paths = ResponsePaths {
+            access_token: "authed_user.access_token".into(),
+            refresh_token: "authed_user.refresh_token".into(),
+            expires_in: "authed_user.expires_in".into(),
+            scope: "authed_user.scope".into(),
+        };
+        let exchange = br#"{"ok":true,"access_token":"xoxb-bot","scope":"bot","authed_user":{"access_token":"xoxp-user","refresh_token":"r","expires_in":43200,"scope":"users:read,chat:write"}}"#;
+        let t = parse_token_response(200, "application/json", exchange, &paths).unwrap();
+        assert_eq!(t.access_token.secret(), "xoxp-user");
+        assert_eq!(t.refresh_token.unwrap().secret(), "r");
+        assert_eq!(t.expires_in, Some(43200));
+        assert_eq!(t.scopes.unwrap(), ["users:read", "chat:write"]);
+        let refresh =
+            br#"{"ok":true,"access_token":"xoxe-new","refresh_token":"r2","expires_in":43200,"token_type":"user"}"#;
+        assert_eq!(
+            parse_token_response(200, "application/json", refresh, &paths).unwrap().access_token.secret(),
+            "xoxe-new"
+        );
+    }
+
+    #[test]
+    fn ok_false_without_an_error_field_is_still_an_error() {
+        assert!(
+            matches!(parse(200, r#"{"ok":false}"#), Err(TokenError::Rejected(ProviderError { ref error, .. })) if error == "request_failed")
+        );
     }
 }

@@ -7,17 +7,37 @@ use crate::config::Config;
 use crate::connections::org_key;
 use crate::crypto::{Aad, Cipher};
 use crate::error::{Error, Result};
-use crate::ids;
-use crate::providers::{self, Provider, ScopeList};
-use crate::store::{InsertProviderError, Store};
+use crate::providers::Provider;
+use crate::store::Store;
 use crate::time::now_ms;
 use crate::tokens::KeyedLocks;
 use crate::widget_tokens::{Claims, Signer};
 use app::error::AppError;
 use app::model::{
-    AccessTokenRequest, AccessTokenResponse, DashboardView, NewProvider, ProviderView, WidgetProvider, WidgetView,
+    AccessTokenRequest, AccessTokenResponse, CatalogInput, CatalogView, DashboardView, Discovered, ProviderDetail,
+    ProviderInput, ProviderView, SharedCredentialsInput, WidgetProvider, WidgetView,
 };
 use app::service::PlumbService;
+
+/// The client credentials for one provider, opened for a single request.
+pub(crate) struct Credentials {
+    pub client_id: String,
+    pub client_secret: Option<String>,
+}
+
+impl Credentials {
+    /// How Plumb presents itself at this provider's token endpoint.
+    pub fn client<'a>(&'a self, provider: &'a Provider) -> crate::oauth::Client<'a> {
+        crate::oauth::Client {
+            client_id: &self.client_id,
+            client_secret: self.client_secret.as_deref(),
+            authenticate_via: provider.authenticate_via(),
+            body: provider.token_body(),
+            headers: &provider.token_request_headers.0,
+            paths: &provider.token_response_paths.0,
+        }
+    }
+}
 
 pub struct Plumb {
     pub(crate) config: Config,
@@ -82,64 +102,57 @@ impl Plumb {
         self.widget_signer.verify(token, now_ms() / 1000)
     }
 
+    /// A provider by slug, with its catalog entry's current settings laid over it.
     pub(crate) async fn provider(&self, slug: &str) -> Result<Provider> {
-        self.store.provider_by_slug(slug).await?.ok_or_else(|| Error::ProviderNotFound(slug.to_string()))
+        let mut provider =
+            self.store.provider_by_slug(slug).await?.ok_or_else(|| Error::ProviderNotFound(slug.to_string()))?;
+        crate::catalog::refresh(&mut provider);
+        Ok(provider)
     }
 
-    pub(crate) fn client_secret(&self, provider: &Provider) -> Result<Option<String>> {
-        provider
-            .client_secret
-            .as_deref()
-            .map(|sealed| self.cipher.open_string(sealed, &Aad::new("providers", &provider.id, "client_secret")))
-            .transpose()
-            .map_err(Error::from)
-    }
-
-    async fn create_provider_inner(&self, input: NewProvider) -> Result<ProviderView> {
-        let valid = providers::validate(&input).map_err(Error::Validation)?;
-        let slug_taken =
-            || Error::field("slug", "slug_taken", format!("A provider with the slug {:?} already exists.", valid.slug));
-        if self.store.provider_by_slug(&valid.slug).await?.is_some() {
-            return Err(slug_taken());
+    pub(crate) async fn provider_by_id(&self, id: &str) -> Result<Option<Provider>> {
+        let mut provider = self.store.provider_by_id(id).await?;
+        if let Some(p) = provider.as_mut() {
+            crate::catalog::refresh(p);
         }
-        let id = ids::new_id("prov");
-        let now = now_ms();
-        let provider = Provider {
-            client_secret: valid
-                .client_secret
-                .as_deref()
-                .map(|s| self.cipher.seal(s.as_bytes(), &Aad::new("providers", &id, "client_secret"))),
-            id,
-            slug: valid.slug.clone(),
-            name: valid.name.clone(),
-            description: valid.description.clone(),
-            authorization_url: valid.authorization_url.clone(),
-            token_url: valid.token_url.clone(),
-            client_id: valid.client_id.clone(),
-            scopes: ScopeList(valid.scopes.clone()),
-            scope_separator: " ".into(),
-            pkce_enabled: 1,
-            created_at: now,
-            updated_at: now,
+        Ok(provider)
+    }
+
+    /// The client id and secret to present to the provider: the admin's own, or the instance's
+    /// shared app. A public client (secret not required) sends no secret even if one is stored.
+    pub(crate) async fn credentials(&self, provider: &Provider) -> Result<Credentials> {
+        let (client_id, sealed, aad) = if provider.uses_shared_credentials() {
+            let slug = provider.catalog_slug.clone().unwrap_or_default();
+            let shared = self.store.shared_credentials(&slug).await?.ok_or_else(|| {
+                Error::NotConfigured(format!(
+                    "{} uses this instance's shared OAuth app, but none is registered for it.",
+                    provider.name
+                ))
+            })?;
+            (shared.client_id, shared.client_secret, Aad::new("shared_credentials", &slug, "client_secret"))
+        } else {
+            (
+                provider.client_id.clone(),
+                provider.client_secret.clone(),
+                Aad::new("providers", &provider.id, "client_secret"),
+            )
         };
-        match self.store.insert_provider(&provider).await {
-            Ok(()) => {}
-            // Lost a race with another admin adding the same slug.
-            Err(InsertProviderError::SlugTaken) => return Err(slug_taken()),
-            Err(InsertProviderError::Other(e)) => return Err(e),
-        }
-        tracing::info!(provider = %provider.slug, "provider added");
-        Ok(provider.view(0))
+        let client_secret = match sealed {
+            Some(sealed) if provider.client_secret_required != 0 => Some(self.cipher.open_string(&sealed, &aad)?),
+            _ => None,
+        };
+        Ok(Credentials { client_id, client_secret })
     }
 
     async fn widget_inner(&self, token: &str) -> Result<WidgetView> {
         let claims = self.widget_claims(token)?;
         let org = org_key(claims.org.as_deref());
-        let providers = self.store.providers().await?;
+        let providers: Vec<Provider> = self.store.providers().await?.into_iter().filter(|p| p.enabled != 0).collect();
         let connections = self.store.connections_of(&claims.sub, org).await?;
         let providers = providers
             .into_iter()
             .map(|p| WidgetProvider {
+                icon_url: p.icon_url.clone(),
                 state: connections.iter().find(|c| c.provider_id == p.id).map(|c| c.state()),
                 slug: p.slug,
                 name: p.name,
@@ -181,12 +194,58 @@ impl PlumbService for Plumb {
         let providers = self.store.list_providers().await?;
         Ok(DashboardView {
             redirect_uri: self.config.redirect_uri(),
-            providers: providers.iter().map(|(p, count)| p.view(*count)).collect(),
+            providers: providers
+                .into_iter()
+                .map(|(mut p, count)| {
+                    crate::catalog::refresh(&mut p);
+                    p.view(count)
+                })
+                .collect(),
         })
     }
 
-    async fn create_provider(&self, input: NewProvider) -> Result<ProviderView, AppError> {
-        Ok(self.create_provider_inner(input).await?)
+    async fn create_provider(&self, input: ProviderInput) -> Result<ProviderView, AppError> {
+        Ok(self.create_custom_provider(&input).await?.view(0))
+    }
+
+    async fn provider_detail(&self, slug: &str) -> Result<ProviderDetail, AppError> {
+        Ok(Plumb::provider_detail(self, slug).await?)
+    }
+
+    async fn update_provider(&self, slug: &str, input: ProviderInput) -> Result<ProviderView, AppError> {
+        let p = self.update_custom_provider(slug, &input).await?;
+        Ok(p.view(self.store.count_connections(&p.id).await?))
+    }
+
+    async fn update_catalog_provider(&self, slug: &str, input: CatalogInput) -> Result<ProviderView, AppError> {
+        let mut p = Plumb::update_catalog_provider(self, slug, &input).await?;
+        crate::catalog::refresh(&mut p);
+        Ok(p.view(self.store.count_connections(&p.id).await?))
+    }
+
+    async fn set_provider_enabled(&self, slug: &str, enabled: bool) -> Result<ProviderView, AppError> {
+        let p = Plumb::set_provider_enabled(self, slug, enabled).await?;
+        Ok(p.view(self.store.count_connections(&p.id).await?))
+    }
+
+    async fn delete_provider(&self, slug: &str) -> Result<i64, AppError> {
+        Ok(Plumb::delete_provider(self, slug).await?)
+    }
+
+    async fn catalog(&self) -> Result<CatalogView, AppError> {
+        Ok(self.catalog_view().await?)
+    }
+
+    async fn enable_catalog_provider(&self, input: CatalogInput) -> Result<ProviderView, AppError> {
+        Ok(Plumb::enable_catalog_provider(self, &input).await?.view(0))
+    }
+
+    async fn save_shared_credentials(&self, input: SharedCredentialsInput) -> Result<(), AppError> {
+        Ok(Plumb::save_shared_credentials(self, &input).await?)
+    }
+
+    async fn discover(&self, url: &str) -> Result<Discovered, AppError> {
+        Ok(crate::discovery::discover(&self.http, url).await?)
     }
 
     async fn widget(&self, widget_token: &str) -> Result<WidgetView, AppError> {

@@ -54,6 +54,30 @@ pub struct ApiKeyRecord {
     pub revoked_at: Option<i64>,
 }
 
+/// The operator's OAuth app for one catalog provider. `client_secret` is sealed.
+#[derive(Clone, sqlx::FromRow)]
+pub struct SharedCredentials {
+    pub catalog_slug: String,
+    pub app_name: String,
+    pub client_id: String,
+    pub client_secret: Option<Vec<u8>>,
+    pub created_at: i64,
+    pub updated_at: i64,
+}
+
+/// A one-time link that starts an authorization in the browser that opens it.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct AuthorizationLink {
+    pub link_hash: String,
+    pub provider_id: String,
+    pub user_id: String,
+    pub organization_id: String,
+    /// Where to send the browser afterwards; empty for Plumb's own confirmation page.
+    pub return_to: String,
+    pub expires_at: i64,
+    pub created_at: i64,
+}
+
 /// Why a provider could not be inserted.
 #[derive(Debug)]
 pub enum InsertProviderError {
@@ -67,8 +91,11 @@ pub struct Store {
     backend: Backend,
 }
 
-const PROVIDER_COLUMNS: &str = "id, slug, name, description, authorization_url, token_url, client_id, \
-     client_secret, scopes, scope_separator, pkce_enabled, created_at, updated_at";
+const PROVIDER_COLUMNS: &str = "id, slug, name, description, icon_url, authorization_url, token_url, \
+     refresh_token_url, client_id, client_secret, client_secret_hint, scopes, scope_separator, scope_parameter, \
+     scopes_required, client_secret_required, pkce_enabled, authenticate_via, token_body_content_type, \
+     authorization_parameters, token_request_headers, token_response_paths, catalog_slug, credentials_type, \
+     enabled, created_at, updated_at";
 const CONNECTION_COLUMNS: &str = "id, provider_id, user_id, organization_id, state, access_token, \
      refresh_token, expires_at, scopes, last_refreshed_at, last_error, created_at, updated_at";
 
@@ -120,29 +147,76 @@ impl Store {
 
     pub async fn insert_provider(&self, p: &Provider) -> Result<(), InsertProviderError> {
         let sql = format!(
-            "INSERT INTO providers ({PROVIDER_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)"
+            "INSERT INTO providers ({PROVIDER_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, \
+             $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26, $27)"
         );
-        let result = sqlx::query(&sql)
-            .bind(&p.id)
-            .bind(&p.slug)
-            .bind(&p.name)
-            .bind(&p.description)
-            .bind(&p.authorization_url)
-            .bind(&p.token_url)
-            .bind(&p.client_id)
-            .bind(p.client_secret.as_deref())
-            .bind(p.scopes.to_db())
-            .bind(&p.scope_separator)
-            .bind(p.pkce_enabled)
-            .bind(p.created_at)
-            .bind(p.updated_at)
-            .execute(&self.pool)
-            .await;
+        let result = bind_provider(sqlx::query(&sql).bind(&p.id).bind(&p.slug), p).execute(&self.pool).await;
         match result {
             Ok(_) => Ok(()),
             Err(sqlx::Error::Database(e)) if e.is_unique_violation() => Err(InsertProviderError::SlugTaken),
             Err(e) => Err(InsertProviderError::Other(e.into())),
         }
+    }
+
+    /// Writes every column of the provider but its id and slug, which never change.
+    pub async fn update_provider(&self, p: &Provider) -> Result<bool> {
+        let sql = "UPDATE providers SET name = $3, description = $4, icon_url = $5, authorization_url = $6, \
+             token_url = $7, refresh_token_url = $8, client_id = $9, client_secret = $10, client_secret_hint = $11, \
+             scopes = $12, scope_separator = $13, scope_parameter = $14, scopes_required = $15, \
+             client_secret_required = $16, pkce_enabled = $17, authenticate_via = $18, token_body_content_type = $19, \
+             authorization_parameters = $20, token_request_headers = $21, token_response_paths = $22, \
+             catalog_slug = $23, credentials_type = $24, enabled = $25, created_at = $26, updated_at = $27 \
+             WHERE id = $1 AND slug = $2";
+        let done = bind_provider(sqlx::query(sql).bind(&p.id).bind(&p.slug), p).execute(&self.pool).await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    /// Deletes the provider; its connections and pending authorizations go with it (the schema
+    /// cascades). Returns whether it existed.
+    pub async fn delete_provider(&self, id: &str) -> Result<bool> {
+        let done = sqlx::query("DELETE FROM providers WHERE id = $1").bind(id).execute(&self.pool).await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    pub async fn count_connections(&self, provider_id: &str) -> Result<i64> {
+        Ok(sqlx::query("SELECT COUNT(*) AS n FROM connections WHERE provider_id = $1")
+            .bind(provider_id)
+            .fetch_one(&self.pool)
+            .await?
+            .try_get("n")?)
+    }
+
+    /// A page of providers in id order (ids sort by creation), `descending` or not, starting past
+    /// the `after` or `before` cursor (exclusive). Returns the page in list order, and whether
+    /// more providers lie beyond it in the direction walked.
+    pub async fn page_providers(
+        &self,
+        descending: bool,
+        limit: i64,
+        after: Option<&str>,
+        before: Option<&str>,
+    ) -> Result<(Vec<Provider>, bool)> {
+        // Walking "before" a cursor means walking the other way and reversing the page.
+        let (cursor, forward) = match (after, before) {
+            (Some(a), _) => (Some(a), true),
+            (None, Some(b)) => (Some(b), false),
+            (None, None) => (None, true),
+        };
+        let walk_descending = descending == forward;
+        let (cmp, order) = if walk_descending { ("<", "DESC") } else { (">", "ASC") };
+        let filter = if cursor.is_some() { format!("WHERE id {cmp} $2") } else { String::new() };
+        let sql = format!("SELECT {PROVIDER_COLUMNS} FROM providers {filter} ORDER BY id {order} LIMIT $1");
+        let mut query = sqlx::query_as(&sql).bind(limit + 1);
+        if let Some(c) = cursor {
+            query = query.bind(c);
+        }
+        let mut rows: Vec<Provider> = query.fetch_all(&self.pool).await?;
+        let more = rows.len() > limit as usize;
+        rows.truncate(limit as usize);
+        if !forward {
+            rows.reverse();
+        }
+        Ok((rows, more))
     }
 
     /// Every provider with its number of connected accounts, oldest first.
@@ -172,6 +246,81 @@ impl Store {
     pub async fn provider_by_id(&self, id: &str) -> Result<Option<Provider>> {
         let sql = format!("SELECT {PROVIDER_COLUMNS} FROM providers WHERE id = $1");
         Ok(sqlx::query_as(&sql).bind(id).fetch_optional(&self.pool).await?)
+    }
+
+    // --- shared credentials ---
+
+    pub async fn shared_credentials(&self, catalog_slug: &str) -> Result<Option<SharedCredentials>> {
+        Ok(sqlx::query_as(
+            "SELECT catalog_slug, app_name, client_id, client_secret, created_at, updated_at \
+             FROM shared_credentials WHERE catalog_slug = $1",
+        )
+        .bind(catalog_slug)
+        .fetch_optional(&self.pool)
+        .await?)
+    }
+
+    pub async fn all_shared_credentials(&self) -> Result<Vec<SharedCredentials>> {
+        Ok(sqlx::query_as(
+            "SELECT catalog_slug, app_name, client_id, client_secret, created_at, updated_at \
+             FROM shared_credentials ORDER BY catalog_slug",
+        )
+        .fetch_all(&self.pool)
+        .await?)
+    }
+
+    pub async fn save_shared_credentials(&self, c: &SharedCredentials) -> Result<()> {
+        sqlx::query(
+            "INSERT INTO shared_credentials (catalog_slug, app_name, client_id, client_secret, created_at, updated_at) \
+             VALUES ($1, $2, $3, $4, $5, $6) \
+             ON CONFLICT (catalog_slug) DO UPDATE SET app_name = excluded.app_name, client_id = excluded.client_id, \
+                client_secret = excluded.client_secret, updated_at = excluded.updated_at",
+        )
+        .bind(&c.catalog_slug)
+        .bind(&c.app_name)
+        .bind(&c.client_id)
+        .bind(c.client_secret.as_deref())
+        .bind(c.created_at)
+        .bind(c.updated_at)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    // --- authorization links ---
+
+    pub async fn insert_authorization_link(&self, l: &AuthorizationLink) -> Result<()> {
+        sqlx::query(
+            "INSERT INTO authorization_links (link_hash, provider_id, user_id, organization_id, return_to, expires_at, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        )
+        .bind(&l.link_hash)
+        .bind(&l.provider_id)
+        .bind(&l.user_id)
+        .bind(&l.organization_id)
+        .bind(&l.return_to)
+        .bind(l.expires_at)
+        .bind(l.created_at)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    /// Removes and returns a link: each one starts at most one authorization.
+    pub async fn take_authorization_link(&self, link_hash: &str) -> Result<Option<AuthorizationLink>> {
+        Ok(sqlx::query_as(
+            "DELETE FROM authorization_links WHERE link_hash = $1 \
+             RETURNING link_hash, provider_id, user_id, organization_id, return_to, expires_at, created_at",
+        )
+        .bind(link_hash)
+        .fetch_optional(&self.pool)
+        .await?)
+    }
+
+    pub async fn purge_expired_authorization_links(&self, now: i64) -> Result<u64> {
+        let done =
+            sqlx::query("DELETE FROM authorization_links WHERE expires_at <= $1").bind(now).execute(&self.pool).await?;
+        Ok(done.rows_affected())
     }
 
     // --- connections ---
@@ -356,6 +505,39 @@ impl Store {
         .fetch_optional(&self.pool)
         .await?)
     }
+}
+
+/// Binds a provider's columns from `name` on, as $3…$27 (after id and slug).
+fn bind_provider<'q>(
+    query: sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>>,
+    p: &'q Provider,
+) -> sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>> {
+    query
+        .bind(&p.name)
+        .bind(&p.description)
+        .bind(&p.icon_url)
+        .bind(&p.authorization_url)
+        .bind(&p.token_url)
+        .bind(&p.refresh_token_url)
+        .bind(&p.client_id)
+        .bind(p.client_secret.as_deref())
+        .bind(&p.client_secret_hint)
+        .bind(p.scopes.to_db())
+        .bind(&p.scope_separator)
+        .bind(&p.scope_parameter)
+        .bind(p.scopes_required)
+        .bind(p.client_secret_required)
+        .bind(p.pkce_enabled)
+        .bind(&p.authenticate_via)
+        .bind(&p.token_body_content_type)
+        .bind(p.authorization_parameters.to_db())
+        .bind(p.token_request_headers.to_db())
+        .bind(p.token_response_paths.to_db())
+        .bind(p.catalog_slug.as_deref())
+        .bind(&p.credentials_type)
+        .bind(p.enabled)
+        .bind(p.created_at)
+        .bind(p.updated_at)
 }
 
 /// `sqlite://path` → a URL that creates the file if missing, after creating its directory.

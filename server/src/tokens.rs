@@ -5,7 +5,7 @@
 use crate::connections::{self, expired, missing_scopes, org_key, refresh_due, Connection};
 use crate::crypto::Aad;
 use crate::error::{Error, Result};
-use crate::oauth::{self, TokenEndpoint, TokenError};
+use crate::oauth::{self, TokenError};
 use crate::providers::Provider;
 use crate::service::Plumb;
 use crate::time::{iso, now_ms};
@@ -135,13 +135,9 @@ impl Plumb {
             self.cipher
                 .open_string(&sealed_refresh, &Aad::new("connections", &connection.id, connections::REFRESH_TOKEN))?,
         );
-        let client_secret = self.client_secret(provider)?;
-        let endpoint = TokenEndpoint {
-            url: &provider.token_url,
-            client_id: &provider.client_id,
-            client_secret: client_secret.as_deref(),
-        };
-        match oauth::refresh(&self.http, &endpoint, &refresh_token).await {
+        let credentials = self.credentials(provider).await?;
+        let request = oauth::refresh_request(&credentials.client(provider), provider.refresh_url(), &refresh_token);
+        match oauth::send(&self.http, &request, &provider.token_response_paths.0).await {
             Ok(set) => {
                 let access = self.cipher.seal(
                     set.access_token.secret().as_bytes(),

@@ -224,7 +224,7 @@ async fn providers_are_validated_before_anything_is_stored(backend: Backend) {
     let create = |fields: &[(&str, &str)]| {
         let mut form = url::form_urlencoded::Serializer::new(String::new());
         for (k, v) in fields {
-            form.append_pair(k, v);
+            form.append_pair(&format!("input[{k}]"), v);
         }
         Request::post("/api/providers/create")
             .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
@@ -240,6 +240,8 @@ async fn providers_are_validated_before_anything_is_stored(backend: Backend) {
         ("client_id", "cid"),
         ("client_secret", "shh"),
         ("scopes", "read"),
+        ("client_secret_required", "true"),
+        ("pkce_enabled", "true"),
     ];
     let mut bad = good;
     bad[1] = ("slug", "Bad Slug");

@@ -16,21 +16,14 @@ on_both_backends!(
 );
 
 fn provider(id: &str, slug: &str) -> Provider {
-    Provider {
-        id: id.into(),
-        slug: slug.into(),
-        name: slug.to_uppercase(),
-        description: String::new(),
-        authorization_url: "https://p.example/a".into(),
-        token_url: "https://p.example/t".into(),
-        client_id: "cid".into(),
-        client_secret: Some(vec![1, 2, 3]),
-        scopes: ScopeList(vec!["a".into(), "b:c".into()]),
-        scope_separator: " ".into(),
-        pkce_enabled: 1,
-        created_at: 1,
-        updated_at: 1,
-    }
+    let mut p = Provider::new(id.into(), slug.into(), 1);
+    p.name = slug.to_uppercase();
+    p.authorization_url = "https://p.example/a".into();
+    p.token_url = "https://p.example/t".into();
+    p.client_id = "cid".into();
+    p.client_secret = Some(vec![1, 2, 3]);
+    p.scopes = ScopeList(vec!["a".into(), "b:c".into()]);
+    p
 }
 
 fn connection(id: &str, provider_id: &str, user: &str) -> Connection {

@@ -3,6 +3,7 @@
 //! [`router`].
 
 mod api;
+mod data_integrations;
 mod error;
 mod oauth;
 
@@ -46,8 +47,16 @@ pub fn router(plumb: Arc<Plumb>) -> Router {
     Router::new()
         .route("/healthz", get(|| async { axum::Json(serde_json::json!({"status": "ok"})) }))
         .route("/widgets/token", post(api::create_widget_token))
+        .route("/data-integrations", get(data_integrations::list).post(data_integrations::create))
+        .route(
+            "/data-integrations/{slug}",
+            get(data_integrations::get).put(data_integrations::update).delete(data_integrations::delete),
+        )
+        .route("/data-integrations/{slug}/authorize", post(data_integrations::authorize))
         .route("/data-integrations/{slug}/token", post(api::get_access_token))
         .route("/oauth/authorize", post(oauth::authorize))
+        .route("/oauth/start/{link}", get(oauth::start))
+        .route("/oauth/done", get(oauth::done))
         .route("/oauth/callback", get(oauth::callback))
         .leptos_routes_with_context(
             &state,

@@ -6,7 +6,7 @@ use crate::connect::CallbackParams;
 use crate::error::Error;
 use crate::ids;
 use app::error::AppError;
-use axum::extract::{Form, Query, State};
+use axum::extract::{Form, Path, Query, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
@@ -21,14 +21,32 @@ pub struct AuthorizeForm {
 }
 
 pub async fn authorize(State(state): State<AppState>, headers: HeaderMap, Form(form): Form<AuthorizeForm>) -> Response {
-    let binding = cookie(&headers, BINDING_COOKIE)
-        .filter(|v| v.len() == 43 && v.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_'))
-        .map(str::to_owned)
-        .unwrap_or_else(|| ids::random_token(32));
+    let binding = binding(&headers);
     let started = state
         .plumb
         .start_authorization(form.token.as_deref().unwrap_or(""), form.provider.as_deref().unwrap_or(""), &binding)
         .await;
+    redirect_to_provider(&state, started, &binding)
+}
+
+/// `GET /oauth/start/{link}`: a link from `POST /data-integrations/{slug}/authorize`.
+pub async fn start(State(state): State<AppState>, headers: HeaderMap, Path(link): Path<String>) -> Response {
+    let binding = binding(&headers);
+    let started = state.plumb.start_from_link(&link, &binding).await;
+    let mut response = redirect_to_provider(&state, started, &binding);
+    response.headers_mut().insert(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
+    response
+}
+
+/// This browser's binding value: the one it already has, or a new one.
+fn binding(headers: &HeaderMap) -> String {
+    cookie(headers, BINDING_COOKIE)
+        .filter(|v| v.len() == 43 && v.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_'))
+        .map(str::to_owned)
+        .unwrap_or_else(|| ids::random_token(32))
+}
+
+fn redirect_to_provider(state: &AppState, started: Result<url::Url, Error>, binding: &str) -> Response {
     match started {
         Ok(url) => {
             let mut response = see_other(url.as_str());
@@ -42,6 +60,29 @@ pub async fn authorize(State(state): State<AppState>, headers: HeaderMap, Form(f
             response
         }
         Err(e) => error_page(&e),
+    }
+}
+
+#[derive(Deserialize)]
+pub struct DoneParams {
+    provider: Option<String>,
+    error: Option<String>,
+    error_description: Option<String>,
+}
+
+/// Where an API-started authorization ends when the backend gave no `return_to`.
+pub async fn done(Query(params): Query<DoneParams>) -> Response {
+    let provider = params.provider.unwrap_or_else(|| "the provider".into());
+    match params.error {
+        None => html_page(StatusCode::OK, "Connected", "Your account is connected. You can close this window."),
+        Some(code) => {
+            let description = params.error_description.unwrap_or_default();
+            html_page(
+                StatusCode::OK,
+                "Could not connect",
+                &format!("Could not connect {provider}: {description} ({code})"),
+            )
+        }
     }
 }
 

@@ -167,7 +167,7 @@ impl TestApp {
     pub async fn add_provider(&self, slug: &str, provider: &FakeProvider) {
         use app::service::PlumbService;
         self.plumb
-            .create_provider(app::model::NewProvider {
+            .create_provider(app::model::ProviderInput {
                 name: format!("Provider {slug}"),
                 slug: slug.into(),
                 description: "for tests".into(),
@@ -176,6 +176,7 @@ impl TestApp {
                 client_id: "client-1".into(),
                 client_secret: "secret-1".into(),
                 scopes: "openid api:read".into(),
+                ..Default::default()
             })
             .await
             .unwrap();

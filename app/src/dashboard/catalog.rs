@@ -1,0 +1,284 @@
+//! The catalog of built-in providers: enabling one asks only for a description, credentials
+//! (the admin's own OAuth app, or the instance's shared one) and scopes. Also where the operator
+//! registers shared OAuth apps.
+
+use super::{field_error, Shell};
+use crate::components::{form_error_message, Copyable, Field, Notice, Select};
+use crate::error::AppError;
+use crate::model::{CatalogEntryView, CatalogInput, CatalogScope, CatalogView, ProviderView, SharedCredentialsInput};
+use leptos::prelude::*;
+use leptos_router::hooks::{use_navigate, use_params_map};
+
+#[server(prefix = "/api", endpoint = "catalog")]
+pub async fn load_catalog() -> Result<CatalogView, AppError> {
+    crate::service::service()?.catalog().await
+}
+
+#[server(prefix = "/api", endpoint = "catalog/enable")]
+pub async fn enable_catalog_provider(input: CatalogInput) -> Result<ProviderView, AppError> {
+    crate::service::service()?.enable_catalog_provider(input).await
+}
+
+#[server(prefix = "/api", endpoint = "catalog/shared-credentials")]
+pub async fn save_shared_credentials(input: SharedCredentialsInput) -> Result<(), AppError> {
+    crate::service::service()?.save_shared_credentials(input).await
+}
+
+#[component]
+pub fn CatalogPage() -> impl IntoView {
+    let save = ServerAction::<SaveSharedCredentials>::new();
+    let catalog = Resource::new(move || save.version().get(), |_| load_catalog());
+    view! {
+        <Shell title="Catalog" current="catalog">
+            <h1>"Catalog"</h1>
+            <p class="muted">
+                "Built-in providers: Plumb knows their endpoints and quirks, so enabling one takes only \
+                 your OAuth app's credentials and the scopes you need."
+            </p>
+            <Transition fallback=|| view! { <p class="muted">"Loading…"</p> }>
+                {move || Suspend::new(async move {
+                    match catalog.await {
+                        Ok(view) => view! {
+                            <ul class="catalog">
+                                {view.entries.iter().cloned().map(|e| view! { <CatalogCard entry=e/> }).collect_view()}
+                            </ul>
+                            <SharedCredentialsForm entries=view.entries save/>
+                        }.into_any(),
+                        Err(e) => view! { <Notice text=e.message error=true/> }.into_any(),
+                    }
+                })}
+            </Transition>
+        </Shell>
+    }
+}
+
+#[component]
+fn CatalogCard(entry: CatalogEntryView) -> impl IntoView {
+    let action = if entry.enabled {
+        view! { <a class="button" href=format!("/dashboard/providers/{}", entry.slug)>"Enabled: settings"</a> }
+            .into_any()
+    } else {
+        view! {
+            <a class="button primary" href=format!("/dashboard/catalog/{}", entry.slug)
+                aria-label=format!("Enable {}", entry.name)>"Enable"</a>
+        }
+        .into_any()
+    };
+    view! {
+        <li class="catalog-card">
+            <h2>{entry.name.clone()}</h2>
+            <p class="muted">{entry.description}</p>
+            {entry.shared_app_name.map(|app| view! { <p class="hint">{format!("Shared credentials available ({app}).")}</p> })}
+            <div class="actions">
+                {action}
+                <a href=entry.docs_url target="_blank" rel="noopener noreferrer">"Create the OAuth app"</a>
+            </div>
+        </li>
+    }
+}
+
+/// `/dashboard/catalog/{slug}`.
+#[component]
+pub fn EnableCatalogPage() -> impl IntoView {
+    let params = use_params_map();
+    let catalog = Resource::new(|| (), |_| load_catalog());
+    view! {
+        <Shell title="Enable provider" current="catalog">
+            <p class="crumbs"><a href="/dashboard/catalog">"Catalog"</a></p>
+            <Transition fallback=|| view! { <p class="muted">"Loading…"</p> }>
+                {move || Suspend::new(async move {
+                    let slug = params.read_untracked().get("slug").unwrap_or_default();
+                    let view = match catalog.await {
+                        Ok(v) => v,
+                        Err(e) => return view! { <Notice text=e.message error=true/> }.into_any(),
+                    };
+                    let Some(entry) = view.entries.into_iter().find(|e| e.slug == slug) else {
+                        return view! { <h1>"Not in the catalog"</h1><p>{format!("There is no built-in provider {slug:?}.")}</p> }.into_any();
+                    };
+                    let initial = CatalogInput {
+                        catalog: entry.slug.clone(),
+                        description: entry.description.clone(),
+                        use_shared_credentials: false,
+                        scopes: entry.default_scopes.join(" "),
+                        ..Default::default()
+                    };
+                    view! {
+                        <h1>{format!("Enable {}", entry.name)}</h1>
+                        <p class="muted">
+                            "Create an OAuth app at the provider ("
+                            <a href=entry.docs_url.clone() target="_blank" rel="noopener noreferrer">"how"</a>
+                            "), register the redirect URI below, and enter its credentials."
+                        </p>
+                        <CatalogForm initial scopes=entry.scopes redirect_uri=view.redirect_uri
+                            shared_app_name=entry.shared_app_name edit_slug=None has_secret=false
+                            on_saved=Callback::new(|_: String| {})/>
+                    }
+                    .into_any()
+                })}
+            </Transition>
+        </Shell>
+    }
+}
+
+/// Description, credentials and scopes of a catalog provider: enabling one (`edit_slug` None)
+/// or editing it.
+#[component]
+pub fn CatalogForm(
+    initial: CatalogInput,
+    scopes: Vec<CatalogScope>,
+    redirect_uri: String,
+    /// The shared OAuth app's name, when the instance has one for this provider.
+    shared_app_name: Option<String>,
+    edit_slug: Option<String>,
+    has_secret: bool,
+    on_saved: Callback<String>,
+) -> impl IntoView {
+    let enable = ServerAction::<EnableCatalogProvider>::new();
+    let update = ServerAction::<super::provider_page::UpdateCatalogProvider>::new();
+    let editing = edit_slug.is_some();
+    // Both actions report into one place, so the form shows whichever ran.
+    let result: RwSignal<Option<Result<ProviderView, AppError>>> = RwSignal::new(None);
+    Effect::new(move |_| {
+        if let Some(r) = enable.value().get() {
+            result.set(Some(r));
+        }
+    });
+    Effect::new(move |_| {
+        if let Some(r) = update.value().get() {
+            result.set(Some(r));
+        }
+    });
+    let navigate = use_navigate();
+    Effect::new(move |_| {
+        if let Some(Ok(p)) = result.get() {
+            if editing {
+                on_saved.run(format!("Saved {}.", p.name));
+            } else {
+                navigate(&format!("/dashboard/providers/{}?created=1", p.slug), Default::default());
+            }
+        }
+    });
+    let err = move |f: &'static str| field_error(result.into(), f);
+    let description = RwSignal::new(initial.description.clone());
+    let client_id = RwSignal::new(initial.client_id.clone());
+    let client_secret = RwSignal::new(String::new());
+    let scope_text = RwSignal::new(initial.scopes.clone());
+    let shared = RwSignal::new(initial.use_shared_credentials);
+    let pending = move || enable.pending().get() || update.pending().get();
+    let selected = move |name: &str| scope_text.read().split([' ', ',']).any(|s| s == name);
+    let toggle_scope = move |name: String, on: bool| {
+        scope_text.update(|text| {
+            let mut list: Vec<String> =
+                text.split([' ', ',']).filter(|s| !s.is_empty() && *s != name).map(str::to_owned).collect();
+            if on {
+                list.push(name);
+            }
+            *text = list.join(" ");
+        })
+    };
+    let shared_choice = shared_app_name.clone().map(|app| {
+        view! {
+            <div class="field">
+                <span class="label">"Credentials"</span>
+                <label class="radio">
+                    <input type="radio" name="input[use_shared_credentials]" value="false"
+                        checked=!initial.use_shared_credentials on:change=move |_| shared.set(false)/>
+                    "Use my own OAuth app (custom credentials)"
+                </label>
+                <label class="radio">
+                    <input type="radio" name="input[use_shared_credentials]" value="true"
+                        checked=initial.use_shared_credentials on:change=move |_| shared.set(true)/>
+                    "Use this instance's shared credentials"
+                </label>
+                <p class="hint">{format!("With shared credentials, users see {app}'s name on the provider's consent screen.")}</p>
+                <p class="field-error" id="field-use_shared_credentials-error">{move || err("use_shared_credentials").get()}</p>
+            </div>
+        }
+    });
+    let body = view! {
+        {edit_slug.clone().map(|slug| view! { <input type="hidden" name="slug" value=slug/> })}
+        <input type="hidden" name="input[catalog]" value=initial.catalog.clone()/>
+        {move || match result.get() {
+            Some(Err(e)) => Some(view! { <Notice text=form_error_message(&e) error=true/> }),
+            _ => None,
+        }}
+        <Field label="Description" name="description" kind="textarea" error=err("description") value=description
+            hint="Shown to your users in the widget: say what the connection is used for."/>
+        {shared_choice}
+        <div hidden=move || shared.get()>
+            <Copyable label="Redirect URI" text=redirect_uri/>
+            <Field label="Client ID" name="client_id" error=err("client_id") value=client_id/>
+            <Field label="Client secret" name="client_secret" kind="password" error=err("client_secret") value=client_secret
+                placeholder=if editing && has_secret { "•••••••• (unchanged)" } else { "" }
+                hint=if editing && has_secret { "Leave empty to keep the stored secret." } else { "Stored encrypted. It is never shown again." }/>
+        </div>
+        <Field label="Scopes" name="scopes" error=err("scopes") value=scope_text
+            hint="Separated by spaces or commas. Tick common scopes below to add or remove them."/>
+        {(!scopes.is_empty()).then(|| view! {
+            <fieldset class="scope-list">
+                <legend>"Common scopes"</legend>
+                {scopes.into_iter().map(|s| {
+                    let name = s.name.clone();
+                    let id = format!("scope-{}", s.name.replace(|c: char| !c.is_ascii_alphanumeric(), "-"));
+                    view! {
+                        <div class="checkbox">
+                            <input type="checkbox" id=id.clone() checked=selected(&s.name) prop:checked=move || selected(&name)
+                                on:change={
+                                    let name = s.name.clone();
+                                    move |ev| toggle_scope(name.clone(), event_target_checked(&ev))
+                                }/>
+                            <label for=id><code>{s.name.clone()}</code>" — "{s.description}</label>
+                        </div>
+                    }
+                }).collect_view()}
+            </fieldset>
+        })}
+        <div class="form-actions">
+            <button type="submit" class="primary" disabled=pending>
+                {move || match (pending(), editing) {
+                    (true, _) => "Saving…",
+                    (false, true) => "Save changes",
+                    (false, false) => "Enable provider",
+                }}
+            </button>
+        </div>
+    };
+    if editing {
+        view! { <ActionForm action=update attr:novalidate="">{body}</ActionForm> }.into_any()
+    } else {
+        view! { <ActionForm action=enable attr:novalidate="">{body}</ActionForm> }.into_any()
+    }
+}
+
+/// The operator's OAuth apps, one per catalog provider, that providers may share.
+#[component]
+fn SharedCredentialsForm(entries: Vec<CatalogEntryView>, save: ServerAction<SaveSharedCredentials>) -> impl IntoView {
+    let result = Signal::derive(move || save.value().get());
+    let err = move |f: &'static str| field_error(result, f);
+    let catalog = RwSignal::new(entries.first().map(|e| e.slug.clone()).unwrap_or_default());
+    let registered: Vec<String> =
+        entries.iter().filter_map(|e| e.shared_app_name.as_ref().map(|app| format!("{} ({app})", e.name))).collect();
+    let options: Vec<(String, String)> = entries.iter().map(|e| (e.slug.clone(), e.name.clone())).collect();
+    view! {
+        <section class="card" aria-labelledby="shared">
+            <h2 id="shared">"Shared credentials"</h2>
+            <p class="muted">
+                "Register an OAuth app once for this Plumb instance; providers enabled with \"shared credentials\" \
+                 use it, and their users see that app's name on the consent screen."
+            </p>
+            <p>{if registered.is_empty() { "None registered yet.".to_string() } else { format!("Registered: {}.", registered.join(", ")) }}</p>
+            {move || match result.get() {
+                Some(Ok(())) => Some(view! { <Notice text="Shared credentials saved."/> }.into_any()),
+                Some(Err(e)) => Some(view! { <Notice text=form_error_message(&e) error=true/> }.into_any()),
+                None => None,
+            }}
+            <ActionForm action=save attr:novalidate="">
+                <Select label="Provider" name="catalog" error=err("catalog") value=catalog options/>
+                <Field label="App name" name="app_name" error=err("app_name") hint="What users see on the consent screen."/>
+                <Field label="Client ID" name="client_id" error=err("client_id")/>
+                <Field label="Client secret" name="client_secret" kind="password" error=err("client_secret")/>
+                <button type="submit" disabled=move || save.pending().get()>"Save shared credentials"</button>
+            </ActionForm>
+        </section>
+    }
+}

@@ -1,0 +1,143 @@
+//! The admin dashboard: the configured providers, the custom-provider wizard, a page per
+//! provider (edit, enable, delete), and the catalog of built-in providers. Writes go through
+//! `ServerAction` + `ActionForm`, so forms also submit before the wasm bundle has loaded.
+
+pub mod catalog;
+pub mod provider_form;
+pub mod provider_page;
+
+use crate::components::Notice;
+use crate::error::AppError;
+use crate::model::{DashboardView, ProviderView};
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::use_query_map;
+
+#[server(prefix = "/api", endpoint = "dashboard")]
+pub async fn load_dashboard() -> Result<DashboardView, AppError> {
+    crate::service::service()?.dashboard().await
+}
+
+/// The dashboard's frame: top bar with navigation, then the page.
+#[component]
+pub fn Shell(#[prop(into)] title: String, current: &'static str, children: Children) -> impl IntoView {
+    let link = move |href: &'static str, label: &'static str, key: &'static str| {
+        view! { <a href=href aria-current=(current == key).then_some("page")>{label}</a> }
+    };
+    view! {
+        <Title text=format!("{title} · Plumb")/>
+        <header class="topbar">
+            <a class="brand" href="/dashboard">"Plumb"</a>
+            <nav aria-label="Main">
+                {link("/dashboard", "Providers", "providers")}
+                {link("/dashboard/catalog", "Catalog", "catalog")}
+            </nav>
+        </header>
+        <main class="page">{children()}</main>
+    }
+}
+
+#[component]
+pub fn DashboardPage() -> impl IntoView {
+    let dashboard = Resource::new(|| (), |_| load_dashboard());
+    let query = use_query_map();
+    let deleted = move || {
+        query.read().get("deleted").map(|name| {
+            let accounts = query.read().get("accounts").unwrap_or_else(|| "0".into());
+            format!("Deleted {name} and {accounts} connected account(s).")
+        })
+    };
+    view! {
+        <Shell title="Providers" current="providers">
+            <div class="page-head">
+                <h1>"Providers"</h1>
+                <div class="actions">
+                    <a class="button" href="/dashboard/catalog">"Add from catalog"</a>
+                    <a class="button primary" href="/dashboard/new-provider">"Add custom provider"</a>
+                </div>
+            </div>
+            {move || deleted().map(|text| view! { <Notice text/> })}
+            <Transition fallback=|| view! { <p class="muted">"Loading providers…"</p> }>
+                {move || Suspend::new(async move {
+                    match dashboard.await {
+                        Ok(view) => view! { <ProviderTable providers=view.providers/> }.into_any(),
+                        Err(e) => view! { <Notice text=e.message error=true/> }.into_any(),
+                    }
+                })}
+            </Transition>
+        </Shell>
+    }
+}
+
+#[component]
+fn ProviderTable(providers: Vec<ProviderView>) -> impl IntoView {
+    if providers.is_empty() {
+        return view! {
+            <p class="empty">
+                "No providers yet. Enable one from the catalog, or add any OAuth 2.0 provider as a custom \
+                 provider; it appears in the widget at once."
+            </p>
+        }
+        .into_any();
+    }
+    view! {
+        <table class="providers">
+            <caption class="visually-hidden">"Configured providers"</caption>
+            <thead>
+                <tr>
+                    <th scope="col">"Name"</th>
+                    <th scope="col">"Slug"</th>
+                    <th scope="col">"Type"</th>
+                    <th scope="col">"Scopes"</th>
+                    <th scope="col">"Status"</th>
+                    <th scope="col" class="num">"Connected accounts"</th>
+                </tr>
+            </thead>
+            <tbody>
+                {providers
+                    .into_iter()
+                    .map(|p| {
+                        let kind = match &p.catalog {
+                            Some(_) if p.shared_credentials => "Catalog, shared credentials",
+                            Some(_) => "Catalog",
+                            None => "Custom",
+                        };
+                        view! {
+                            <tr>
+                                <th scope="row">
+                                    <a href=format!("/dashboard/providers/{}", p.slug)>{p.name}</a>
+                                    <span class="muted block">{p.description}</span>
+                                </th>
+                                <td><code>{p.slug}</code></td>
+                                <td>{kind}</td>
+                                <td>{p.scopes.join(" ")}</td>
+                                <td>
+                                    {if p.enabled {
+                                        view! { <span class="badge badge-ok">"Enabled"</span> }
+                                    } else {
+                                        view! { <span class="badge">"Disabled"</span> }
+                                    }}
+                                </td>
+                                <td class="num">{p.connected_accounts}</td>
+                            </tr>
+                        }
+                    })
+                    .collect_view()}
+            </tbody>
+        </table>
+    }
+    .into_any()
+}
+
+/// The message for one form field from a failed action, if that field was rejected.
+pub fn field_error<T: Clone + Send + Sync + 'static>(
+    result: Signal<Option<Result<T, AppError>>>,
+    field: &'static str,
+) -> Signal<Option<String>> {
+    Signal::derive(move || {
+        result.with(|r| match r {
+            Some(Err(e)) => e.field_message(field),
+            _ => None,
+        })
+    })
+}

@@ -1,0 +1,349 @@
+//! The custom-provider form: a four-step wizard when adding (details, endpoints, credentials,
+//! scopes, then the advanced options), all sections at once when editing. Every field carries
+//! its reference name as its label (`shared/reference/oauth-config.md`).
+
+use super::{field_error, Shell};
+use crate::components::{form_error_message, Checkbox, Copyable, Field, Notice, Select};
+use crate::error::AppError;
+use crate::model::{AuthenticateVia, Discovered, ProviderInput, ProviderView, TokenBodyType};
+use leptos::prelude::*;
+use leptos_router::hooks::use_navigate;
+
+#[server(prefix = "/api", endpoint = "providers/create")]
+pub async fn create_provider(input: ProviderInput) -> Result<ProviderView, AppError> {
+    crate::service::service()?.create_provider(input).await
+}
+
+#[server(prefix = "/api", endpoint = "providers/update")]
+pub async fn update_provider(slug: String, input: ProviderInput) -> Result<ProviderView, AppError> {
+    crate::service::service()?.update_provider(&slug, input).await
+}
+
+#[server(prefix = "/api", endpoint = "providers/discover")]
+pub async fn discover_provider(url: String) -> Result<Discovered, AppError> {
+    crate::service::service()?.discover(&url).await
+}
+
+/// Every field of the form as a signal, so auto-fill and the wizard can read and write them.
+#[derive(Clone, Copy)]
+pub struct FormState {
+    name: RwSignal<String>,
+    slug: RwSignal<String>,
+    description: RwSignal<String>,
+    icon_url: RwSignal<String>,
+    discovery_url: RwSignal<String>,
+    authorization_url: RwSignal<String>,
+    token_url: RwSignal<String>,
+    refresh_token_url: RwSignal<String>,
+    client_id: RwSignal<String>,
+    client_secret: RwSignal<String>,
+    scopes: RwSignal<String>,
+    scopes_required: RwSignal<bool>,
+    scope_separator: RwSignal<String>,
+    scope_parameter: RwSignal<String>,
+    client_secret_required: RwSignal<bool>,
+    pkce_enabled: RwSignal<bool>,
+    authenticate_via: RwSignal<String>,
+    token_body_content_type: RwSignal<String>,
+    authorization_parameters: RwSignal<String>,
+    token_request_headers: RwSignal<String>,
+    access_token_path: RwSignal<String>,
+    refresh_token_path: RwSignal<String>,
+    expires_in_path: RwSignal<String>,
+    scope_path: RwSignal<String>,
+}
+
+impl FormState {
+    pub fn new(i: ProviderInput) -> Self {
+        Self {
+            name: RwSignal::new(i.name),
+            slug: RwSignal::new(i.slug),
+            description: RwSignal::new(i.description),
+            icon_url: RwSignal::new(i.icon_url),
+            discovery_url: RwSignal::new(String::new()),
+            authorization_url: RwSignal::new(i.authorization_url),
+            token_url: RwSignal::new(i.token_url),
+            refresh_token_url: RwSignal::new(i.refresh_token_url),
+            client_id: RwSignal::new(i.client_id),
+            client_secret: RwSignal::new(String::new()),
+            scopes: RwSignal::new(i.scopes),
+            scopes_required: RwSignal::new(i.scopes_required),
+            scope_separator: RwSignal::new(i.scope_separator),
+            scope_parameter: RwSignal::new(i.scope_parameter),
+            client_secret_required: RwSignal::new(i.client_secret_required),
+            pkce_enabled: RwSignal::new(i.pkce_enabled),
+            authenticate_via: RwSignal::new(i.authenticate_via),
+            token_body_content_type: RwSignal::new(i.token_body_content_type),
+            authorization_parameters: RwSignal::new(i.authorization_parameters),
+            token_request_headers: RwSignal::new(i.token_request_headers),
+            access_token_path: RwSignal::new(i.access_token_path),
+            refresh_token_path: RwSignal::new(i.refresh_token_path),
+            expires_in_path: RwSignal::new(i.expires_in_path),
+            scope_path: RwSignal::new(i.scope_path),
+        }
+    }
+
+    /// Fills what discovery metadata says; the admin can still change every field.
+    fn fill(&self, d: &Discovered) {
+        self.authorization_url.set(d.authorization_url.clone());
+        self.token_url.set(d.token_url.clone());
+        self.pkce_enabled.set(d.pkce_supported);
+        if let Some(via) = d.authenticate_via {
+            self.authenticate_via.set(via.as_str().to_string());
+        }
+    }
+}
+
+/// The wizard's steps, and which fields each holds (to show the step with an error).
+const STEPS: [(&str, &[&str]); 5] = [
+    ("Details", &["name", "slug", "description", "icon_url"]),
+    ("Endpoints", &["authorization_url", "token_url", "refresh_token_url", "discovery_url"]),
+    ("Credentials", &["client_id", "client_secret"]),
+    ("Scopes", &["scopes"]),
+    ("Advanced options", &[]),
+];
+
+fn step_of(field: &str) -> usize {
+    STEPS.iter().position(|(_, fields)| fields.contains(&field)).unwrap_or(STEPS.len() - 1)
+}
+
+/// `/dashboard/new-provider`.
+#[component]
+pub fn NewProviderPage() -> impl IntoView {
+    let dashboard = Resource::new(|| (), |_| super::load_dashboard());
+    view! {
+        <Shell title="Add a custom provider" current="providers">
+            <p class="crumbs"><a href="/dashboard">"Providers"</a></p>
+            <h1>"Add a custom OAuth provider"</h1>
+            <p class="muted">
+                "Any OAuth 2.0 provider with the authorization-code flow. Start from its issuer URL to \
+                 fill the endpoints, or type them."
+            </p>
+            <Transition fallback=|| view! { <p class="muted">"Loading…"</p> }>
+                {move || Suspend::new(async move {
+                    let redirect_uri = dashboard.await.map(|d| d.redirect_uri).unwrap_or_default();
+                    view! { <CreateForm redirect_uri/> }
+                })}
+            </Transition>
+        </Shell>
+    }
+}
+
+#[component]
+fn CreateForm(redirect_uri: String) -> impl IntoView {
+    let action = ServerAction::<CreateProvider>::new();
+    let result = Signal::derive(move || action.value().get());
+    let state = FormState::new(ProviderInput::default());
+    let step = RwSignal::new(0usize);
+    // Until the wasm bundle runs, every step is shown so the form works without it.
+    let wizard = RwSignal::new(false);
+    Effect::new(move |_| wizard.set(true));
+
+    let navigate = use_navigate();
+    Effect::new(move |_| match result.get() {
+        Some(Ok(p)) => navigate(&format!("/dashboard/providers/{}?created=1", p.slug), Default::default()),
+        Some(Err(e)) => {
+            if let Some(first) = e.errors.first() {
+                step.set(step_of(&first.field));
+            }
+        }
+        None => {}
+    });
+
+    view! {
+        <ol class="steps" aria-label="Steps">
+            {STEPS
+                .iter()
+                .enumerate()
+                .map(|(i, (label, _))| {
+                    view! {
+                        <li aria-current=move || (wizard.get() && step.get() == i).then_some("step")
+                            class:done=move || { step.get() > i }>
+                            {*label}
+                        </li>
+                    }
+                })
+                .collect_view()}
+        </ol>
+        {move || match result.get() {
+            Some(Err(e)) => Some(view! { <Notice text=form_error_message(&e) error=true/> }),
+            _ => None,
+        }}
+        <ActionForm action attr:novalidate="" attr:class="provider-form">
+            <ProviderSections state result redirect_uri edit=false wizard step/>
+            <div class="form-actions">
+                <button type="button" hidden=move || !wizard.get() || step.get() == 0
+                    on:click=move |_| step.update(|s| *s = s.saturating_sub(1))>
+                    "Back"
+                </button>
+                <button type="button" class="primary" hidden=move || { !wizard.get() || step.get() >= 3 }
+                    on:click=move |_| step.update(|s| *s += 1)>
+                    "Next"
+                </button>
+                <button type="button" hidden=move || !wizard.get() || step.get() != 3
+                    on:click=move |_| step.set(4)>
+                    "Advanced options"
+                </button>
+                <button type="submit" class="primary" hidden=move || { wizard.get() && step.get() < 3 }
+                    disabled=move || action.pending().get()>
+                    {move || if action.pending().get() { "Adding…" } else { "Add provider" }}
+                </button>
+            </div>
+        </ActionForm>
+    }
+}
+
+/// The edit form of a custom provider.
+#[component]
+pub fn EditProviderForm(provider: ProviderView, redirect_uri: String, on_saved: Callback<String>) -> impl IntoView {
+    let action = ServerAction::<UpdateProvider>::new();
+    let result = Signal::derive(move || action.value().get());
+    let state = FormState::new(ProviderInput::from_view(&provider));
+    Effect::new(move |_| {
+        if let Some(Ok(p)) = result.get() {
+            on_saved.run(format!("Saved {}.", p.name));
+        }
+    });
+    view! {
+        {move || match result.get() {
+            Some(Err(e)) => Some(view! { <Notice text=form_error_message(&e) error=true/> }),
+            _ => None,
+        }}
+        <ActionForm action attr:novalidate="" attr:class="provider-form">
+            <input type="hidden" name="slug" value=provider.slug.clone()/>
+            <ProviderSections state result redirect_uri edit=true wizard=RwSignal::new(false) step=RwSignal::new(0)
+                has_secret=provider.has_client_secret/>
+            <div class="form-actions">
+                <button type="submit" class="primary" disabled=move || action.pending().get()>
+                    {move || if action.pending().get() { "Saving…" } else { "Save changes" }}
+                </button>
+            </div>
+        </ActionForm>
+    }
+}
+
+#[component]
+fn ProviderSections(
+    state: FormState,
+    result: Signal<Option<Result<ProviderView, AppError>>>,
+    redirect_uri: String,
+    edit: bool,
+    wizard: RwSignal<bool>,
+    step: RwSignal<usize>,
+    #[prop(optional)] has_secret: bool,
+) -> impl IntoView {
+    let err = move |field: &'static str| field_error(result, field);
+    let hidden = move |i: usize| move || wizard.get() && step.get() != i;
+    let discover = ServerAction::<DiscoverProvider>::new();
+    Effect::new(move |_| {
+        if let Some(Ok(d)) = discover.value().get() {
+            state.fill(&d);
+        }
+    });
+    let discovery_error = Signal::derive(move || match discover.value().get() {
+        Some(Err(e)) => Some(e.field_message("discovery_url").unwrap_or(e.message)),
+        _ => None,
+    });
+    let secret_hint = if edit && has_secret {
+        "Stored encrypted and never shown. Leave empty to keep the stored secret."
+    } else {
+        "Stored encrypted. It is never shown again."
+    };
+    view! {
+        <fieldset hidden=hidden(0)>
+            <legend>"Details"</legend>
+            <Field label="Name" name="name" required=true error=err("name") value=state.name placeholder="Acme CRM"/>
+            {if edit {
+                view! {
+                    <div class="field">
+                        <span class="label">"Slug"</span>
+                        <code>{state.slug.get_untracked()}</code>
+                        <p class="hint">"The slug cannot change: backends fetch tokens by it."</p>
+                    </div>
+                }
+                .into_any()
+            } else {
+                view! {
+                    <Field label="Slug" name="slug" required=true error=err("slug") value=state.slug placeholder="acme-crm"
+                        hint="Lowercase letters, digits and hyphens. Backends fetch tokens by it; it cannot change later."/>
+                }
+                .into_any()
+            }}
+            <Field label="Description" name="description" kind="textarea" error=err("description") value=state.description
+                hint="Shown to your users in the widget: say what the connection is used for."/>
+            <Field label="Icon" name="icon_url" kind="url" error=err("icon_url") value=state.icon_url
+                placeholder="https://acme.example/logo.png" hint="The URL of an image shown beside the provider in the widget."/>
+        </fieldset>
+        <fieldset hidden=hidden(1)>
+            <legend>"Endpoints"</legend>
+            <div class="autofill">
+                <Field label="Issuer or discovery URL" name="discovery_url" group="" kind="url" error=discovery_error
+                    value=state.discovery_url placeholder="https://login.acme.example"
+                    hint="Optional: Plumb reads the provider's OAuth / OpenID Connect metadata and fills the endpoints."/>
+                <button type="button" disabled=move || discover.pending().get()
+                    on:click=move |_| { discover.dispatch(DiscoverProvider { url: state.discovery_url.get() }); }>
+                    {move || if discover.pending().get() { "Reading…" } else { "Auto-fill" }}
+                </button>
+                {move || matches!(discover.value().get(), Some(Ok(_))).then(|| view! {
+                    <p class="notice notice-ok" role="status">"Filled from the provider's metadata. Check the fields below."</p>
+                })}
+            </div>
+            <Field label="Authorization URL" name="authorization_url" kind="url" required=true error=err("authorization_url")
+                value=state.authorization_url placeholder="https://acme.example/oauth/authorize"/>
+            <Field label="Token URL" name="token_url" kind="url" required=true error=err("token_url") value=state.token_url
+                placeholder="https://acme.example/oauth/token"/>
+            <Field label="Refresh token URL" name="refresh_token_url" kind="url" error=err("refresh_token_url")
+                value=state.refresh_token_url hint="Only if refreshes go somewhere other than the token URL."/>
+        </fieldset>
+        <fieldset hidden=hidden(2)>
+            <legend>"Credentials"</legend>
+            <Copyable label="Redirect URI" text=redirect_uri/>
+            <p class="hint">"Register this exact URL as the redirect (callback) URL of your OAuth app, then copy its credentials here."</p>
+            <Field label="Client ID" name="client_id" required=true error=err("client_id") value=state.client_id/>
+            <Field label="Client secret" name="client_secret" kind="password" error=err("client_secret") value=state.client_secret
+                placeholder=if edit && has_secret { "•••••••• (unchanged)" } else { "" } hint=secret_hint/>
+        </fieldset>
+        <fieldset hidden=hidden(3)>
+            <legend>"Scopes"</legend>
+            <Field label="Scopes" name="scopes" error=err("scopes") value=state.scopes placeholder="openid offline_access read"
+                hint="Separated by spaces or commas, in the order the provider expects. Users grant these."/>
+        </fieldset>
+        <fieldset hidden=hidden(4) class="advanced">
+            <legend>"Advanced options"</legend>
+            <Select label="Scope separator" name="scope_separator" error=err("scope_separator") value=state.scope_separator
+                options=[(" ", "Space"), (",", "Comma (,)"), ("+", "Plus (+)")].map(|(v, l)| (v.to_string(), l.to_string())).to_vec()
+                hint="How scopes are joined in the authorization request."/>
+            <Field label="Scope parameter" name="scope_parameter" error=err("scope_parameter") value=state.scope_parameter
+                hint="The query parameter scopes go in: scope, or for example user_scope (Slack user tokens)."/>
+            <Checkbox label="Scopes required" name="scopes_required" error=err("scopes_required") checked=state.scopes_required
+                hint="Refuse to start an authorization without at least one scope."/>
+            <Checkbox label="Client secret required" name="client_secret_required" error=err("client_secret_required")
+                checked=state.client_secret_required
+                hint="Clear for a public client that authorizes with PKCE only: then no secret is sent anywhere."/>
+            <Checkbox label="PKCE enabled" name="pkce_enabled" error=err("pkce_enabled") checked=state.pkce_enabled
+                hint="Send an S256 code challenge; the verifier stays on the server."/>
+            <Select label="Authenticate via" name="authenticate_via" error=err("authenticate_via") value=state.authenticate_via
+                options=AuthenticateVia::ALL.iter().map(|v| (v.as_str().to_string(), v.label().to_string())).collect()
+                hint="How the client ID and secret reach the token endpoint."/>
+            <Select label="Token body content type" name="token_body_content_type" error=err("token_body_content_type")
+                value=state.token_body_content_type
+                options=TokenBodyType::ALL.iter().map(|v| (v.content_type().to_string(), v.content_type().to_string())).collect()/>
+            <Field label="Additional authorization parameters" name="authorization_parameters" kind="textarea"
+                error=err("authorization_parameters") value=state.authorization_parameters placeholder="access_type=offline"
+                hint="One key=value per line, added to the authorization URL."/>
+            <Field label="Token request headers" name="token_request_headers" kind="textarea"
+                error=err("token_request_headers") value=state.token_request_headers placeholder="Notion-Version: 2022-06-28"
+                hint="One Name: value per line, sent with every token request."/>
+            <p class="hint">
+                "Token response paths: where the provider nests the token fields, as dot-separated JSON paths \
+                 (like authed_user.access_token). Leave empty for the standard top-level fields."
+            </p>
+            <div class="grid-2">
+                <Field label="Access token path" name="access_token_path" error=err("access_token_path") value=state.access_token_path/>
+                <Field label="Refresh token path" name="refresh_token_path" error=err("refresh_token_path") value=state.refresh_token_path/>
+                <Field label="Expires in path" name="expires_in_path" error=err("expires_in_path") value=state.expires_in_path/>
+                <Field label="Scope path" name="scope_path" error=err("scope_path") value=state.scope_path/>
+            </div>
+        </fieldset>
+    }
+}
