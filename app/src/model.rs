@@ -88,7 +88,10 @@ pub struct ProviderView {
     pub slug: String,
     pub name: String,
     pub description: String,
+    /// Where the icon was fetched from; empty for an uploaded icon or none.
     pub icon_url: String,
+    /// The icon as Plumb serves it (`/icons/{slug}?v=…`); empty when there is none.
+    pub icon: String,
     pub authorization_url: String,
     pub token_url: String,
     /// Empty when refreshes go to the token URL.
@@ -143,6 +146,10 @@ pub struct ProviderInput {
     pub slug: String,
     pub description: String,
     pub icon_url: String,
+    /// An uploaded icon as a `data:image/…;base64,…` URL, or empty.
+    pub icon_upload: String,
+    #[serde(default)]
+    pub remove_icon: bool,
     pub authorization_url: String,
     pub token_url: String,
     pub refresh_token_url: String,
@@ -179,6 +186,8 @@ impl Default for ProviderInput {
             slug: String::new(),
             description: String::new(),
             icon_url: String::new(),
+            icon_upload: String::new(),
+            remove_icon: false,
             authorization_url: String::new(),
             token_url: String::new(),
             refresh_token_url: String::new(),
@@ -213,6 +222,8 @@ impl ProviderInput {
             slug: p.slug.clone(),
             description: p.description.clone(),
             icon_url: p.icon_url.clone(),
+            icon_upload: String::new(),
+            remove_icon: false,
             authorization_url: p.authorization_url.clone(),
             token_url: p.token_url.clone(),
             refresh_token_url: p.refresh_token_url.clone(),

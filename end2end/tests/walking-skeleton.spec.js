@@ -8,6 +8,7 @@ import { state, workos, hydrated, collectErrors } from '../support/state.js';
 import { connectInWidget } from '../support/flows.js';
 
 const screenshots = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../docs/screenshots');
+const fixtures = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../fixtures');
 const slug = 'test-provider';
 const user = { userId: 'user_e2e', organizationId: 'org_e2e' };
 
@@ -38,6 +39,7 @@ test('the admin adds a custom provider with the wizard; invalid input is refused
   await page.getByRole('button', { name: 'Auto-fill' }).click();
   await expect(page.getByLabel('Authorization URL', { exact: true })).toHaveValue(`${providerUrl}/auth`);
   await expect(page.getByLabel('Token URL', { exact: true })).toHaveValue(`${providerUrl}/token`);
+  await page.screenshot({ path: path.join(screenshots, 'wizard.png'), fullPage: true });
   await fill(page, { 'Token URL': 'not a url' });
   await next(page);
   // Step 3: credentials, under the redirect URI to register.
@@ -98,6 +100,15 @@ test('editing a provider keeps the stored secret when the field is left empty', 
   await expect(page.getByLabel('Description', { exact: true })).toHaveValue('Reads your test data so the app can show it to you.');
   // The page never carries the secret.
   expect(await page.content()).not.toContain('post-secret');
+
+  // An uploaded icon is checked, stored and served by Plumb, and shown in the widget.
+  await hydrated(page);
+  await page.getByLabel('Upload icon', { exact: true }).setInputFiles(path.join(fixtures, 'icon.png'));
+  await page.getByRole('button', { name: 'Save changes' }).click();
+  await expect(page.getByRole('status')).toContainText('Saved Test Provider.');
+  await expect(page.getByRole('img', { name: 'Current icon' })).toBeVisible();
+  const icon = await page.request.get(`/icons/${slug}`);
+  expect(icon.headers()['content-type']).toBe('image/png');
   expect(errors).toEqual([]);
 });
 

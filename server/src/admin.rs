@@ -28,7 +28,52 @@ fn hint(secret: &str) -> String {
     }
 }
 
+/// What a save does to a provider's icon.
+enum IconChange {
+    Keep,
+    Set(crate::icons::Icon, &'static str),
+    Remove,
+}
+
 impl Plumb {
+    /// Decides, and checks, the icon change a form asks for: an upload wins; a new or changed
+    /// URL is fetched and checked; a cleared URL removes a fetched icon.
+    async fn icon_change(
+        &self,
+        input: &ProviderInput,
+        url: &str,
+        stored_url: Option<&str>,
+        stored_source: Option<&str>,
+    ) -> std::result::Result<IconChange, FieldError> {
+        if input.remove_icon {
+            return Ok(IconChange::Remove);
+        }
+        let upload = input.icon_upload.trim();
+        if !upload.is_empty() {
+            return crate::icons::from_data_url(upload)
+                .map(|icon| IconChange::Set(icon, "upload"))
+                .map_err(|m| field_error("icon_upload", "invalid_image", m));
+        }
+        if url.is_empty() {
+            return Ok(if stored_source == Some("url") { IconChange::Remove } else { IconChange::Keep });
+        }
+        if stored_url == Some(url) && stored_source == Some("url") {
+            return Ok(IconChange::Keep);
+        }
+        crate::icons::fetch(&self.http, url)
+            .await
+            .map(|icon| IconChange::Set(icon, "url"))
+            .map_err(|m| field_error("icon_url", "invalid_image", m))
+    }
+
+    async fn apply_icon(&self, provider: &Provider, change: IconChange) -> Result<()> {
+        match change {
+            IconChange::Keep => Ok(()),
+            IconChange::Set(icon, source) => self.store.save_icon(&provider.id, &icon, source, now_ms()).await,
+            IconChange::Remove => self.store.delete_icon(&provider.id).await,
+        }
+    }
+
     fn seal_client_secret(&self, provider: &mut Provider, secret: &str) {
         provider.client_secret =
             Some(self.cipher.seal(secret.as_bytes(), &Aad::new("providers", &provider.id, "client_secret")));
@@ -62,16 +107,31 @@ impl Plumb {
                 format!("A provider with the slug {slug:?} already exists."),
             ));
         }
+        let icon = if errors.iter().any(|e| e.field == "icon_url") {
+            IconChange::Keep
+        } else {
+            match self.icon_change(input, input.icon_url.trim(), None, None).await {
+                Ok(change) => change,
+                Err(e) => {
+                    errors.push(e);
+                    IconChange::Keep
+                }
+            }
+        };
         if !errors.is_empty() {
             return Err(Error::Validation(errors));
         }
         let valid = valid.map_err(Error::Validation)?;
         let mut provider = Provider::new(ids::new_id("prov"), valid.slug.clone(), now_ms());
         provider.apply(&valid);
+        if matches!(icon, IconChange::Set(_, "upload")) {
+            provider.icon_url.clear();
+        }
         if let Some(secret) = &valid.client_secret {
             self.seal_client_secret(&mut provider, secret);
         }
         self.insert_new(&provider).await?;
+        self.apply_icon(&provider, icon).await?;
         tracing::info!(provider = %provider.slug, "custom provider added");
         Ok(provider)
     }
@@ -89,14 +149,33 @@ impl Plumb {
                 ),
             ));
         }
-        let valid = providers::validate(input, Purpose::Edit { has_stored_secret: provider.client_secret.is_some() })
-            .map_err(Error::Validation)?;
+        let valid = providers::validate(input, Purpose::Edit { has_stored_secret: provider.client_secret.is_some() });
+        let source =
+            self.store.icon_versions().await?.into_iter().find(|(id, _, _)| *id == provider.id).map(|(_, s, _)| s);
+        let icon = match &valid {
+            Err(errors) if errors.iter().any(|e| e.field == "icon_url") => Ok(IconChange::Keep),
+            _ => self.icon_change(input, input.icon_url.trim(), Some(&provider.icon_url), source.as_deref()).await,
+        };
+        let (valid, icon) = match (valid, icon) {
+            (Ok(v), Ok(i)) => (v, i),
+            (v, i) => {
+                let mut errors = v.err().unwrap_or_default();
+                errors.extend(i.err());
+                return Err(Error::Validation(errors));
+            }
+        };
         provider.apply(&valid);
+        match icon {
+            IconChange::Set(_, "upload") => provider.icon_url.clear(),
+            IconChange::Remove => provider.icon_url.clear(),
+            _ => {}
+        }
         if let Some(secret) = &valid.client_secret {
             self.seal_client_secret(&mut provider, secret);
         }
         provider.updated_at = now_ms();
         self.save(&provider).await?;
+        self.apply_icon(&provider, icon).await?;
         tracing::info!(provider = %provider.slug, "provider updated");
         Ok(provider)
     }
@@ -313,18 +392,30 @@ impl Plumb {
             }),
             None => None,
         };
-        Ok(ProviderDetail {
-            redirect_uri: self.config.redirect_uri(),
-            provider: provider.view(accounts),
-            catalog_scopes,
-            shared_app_name,
-        })
+        let mut view = provider.view(accounts);
+        view.icon = self.icon_path(&provider).await?;
+        Ok(ProviderDetail { redirect_uri: self.config.redirect_uri(), provider: view, catalog_scopes, shared_app_name })
+    }
+
+    /// Where Plumb serves the provider's icon, versioned so browsers refetch a changed one; empty
+    /// when it has none.
+    pub(crate) async fn icon_path(&self, provider: &Provider) -> Result<String> {
+        let versions = self.store.icon_versions().await?;
+        Ok(icon_path(provider, &versions))
     }
 
     /// The provider as stored, without the catalog's settings laid over it.
     async fn stored_provider(&self, slug: &str) -> Result<Provider> {
         self.store.provider_by_slug(slug).await?.ok_or_else(|| Error::ProviderNotFound(slug.to_string()))
     }
+}
+
+pub(crate) fn icon_path(provider: &Provider, versions: &[(String, String, i64)]) -> String {
+    versions
+        .iter()
+        .find(|(id, _, _)| *id == provider.id)
+        .map(|(_, _, at)| format!("/icons/{}?v={at}", provider.slug))
+        .unwrap_or_default()
 }
 
 fn slug_taken(slug: &str) -> Error {

@@ -11,6 +11,7 @@ pub mod crypto;
 pub mod discovery;
 pub mod error;
 pub mod http;
+pub mod icons;
 pub mod ids;
 pub mod oauth;
 pub mod providers;

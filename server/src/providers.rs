@@ -112,6 +112,7 @@ impl Provider {
             name: self.name.clone(),
             description: self.description.clone(),
             icon_url: self.icon_url.clone(),
+            icon: String::new(),
             authorization_url: self.authorization_url.clone(),
             token_url: self.token_url.clone(),
             refresh_token_url: self.refresh_token_url.clone(),

@@ -149,10 +149,11 @@ impl Plumb {
         let org = org_key(claims.org.as_deref());
         let providers: Vec<Provider> = self.store.providers().await?.into_iter().filter(|p| p.enabled != 0).collect();
         let connections = self.store.connections_of(&claims.sub, org).await?;
+        let icons = self.store.icon_versions().await?;
         let providers = providers
             .into_iter()
             .map(|p| WidgetProvider {
-                icon_url: p.icon_url.clone(),
+                icon_url: crate::admin::icon_path(&p, &icons),
                 state: connections.iter().find(|c| c.provider_id == p.id).map(|c| c.state()),
                 slug: p.slug,
                 name: p.name,
@@ -192,13 +193,16 @@ pub(crate) fn optional_id<'a>(field: &str, value: Option<&'a str>) -> Result<Opt
 impl PlumbService for Plumb {
     async fn dashboard(&self) -> Result<DashboardView, AppError> {
         let providers = self.store.list_providers().await?;
+        let icons = self.store.icon_versions().await?;
         Ok(DashboardView {
             redirect_uri: self.config.redirect_uri(),
             providers: providers
                 .into_iter()
                 .map(|(mut p, count)| {
                     crate::catalog::refresh(&mut p);
-                    p.view(count)
+                    let mut view = p.view(count);
+                    view.icon = crate::admin::icon_path(&p, &icons);
+                    view
                 })
                 .collect(),
         })

@@ -248,6 +248,50 @@ impl Store {
         Ok(sqlx::query_as(&sql).bind(id).fetch_optional(&self.pool).await?)
     }
 
+    // --- icons ---
+
+    pub async fn save_icon(&self, provider_id: &str, icon: &crate::icons::Icon, source: &str, now: i64) -> Result<()> {
+        sqlx::query(
+            "INSERT INTO provider_icons (provider_id, content_type, data, source, updated_at) VALUES ($1, $2, $3, $4, $5) \
+             ON CONFLICT (provider_id) DO UPDATE SET content_type = excluded.content_type, data = excluded.data, \
+                source = excluded.source, updated_at = excluded.updated_at",
+        )
+        .bind(provider_id)
+        .bind(icon.content_type)
+        .bind(icon.data.as_slice())
+        .bind(source)
+        .bind(now)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    pub async fn delete_icon(&self, provider_id: &str) -> Result<()> {
+        sqlx::query("DELETE FROM provider_icons WHERE provider_id = $1").bind(provider_id).execute(&self.pool).await?;
+        Ok(())
+    }
+
+    /// A provider's icon by slug: content type and bytes.
+    pub async fn icon(&self, slug: &str) -> Result<Option<(String, Vec<u8>)>> {
+        let row = sqlx::query(
+            "SELECT i.content_type, i.data FROM provider_icons i JOIN providers p ON p.id = i.provider_id WHERE p.slug = $1",
+        )
+        .bind(slug)
+        .fetch_optional(&self.pool)
+        .await?;
+        Ok(match row {
+            Some(row) => Some((row.try_get("content_type")?, row.try_get("data")?)),
+            None => None,
+        })
+    }
+
+    /// Which providers have an icon: provider id, where it came from, and when it changed.
+    pub async fn icon_versions(&self) -> Result<Vec<(String, String, i64)>> {
+        let rows =
+            sqlx::query("SELECT provider_id, source, updated_at FROM provider_icons").fetch_all(&self.pool).await?;
+        rows.iter().map(|r| Ok((r.try_get("provider_id")?, r.try_get("source")?, r.try_get("updated_at")?))).collect()
+    }
+
     // --- shared credentials ---
 
     pub async fn shared_credentials(&self, catalog_slug: &str) -> Result<Option<SharedCredentials>> {

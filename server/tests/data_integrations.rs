@@ -20,6 +20,7 @@ on_both_backends!(
     disabled_providers_leave_the_widget_and_refuse_new_connections,
     shared_credentials_are_used_when_chosen,
     the_admin_api_needs_an_api_key,
+    icons_are_checked_stored_and_served_by_plumb,
 );
 
 async fn call(app: &TestApp, method: Method, path: &str, body: Option<Value>) -> Reply {
@@ -418,5 +419,76 @@ async fn the_admin_api_needs_an_api_key(backend: Backend) {
         assert_eq!(reply.status, StatusCode::UNAUTHORIZED, "{method} {path}");
         assert_eq!(reply.json()["code"], "unauthorized");
     }
+    app.finish().await;
+}
+
+async fn icons_are_checked_stored_and_served_by_plumb(backend: Backend) {
+    let app = TestApp::new(backend).await;
+    let provider = FakeProvider::start().await;
+    let mut body = custom("acme", &provider);
+    body["custom_provider"]["icon_url"] = json!(format!("{}/page.html", provider.url));
+    let reply = call(&app, Method::POST, "/data-integrations", Some(body.clone())).await;
+    assert_eq!(reply.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", reply.body);
+    assert_eq!(reply.json()["errors"][0]["field"], "custom_provider.icon_url");
+    assert!(reply.json()["errors"][0]["message"].as_str().unwrap().contains("not a PNG"));
+    assert_eq!(call(&app, Method::GET, "/data-integrations/acme", None).await.status, StatusCode::NOT_FOUND);
+
+    body["custom_provider"]["icon_url"] = json!(format!("{}/icon.png", provider.url));
+    let reply = call(&app, Method::POST, "/data-integrations", Some(body)).await;
+    assert_eq!(reply.status, StatusCode::CREATED, "{}", reply.body);
+    let icon = app.send(Request::get("/icons/acme").body(Body::empty()).unwrap()).await;
+    assert_eq!(icon.status, StatusCode::OK);
+    assert_eq!(icon.header("content-type"), Some("image/png"));
+    assert!(icon.header("content-security-policy").unwrap().contains("sandbox"));
+    let token = app.widget_token("user_1").await;
+    let view = app
+        .send(
+            Request::post("/api/widget")
+                .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+                .body(Body::from(format!("token={token}")))
+                .unwrap(),
+        )
+        .await
+        .json();
+    assert!(view["providers"][0]["icon_url"].as_str().unwrap().starts_with("/icons/acme?v="), "{view}");
+
+    // Clearing the URL removes the fetched icon.
+    let reply =
+        call(&app, Method::PUT, "/data-integrations/acme", Some(json!({"custom_provider": {"icon_url": null}}))).await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+    assert_eq!(app.send(Request::get("/icons/acme").body(Body::empty()).unwrap()).await.status, StatusCode::NOT_FOUND);
+
+    // Uploads arrive as data: URLs through the dashboard's server function; scripts are refused.
+    use base64::Engine;
+    let upload = |bytes: &[u8], kind: &str| {
+        format!("data:{kind};base64,{}", base64::engine::general_purpose::STANDARD.encode(bytes))
+    };
+    let form = |data_url: String| {
+        let mut f = url::form_urlencoded::Serializer::new(String::new());
+        for (k, v) in [
+            ("slug", "acme"),
+            ("input[name]", "Acme"),
+            ("input[authorization_url]", &format!("{}/authorize", provider.url)),
+            ("input[token_url]", &format!("{}/token", provider.url)),
+            ("input[client_id]", "cid"),
+            ("input[client_secret_required]", "true"),
+            ("input[authenticate_via]", "request_body"),
+            ("input[token_body_content_type]", "application/x-www-form-urlencoded"),
+            ("input[icon_upload]", &data_url),
+        ] {
+            f.append_pair(k, v);
+        }
+        Request::post("/api/providers/update")
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .body(Body::from(f.finish()))
+            .unwrap()
+    };
+    let reply = app.send(form(upload(b"<svg onload=\"alert(1)\"/>", "image/svg+xml"))).await;
+    assert_eq!(reply.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", reply.body);
+    assert_eq!(reply.json()["errors"][0]["field"], "icon_upload");
+    let reply = app.send(form(upload(support::PNG, "image/png"))).await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+    let icon = app.send(Request::get("/icons/acme").body(Body::empty()).unwrap()).await;
+    assert_eq!(icon.status, StatusCode::OK);
     app.finish().await;
 }

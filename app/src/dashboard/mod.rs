@@ -105,8 +105,13 @@ fn ProviderTable(providers: Vec<ProviderView>) -> impl IntoView {
                         view! {
                             <tr>
                                 <th scope="row">
-                                    <a href=format!("/dashboard/providers/{}", p.slug)>{p.name}</a>
-                                    <span class="muted block">{p.description}</span>
+                                    <div class="provider-name">
+                                        {(!p.icon.is_empty()).then(|| view! { <img src=p.icon.clone() alt="" width="24" height="24"/> })}
+                                        <div>
+                                            <a href=format!("/dashboard/providers/{}", p.slug)>{p.name}</a>
+                                            <span class="muted block">{p.description}</span>
+                                        </div>
+                                    </div>
                                 </th>
                                 <td><code>{p.slug}</code></td>
                                 <td>{kind}</td>

@@ -31,6 +31,8 @@ pub struct FormState {
     slug: RwSignal<String>,
     description: RwSignal<String>,
     icon_url: RwSignal<String>,
+    icon_upload: RwSignal<String>,
+    remove_icon: RwSignal<bool>,
     discovery_url: RwSignal<String>,
     authorization_url: RwSignal<String>,
     token_url: RwSignal<String>,
@@ -60,6 +62,8 @@ impl FormState {
             slug: RwSignal::new(i.slug),
             description: RwSignal::new(i.description),
             icon_url: RwSignal::new(i.icon_url),
+            icon_upload: RwSignal::new(String::new()),
+            remove_icon: RwSignal::new(false),
             discovery_url: RwSignal::new(String::new()),
             authorization_url: RwSignal::new(i.authorization_url),
             token_url: RwSignal::new(i.token_url),
@@ -96,7 +100,7 @@ impl FormState {
 
 /// The wizard's steps, and which fields each holds (to show the step with an error).
 const STEPS: [(&str, &[&str]); 5] = [
-    ("Details", &["name", "slug", "description", "icon_url"]),
+    ("Details", &["name", "slug", "description", "icon_url", "icon_upload"]),
     ("Endpoints", &["authorization_url", "token_url", "refresh_token_url", "discovery_url"]),
     ("Credentials", &["client_id", "client_secret"]),
     ("Scopes", &["scopes"]),
@@ -212,7 +216,7 @@ pub fn EditProviderForm(provider: ProviderView, redirect_uri: String, on_saved: 
         <ActionForm action attr:novalidate="" attr:class="provider-form">
             <input type="hidden" name="slug" value=provider.slug.clone()/>
             <ProviderSections state result redirect_uri edit=true wizard=RwSignal::new(false) step=RwSignal::new(0)
-                has_secret=provider.has_client_secret/>
+                has_secret=provider.has_client_secret current_icon=provider.icon.clone()/>
             <div class="form-actions">
                 <button type="submit" class="primary" disabled=move || action.pending().get()>
                     {move || if action.pending().get() { "Saving…" } else { "Save changes" }}
@@ -231,6 +235,9 @@ fn ProviderSections(
     wizard: RwSignal<bool>,
     step: RwSignal<usize>,
     #[prop(optional)] has_secret: bool,
+    /// The icon Plumb serves now, for the preview; empty when none.
+    #[prop(optional)]
+    current_icon: String,
 ) -> impl IntoView {
     let err = move |field: &'static str| field_error(result, field);
     let hidden = move |i: usize| move || wizard.get() && step.get() != i;
@@ -272,7 +279,15 @@ fn ProviderSections(
             <Field label="Description" name="description" kind="textarea" error=err("description") value=state.description
                 hint="Shown to your users in the widget: say what the connection is used for."/>
             <Field label="Icon" name="icon_url" kind="url" error=err("icon_url") value=state.icon_url
-                placeholder="https://acme.example/logo.png" hint="The URL of an image shown beside the provider in the widget."/>
+                placeholder="https://acme.example/logo.png"
+                hint="An image shown beside the provider in the widget: its URL, or upload a file below. Plumb checks it and serves it itself."/>
+            <IconUpload state error=err("icon_upload")/>
+            {(!current_icon.is_empty()).then(|| view! {
+                <div class="field icon-preview">
+                    <img src=current_icon alt="Current icon" width="40" height="40"/>
+                    <Checkbox label="Remove icon" name="remove_icon" error=err("remove_icon") checked=state.remove_icon/>
+                </div>
+            })}
         </fieldset>
         <fieldset hidden=hidden(1)>
             <legend>"Endpoints"</legend>
@@ -346,4 +361,56 @@ fn ProviderSections(
             </div>
         </fieldset>
     }
+}
+
+/// A file picker that turns the chosen image into a `data:` URL the form submits; the server
+/// checks its type and size like a fetched icon.
+#[component]
+fn IconUpload(state: FormState, error: Signal<Option<String>>) -> impl IntoView {
+    let too_big = RwSignal::new(None::<String>);
+    let shown = Signal::derive(move || too_big.get().or_else(|| error.get()));
+    let on_change = move |ev: leptos::ev::Event| {
+        #[cfg(feature = "hydrate")]
+        read_as_data_url(&ev, state.icon_upload, too_big);
+        #[cfg(not(feature = "hydrate"))]
+        let _ = (&ev, too_big);
+    };
+    view! {
+        <div class="field" class:invalid=move || shown.read().is_some()>
+            <label for="field-icon_file">"Upload icon"</label>
+            <input id="field-icon_file" type="file" accept="image/png,image/jpeg,image/gif,image/webp,image/svg+xml"
+                aria-describedby="field-icon_file-hint field-icon_upload-error" on:change=on_change/>
+            <input type="hidden" name="input[icon_upload]" value="" prop:value=move || state.icon_upload.get()/>
+            <p class="hint" id="field-icon_file-hint">"PNG, JPEG, GIF, WebP or SVG, at most 256 KiB."</p>
+            <p class="field-error" id="field-icon_upload-error">{move || shown.get()}</p>
+        </div>
+    }
+}
+
+#[cfg(feature = "hydrate")]
+fn read_as_data_url(ev: &leptos::ev::Event, target: RwSignal<String>, problem: RwSignal<Option<String>>) {
+    use wasm_bindgen::JsCast;
+    problem.set(None);
+    target.set(String::new());
+    let Some(input) = ev.target().and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok()) else {
+        return;
+    };
+    let Some(file) = input.files().and_then(|files| files.get(0)) else {
+        return;
+    };
+    if file.size() > 256.0 * 1024.0 {
+        problem.set(Some("The image is larger than 256 KiB.".into()));
+        return;
+    }
+    let Ok(reader) = web_sys::FileReader::new() else {
+        return;
+    };
+    let done = reader.clone();
+    let on_load = wasm_bindgen::closure::Closure::once_into_js(move |_: web_sys::Event| {
+        if let Some(url) = done.result().ok().and_then(|v| v.as_string()) {
+            target.set(url);
+        }
+    });
+    reader.set_onload(Some(on_load.unchecked_ref()));
+    let _ = reader.read_as_data_url(&file);
 }

@@ -54,6 +54,7 @@ pub fn router(plumb: Arc<Plumb>) -> Router {
         )
         .route("/data-integrations/{slug}/authorize", post(data_integrations::authorize))
         .route("/data-integrations/{slug}/token", post(api::get_access_token))
+        .route("/icons/{slug}", get(icon))
         .route("/oauth/authorize", post(oauth::authorize))
         .route("/oauth/start/{link}", get(oauth::start))
         .route("/oauth/done", get(oauth::done))
@@ -94,6 +95,32 @@ async fn security_headers(req: Request, next: Next) -> Response {
     // Widget URLs carry a token: never send them to another origin.
     headers.entry(header::REFERRER_POLICY).or_insert(HeaderValue::from_static("same-origin"));
     response
+}
+
+/// A provider's icon. Icons are checked images, but an SVG is still markup: the sandbox policy
+/// keeps it inert even when opened directly.
+async fn icon(
+    axum::extract::State(state): axum::extract::State<AppState>,
+    axum::extract::Path(slug): axum::extract::Path<String>,
+) -> Response {
+    match state.plumb.store().icon(&slug).await {
+        Ok(Some((content_type, data))) => {
+            let mut response = data.into_response();
+            let headers = response.headers_mut();
+            if let Ok(v) = HeaderValue::from_str(&content_type) {
+                headers.insert(header::CONTENT_TYPE, v);
+            }
+            headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("public, max-age=3600"));
+            headers.insert(
+                header::CONTENT_SECURITY_POLICY,
+                HeaderValue::from_static("default-src 'none'; style-src 'unsafe-inline'; sandbox"),
+            );
+            response
+        }
+        Ok(None) => ApiError::from(AppError::new(app::error::codes::NOT_FOUND, format!("{slug:?} has no icon.")))
+            .into_response(),
+        Err(e) => ApiError::from(e).into_response(),
+    }
 }
 
 /// 404 in the caller's language: a page for browsers, JSON for everything else.

@@ -248,6 +248,14 @@ impl Reply {
     }
 }
 
+/// A 1×1 PNG, served by the fake provider at `/icon.png`.
+pub const PNG: &[u8] = &[
+    0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 0x00, 0x00, 0x00, 0x0D, 0x49, 0x48, 0x44, 0x52, 0x00, 0x00, 0x00,
+    0x01, 0x00, 0x00, 0x00, 0x01, 0x08, 0x06, 0x00, 0x00, 0x00, 0x1F, 0x15, 0xC4, 0x89, 0x00, 0x00, 0x00, 0x0D, 0x49,
+    0x44, 0x41, 0x54, 0x78, 0x9C, 0x63, 0x60, 0x00, 0x02, 0x00, 0x00, 0x05, 0x00, 0x01, 0xE9, 0xFA, 0xDC, 0xD8, 0x00,
+    0x00, 0x00, 0x00, 0x49, 0x45, 0x4E, 0x44, 0xAE, 0x42, 0x60, 0x82,
+];
+
 /// A provider's token endpoint on a real socket. Each request takes the next programmed answer
 /// (status and JSON body); with none left it answers 500 and the test sees the failure.
 #[derive(Clone)]
@@ -262,21 +270,30 @@ impl FakeProvider {
         let answers: Arc<Mutex<VecDeque<(u16, serde_json::Value)>>> = Arc::default();
         let requests: Arc<Mutex<Vec<HashMap<String, String>>>> = Arc::default();
         let (a, r) = (answers.clone(), requests.clone());
-        let app = axum::Router::new().route(
-            "/token",
-            post(move |body: String| {
-                let (answers, requests) = (a.clone(), r.clone());
-                async move {
-                    requests.lock().unwrap().push(url::form_urlencoded::parse(body.as_bytes()).into_owned().collect());
-                    let (status, json) = answers
-                        .lock()
-                        .unwrap()
-                        .pop_front()
-                        .unwrap_or((500, serde_json::json!({"error": "no answer programmed"})));
-                    (StatusCode::from_u16(status).unwrap(), axum::Json(json)).into_response()
-                }
-            }),
-        );
+        let app = axum::Router::new()
+            .route("/icon.png", axum::routing::get(|| async { ([(header::CONTENT_TYPE, "image/png")], PNG.to_vec()) }))
+            .route(
+                "/page.html",
+                axum::routing::get(|| async { ([(header::CONTENT_TYPE, "text/html")], "<html>not an image</html>") }),
+            )
+            .route(
+                "/token",
+                post(move |body: String| {
+                    let (answers, requests) = (a.clone(), r.clone());
+                    async move {
+                        requests
+                            .lock()
+                            .unwrap()
+                            .push(url::form_urlencoded::parse(body.as_bytes()).into_owned().collect());
+                        let (status, json) = answers
+                            .lock()
+                            .unwrap()
+                            .pop_front()
+                            .unwrap_or((500, serde_json::json!({"error": "no answer programmed"})));
+                        (StatusCode::from_u16(status).unwrap(), axum::Json(json)).into_response()
+                    }
+                }),
+            );
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let url = format!("http://{}", listener.local_addr().unwrap());
         tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });

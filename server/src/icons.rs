@@ -1,0 +1,139 @@
+//! Provider icons: an image fetched from an https URL or uploaded as a `data:` URL, accepted only
+//! when its bytes are a PNG, JPEG, GIF, WebP or script-free SVG of at most 256 KiB. Plumb stores
+//! and serves it, so the widget never loads images from other origins.
+
+use base64::Engine;
+
+pub const MAX_ICON_BYTES: usize = 256 * 1024;
+
+#[derive(Clone, PartialEq, Eq)]
+pub struct Icon {
+    pub content_type: &'static str,
+    pub data: Vec<u8>,
+}
+
+impl std::fmt::Debug for Icon {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Icon({}, {} bytes)", self.content_type, self.data.len())
+    }
+}
+
+/// The image type of `bytes`, from their content, not from any label.
+pub fn sniff(bytes: &[u8]) -> Option<&'static str> {
+    if bytes.starts_with(b"\x89PNG\r\n\x1a\n") {
+        Some("image/png")
+    } else if bytes.starts_with(&[0xFF, 0xD8, 0xFF]) {
+        Some("image/jpeg")
+    } else if bytes.starts_with(b"GIF87a") || bytes.starts_with(b"GIF89a") {
+        Some("image/gif")
+    } else if bytes.len() > 12 && &bytes[..4] == b"RIFF" && &bytes[8..12] == b"WEBP" {
+        Some("image/webp")
+    } else {
+        let text = std::str::from_utf8(bytes).ok()?;
+        let lower = text.trim_start_matches('\u{feff}').trim_start().to_ascii_lowercase();
+        let svg = (lower.starts_with("<svg") || lower.starts_with("<?xml")) && lower.contains("<svg");
+        // Scripts and event handlers have no place in an icon.
+        let active = lower.contains("<script") || lower.contains("javascript:") || has_event_attribute(&lower);
+        (svg && !active).then_some("image/svg+xml")
+    }
+}
+
+/// An `on…=` attribute (onload, onclick, …) anywhere in the markup.
+fn has_event_attribute(svg: &str) -> bool {
+    let bytes = svg.as_bytes();
+    svg.match_indices("on").any(|(i, _)| {
+        let after_space = i > 0 && (bytes[i - 1].is_ascii_whitespace() || bytes[i - 1] == b'/');
+        let rest = &svg[i + 2..];
+        let name_len = rest.bytes().take_while(|b| b.is_ascii_alphabetic()).count();
+        after_space && name_len > 0 && rest[name_len..].trim_start().starts_with('=')
+    })
+}
+
+/// Checks an icon's bytes.
+pub fn accept(data: Vec<u8>) -> Result<Icon, String> {
+    if data.len() > MAX_ICON_BYTES {
+        return Err(format!("The image is larger than {} KiB.", MAX_ICON_BYTES / 1024));
+    }
+    let content_type =
+        sniff(&data).ok_or("The file is not a PNG, JPEG, GIF, WebP or SVG image (SVGs may not contain scripts).")?;
+    Ok(Icon { content_type, data })
+}
+
+/// An uploaded icon: `data:image/…;base64,…`.
+pub fn from_data_url(url: &str) -> Result<Icon, String> {
+    let rest = url.strip_prefix("data:").ok_or("Not a data: URL.")?;
+    let (meta, payload) = rest.split_once(',').ok_or("The data: URL has no data.")?;
+    if !meta.ends_with(";base64") {
+        return Err("Upload the image base64-encoded.".into());
+    }
+    if payload.len() > MAX_ICON_BYTES * 4 / 3 + 4 {
+        return Err(format!("The image is larger than {} KiB.", MAX_ICON_BYTES / 1024));
+    }
+    let data = base64::engine::general_purpose::STANDARD
+        .decode(payload.trim())
+        .map_err(|_| "The upload is not valid base64.")?;
+    accept(data)
+}
+
+/// Fetches and checks an icon at an https URL.
+pub async fn fetch(http: &reqwest::Client, url: &str) -> Result<Icon, String> {
+    let mut response = http.get(url).header(reqwest::header::ACCEPT, "image/*").send().await.map_err(|e| {
+        if e.is_timeout() {
+            "Fetching the icon timed out.".to_string()
+        } else {
+            "The icon could not be fetched.".to_string()
+        }
+    })?;
+    if !response.status().is_success() {
+        return Err(format!("Fetching the icon answered HTTP {}.", response.status().as_u16()));
+    }
+    let mut data = Vec::new();
+    while let Some(chunk) = response.chunk().await.map_err(|_| "The icon download broke off.".to_string())? {
+        if data.len() + chunk.len() > MAX_ICON_BYTES {
+            return Err(format!("The image is larger than {} KiB.", MAX_ICON_BYTES / 1024));
+        }
+        data.extend_from_slice(&chunk);
+    }
+    accept(data)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    pub const PNG_1X1: &[u8] = &[
+        0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 0, 0, 0, 13, 0x49, 0x48, 0x44, 0x52, 0, 0, 0, 1, 0, 0, 0, 1, 8,
+        6, 0, 0, 0,
+    ];
+
+    #[test]
+    fn images_are_recognised_by_their_bytes() {
+        assert_eq!(sniff(PNG_1X1), Some("image/png"));
+        assert_eq!(sniff(&[0xFF, 0xD8, 0xFF, 0xE0]), Some("image/jpeg"));
+        assert_eq!(sniff(b"GIF89a...."), Some("image/gif"));
+        assert_eq!(sniff(b"RIFF\0\0\0\0WEBPVP8 "), Some("image/webp"));
+        assert_eq!(sniff(b"  <svg xmlns=\"http://www.w3.org/2000/svg\"/>"), Some("image/svg+xml"));
+        assert_eq!(sniff(b"<?xml version=\"1.0\"?><svg/>"), Some("image/svg+xml"));
+        assert_eq!(sniff(b"<html><body>hi</body></html>"), None);
+        assert_eq!(sniff(b"%PDF-1.7"), None);
+    }
+
+    #[test]
+    fn svgs_with_scripts_are_refused() {
+        assert_eq!(sniff(b"<svg><script>alert(1)</script></svg>"), None);
+        assert_eq!(sniff(b"<svg onload=\"alert(1)\"/>"), None);
+        assert_eq!(sniff(b"<svg><a href=\"javascript:alert(1)\"/></svg>"), None);
+        assert_eq!(sniff(b"<svg><g id=\"one\" /></svg>"), Some("image/svg+xml"));
+    }
+
+    #[test]
+    fn data_urls_and_size_limits() {
+        let url = format!("data:image/png;base64,{}", base64::engine::general_purpose::STANDARD.encode(PNG_1X1));
+        assert_eq!(from_data_url(&url).unwrap().content_type, "image/png");
+        assert!(from_data_url("data:image/png,raw").is_err());
+        assert!(from_data_url("data:image/png;base64,!!!").is_err());
+        let mut big = PNG_1X1.to_vec();
+        big.resize(MAX_ICON_BYTES + 1, 0);
+        assert!(accept(big).is_err());
+    }
+}
