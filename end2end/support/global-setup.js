@@ -66,6 +66,8 @@ export default async function globalSetup() {
     PLUMB_SITE_ROOT: site,
     // The provider's tokens live 5 s; refresh only when they are really about to expire.
     PLUMB_REFRESH_SKEW_SECONDS: '1',
+    // Refreshes happen when a test asks, so it can count them at the provider.
+    PLUMB_BACKGROUND_REFRESH_SECONDS: '0',
   };
 
   const providerLog = path.join(tmp, 'provider.log');

@@ -306,10 +306,13 @@ impl Plumb {
     /// Deletes a provider with its connected accounts; returns how many accounts went.
     pub async fn delete_provider(&self, slug: &str) -> Result<i64> {
         let provider = self.stored_provider(slug).await?;
-        let accounts = self.store.count_connections(&provider.id).await?;
-        if !self.store.delete_provider(&provider.id).await? {
+        let now = now_ms();
+        let make_event = |c: &crate::connections::Connection| {
+            crate::events::connected_account(crate::events::DISCONNECTED, c, &provider.slug, "disconnected", now)
+        };
+        let Some(accounts) = self.store.delete_provider(&provider.id, make_event).await? else {
             return Err(Error::ProviderNotFound(slug.to_string()));
-        }
+        };
         tracing::info!(provider = %slug, accounts, "provider deleted with its connected accounts");
         Ok(accounts)
     }

@@ -23,6 +23,22 @@ pub struct Config {
     pub refresh_skew: Duration,
     /// `PLUMB_WIDGET_TOKEN_TTL_SECONDS`: how long a widget token stays valid.
     pub widget_token_ttl: Duration,
+    /// `PLUMB_REFRESH_WAIT_SECONDS`: how long a fetch waits for a refresh another request or
+    /// process is running before it answers from what it has.
+    pub refresh_wait: Duration,
+    /// `PLUMB_PROVIDER_TIMEOUT_SECONDS`: the whole-request timeout for calls to providers.
+    pub provider_timeout: Duration,
+    /// `PLUMB_BACKGROUND_REFRESH_SECONDS`: how often the background refresher runs (0: never).
+    pub background_refresh_interval: Duration,
+    /// `PLUMB_BACKGROUND_REFRESH_WINDOW_SECONDS`: it renews tokens expiring within this window.
+    pub background_refresh_window: Duration,
+    /// `PLUMB_WEBHOOK_RETRY_BASE_SECONDS`: the first retry delay of a failed webhook delivery;
+    /// later ones double.
+    pub webhook_retry_base: Duration,
+    /// `PLUMB_WEBHOOK_GIVE_UP_HOURS`: how long a delivery keeps being retried.
+    pub webhook_give_up_after: Duration,
+    /// `PLUMB_WEBHOOK_POLL_MILLISECONDS`: how often the delivery worker looks for due deliveries.
+    pub webhook_poll: Duration,
 }
 
 #[derive(Debug)]
@@ -70,6 +86,17 @@ impl Config {
             site_root: lookup("PLUMB_SITE_ROOT").unwrap_or_else(|| "target/site".into()).into(),
             refresh_skew: Duration::from_secs(seconds(&lookup, "PLUMB_REFRESH_SKEW_SECONDS", 60)?),
             widget_token_ttl: Duration::from_secs(seconds(&lookup, "PLUMB_WIDGET_TOKEN_TTL_SECONDS", 3600)?),
+            refresh_wait: Duration::from_secs(seconds(&lookup, "PLUMB_REFRESH_WAIT_SECONDS", 10)?),
+            provider_timeout: Duration::from_secs(seconds(&lookup, "PLUMB_PROVIDER_TIMEOUT_SECONDS", 15)?.max(1)),
+            background_refresh_interval: Duration::from_secs(seconds(&lookup, "PLUMB_BACKGROUND_REFRESH_SECONDS", 30)?),
+            background_refresh_window: Duration::from_secs(seconds(
+                &lookup,
+                "PLUMB_BACKGROUND_REFRESH_WINDOW_SECONDS",
+                120,
+            )?),
+            webhook_retry_base: Duration::from_secs(seconds(&lookup, "PLUMB_WEBHOOK_RETRY_BASE_SECONDS", 30)?.max(1)),
+            webhook_give_up_after: Duration::from_secs(seconds(&lookup, "PLUMB_WEBHOOK_GIVE_UP_HOURS", 26)? * 3600),
+            webhook_poll: Duration::from_millis(seconds(&lookup, "PLUMB_WEBHOOK_POLL_MILLISECONDS", 1000)?.max(50)),
         })
     }
 

@@ -9,6 +9,7 @@
 use crate::connections::{self, org_key, Connection};
 use crate::crypto::Aad;
 use crate::error::{Error, Result};
+use crate::events;
 use crate::ids;
 use crate::oauth::{self, AuthorizationRequest, TokenError};
 use crate::providers::{Provider, ScopeList};
@@ -191,39 +192,54 @@ impl Plumb {
             return Err(Error::InvalidState("This provider was removed while you were signing in."));
         };
 
-        let failure = |code: &str, description: &str| {
-            append_query(
+        // A failed attempt goes back to where the flow started, saying why, and is recorded as
+        // a connection_failed event naming the provider's own error.
+        let fail = |code: &str, description: &str, provider_error: Option<&str>| {
+            let event = events::connection_failed(
+                &provider,
+                &pending.user_id,
+                &pending.organization_id,
+                &events::Failure {
+                    error_code: code,
+                    error_reason: Some(description),
+                    provider_error,
+                    provider_error_description: provider_error.map(|_| description),
+                },
+                now_ms(),
+            );
+            let location = append_query(
                 &pending.return_to,
                 &[("error", code), ("error_description", description), ("provider", &provider.name)],
-            )
+            );
+            (event, location)
         };
-        if let Some(error) = params.error.as_deref() {
+        let (event, location) = if let Some(error) = params.error.as_deref() {
             let description = params.error_description.clone().unwrap_or_else(|| match error {
                 "access_denied" => "You declined access.".into(),
                 _ => "The provider did not authorize the connection.".into(),
             });
             tracing::info!(provider = %provider.slug, error, "authorization refused at the provider");
-            return Ok(failure(error, &description));
-        }
-        let Some(code) = params.code.as_deref().filter(|c| !c.is_empty()) else {
-            return Ok(failure("invalid_request", "The provider sent neither a code nor an error."));
+            fail(error, &description, Some(error))
+        } else if let Some(code) = params.code.as_deref().filter(|c| !c.is_empty()) {
+            match self.exchange_and_store(&provider, &pending, code).await {
+                Ok(()) => return Ok(pending.return_to.clone()),
+                Err(Error::Provider(p)) => {
+                    tracing::warn!(provider = %provider.slug, error = %p, "code exchange rejected");
+                    let description =
+                        p.description.as_deref().unwrap_or("The provider rejected the authorization code.");
+                    fail(&p.error, description, Some(&p.error))
+                }
+                Err(Error::ProviderUnavailable { message, .. }) => fail("provider_unavailable", &message, None),
+                Err(e) => {
+                    let wire = app::error::AppError::from(&e);
+                    fail(&wire.code, &wire.message, None)
+                }
+            }
+        } else {
+            fail("invalid_request", "The provider sent neither a code nor an error.", None)
         };
-
-        match self.exchange_and_store(&provider, &pending, code).await {
-            Ok(()) => Ok(pending.return_to.clone()),
-            Err(Error::Provider(p)) => {
-                tracing::warn!(provider = %provider.slug, error = %p, "code exchange rejected");
-                Ok(failure(
-                    &p.error,
-                    p.description.as_deref().unwrap_or("The provider rejected the authorization code."),
-                ))
-            }
-            Err(Error::ProviderUnavailable { message, .. }) => Ok(failure("provider_unavailable", &message)),
-            Err(e) => {
-                let wire = app::error::AppError::from(&e);
-                Ok(failure(&wire.code, &wire.message))
-            }
-        }
+        self.store.record_event(&event).await?;
+        Ok(location)
     }
 
     async fn exchange_and_store(&self, provider: &Provider, pending: &OAuthState, code: &str) -> Result<()> {
@@ -285,9 +301,14 @@ impl Plumb {
                 last_error: None,
                 created_at: existing.as_ref().map(|c| c.created_at).unwrap_or(now),
                 updated_at: now,
+                refresh_lease_owner: None,
+                refresh_lease_until: None,
+                refresh_failures: 0,
+                retry_refresh_at: None,
                 id: id.clone(),
             };
-            if self.store.save_connection(&connection).await? {
+            let event = events::connected_account(events::CONNECTED, &connection, &provider.slug, "connected", now);
+            if self.store.save_connection(&connection, Some(&event)).await? {
                 tracing::info!(provider = %provider.slug, connection = %id, "connected");
                 return Ok(());
             }

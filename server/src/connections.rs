@@ -22,6 +22,10 @@ pub struct Connection {
     pub last_error: Option<String>,
     pub created_at: i64,
     pub updated_at: i64,
+    pub refresh_lease_owner: Option<String>,
+    pub refresh_lease_until: Option<i64>,
+    pub refresh_failures: i64,
+    pub retry_refresh_at: Option<i64>,
 }
 
 impl std::fmt::Debug for Connection {
@@ -63,6 +67,15 @@ pub fn missing_scopes(requested: &[String], granted: &[String]) -> Vec<String> {
     requested.iter().filter(|s| !granted.contains(s)).cloned().collect()
 }
 
+/// How long to wait before the next refresh attempt after `failures` consecutive failures:
+/// exponential from one second, capped at five minutes, with ±50 % jitter so processes and
+/// connections do not retry in step. `jitter` is a number in [0, 1).
+pub fn refresh_backoff_ms(failures: i64, jitter: f64) -> i64 {
+    let base = 1_000i64.saturating_mul(1i64 << failures.clamp(0, 20));
+    let capped = base.min(5 * 60 * 1000) as f64;
+    (capped * (0.5 + jitter)).round() as i64
+}
+
 /// Organization ids are optional on the wire and `""` in the database.
 pub fn org_key(organization_id: Option<&str>) -> &str {
     organization_id.unwrap_or("")
@@ -87,6 +100,16 @@ mod tests {
         assert!(!expired(None, 10));
         assert!(!expired(Some(11), 10));
         assert!(expired(Some(10), 10));
+    }
+
+    #[test]
+    fn backoff_grows_is_capped_and_jittered() {
+        assert_eq!(refresh_backoff_ms(0, 0.5), 1_000);
+        assert_eq!(refresh_backoff_ms(1, 0.5), 2_000);
+        assert_eq!(refresh_backoff_ms(3, 0.5), 8_000);
+        assert_eq!(refresh_backoff_ms(30, 0.5), 300_000);
+        assert_eq!(refresh_backoff_ms(2, 0.0), 2_000);
+        assert_eq!(refresh_backoff_ms(2, 0.999), 5_996);
     }
 
     #[test]

@@ -10,6 +10,7 @@ pub mod connections;
 pub mod crypto;
 pub mod discovery;
 pub mod error;
+pub mod events;
 pub mod http;
 pub mod icons;
 pub mod ids;

@@ -57,6 +57,10 @@ async fn serve() -> Result<(), String> {
     let addr = config.addr;
     let public_url = config.public_url.clone();
     let plumb = server::build(config).await?;
+    let interval = plumb.config().background_refresh_interval;
+    if !interval.is_zero() {
+        server::tokens::spawn_background_refresher(plumb.clone(), interval, plumb.config().background_refresh_window);
+    }
     let listener = tokio::net::TcpListener::bind(addr)
         .await
         .map_err(|e| format!("cannot listen on {addr}: {e} (set PLUMB_ADDR to use another address)"))?;

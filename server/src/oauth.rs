@@ -272,11 +272,11 @@ pub fn prepare<'p>(client: &'p Client<'_>, url: &str, mut params: Vec<(&'p str, 
 
 /// The HTTP client for provider calls: no redirects (a token request must not be forwarded
 /// anywhere), and timeouts so a stuck provider cannot hold a request forever.
-pub fn http_client() -> reqwest::Client {
+pub fn http_client(timeout: Duration) -> reqwest::Client {
     reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
-        .connect_timeout(Duration::from_secs(5))
-        .timeout(Duration::from_secs(15))
+        .connect_timeout(Duration::from_secs(5).min(timeout))
+        .timeout(timeout)
         .user_agent(concat!("plumb/", env!("CARGO_PKG_VERSION")))
         .build()
         .expect("the TLS backend initialises")

@@ -46,18 +46,21 @@ pub struct Plumb {
     pub(crate) http: reqwest::Client,
     pub(crate) widget_signer: Signer,
     pub(crate) refresh_locks: KeyedLocks,
+    /// This process's name in refresh leases: unique per start.
+    pub(crate) instance: String,
 }
 
 impl Plumb {
     pub fn new(config: Config, store: Store, cipher: Cipher) -> Self {
         let widget_signer = Signer::new(cipher.derive_subkey("widget-token"));
         Self {
+            http: crate::oauth::http_client(config.provider_timeout),
             config,
             store,
             cipher,
-            http: crate::oauth::http_client(),
             widget_signer,
             refresh_locks: KeyedLocks::default(),
+            instance: crate::ids::new_id("plumb"),
         }
     }
 
@@ -67,6 +70,10 @@ impl Plumb {
 
     pub fn store(&self) -> &Store {
         &self.store
+    }
+
+    pub fn cipher(&self) -> &Cipher {
+        &self.cipher
     }
 
     /// `POST /widgets/token`: a widget token for one user (and organization), for a backend
@@ -167,7 +174,11 @@ impl Plumb {
         let claims = self.widget_claims(token)?;
         let provider = self.provider(slug).await?;
         // Disconnecting twice is not an error: the outcome the user wants already holds.
-        if self.store.delete_connection(&provider.id, &claims.sub, org_key(claims.org.as_deref())).await? {
+        let now = now_ms();
+        let make_event = |c: &crate::connections::Connection| {
+            crate::events::connected_account(crate::events::DISCONNECTED, c, &provider.slug, "disconnected", now)
+        };
+        if self.store.delete_connection(&provider.id, &claims.sub, org_key(claims.org.as_deref()), make_event).await? {
             tracing::info!(provider = %provider.slug, "connection removed");
         }
         Ok(())

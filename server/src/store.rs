@@ -97,7 +97,8 @@ const PROVIDER_COLUMNS: &str = "id, slug, name, description, icon_url, authoriza
      authorization_parameters, token_request_headers, token_response_paths, catalog_slug, credentials_type, \
      enabled, created_at, updated_at";
 const CONNECTION_COLUMNS: &str = "id, provider_id, user_id, organization_id, state, access_token, \
-     refresh_token, expires_at, scopes, last_refreshed_at, last_error, created_at, updated_at";
+     refresh_token, expires_at, scopes, last_refreshed_at, last_error, created_at, updated_at, \
+     refresh_lease_owner, refresh_lease_until, refresh_failures, retry_refresh_at";
 
 impl Store {
     /// Connects, creating the SQLite file and its directory when needed, and applies pending
@@ -171,11 +172,23 @@ impl Store {
         Ok(done.rows_affected() == 1)
     }
 
-    /// Deletes the provider; its connections and pending authorizations go with it (the schema
-    /// cascades). Returns whether it existed.
-    pub async fn delete_provider(&self, id: &str) -> Result<bool> {
-        let done = sqlx::query("DELETE FROM providers WHERE id = $1").bind(id).execute(&self.pool).await?;
-        Ok(done.rows_affected() == 1)
+    /// Deletes the provider with its connections (recording an event for each, made by
+    /// `event_for`) and pending authorizations, in one transaction. Returns how many connections
+    /// went, or `None` when there was no such provider.
+    pub async fn delete_provider(&self, id: &str, event_for: impl Fn(&Connection) -> NewEvent) -> Result<Option<i64>> {
+        let mut tx = self.pool.begin().await?;
+        let sql = format!("DELETE FROM connections WHERE provider_id = $1 RETURNING {CONNECTION_COLUMNS}");
+        let removed: Vec<Connection> = sqlx::query_as(&sql).bind(id).fetch_all(&mut *tx).await?;
+        for c in &removed {
+            insert_event(&mut tx, &event_for(c)).await?;
+        }
+        let done = sqlx::query("DELETE FROM providers WHERE id = $1").bind(id).execute(&mut *tx).await?;
+        if done.rows_affected() != 1 {
+            tx.rollback().await?;
+            return Ok(None);
+        }
+        tx.commit().await?;
+        Ok(Some(removed.len() as i64))
     }
 
     pub async fn count_connections(&self, provider_id: &str) -> Result<i64> {
@@ -399,19 +412,22 @@ impl Store {
     }
 
     /// Inserts the connection, or replaces the stored one for the same provider, user and
-    /// organization **if it has the same id** (its sealed tokens are bound to that id). Returns
-    /// false when a different connection holds that key: the caller re-reads and seals again.
-    pub async fn save_connection(&self, c: &Connection) -> Result<bool> {
+    /// organization **if it has the same id** (its sealed tokens are bound to that id), together
+    /// with its event. Returns false when a different connection holds that key: the caller
+    /// re-reads and seals again.
+    pub async fn save_connection(&self, c: &Connection, event: Option<&NewEvent>) -> Result<bool> {
         let sql = format!(
             "INSERT INTO connections ({CONNECTION_COLUMNS}) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, NULL, NULL, 0, NULL) \
              ON CONFLICT (provider_id, user_id, organization_id) DO UPDATE SET \
                 state = excluded.state, access_token = excluded.access_token, \
                 refresh_token = excluded.refresh_token, expires_at = excluded.expires_at, \
                 scopes = excluded.scopes, last_refreshed_at = excluded.last_refreshed_at, \
-                last_error = excluded.last_error, updated_at = excluded.updated_at \
+                last_error = excluded.last_error, updated_at = excluded.updated_at, \
+                refresh_lease_owner = NULL, refresh_lease_until = NULL, refresh_failures = 0, retry_refresh_at = NULL \
              WHERE connections.id = excluded.id"
         );
+        let mut tx = self.pool.begin().await?;
         let done = sqlx::query(&sql)
             .bind(&c.id)
             .bind(&c.provider_id)
@@ -426,13 +442,20 @@ impl Store {
             .bind(c.last_error.as_deref())
             .bind(c.created_at)
             .bind(c.updated_at)
-            .execute(&self.pool)
+            .execute(&mut *tx)
             .await?;
-        Ok(done.rows_affected() == 1)
+        if done.rows_affected() != 1 {
+            tx.rollback().await?;
+            return Ok(false);
+        }
+        if let Some(e) = event {
+            insert_event(&mut tx, e).await?;
+        }
+        tx.commit().await?;
+        Ok(true)
     }
 
-    /// Stores a refresh's result in one statement: the new access token, refresh token and
-    /// expiry land together or not at all.
+    /// Overwrites a connection's tokens without coordination (imports, tests).
     pub async fn update_tokens(
         &self,
         id: &str,
@@ -458,28 +481,159 @@ impl Store {
         Ok(())
     }
 
-    pub async fn mark_needs_reauthorization(&self, id: &str, error: &str, now: i64) -> Result<()> {
-        sqlx::query(
-            "UPDATE connections SET state = 'needs_reauthorization', last_error = $1, updated_at = $2 WHERE id = $3",
+    /// Takes the refresh lease of a connection for `owner` until `until`, if nobody holds a live
+    /// one and the connection has not changed since it was read (`seen_updated_at`): whoever
+    /// refreshed it in between has already done the work. Works the same on both databases: one
+    /// conditional UPDATE is atomic.
+    pub async fn acquire_refresh_lease(
+        &self,
+        id: &str,
+        owner: &str,
+        seen_updated_at: i64,
+        now: i64,
+        until: i64,
+    ) -> Result<bool> {
+        let done = sqlx::query(
+            "UPDATE connections SET refresh_lease_owner = $1, refresh_lease_until = $2 \
+             WHERE id = $3 AND updated_at = $4 AND state = 'connected' \
+               AND (refresh_lease_until IS NULL OR refresh_lease_until <= $5)",
         )
-        .bind(error)
+        .bind(owner)
+        .bind(until)
+        .bind(id)
+        .bind(seen_updated_at)
+        .bind(now)
+        .execute(&self.pool)
+        .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    /// Stores a refresh's result and releases the lease, in one statement: the new access token,
+    /// refresh token and expiry land together or not at all, and only if `owner` still holds the
+    /// lease. Returns whether it did.
+    #[allow(clippy::too_many_arguments)]
+    pub async fn finish_refresh(
+        &self,
+        id: &str,
+        owner: &str,
+        access_token: &[u8],
+        refresh_token: Option<&[u8]>,
+        expires_at: Option<i64>,
+        scopes: &str,
+        now: i64,
+    ) -> Result<bool> {
+        let done = sqlx::query(
+            "UPDATE connections SET access_token = $1, refresh_token = $2, expires_at = $3, scopes = $4, \
+                last_refreshed_at = $5, last_error = NULL, updated_at = $5, refresh_lease_owner = NULL, \
+                refresh_lease_until = NULL, refresh_failures = 0, retry_refresh_at = NULL \
+             WHERE id = $6 AND refresh_lease_owner = $7",
+        )
+        .bind(access_token)
+        .bind(refresh_token)
+        .bind(expires_at)
+        .bind(scopes)
         .bind(now)
         .bind(id)
+        .bind(owner)
+        .execute(&self.pool)
+        .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    /// A refresh failed for a reason that may pass (the provider is unwell): count it, set when
+    /// to try again, release the lease. Tokens and state stay as they were.
+    pub async fn record_refresh_failure(&self, id: &str, owner: &str, error: &str, retry_at: i64) -> Result<()> {
+        sqlx::query(
+            "UPDATE connections SET refresh_failures = refresh_failures + 1, retry_refresh_at = $1, last_error = $2, \
+                refresh_lease_owner = NULL, refresh_lease_until = NULL \
+             WHERE id = $3 AND refresh_lease_owner = $4",
+        )
+        .bind(retry_at)
+        .bind(error)
+        .bind(id)
+        .bind(owner)
         .execute(&self.pool)
         .await?;
         Ok(())
     }
 
-    /// Deletes the connection; returns whether there was one.
-    pub async fn delete_connection(&self, provider_id: &str, user_id: &str, organization_id: &str) -> Result<bool> {
-        let done =
-            sqlx::query("DELETE FROM connections WHERE provider_id = $1 AND user_id = $2 AND organization_id = $3")
-                .bind(provider_id)
-                .bind(user_id)
-                .bind(organization_id)
-                .execute(&self.pool)
-                .await?;
-        Ok(done.rows_affected() > 0)
+    /// Ends a connection's backoff so the next fetch may refresh at once (an admin's "retry now").
+    pub async fn reset_refresh_backoff(&self, id: &str) -> Result<()> {
+        sqlx::query("UPDATE connections SET retry_refresh_at = NULL WHERE id = $1")
+            .bind(id)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    /// The grant is dead: mark the connection and record the event, in one transaction.
+    pub async fn mark_needs_reauthorization(&self, id: &str, error: &str, now: i64, event: &NewEvent) -> Result<bool> {
+        let mut tx = self.pool.begin().await?;
+        let done = sqlx::query(
+            "UPDATE connections SET state = 'needs_reauthorization', last_error = $1, updated_at = $2, \
+                refresh_lease_owner = NULL, refresh_lease_until = NULL \
+             WHERE id = $3 AND state = 'connected'",
+        )
+        .bind(error)
+        .bind(now)
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
+        if done.rows_affected() != 1 {
+            tx.rollback().await?;
+            return Ok(false);
+        }
+        insert_event(&mut tx, event).await?;
+        tx.commit().await?;
+        Ok(true)
+    }
+
+    /// Deletes the connection and records the event `event_for` makes of it, in one
+    /// transaction; returns whether there was one.
+    pub async fn delete_connection(
+        &self,
+        provider_id: &str,
+        user_id: &str,
+        organization_id: &str,
+        event_for: impl FnOnce(&Connection) -> NewEvent,
+    ) -> Result<bool> {
+        let mut tx = self.pool.begin().await?;
+        let sql = format!(
+            "DELETE FROM connections WHERE provider_id = $1 AND user_id = $2 AND organization_id = $3 \
+             RETURNING {CONNECTION_COLUMNS}"
+        );
+        let removed: Option<Connection> =
+            sqlx::query_as(&sql).bind(provider_id).bind(user_id).bind(organization_id).fetch_optional(&mut *tx).await?;
+        let Some(removed) = removed else {
+            tx.rollback().await?;
+            return Ok(false);
+        };
+        insert_event(&mut tx, &event_for(&removed)).await?;
+        tx.commit().await?;
+        Ok(true)
+    }
+
+    /// Connections the background refresher should renew: connected, refreshable, expiring
+    /// before `before`, not leased, not backing off.
+    pub async fn connections_to_refresh(&self, before: i64, now: i64, limit: i64) -> Result<Vec<Connection>> {
+        let sql = format!(
+            "SELECT {CONNECTION_COLUMNS} FROM connections \
+             WHERE state = 'connected' AND refresh_token IS NOT NULL AND expires_at IS NOT NULL AND expires_at <= $1 \
+               AND (refresh_lease_until IS NULL OR refresh_lease_until <= $2) \
+               AND (retry_refresh_at IS NULL OR retry_refresh_at <= $2) \
+             ORDER BY expires_at LIMIT $3"
+        );
+        Ok(sqlx::query_as(&sql).bind(before).bind(now).bind(limit).fetch_all(&self.pool).await?)
+    }
+
+    // --- events ---
+
+    /// Records an event that changes no state (a failed connection attempt).
+    pub async fn record_event(&self, event: &NewEvent) -> Result<()> {
+        let mut tx = self.pool.begin().await?;
+        insert_event(&mut tx, event).await?;
+        tx.commit().await?;
+        Ok(())
     }
 
     // --- OAuth states ---
@@ -549,6 +703,50 @@ impl Store {
         .fetch_optional(&self.pool)
         .await?)
     }
+}
+
+/// An event to write to the outbox.
+#[derive(Debug, Clone)]
+pub struct NewEvent {
+    pub id: String,
+    pub event: String,
+    pub organization_id: String,
+    /// The event's `data`, as JSON.
+    pub data: String,
+    pub created_at: i64,
+}
+
+/// Writes an event and a pending delivery for every enabled webhook endpoint subscribed to it,
+/// inside the caller's transaction.
+async fn insert_event(tx: &mut sqlx::Transaction<'_, sqlx::Any>, e: &NewEvent) -> Result<()> {
+    sqlx::query("INSERT INTO events (id, event, organization_id, data, created_at) VALUES ($1, $2, $3, $4, $5)")
+        .bind(&e.id)
+        .bind(&e.event)
+        .bind(&e.organization_id)
+        .bind(&e.data)
+        .bind(e.created_at)
+        .execute(&mut **tx)
+        .await?;
+    let endpoints =
+        sqlx::query("SELECT id, events FROM webhook_endpoints WHERE enabled = 1").fetch_all(&mut **tx).await?;
+    for row in endpoints {
+        let endpoint_id: String = row.try_get("id")?;
+        let events: String = row.try_get("events")?;
+        if !events.split(' ').any(|name| name == e.event) {
+            continue;
+        }
+        sqlx::query(
+            "INSERT INTO webhook_deliveries (id, endpoint_id, event_id, status, attempts, next_attempt_at, created_at, updated_at) \
+             VALUES ($1, $2, $3, 'pending', 0, $4, $4, $4)",
+        )
+        .bind(crate::ids::new_id("whd"))
+        .bind(&endpoint_id)
+        .bind(&e.id)
+        .bind(e.created_at)
+        .execute(&mut **tx)
+        .await?;
+    }
+    Ok(())
 }
 
 /// Binds a provider's columns from `name` on, as $3…$27 (after id and slug).

@@ -2,9 +2,10 @@
 //! expire, and classify refresh failures (`invalid_grant` breaks the connection; an unwell
 //! provider does not).
 
-use crate::connections::{self, expired, missing_scopes, org_key, refresh_due, Connection};
+use crate::connections::{self, expired, missing_scopes, org_key, refresh_backoff_ms, refresh_due, Connection};
 use crate::crypto::Aad;
 use crate::error::{Error, Result};
+use crate::events;
 use crate::oauth::{self, TokenError};
 use crate::providers::Provider;
 use crate::service::Plumb;
@@ -13,9 +14,6 @@ use app::model::{AccessToken, AccessTokenResponse, ConnectionState, InactiveReas
 use oauth2::RefreshToken;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
-
-/// How long a backend should wait before retrying when the provider is unwell.
-const RETRY_AFTER_SECS: u64 = 5;
 
 /// One async mutex per key, created on demand and dropped when nobody holds or waits for it.
 /// Refreshes of one connection take its lock, so concurrent fetches in this process cause one
@@ -59,7 +57,7 @@ impl Drop for KeyedGuard<'_> {
     }
 }
 
-enum Fetched {
+pub(crate) enum Fetched {
     Token(Box<Connection>),
     Inactive(InactiveReason),
 }
@@ -97,66 +95,170 @@ impl Plumb {
     }
 
     async fn ensure_fresh(&self, provider: &Provider, connection: Connection) -> Result<Fetched> {
-        if connection.state() == ConnectionState::NeedsReauthorization {
-            return Ok(Fetched::Inactive(InactiveReason::NeedsReauthorization));
-        }
         let skew = self.config.refresh_skew.as_millis() as i64;
-        if !refresh_due(connection.expires_at, now_ms(), skew) {
-            return Ok(Fetched::Token(Box::new(connection)));
-        }
+        self.ensure_fresh_within(provider, connection, skew).await
+    }
 
-        let _guard = self.refresh_locks.lock(&connection.id).await;
-        // Whoever held the lock before us may have refreshed already: decide on fresh data.
-        let Some(connection) = self.store.connection_by_id(&connection.id).await? else {
-            return Ok(Fetched::Inactive(InactiveReason::NotInstalled));
-        };
+    /// Makes sure the connection's token is good for at least `skew_ms`, refreshing it when not.
+    ///
+    /// Single flight: inside this process, callers for one connection queue on a lock; across
+    /// processes, the one that takes the connection's refresh lease in the database refreshes,
+    /// and the others re-read until its result lands (or the lease expires and they may take
+    /// over). Waiting is bounded by `refresh_wait`; a caller that runs out of patience gets the
+    /// current token while it is still valid, else a retryable error.
+    pub(crate) async fn ensure_fresh_within(
+        &self,
+        provider: &Provider,
+        connection: Connection,
+        skew_ms: i64,
+    ) -> Result<Fetched> {
         if connection.state() == ConnectionState::NeedsReauthorization {
             return Ok(Fetched::Inactive(InactiveReason::NeedsReauthorization));
         }
-        let now = now_ms();
-        if !refresh_due(connection.expires_at, now, skew) {
+        if !refresh_due(connection.expires_at, now_ms(), skew_ms) {
             return Ok(Fetched::Token(Box::new(connection)));
         }
-        let Some(sealed_refresh) = connection.refresh_token.clone() else {
-            if expired(connection.expires_at, now) {
-                self.store
-                    .mark_needs_reauthorization(
-                        &connection.id,
-                        "the access token expired and the provider gave no refresh token",
-                        now,
-                    )
-                    .await?;
-                tracing::info!(connection = %connection.id, "token expired without a refresh token");
+        let wait = self.config.refresh_wait;
+        let deadline = tokio::time::Instant::now() + wait;
+        let Ok(_guard) = tokio::time::timeout(wait, self.refresh_locks.lock(&connection.id)).await else {
+            return self.give_up_waiting(provider, &connection.id).await;
+        };
+        loop {
+            // Whoever went before us may have refreshed already: decide on fresh data.
+            let Some(connection) = self.store.connection_by_id(&connection.id).await? else {
+                return Ok(Fetched::Inactive(InactiveReason::NotInstalled));
+            };
+            if connection.state() == ConnectionState::NeedsReauthorization {
                 return Ok(Fetched::Inactive(InactiveReason::NeedsReauthorization));
             }
-            return Ok(Fetched::Token(Box::new(connection)));
+            let now = now_ms();
+            if !refresh_due(connection.expires_at, now, skew_ms) {
+                return Ok(Fetched::Token(Box::new(connection)));
+            }
+            if let Some(retry_at) = connection.retry_refresh_at.filter(|at| *at > now) {
+                // The provider failed recently: do not hammer it; answer from what we have.
+                return self.unavailable_or_current(provider, connection, now, retry_at, None);
+            }
+            if connection.refresh_token.is_none() {
+                return self.without_refresh_token(provider, connection, now).await;
+            }
+            let lease_until = now + self.config.provider_timeout.as_millis() as i64 * 2;
+            let leased = self
+                .store
+                .acquire_refresh_lease(&connection.id, &self.instance, connection.updated_at, now, lease_until)
+                .await?;
+            if leased {
+                return self.refresh_holding_lease(provider, connection).await;
+            }
+            // Another process is refreshing this connection: wait for its result.
+            if tokio::time::Instant::now() >= deadline {
+                return self.give_up_waiting(provider, &connection.id).await;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(25 + rand::random::<u64>() % 50)).await;
+        }
+    }
+
+    async fn give_up_waiting(&self, provider: &Provider, id: &str) -> Result<Fetched> {
+        let Some(connection) = self.store.connection_by_id(id).await? else {
+            return Ok(Fetched::Inactive(InactiveReason::NotInstalled));
         };
-        let refresh_token = RefreshToken::new(
-            self.cipher
-                .open_string(&sealed_refresh, &Aad::new("connections", &connection.id, connections::REFRESH_TOKEN))?,
+        let now = now_ms();
+        self.unavailable_or_current(
+            provider,
+            connection,
+            now,
+            now + 1000,
+            Some("a refresh of this token is still in progress"),
+        )
+    }
+
+    /// The current token while it is valid; otherwise a retryable error saying when to retry.
+    fn unavailable_or_current(
+        &self,
+        provider: &Provider,
+        connection: Connection,
+        now: i64,
+        retry_at: i64,
+        why: Option<&str>,
+    ) -> Result<Fetched> {
+        if !expired(connection.expires_at, now) {
+            return Ok(Fetched::Token(Box::new(connection)));
+        }
+        let detail = why
+            .map(str::to_owned)
+            .or(connection.last_error.clone())
+            .unwrap_or_else(|| "the provider is unavailable".into());
+        Err(Error::ProviderUnavailable {
+            message: format!("{} could not refresh the token ({detail}). Try again shortly.", provider.name),
+            retry_after_secs: Some(((retry_at - now).max(0) as u64).div_ceil(1000).max(1)),
+        })
+    }
+
+    async fn without_refresh_token(&self, provider: &Provider, connection: Connection, now: i64) -> Result<Fetched> {
+        if !expired(connection.expires_at, now) {
+            return Ok(Fetched::Token(Box::new(connection)));
+        }
+        let event = events::connected_account(
+            events::REAUTHORIZATION_NEEDED,
+            &connection,
+            &provider.slug,
+            "needs_reauthorization",
+            now,
         );
-        let credentials = self.credentials(provider).await?;
-        let request = oauth::refresh_request(&credentials.client(provider), provider.refresh_url(), &refresh_token);
-        match oauth::send(&self.http, &request, &provider.token_response_paths.0).await {
+        let why = "the access token expired and the provider gave no refresh token";
+        if self.store.mark_needs_reauthorization(&connection.id, why, now, &event).await? {
+            tracing::info!(connection = %connection.id, "token expired without a refresh token");
+        }
+        Ok(Fetched::Inactive(InactiveReason::NeedsReauthorization))
+    }
+
+    /// Runs the refresh this process holds the lease for, and settles the lease in every outcome.
+    async fn refresh_holding_lease(&self, provider: &Provider, connection: Connection) -> Result<Fetched> {
+        let id = connection.id.clone();
+        let aad = |field| Aad::new("connections", &id, field);
+        let sealed_refresh = connection.refresh_token.clone().unwrap_or_default();
+        let prepared = async {
+            let refresh_token =
+                RefreshToken::new(self.cipher.open_string(&sealed_refresh, &aad(connections::REFRESH_TOKEN))?);
+            let credentials = self.credentials(provider).await?;
+            Ok::<_, Error>(oauth::refresh_request(
+                &credentials.client(provider),
+                provider.refresh_url(),
+                &refresh_token,
+            ))
+        }
+        .await;
+        let request = match prepared {
+            Ok(r) => r,
+            Err(e) => {
+                // Release the lease so the failure is not mistaken for a refresh in progress.
+                let retry_at = now_ms() + refresh_backoff_ms(connection.refresh_failures, rand::random());
+                self.store.record_refresh_failure(&id, &self.instance, &e.to_string(), retry_at).await?;
+                return Err(e);
+            }
+        };
+        let outcome = oauth::send(&self.http, &request, &provider.token_response_paths.0).await;
+        let now = now_ms();
+        match outcome {
             Ok(set) => {
-                let access = self.cipher.seal(
-                    set.access_token.secret().as_bytes(),
-                    &Aad::new("connections", &connection.id, connections::ACCESS_TOKEN),
-                );
+                let access = self.cipher.seal(set.access_token.secret().as_bytes(), &aad(connections::ACCESS_TOKEN));
                 // A response without a refresh token means "keep using the one you have".
                 let refresh = match &set.refresh_token {
-                    Some(rt) => self.cipher.seal(
-                        rt.secret().as_bytes(),
-                        &Aad::new("connections", &connection.id, connections::REFRESH_TOKEN),
-                    ),
+                    Some(rt) => self.cipher.seal(rt.secret().as_bytes(), &aad(connections::REFRESH_TOKEN)),
                     None => sealed_refresh,
                 };
                 let expires_at = set.expires_in.map(|s| now + (s as i64) * 1000);
                 let scopes = set.scopes.map(crate::providers::ScopeList).unwrap_or(connection.scopes.clone());
-                self.store
-                    .update_tokens(&connection.id, &access, Some(&refresh), expires_at, &scopes.to_db(), now)
+                let stored = self
+                    .store
+                    .finish_refresh(&id, &self.instance, &access, Some(&refresh), expires_at, &scopes.to_db(), now)
                     .await?;
-                tracing::info!(connection = %connection.id, "token refreshed");
+                if !stored {
+                    // Our lease expired and someone else took over: their result is the truth.
+                    tracing::warn!(connection = %id, "refresh finished after the lease expired; result discarded");
+                    return self.give_up_waiting(provider, &id).await;
+                }
+                tracing::info!(connection = %id, "token refreshed");
                 Ok(Fetched::Token(Box::new(Connection {
                     access_token: Some(access),
                     refresh_token: Some(refresh),
@@ -165,37 +267,89 @@ impl Plumb {
                     last_refreshed_at: Some(now),
                     last_error: None,
                     updated_at: now,
+                    refresh_lease_owner: None,
+                    refresh_lease_until: None,
+                    refresh_failures: 0,
+                    retry_refresh_at: None,
                     ..connection
                 })))
             }
             Err(e) if e.is_invalid_grant() => {
-                self.store.mark_needs_reauthorization(&connection.id, &e.to_string(), now).await?;
-                tracing::info!(connection = %connection.id, error = %e, "refresh rejected: connection needs reauthorization");
+                let event = events::connected_account(
+                    events::REAUTHORIZATION_NEEDED,
+                    &connection,
+                    &provider.slug,
+                    "needs_reauthorization",
+                    now,
+                );
+                self.store.mark_needs_reauthorization(&id, &e.to_string(), now, &event).await?;
+                tracing::info!(connection = %id, error = %e, "refresh rejected: connection needs reauthorization");
                 Ok(Fetched::Inactive(InactiveReason::NeedsReauthorization))
             }
             Err(e) => {
-                tracing::warn!(connection = %connection.id, error = %e, "refresh failed; connection kept");
-                // The current token still works for a while: better than an error.
+                let backoff = refresh_backoff_ms(connection.refresh_failures, rand::random());
+                let hinted = match &e {
+                    TokenError::Unavailable { retry_after_secs: Some(s), .. } => (*s as i64).min(3600) * 1000,
+                    _ => 0,
+                };
+                let retry_at = now + backoff.max(hinted);
+                self.store.record_refresh_failure(&id, &self.instance, &e.to_string(), retry_at).await?;
+                tracing::warn!(connection = %id, error = %e, retry_in_ms = retry_at - now, "refresh failed; connection kept");
                 if !expired(connection.expires_at, now) {
                     return Ok(Fetched::Token(Box::new(connection)));
                 }
+                let retry_after_secs = Some(((retry_at - now) as u64).div_ceil(1000).max(1));
                 Err(match e {
                     TokenError::Rejected(p) => Error::Provider(p),
-                    TokenError::Unavailable { message, retry_after_secs } => Error::ProviderUnavailable {
+                    TokenError::Unavailable { message, .. } => Error::ProviderUnavailable {
                         message: format!(
                             "{} could not refresh the token: {message}. Try again shortly.",
                             provider.name
                         ),
-                        retry_after_secs: Some(retry_after_secs.unwrap_or(RETRY_AFTER_SECS)),
+                        retry_after_secs,
                     },
                     TokenError::Malformed(m) => Error::ProviderUnavailable {
                         message: format!("{} sent an unusable refresh response: {m}", provider.name),
-                        retry_after_secs: Some(RETRY_AFTER_SECS),
+                        retry_after_secs,
                     },
                 })
             }
         }
     }
+
+    /// Renews tokens that expire within `window` before anyone asks for them, so most fetches
+    /// never wait on a provider. Returns how many connections it looked at.
+    pub async fn refresh_expiring(&self, window: std::time::Duration) -> Result<usize> {
+        let now = now_ms();
+        let window_ms = window.as_millis() as i64;
+        let due = self.store.connections_to_refresh(now + window_ms, now, 100).await?;
+        let count = due.len();
+        for connection in due {
+            let Some(provider) = self.provider_by_id(&connection.provider_id).await? else { continue };
+            if let Err(e) = self.ensure_fresh_within(&provider, connection, window_ms).await {
+                tracing::debug!(error = %e, "background refresh did not succeed");
+            }
+        }
+        Ok(count)
+    }
+}
+
+/// Runs [`Plumb::refresh_expiring`] every `interval` until the process ends.
+pub fn spawn_background_refresher(
+    plumb: std::sync::Arc<Plumb>,
+    interval: std::time::Duration,
+    window: std::time::Duration,
+) {
+    tokio::spawn(async move {
+        let mut ticker = tokio::time::interval(interval);
+        ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            ticker.tick().await;
+            if let Err(e) = plumb.refresh_expiring(window).await {
+                tracing::warn!(error = %e, "background refresher");
+            }
+        }
+    });
 }
 
 #[cfg(test)]

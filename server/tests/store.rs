@@ -4,7 +4,7 @@ mod support;
 
 use server::connections::Connection;
 use server::providers::{Provider, ScopeList};
-use server::store::{InsertProviderError, OAuthState, Store};
+use server::store::{InsertProviderError, NewEvent, OAuthState, Store};
 use support::{Backend, TestDb};
 
 on_both_backends!(
@@ -41,6 +41,20 @@ fn connection(id: &str, provider_id: &str, user: &str) -> Connection {
         last_error: None,
         created_at: 1,
         updated_at: 1,
+        refresh_lease_owner: None,
+        refresh_lease_until: None,
+        refresh_failures: 0,
+        retry_refresh_at: None,
+    }
+}
+
+fn event(id: &str) -> NewEvent {
+    NewEvent {
+        id: id.into(),
+        event: "pipes.connected_account.connected".into(),
+        organization_id: String::new(),
+        data: "{}".into(),
+        created_at: 1,
     }
 }
 
@@ -71,8 +85,8 @@ async fn providers_have_unique_slugs_and_count_their_connections(backend: Backen
     store.insert_provider(&provider("p1", "acme")).await.unwrap();
     assert!(matches!(store.insert_provider(&provider("p2", "acme")).await, Err(InsertProviderError::SlugTaken)));
     store.insert_provider(&provider("p3", "other")).await.unwrap();
-    assert!(store.save_connection(&connection("c1", "p1", "u1")).await.unwrap());
-    assert!(store.save_connection(&connection("c2", "p1", "u2")).await.unwrap());
+    assert!(store.save_connection(&connection("c1", "p1", "u1"), None).await.unwrap());
+    assert!(store.save_connection(&connection("c2", "p1", "u2"), None).await.unwrap());
 
     let listed = store.list_providers().await.unwrap();
     let summary: Vec<(String, i64)> = listed.iter().map(|(p, n)| (p.slug.clone(), *n)).collect();
@@ -88,12 +102,12 @@ async fn providers_have_unique_slugs_and_count_their_connections(backend: Backen
 async fn a_connection_is_replaced_only_by_the_same_id(backend: Backend) {
     let (store, db) = store(backend).await;
     store.insert_provider(&provider("p1", "acme")).await.unwrap();
-    assert!(store.save_connection(&connection("c1", "p1", "u1")).await.unwrap());
+    assert!(store.save_connection(&connection("c1", "p1", "u1"), None).await.unwrap());
 
     let mut again = connection("c1", "p1", "u1");
     again.state = "needs_reauthorization".into();
     again.refresh_token = Some(vec![7; 30]);
-    assert!(store.save_connection(&again).await.unwrap());
+    assert!(store.save_connection(&again, None).await.unwrap());
     let stored = store.connection("p1", "u1", "").await.unwrap().unwrap();
     assert_eq!(stored.state, "needs_reauthorization");
     assert_eq!(stored.refresh_token, Some(vec![7; 30]));
@@ -101,7 +115,7 @@ async fn a_connection_is_replaced_only_by_the_same_id(backend: Backend) {
     // Another id for the same provider, user and organization changes nothing.
     let mut intruder = connection("c2", "p1", "u1");
     intruder.access_token = Some(vec![0; 40]);
-    assert!(!store.save_connection(&intruder).await.unwrap());
+    assert!(!store.save_connection(&intruder, None).await.unwrap());
     let stored = store.connection("p1", "u1", "").await.unwrap().unwrap();
     assert_eq!(stored.id, "c1");
     assert_eq!(stored.access_token, Some(vec![9; 40]));
@@ -110,11 +124,11 @@ async fn a_connection_is_replaced_only_by_the_same_id(backend: Backend) {
     let stored = store.connection_by_id("c1").await.unwrap().unwrap();
     assert_eq!((stored.state.as_str(), stored.expires_at, stored.scopes.0.len()), ("connected", Some(5), 2));
     assert_eq!(stored.refresh_token, None);
-    store.mark_needs_reauthorization("c1", "why", 11).await.unwrap();
+    assert!(store.mark_needs_reauthorization("c1", "why", 11, &event("e1")).await.unwrap());
     assert_eq!(store.connection_by_id("c1").await.unwrap().unwrap().last_error.as_deref(), Some("why"));
 
-    assert!(store.delete_connection("p1", "u1", "").await.unwrap());
-    assert!(!store.delete_connection("p1", "u1", "").await.unwrap());
+    assert!(store.delete_connection("p1", "u1", "", |_| event("e2")).await.unwrap());
+    assert!(!store.delete_connection("p1", "u1", "", |_| event("e3")).await.unwrap());
     store.close().await;
     db.drop_now().await;
 }
@@ -157,7 +171,7 @@ async fn expired_authorizations_are_purged(backend: Backend) {
 async fn connections_and_authorizations_need_an_existing_provider(backend: Backend) {
     // Connections and pending authorizations reference their provider: an orphan cannot be stored.
     let (store, db) = store(backend).await;
-    assert!(store.save_connection(&connection("c1", "missing", "u1")).await.is_err());
+    assert!(store.save_connection(&connection("c1", "missing", "u1"), None).await.is_err());
     assert!(store.insert_oauth_state(&pending("h", "missing", 1)).await.is_err());
     store.close().await;
     db.drop_now().await;

@@ -169,29 +169,47 @@ async fn an_unwell_provider_leaves_the_connection_alone(backend: Backend) {
     let (app, provider) = connected(backend, tokens("at-1", Some("rt-1"), 30)).await;
     provider.answer(503, json!({"error": "temporarily_unavailable"}));
     assert_eq!(app.token("acme", "user_1").await.json()["access_token"]["access_token"], "at-1");
+    assert_eq!(provider.requests().len(), 2);
+    // Backing off: the next fetch does not call the provider again.
+    assert_eq!(app.token("acme", "user_1").await.json()["access_token"]["access_token"], "at-1");
+    assert_eq!(provider.requests().len(), 2);
 
-    // Once expired, the answer is a retryable error, and the connection is kept as it was.
+    // Once expired, and still backing off, the answer is a retryable error; nothing changed.
     let id = connection_id(&app).await;
     force_expiry(&app, &id).await;
-    provider.answer(502, json!({}));
     let reply = app.token("acme", "user_1").await;
     assert_eq!(reply.status, StatusCode::SERVICE_UNAVAILABLE, "{}", reply.body);
     assert_eq!(reply.json()["code"], "provider_unavailable");
-    assert_eq!(reply.header("retry-after"), Some("5"));
+    assert!(reply.header("retry-after").unwrap().parse::<u64>().unwrap() >= 1);
+    assert_eq!(provider.requests().len(), 2);
     let conn = app.plumb.store().connection_by_id(&id).await.unwrap().unwrap();
     assert_eq!(conn.state, "connected");
 
+    // The backoff over, the provider is asked again; it fails again, and backs off longer.
+    app.plumb.store().reset_refresh_backoff(&id).await.unwrap();
+    provider.answer(502, json!({}));
+    let reply = app.token("acme", "user_1").await;
+    assert_eq!(reply.status, StatusCode::SERVICE_UNAVAILABLE);
+    let after = app.plumb.store().connection_by_id(&id).await.unwrap().unwrap();
+    assert_eq!(after.refresh_failures, 2);
+    assert!(after.retry_refresh_at.unwrap() > server::time::now_ms());
+    assert_eq!(after.refresh_lease_owner, None, "the lease is released");
+
     // A garbled success body overwrites nothing either.
+    app.plumb.store().reset_refresh_backoff(&id).await.unwrap();
     provider.answer(200, json!({"token_type": "bearer"}));
     assert_eq!(app.token("acme", "user_1").await.status, StatusCode::SERVICE_UNAVAILABLE);
     let after = app.plumb.store().connection_by_id(&id).await.unwrap().unwrap();
     assert_eq!(after.access_token, conn.access_token);
     assert_eq!(after.refresh_token, conn.refresh_token);
 
-    // Recovered provider: the same refresh token still works.
+    // Recovered provider: the same refresh token still works, and the failures are forgotten.
+    app.plumb.store().reset_refresh_backoff(&id).await.unwrap();
     provider.answer(200, tokens("at-2", Some("rt-2"), 3600));
     assert_eq!(app.token("acme", "user_1").await.json()["access_token"]["access_token"], "at-2");
     assert!(provider.requests()[1..].iter().all(|r| r["refresh_token"] == "rt-1"));
+    let healed = app.plumb.store().connection_by_id(&id).await.unwrap().unwrap();
+    assert_eq!((healed.refresh_failures, healed.retry_refresh_at), (0, None));
     app.finish().await;
 }
 

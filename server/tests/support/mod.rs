@@ -119,6 +119,14 @@ impl TestApp {
         TestApp { plumb, router, db, api_key }
     }
 
+    /// Another Plumb process on the same database with the same key: it shares nothing in
+    /// memory with this one, so only the database can coordinate them.
+    pub async fn sibling(&self) -> Arc<Plumb> {
+        let config = self.plumb.config().clone();
+        let store = Store::connect(&config.database_url).await.unwrap();
+        Arc::new(Plumb::new(config, store, self.plumb.cipher().clone()))
+    }
+
     pub async fn finish(self) {
         self.plumb.store().close().await;
         self.db.drop_now().await;
@@ -263,13 +271,15 @@ pub struct FakeProvider {
     pub url: String,
     answers: Arc<Mutex<VecDeque<(u16, serde_json::Value)>>>,
     requests: Arc<Mutex<Vec<HashMap<String, String>>>>,
+    delay_ms: Arc<std::sync::atomic::AtomicU64>,
 }
 
 impl FakeProvider {
     pub async fn start() -> Self {
         let answers: Arc<Mutex<VecDeque<(u16, serde_json::Value)>>> = Arc::default();
         let requests: Arc<Mutex<Vec<HashMap<String, String>>>> = Arc::default();
-        let (a, r) = (answers.clone(), requests.clone());
+        let delay_ms: Arc<std::sync::atomic::AtomicU64> = Arc::default();
+        let (a, r, d) = (answers.clone(), requests.clone(), delay_ms.clone());
         let app = axum::Router::new()
             .route("/icon.png", axum::routing::get(|| async { ([(header::CONTENT_TYPE, "image/png")], PNG.to_vec()) }))
             .route(
@@ -279,12 +289,16 @@ impl FakeProvider {
             .route(
                 "/token",
                 post(move |body: String| {
-                    let (answers, requests) = (a.clone(), r.clone());
+                    let (answers, requests, delay) = (a.clone(), r.clone(), d.clone());
                     async move {
                         requests
                             .lock()
                             .unwrap()
                             .push(url::form_urlencoded::parse(body.as_bytes()).into_owned().collect());
+                        let delay = delay.load(std::sync::atomic::Ordering::SeqCst);
+                        if delay > 0 {
+                            tokio::time::sleep(std::time::Duration::from_millis(delay)).await;
+                        }
                         let (status, json) = answers
                             .lock()
                             .unwrap()
@@ -297,11 +311,16 @@ impl FakeProvider {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let url = format!("http://{}", listener.local_addr().unwrap());
         tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
-        FakeProvider { url, answers, requests }
+        FakeProvider { url, answers, requests, delay_ms }
     }
 
     pub fn answer(&self, status: u16, body: serde_json::Value) {
         self.answers.lock().unwrap().push_back((status, body));
+    }
+
+    /// Makes every token request take this long, as a slow provider would.
+    pub fn set_delay(&self, ms: u64) {
+        self.delay_ms.store(ms, std::sync::atomic::Ordering::SeqCst);
     }
 
     pub fn requests(&self) -> Vec<HashMap<String, String>> {

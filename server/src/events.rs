@@ -1,0 +1,90 @@
+//! Events, with the WorkOS names and payloads (`shared/reference/workos-pipes-api.md` §6.3).
+//! They are built here and written to the outbox by the store, in the same transaction as the
+//! state change they report.
+
+use crate::connections::Connection;
+use crate::providers::Provider;
+use crate::store::NewEvent;
+use crate::time::iso;
+use serde_json::{json, Value};
+
+pub const CONNECTED: &str = "pipes.connected_account.connected";
+pub const DISCONNECTED: &str = "pipes.connected_account.disconnected";
+pub const REAUTHORIZATION_NEEDED: &str = "pipes.connected_account.reauthorization_needed";
+pub const CONNECTION_FAILED: &str = "pipes.connected_account.connection_failed";
+
+/// Every event Plumb sends; webhook endpoints subscribe to a subset.
+pub const ALL: [&str; 4] = [CONNECTED, DISCONNECTED, REAUTHORIZATION_NEEDED, CONNECTION_FAILED];
+
+fn org(organization_id: &str) -> Value {
+    if organization_id.is_empty() {
+        Value::Null
+    } else {
+        Value::String(organization_id.to_string())
+    }
+}
+
+fn new_event(name: &str, organization_id: &str, data: Value, now: i64) -> NewEvent {
+    NewEvent {
+        id: crate::ids::new_id("event"),
+        event: name.to_string(),
+        organization_id: organization_id.to_string(),
+        data: data.to_string(),
+        created_at: now,
+    }
+}
+
+/// `PipesConnectedAccount`, for connected, disconnected and reauthorization_needed events.
+pub fn connected_account(name: &str, c: &Connection, provider_slug: &str, state: &str, now: i64) -> NewEvent {
+    let data = json!({
+        "object": "connected_account",
+        "id": c.id,
+        "data_integration_id": c.provider_id,
+        "provider_slug": provider_slug,
+        "user_id": c.user_id,
+        "organization_id": org(&c.organization_id),
+        "scopes": c.scopes.0,
+        "state": state,
+        "created_at": iso(c.created_at),
+        "updated_at": iso(now),
+    });
+    new_event(name, &c.organization_id, data, now)
+}
+
+/// What went wrong with a connection attempt.
+pub struct Failure<'a> {
+    pub error_code: &'a str,
+    pub error_reason: Option<&'a str>,
+    pub provider_error: Option<&'a str>,
+    pub provider_error_description: Option<&'a str>,
+}
+
+/// `PipesConnectionFailed`.
+pub fn connection_failed(
+    provider: &Provider,
+    user_id: &str,
+    organization_id: &str,
+    f: &Failure<'_>,
+    now: i64,
+) -> NewEvent {
+    let data = json!({
+        "object": "connection_failed",
+        "data_integration_id": provider.id,
+        "provider_slug": provider.slug,
+        "user_id": user_id,
+        "organization_id": org(organization_id),
+        "error_code": f.error_code,
+        "error_reason": f.error_reason,
+        "provider_error": f.provider_error,
+        "provider_error_description": f.provider_error_description,
+        "created_at": iso(now),
+    });
+    new_event(CONNECTION_FAILED, organization_id, data, now)
+}
+
+/// The envelope an event travels in (webhook body and `/events` item): compact JSON, so that
+/// `JSON.stringify(JSON.parse(body)) === body` for SDKs that re-serialise before verifying.
+pub fn envelope(id: &str, name: &str, data: &str, created_at: i64) -> Value {
+    let data: Value = serde_json::from_str(data).unwrap_or(Value::Null);
+    json!({"object": "event", "id": id, "event": name, "data": data, "created_at": iso(created_at)})
+}
