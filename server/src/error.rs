@@ -15,6 +15,8 @@ pub enum Error {
     InvalidWidgetToken(&'static str),
     ProviderNotFound(String),
     ConnectionNotFound(String),
+    /// Something else that does not exist (a webhook endpoint, a delivery).
+    NotFound(String),
     /// An OAuth callback whose `state` is unknown, used, expired or from another browser.
     InvalidState(&'static str),
     /// The provider answered the token request with an OAuth error.
@@ -91,6 +93,7 @@ impl From<&Error> for AppError {
             Error::ConnectionNotFound(slug) => {
                 AppError::new(codes::CONNECTION_NOT_FOUND, format!("This user has no connection to {slug:?}."))
             }
+            Error::NotFound(m) => AppError::new(codes::NOT_FOUND, m.clone()),
             Error::InvalidState(why) => AppError::new(codes::INVALID_STATE, *why),
             Error::Provider(p) => AppError::new(codes::PROVIDER_ERROR, p.to_string()),
             Error::ProviderUnavailable { message, .. } => AppError::new(codes::PROVIDER_UNAVAILABLE, message.clone()),

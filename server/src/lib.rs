@@ -20,6 +20,7 @@ pub mod service;
 pub mod store;
 pub mod time;
 pub mod tokens;
+pub mod webhooks;
 pub mod widget_tokens;
 
 use std::sync::Arc;

@@ -61,6 +61,7 @@ async fn serve() -> Result<(), String> {
     if !interval.is_zero() {
         server::tokens::spawn_background_refresher(plumb.clone(), interval, plumb.config().background_refresh_window);
     }
+    server::webhooks::spawn_webhook_worker(plumb.clone());
     let listener = tokio::net::TcpListener::bind(addr)
         .await
         .map_err(|e| format!("cannot listen on {addr}: {e} (set PLUMB_ADDR to use another address)"))?;

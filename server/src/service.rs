@@ -44,6 +44,8 @@ pub struct Plumb {
     pub(crate) store: Store,
     pub(crate) cipher: Cipher,
     pub(crate) http: reqwest::Client,
+    /// For webhook deliveries: endpoints are the application's, not providers'.
+    pub(crate) webhook_http: reqwest::Client,
     pub(crate) widget_signer: Signer,
     pub(crate) refresh_locks: KeyedLocks,
     /// This process's name in refresh leases: unique per start.
@@ -55,6 +57,7 @@ impl Plumb {
         let widget_signer = Signer::new(cipher.derive_subkey("widget-token"));
         Self {
             http: crate::oauth::http_client(config.provider_timeout),
+            webhook_http: crate::oauth::http_client(std::time::Duration::from_secs(10)),
             config,
             store,
             cipher,

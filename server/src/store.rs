@@ -628,6 +628,195 @@ impl Store {
 
     // --- events ---
 
+    /// A page of events, oldest or newest first, with the filters of the WorkOS events API.
+    /// Fetches `limit + 1` so the caller knows whether more follow.
+    pub async fn list_events(&self, q: &EventQuery) -> Result<Vec<StoredEvent>> {
+        enum Bind {
+            Text(String),
+            Int(i64),
+        }
+        let mut sql = String::from("SELECT id, event, organization_id, data, created_at FROM events WHERE 1 = 1");
+        let mut binds: Vec<Bind> = Vec::new();
+        let param = |b: Bind, binds: &mut Vec<Bind>| {
+            binds.push(b);
+            format!("${}", binds.len())
+        };
+        if !q.events.is_empty() {
+            let marks: Vec<String> = q.events.iter().map(|e| param(Bind::Text(e.clone()), &mut binds)).collect();
+            sql.push_str(&format!(" AND event IN ({})", marks.join(", ")));
+        }
+        if let Some(org) = &q.organization_id {
+            sql.push_str(&format!(" AND organization_id = {}", param(Bind::Text(org.clone()), &mut binds)));
+        }
+        if let Some(start) = q.range_start {
+            sql.push_str(&format!(" AND created_at >= {}", param(Bind::Int(start), &mut binds)));
+        }
+        if let Some(end) = q.range_end {
+            sql.push_str(&format!(" AND created_at < {}", param(Bind::Int(end), &mut binds)));
+        }
+        if let Some(after) = &q.after {
+            let cmp = if q.descending { "<" } else { ">" };
+            sql.push_str(&format!(" AND id {cmp} {}", param(Bind::Text(after.clone()), &mut binds)));
+        }
+        let order = if q.descending { "DESC" } else { "ASC" };
+        let limit = param(Bind::Int(q.limit + 1), &mut binds);
+        sql.push_str(&format!(" ORDER BY id {order} LIMIT {limit}"));
+        let mut query = sqlx::query_as::<_, StoredEvent>(&sql);
+        for b in binds {
+            query = match b {
+                Bind::Text(t) => query.bind(t),
+                Bind::Int(i) => query.bind(i),
+            };
+        }
+        Ok(query.fetch_all(&self.pool).await?)
+    }
+
+    // --- webhook endpoints ---
+
+    pub async fn insert_webhook_endpoint(&self, e: &WebhookEndpoint) -> Result<()> {
+        sqlx::query(
+            "INSERT INTO webhook_endpoints (id, endpoint_url, events, enabled, secret, last_failure_at, created_at, updated_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+        )
+        .bind(&e.id)
+        .bind(&e.endpoint_url)
+        .bind(&e.events)
+        .bind(e.enabled)
+        .bind(e.secret.as_slice())
+        .bind(e.last_failure_at)
+        .bind(e.created_at)
+        .bind(e.updated_at)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    pub async fn update_webhook_endpoint(&self, e: &WebhookEndpoint) -> Result<bool> {
+        let done = sqlx::query(
+            "UPDATE webhook_endpoints SET endpoint_url = $1, events = $2, enabled = $3, updated_at = $4 WHERE id = $5",
+        )
+        .bind(&e.endpoint_url)
+        .bind(&e.events)
+        .bind(e.enabled)
+        .bind(e.updated_at)
+        .bind(&e.id)
+        .execute(&self.pool)
+        .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    pub async fn delete_webhook_endpoint(&self, id: &str) -> Result<bool> {
+        let done = sqlx::query("DELETE FROM webhook_endpoints WHERE id = $1").bind(id).execute(&self.pool).await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    pub async fn webhook_endpoint(&self, id: &str) -> Result<Option<WebhookEndpoint>> {
+        Ok(sqlx::query_as(&format!("SELECT {ENDPOINT_COLUMNS} FROM webhook_endpoints WHERE id = $1"))
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await?)
+    }
+
+    pub async fn webhook_endpoints(&self) -> Result<Vec<WebhookEndpoint>> {
+        Ok(sqlx::query_as(&format!("SELECT {ENDPOINT_COLUMNS} FROM webhook_endpoints ORDER BY id"))
+            .fetch_all(&self.pool)
+            .await?)
+    }
+
+    // --- webhook deliveries ---
+
+    /// Claims up to `limit` due deliveries for this process until `lease_until`, so several
+    /// processes never send the same delivery at once. Returns what each needs to be sent.
+    pub async fn claim_due_deliveries(&self, now: i64, lease_until: i64, limit: i64) -> Result<Vec<DueDelivery>> {
+        let candidates = sqlx::query(
+            "SELECT id FROM webhook_deliveries WHERE status = 'pending' AND next_attempt_at <= $1 \
+               AND (lease_until IS NULL OR lease_until <= $1) ORDER BY next_attempt_at LIMIT $2",
+        )
+        .bind(now)
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await?;
+        let mut claimed = Vec::new();
+        for row in candidates {
+            let id: String = row.try_get("id")?;
+            let done = sqlx::query(
+                "UPDATE webhook_deliveries SET lease_until = $1 WHERE id = $2 AND status = 'pending' \
+                   AND (lease_until IS NULL OR lease_until <= $3)",
+            )
+            .bind(lease_until)
+            .bind(&id)
+            .bind(now)
+            .execute(&self.pool)
+            .await?;
+            if done.rows_affected() != 1 {
+                continue;
+            }
+            let due = sqlx::query_as::<_, DueDelivery>(
+                "SELECT d.id, d.endpoint_id, d.attempts, d.created_at AS delivery_created_at, e.id AS event_id, \
+                    e.event, e.data, e.created_at AS event_created_at, w.endpoint_url, w.secret \
+                 FROM webhook_deliveries d JOIN events e ON e.id = d.event_id \
+                 JOIN webhook_endpoints w ON w.id = d.endpoint_id WHERE d.id = $1",
+            )
+            .bind(&id)
+            .fetch_optional(&self.pool)
+            .await?;
+            claimed.extend(due);
+        }
+        Ok(claimed)
+    }
+
+    /// Records an attempt: delivered, retried later, or given up (which also marks the endpoint).
+    pub async fn settle_delivery(&self, d: &DeliveryOutcome) -> Result<()> {
+        let mut tx = self.pool.begin().await?;
+        sqlx::query(
+            "UPDATE webhook_deliveries SET status = $1, attempts = $2, next_attempt_at = $3, last_status_code = $4, \
+                last_error = $5, lease_until = NULL, updated_at = $6 WHERE id = $7",
+        )
+        .bind(&d.status)
+        .bind(d.attempts)
+        .bind(d.next_attempt_at)
+        .bind(d.status_code)
+        .bind(d.error.as_deref())
+        .bind(d.now)
+        .bind(&d.id)
+        .execute(&mut *tx)
+        .await?;
+        if d.status == "failed" {
+            sqlx::query("UPDATE webhook_endpoints SET last_failure_at = $1 WHERE id = $2")
+                .bind(d.now)
+                .bind(&d.endpoint_id)
+                .execute(&mut *tx)
+                .await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Queues a delivery again, now.
+    pub async fn resend_delivery(&self, id: &str, now: i64) -> Result<bool> {
+        let done = sqlx::query(
+            "UPDATE webhook_deliveries SET status = 'pending', next_attempt_at = $1, lease_until = NULL, updated_at = $1 \
+             WHERE id = $2",
+        )
+        .bind(now)
+        .bind(id)
+        .execute(&self.pool)
+        .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    /// The most recent deliveries, newest first, with their event's name.
+    pub async fn recent_deliveries(&self, limit: i64) -> Result<Vec<DeliveryRow>> {
+        Ok(sqlx::query_as(
+            "SELECT d.id, d.endpoint_id, e.event, d.status, d.attempts, d.last_status_code, d.last_error, \
+                d.next_attempt_at, d.created_at, d.updated_at \
+             FROM webhook_deliveries d JOIN events e ON e.id = d.event_id ORDER BY d.created_at DESC, d.id DESC LIMIT $1",
+        )
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await?)
+    }
+
     /// Records an event that changes no state (a failed connection attempt).
     pub async fn record_event(&self, event: &NewEvent) -> Result<()> {
         let mut tx = self.pool.begin().await?;
@@ -703,6 +892,86 @@ impl Store {
         .fetch_optional(&self.pool)
         .await?)
     }
+}
+
+const ENDPOINT_COLUMNS: &str = "id, endpoint_url, events, enabled, secret, last_failure_at, created_at, updated_at";
+
+/// Filters of `GET /events`.
+#[derive(Debug, Clone, Default)]
+pub struct EventQuery {
+    pub events: Vec<String>,
+    pub organization_id: Option<String>,
+    pub range_start: Option<i64>,
+    pub range_end: Option<i64>,
+    pub after: Option<String>,
+    pub descending: bool,
+    pub limit: i64,
+}
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct StoredEvent {
+    pub id: String,
+    pub event: String,
+    pub organization_id: String,
+    pub data: String,
+    pub created_at: i64,
+}
+
+/// A webhook endpoint; `secret` is sealed.
+#[derive(Clone, sqlx::FromRow)]
+pub struct WebhookEndpoint {
+    pub id: String,
+    pub endpoint_url: String,
+    /// Space-separated event names.
+    pub events: String,
+    pub enabled: i64,
+    pub secret: Vec<u8>,
+    pub last_failure_at: Option<i64>,
+    pub created_at: i64,
+    pub updated_at: i64,
+}
+
+/// A delivery claimed for sending, with what it needs.
+#[derive(Clone, sqlx::FromRow)]
+pub struct DueDelivery {
+    pub id: String,
+    pub endpoint_id: String,
+    pub attempts: i64,
+    pub delivery_created_at: i64,
+    pub event_id: String,
+    pub event: String,
+    pub data: String,
+    pub event_created_at: i64,
+    pub endpoint_url: String,
+    pub secret: Vec<u8>,
+}
+
+/// The result of one delivery attempt.
+#[derive(Debug, Clone)]
+pub struct DeliveryOutcome {
+    pub id: String,
+    pub endpoint_id: String,
+    /// 'delivered', 'pending' (retry later) or 'failed' (given up).
+    pub status: String,
+    pub attempts: i64,
+    pub next_attempt_at: i64,
+    pub status_code: Option<i64>,
+    pub error: Option<String>,
+    pub now: i64,
+}
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct DeliveryRow {
+    pub id: String,
+    pub endpoint_id: String,
+    pub event: String,
+    pub status: String,
+    pub attempts: i64,
+    pub last_status_code: Option<i64>,
+    pub last_error: Option<String>,
+    pub next_attempt_at: i64,
+    pub created_at: i64,
+    pub updated_at: i64,
 }
 
 /// An event to write to the outbox.

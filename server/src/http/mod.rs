@@ -5,6 +5,7 @@
 mod api;
 mod data_integrations;
 mod error;
+mod events;
 mod oauth;
 
 pub use error::ApiError;
@@ -54,6 +55,9 @@ pub fn router(plumb: Arc<Plumb>) -> Router {
         )
         .route("/data-integrations/{slug}/authorize", post(data_integrations::authorize))
         .route("/data-integrations/{slug}/token", post(api::get_access_token))
+        .route("/events", get(events::list_events))
+        .route("/webhook_endpoints", get(events::list_endpoints).post(events::create_endpoint))
+        .route("/webhook_endpoints/{id}", axum::routing::patch(events::update_endpoint).delete(events::delete_endpoint))
         .route("/icons/{slug}", get(icon))
         .route("/oauth/authorize", post(oauth::authorize))
         .route("/oauth/start/{link}", get(oauth::start))
