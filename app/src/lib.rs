@@ -63,6 +63,7 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/dashboard/providers/:slug") view=dashboard::provider_page::ProviderPage/>
                 <Route path=path!("/dashboard/catalog") view=dashboard::catalog::CatalogPage/>
                 <Route path=path!("/dashboard/catalog/:slug") view=dashboard::catalog::EnableCatalogPage/>
+                <Route path=path!("/dashboard/webhooks") view=dashboard::webhooks::WebhooksPage/>
                 <Route path=path!("/widget") view=widget::WidgetPage/>
             </Routes>
         </Router>

@@ -4,8 +4,9 @@
 
 use crate::error::AppError;
 use crate::model::{
-    AccessTokenRequest, AccessTokenResponse, CatalogInput, CatalogView, DashboardView, Discovered, ProviderDetail,
-    ProviderInput, ProviderView, SharedCredentialsInput, WidgetView,
+    AccessTokenRequest, AccessTokenResponse, CatalogInput, CatalogView, ConnectionView, CreatedWebhook, DashboardView,
+    Discovered, ProviderDetail, ProviderInput, ProviderView, SharedCredentialsInput, WebhookInput, WebhooksView,
+    WidgetView,
 };
 use std::sync::Arc;
 
@@ -29,6 +30,18 @@ pub trait PlumbService: Send + Sync + 'static {
     async fn save_shared_credentials(&self, input: SharedCredentialsInput) -> Result<(), AppError>;
     /// Reads RFC 8414 / OpenID Connect discovery metadata for an issuer or metadata URL.
     async fn discover(&self, url: &str) -> Result<Discovered, AppError>;
+    /// A provider's connected accounts, optionally only one user's or one organization's.
+    async fn connections(
+        &self,
+        slug: &str,
+        user_id: &str,
+        organization_id: &str,
+    ) -> Result<Vec<ConnectionView>, AppError>;
+    async fn webhooks(&self) -> Result<WebhooksView, AppError>;
+    async fn create_webhook(&self, input: WebhookInput) -> Result<CreatedWebhook, AppError>;
+    async fn set_webhook_enabled(&self, id: &str, enabled: bool) -> Result<(), AppError>;
+    async fn delete_webhook(&self, id: &str) -> Result<(), AppError>;
+    async fn resend_delivery(&self, id: &str) -> Result<(), AppError>;
     /// The providers and connection states for the user a widget token names.
     async fn widget(&self, widget_token: &str) -> Result<WidgetView, AppError>;
     /// Removes the widget user's connection to one provider.

@@ -11,7 +11,8 @@ import Provider from 'oidc-provider';
 
 const port = Number(process.env.PROVIDER_PORT ?? 3911);
 const issuer = `http://127.0.0.1:${port}`;
-const redirectUri = process.env.PLUMB_REDIRECT_URI ?? 'http://127.0.0.1:3910/oauth/callback';
+// Plumb's callback URLs, comma-separated: the tests run several Plumb processes.
+const redirectUris = (process.env.PLUMB_REDIRECT_URIS ?? 'http://127.0.0.1:3910/oauth/callback').split(',');
 const accessTokenTtl = Number(process.env.ACCESS_TOKEN_TTL ?? 5);
 
 const accounts = {
@@ -23,7 +24,7 @@ const client = (id, method, secret) => ({
   client_id: id,
   ...(secret ? { client_secret: secret } : {}),
   token_endpoint_auth_method: method,
-  redirect_uris: [redirectUri],
+  redirect_uris: redirectUris,
   grant_types: ['authorization_code', 'refresh_token'],
   response_types: ['code'],
 });
@@ -138,6 +139,7 @@ async function interaction(req, res, url) {
     if (rejected.length) grant.rejectOIDCScope(rejected.join(' '));
     if (prompt.details.missingOIDCClaims) grant.addOIDCClaims(prompt.details.missingOIDCClaims);
     const grantId = await grant.save();
+    rememberGrant(details.session.accountId, grantId);
     return provider.interactionFinished(req, res, { consent: details.grantId ? {} : { grantId } }, { mergeWithLastSubmission: true });
   }
   if (req.method === 'POST' && action === 'abort') {
@@ -154,6 +156,16 @@ async function interaction(req, res, url) {
 // records what Plumb sent and then forwards to the server: token requests with JSON bodies, a
 // separate refresh URL, and comma-separated scopes in the authorization request.
 const recorded = [];
+
+// Grants by account, so a test can play "the user removed the app at the provider".
+const grantsByAccount = {};
+function rememberGrant(accountId, grantId) {
+  (grantsByAccount[accountId] ??= new Set()).add(grantId);
+}
+
+// The flaky front: 'ok' forwards, '503' answers Service Unavailable, 'hang' accepts the
+// connection and never answers, 'slow' forwards after a second.
+let flaky = 'ok';
 
 async function readBody(req) {
   const chunks = [];
@@ -176,8 +188,16 @@ async function front(req, res, url) {
     res.writeHead(303, { location: `/auth?${forward}` });
     return res.end();
   }
-  // /modes/token and /modes/refresh: forward as a form, whatever encoding arrived.
+  // /modes/token, /modes/refresh, /modes/flaky: forward as a form, whatever encoding arrived.
   const raw = await readBody(req);
+  if (url.pathname === '/modes/flaky') {
+    if (flaky === '503') {
+      res.writeHead(503, { 'content-type': 'application/json', 'retry-after': '1' });
+      return res.end('{"error":"temporarily_unavailable"}');
+    }
+    if (flaky === 'hang') return; // never answer
+    if (flaky === 'slow') await new Promise((r) => setTimeout(r, 1000));
+  }
   const fields = (req.headers['content-type'] ?? '').startsWith('application/json')
     ? JSON.parse(raw)
     : Object.fromEntries(new URLSearchParams(raw));
@@ -200,6 +220,26 @@ const server = http.createServer(async (req, res) => {
   try {
     if (url.pathname.startsWith('/interaction/')) return await interaction(req, res, url);
     if (url.pathname.startsWith('/modes/')) return await front(req, res, url);
+    if (url.pathname === '/test/flaky') {
+      flaky = url.searchParams.get('mode') ?? 'ok';
+      res.writeHead(200, { 'content-type': 'application/json' });
+      return res.end(JSON.stringify({ flaky }));
+    }
+    if (url.pathname === '/test/revoke') {
+      const account = url.searchParams.get('account');
+      let revoked = 0;
+      for (const grantId of grantsByAccount[account] ?? []) {
+        await provider.AccessToken.revokeByGrantId(grantId);
+        await provider.RefreshToken.revokeByGrantId(grantId);
+        await provider.AuthorizationCode.revokeByGrantId(grantId);
+        const grant = await provider.Grant.find(grantId);
+        if (grant) await grant.destroy();
+        revoked += 1;
+      }
+      grantsByAccount[account] = new Set();
+      res.writeHead(200, { 'content-type': 'application/json' });
+      return res.end(JSON.stringify({ revoked }));
+    }
     if (url.pathname === '/test/requests') {
       res.writeHead(200, { 'content-type': 'application/json' });
       return res.end(JSON.stringify(recorded));

@@ -21,10 +21,11 @@ export async function connectInWidget(browser, sdk, providerName, user, options 
   const { token } = await sdk.widgets.createToken(user);
   const context = await browser.newContext();
   const page = await context.newPage();
-  await page.goto(`${state().plumbUrl}/widget?token=${encodeURIComponent(token)}`);
+  const plumbUrl = options.plumbUrl ?? state().plumbUrl;
+  await page.goto(`${plumbUrl}/widget?token=${encodeURIComponent(token)}`);
   await hydrated(page);
   const row = page.getByRole('listitem').filter({ hasText: providerName });
-  await row.getByRole('button', { name: `Connect ${providerName}` }).click();
+  await row.getByRole('button', { name: `${options.action ?? 'Connect'} ${providerName}` }).click();
   await signInAndApprove(page, options);
   await hydrated(page);
   await expect(row.locator('.badge')).toHaveText('Connected');
@@ -41,4 +42,33 @@ export async function me(accessToken) {
 export async function recorded(path) {
   const all = await (await fetch(`${state().providerUrl}/test/requests`)).json();
   return all.filter((r) => r.path === path);
+}
+
+/** Waits until the provider itself refuses `accessToken` (it expired, or was revoked). */
+export async function waitUntilDead(accessToken) {
+  await expect.poll(async () => (await me(accessToken)).status, { timeout: 30_000 }).toBe(401);
+}
+
+/** Counts of the test provider's token-endpoint outcomes by grant type. */
+export async function providerStats() {
+  return (await fetch(`${state().providerUrl}/test/stats`)).json();
+}
+
+/** A webhook receiver on a real socket: records deliveries, answers with `status`. */
+export async function startReceiver() {
+  const http = await import('node:http');
+  const receiver = { status: 200, deliveries: [] };
+  const server = http.createServer(async (req, res) => {
+    const chunks = [];
+    for await (const chunk of req) chunks.push(chunk);
+    if (receiver.status === 200) {
+      receiver.deliveries.push({ signature: req.headers['workos-signature'], body: Buffer.concat(chunks).toString('utf8') });
+    }
+    res.writeHead(receiver.status);
+    res.end();
+  });
+  await new Promise((r) => server.listen(0, '127.0.0.1', r));
+  receiver.url = `http://127.0.0.1:${server.address().port}/hooks`;
+  receiver.close = () => new Promise((r) => server.close(r));
+  return receiver;
 }

@@ -8,7 +8,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { plumbPort, providerPort } from './ports.js';
+import { clusterPorts, plumbPort, providerPort, soloPort } from './ports.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const end2end = path.resolve(here, '..');
@@ -51,8 +51,7 @@ export default async function globalSetup() {
   for (const [what, p] of [['the plumb binary', bin], ['the built site', path.join(site, 'pkg/plumb_bg.wasm')]]) {
     if (!fs.existsSync(p)) throw new Error(`${what} is missing at ${p}: run the end-to-end suite with \`make test\``);
   }
-  await assertFree(plumbPort);
-  await assertFree(providerPort);
+  for (const port of [plumbPort, providerPort, ...clusterPorts, soloPort]) await assertFree(port);
 
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'plumb-e2e-'));
   const plumbUrl = `http://127.0.0.1:${plumbPort}`;
@@ -68,12 +67,16 @@ export default async function globalSetup() {
     PLUMB_REFRESH_SKEW_SECONDS: '1',
     // Refreshes happen when a test asks, so it can count them at the provider.
     PLUMB_BACKGROUND_REFRESH_SECONDS: '0',
+    // Quick webhooks and timeouts, so tests wait seconds rather than minutes.
+    PLUMB_WEBHOOK_POLL_MILLISECONDS: '200',
+    PLUMB_WEBHOOK_RETRY_BASE_SECONDS: '1',
+    PLUMB_PROVIDER_TIMEOUT_SECONDS: '2',
   };
 
   const providerLog = path.join(tmp, 'provider.log');
   const provider = start(process.execPath, [path.join(end2end, 'provider/server.mjs')], {
     PROVIDER_PORT: String(providerPort),
-    PLUMB_REDIRECT_URI: `${plumbUrl}/oauth/callback`,
+    PLUMB_REDIRECT_URIS: [plumbPort, ...clusterPorts, soloPort].map((p) => `http://127.0.0.1:${p}/oauth/callback`).join(','),
     ACCESS_TOKEN_TTL: '5',
   }, providerLog);
   const plumbLog = path.join(tmp, 'plumb.log');
@@ -95,7 +98,7 @@ export default async function globalSetup() {
 
   fs.writeFileSync(
     statePath,
-    JSON.stringify({ plumbUrl, plumbPort, providerUrl, apiKey, tmp, plumbEnv, bin, plumbLog, providerLog }, null, 2),
+    JSON.stringify({ plumbUrl, plumbPort, providerUrl, apiKey, tmp, plumbEnv, bin, site, plumbLog, providerLog }, null, 2),
   );
   console.log(`Plumb ${plumbUrl} and the test provider ${providerUrl}; logs in ${tmp}`);
 

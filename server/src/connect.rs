@@ -258,6 +258,8 @@ impl Plumb {
             &self.config.redirect_uri(),
             verifier.as_deref(),
         );
+        // Lifetimes count from before the request: the provider issued the token after that.
+        let requested_at = now_ms();
         let tokens =
             oauth::send(&self.http, &request, &provider.token_response_paths.0).await.map_err(|e| match e {
                 TokenError::Rejected(p) => Error::Provider(p),
@@ -295,7 +297,7 @@ impl Plumb {
                     .refresh_token
                     .as_ref()
                     .map(|rt| self.cipher.seal(rt.secret().as_bytes(), &aad(connections::REFRESH_TOKEN))),
-                expires_at: tokens.expires_in.map(|s| now + (s as i64) * 1000),
+                expires_at: tokens.expires_in.map(|s| connections::expiry(requested_at, s)),
                 scopes: granted.clone(),
                 last_refreshed_at: None,
                 last_error: None,

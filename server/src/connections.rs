@@ -57,6 +57,13 @@ pub fn refresh_due(expires_at: Option<i64>, now: i64, skew_ms: i64) -> bool {
     matches!(expires_at, Some(at) if at - skew_ms <= now)
 }
 
+/// When a token from a response saying `expires_in` seconds stops working, counted from a time
+/// no later than the provider issued it, less a second: providers round their issue time down to
+/// whole seconds, so a token can die up to a second before "request time + expires_in".
+pub fn expiry(requested_at: i64, expires_in_secs: u64) -> i64 {
+    requested_at + (expires_in_secs as i64) * 1000 - 1000
+}
+
 /// Whether a token is past its expiry (and so useless, whatever the skew).
 pub fn expired(expires_at: Option<i64>, now: i64) -> bool {
     matches!(expires_at, Some(at) if at <= now)
@@ -93,6 +100,12 @@ mod tests {
         assert!(refresh_due(Some(now + 60_000), now, 60_000));
         assert!(refresh_due(Some(now - 1), now, 60_000));
         assert!(refresh_due(Some(now), now, 0));
+    }
+
+    #[test]
+    fn expiry_is_conservative_by_a_second() {
+        assert_eq!(expiry(10_000, 5), 14_000);
+        assert_eq!(expiry(10_000, 0), 9_000);
     }
 
     #[test]

@@ -14,8 +14,9 @@ use crate::tokens::KeyedLocks;
 use crate::widget_tokens::{Claims, Signer};
 use app::error::AppError;
 use app::model::{
-    AccessTokenRequest, AccessTokenResponse, CatalogInput, CatalogView, DashboardView, Discovered, ProviderDetail,
-    ProviderInput, ProviderView, SharedCredentialsInput, WidgetProvider, WidgetView,
+    AccessTokenRequest, AccessTokenResponse, CatalogInput, CatalogView, ConnectionView, CreatedWebhook, DashboardView,
+    DeliveryView, Discovered, ProviderDetail, ProviderInput, ProviderView, SharedCredentialsInput, WebhookEndpointView,
+    WebhookInput, WebhooksView, WidgetProvider, WidgetView,
 };
 use app::service::PlumbService;
 
@@ -188,6 +189,17 @@ impl Plumb {
     }
 }
 
+fn endpoint_view(e: &crate::store::WebhookEndpoint) -> WebhookEndpointView {
+    WebhookEndpointView {
+        id: e.id.clone(),
+        endpoint_url: e.endpoint_url.clone(),
+        events: e.events.split(' ').filter(|s| !s.is_empty()).map(str::to_owned).collect(),
+        enabled: e.enabled != 0,
+        last_failure_at: e.last_failure_at.map(crate::time::iso),
+        created_at: crate::time::iso(e.created_at),
+    }
+}
+
 /// Ids from callers are opaque, but must be present and printable.
 pub(crate) fn required_id<'a>(field: &str, value: Option<&'a str>) -> Result<&'a str> {
     optional_id(field, value)?.ok_or_else(|| Error::field(field, "required", format!("{field} is required.")))
@@ -264,6 +276,84 @@ impl PlumbService for Plumb {
 
     async fn discover(&self, url: &str) -> Result<Discovered, AppError> {
         Ok(crate::discovery::discover(&self.http, url).await?)
+    }
+
+    async fn connections(
+        &self,
+        slug: &str,
+        user_id: &str,
+        organization_id: &str,
+    ) -> Result<Vec<ConnectionView>, AppError> {
+        let provider = self.provider(slug).await?;
+        let rows =
+            self.store.connections_of_provider(&provider.id, user_id.trim(), organization_id.trim(), 200).await?;
+        Ok(rows
+            .into_iter()
+            .map(|c| ConnectionView {
+                state: c.state(),
+                organization_id: (!c.organization_id.is_empty()).then(|| c.organization_id.clone()),
+                expires_at: c.expires_at.map(crate::time::iso),
+                last_refreshed_at: c.last_refreshed_at.map(crate::time::iso),
+                retry_refresh_at: c.retry_refresh_at.map(crate::time::iso),
+                created_at: crate::time::iso(c.created_at),
+                scopes: c.scopes.0,
+                last_error: c.last_error,
+                refresh_failures: c.refresh_failures,
+                user_id: c.user_id,
+                id: c.id,
+            })
+            .collect())
+    }
+
+    async fn webhooks(&self) -> Result<WebhooksView, AppError> {
+        let endpoints = self.store.webhook_endpoints().await?;
+        let deliveries = self.store.recent_deliveries(50).await?;
+        Ok(WebhooksView {
+            endpoints: endpoints.iter().map(endpoint_view).collect(),
+            deliveries: deliveries
+                .into_iter()
+                .map(|d| DeliveryView {
+                    id: d.id,
+                    endpoint_id: d.endpoint_id,
+                    event: d.event,
+                    status: d.status,
+                    attempts: d.attempts,
+                    last_status_code: d.last_status_code,
+                    last_error: d.last_error,
+                    next_attempt_at: crate::time::iso(d.next_attempt_at),
+                    created_at: crate::time::iso(d.created_at),
+                })
+                .collect(),
+        })
+    }
+
+    async fn create_webhook(&self, input: WebhookInput) -> Result<CreatedWebhook, AppError> {
+        let events = input.events();
+        let request = crate::webhooks::EndpointInput {
+            endpoint_url: Some(&input.endpoint_url),
+            events: Some(&events),
+            enabled: Some(true),
+        };
+        let (endpoint, secret) = self.create_webhook_endpoint(&request).await?;
+        Ok(CreatedWebhook { endpoint: endpoint_view(&endpoint), secret })
+    }
+
+    async fn set_webhook_enabled(&self, id: &str, enabled: bool) -> Result<(), AppError> {
+        let request = crate::webhooks::EndpointInput { endpoint_url: None, events: None, enabled: Some(enabled) };
+        self.update_webhook_endpoint(id, &request).await?;
+        Ok(())
+    }
+
+    async fn delete_webhook(&self, id: &str) -> Result<(), AppError> {
+        Ok(self.delete_webhook_endpoint(id).await?)
+    }
+
+    async fn resend_delivery(&self, id: &str) -> Result<(), AppError> {
+        if self.store.resend_delivery(id, now_ms()).await? {
+            Ok(())
+        } else {
+            Err(Error::NotFound(format!("No delivery {id:?}.")).into())
+        }
     }
 
     async fn widget(&self, widget_token: &str) -> Result<WidgetView, AppError> {

@@ -405,6 +405,28 @@ impl Store {
         Ok(sqlx::query_as(&sql).bind(id).fetch_optional(&self.pool).await?)
     }
 
+    /// A provider's connections, newest first, optionally narrowed to one user or organization.
+    pub async fn connections_of_provider(
+        &self,
+        provider_id: &str,
+        user_id: &str,
+        organization_id: &str,
+        limit: i64,
+    ) -> Result<Vec<Connection>> {
+        let sql = format!(
+            "SELECT {CONNECTION_COLUMNS} FROM connections WHERE provider_id = $1 \
+               AND ($2 = '' OR user_id = $2) AND ($3 = '' OR organization_id = $3) \
+             ORDER BY created_at DESC, id DESC LIMIT $4"
+        );
+        Ok(sqlx::query_as(&sql)
+            .bind(provider_id)
+            .bind(user_id)
+            .bind(organization_id)
+            .bind(limit)
+            .fetch_all(&self.pool)
+            .await?)
+    }
+
     /// The connections of one user (in one organization), for the widget.
     pub async fn connections_of(&self, user_id: &str, organization_id: &str) -> Result<Vec<Connection>> {
         let sql = format!("SELECT {CONNECTION_COLUMNS} FROM connections WHERE user_id = $1 AND organization_id = $2");

@@ -237,6 +237,9 @@ impl Plumb {
                 return Err(e);
             }
         };
+        // Lifetimes count from when the provider could have issued the token: before we asked,
+        // never after its answer arrived, so Plumb never believes a token lives longer than it does.
+        let requested_at = now_ms();
         let outcome = oauth::send(&self.http, &request, &provider.token_response_paths.0).await;
         let now = now_ms();
         match outcome {
@@ -247,7 +250,7 @@ impl Plumb {
                     Some(rt) => self.cipher.seal(rt.secret().as_bytes(), &aad(connections::REFRESH_TOKEN)),
                     None => sealed_refresh,
                 };
-                let expires_at = set.expires_in.map(|s| now + (s as i64) * 1000);
+                let expires_at = set.expires_in.map(|s| connections::expiry(requested_at, s));
                 let scopes = set.scopes.map(crate::providers::ScopeList).unwrap_or(connection.scopes.clone());
                 let stored = self
                     .store

@@ -3,8 +3,10 @@
 //! `ServerAction` + `ActionForm`, so forms also submit before the wasm bundle has loaded.
 
 pub mod catalog;
+pub mod connections;
 pub mod provider_form;
 pub mod provider_page;
+pub mod webhooks;
 
 use crate::components::Notice;
 use crate::error::AppError;
@@ -31,6 +33,7 @@ pub fn Shell(#[prop(into)] title: String, current: &'static str, children: Child
             <nav aria-label="Main">
                 {link("/dashboard", "Providers", "providers")}
                 {link("/dashboard/catalog", "Catalog", "catalog")}
+                {link("/dashboard/webhooks", "Webhooks", "webhooks")}
             </nav>
         </header>
         <main class="page">{children()}</main>

@@ -120,6 +120,7 @@ fn ProviderDetails(
             <h2 id="settings">"Settings"</h2>
             {settings}
         </section>
+        <super::connections::ConnectedAccounts slug=slug.clone()/>
         <section class="card" aria-labelledby="availability">
             <h2 id="availability">"Availability"</h2>
             <p class="muted">
