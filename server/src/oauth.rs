@@ -103,9 +103,11 @@ pub enum TokenError {
 }
 
 impl TokenError {
-    /// RFC 6749 §5.2: the grant or refresh token is invalid, expired or revoked.
+    /// The grant is dead: RFC 6749 §5.2 `invalid_grant`, or a provider's documented equivalent
+    /// (GitHub's `bad_refresh_token`, Slack's `invalid_refresh_token` and `token_revoked`).
     pub fn is_invalid_grant(&self) -> bool {
-        matches!(self, Self::Rejected(p) if p.error == "invalid_grant")
+        const DEAD_GRANT: [&str; 4] = ["invalid_grant", "bad_refresh_token", "invalid_refresh_token", "token_revoked"];
+        matches!(self, Self::Rejected(p) if DEAD_GRANT.contains(&p.error.as_str()))
     }
 }
 
@@ -480,6 +482,14 @@ mod tests {
             parse(400, r#"{"error":"invalid_grant","error_description":"refresh token already used"}"#).unwrap_err();
         assert!(e.is_invalid_grant());
         assert_eq!(e.to_string(), "the provider answered invalid_grant: refresh token already used");
+    }
+
+    #[test]
+    fn providers_say_a_grant_is_dead_in_their_own_words() {
+        assert!(parse(200, r#"{"error":"bad_refresh_token"}"#).unwrap_err().is_invalid_grant());
+        assert!(parse(200, r#"{"ok":false,"error":"invalid_refresh_token"}"#).unwrap_err().is_invalid_grant());
+        assert!(parse(200, r#"{"ok":false,"error":"token_revoked"}"#).unwrap_err().is_invalid_grant());
+        assert!(!parse(401, r#"{"error":"invalid_client"}"#).unwrap_err().is_invalid_grant());
     }
 
     #[test]
