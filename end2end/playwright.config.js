@@ -15,6 +15,9 @@ export default defineConfig({
   globalSetup: './support/global-setup.js',
   use: {
     baseURL: `http://127.0.0.1:${plumbPort}`,
+    // Pages open signed in as the admin global-setup created; contexts a test makes itself
+    // (the end users of the widget) start signed out.
+    storageState: './.auth.json',
     launchOptions: {
       executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
       // Without the background-networking flags Chromium keeps trying to reach Google's

@@ -21,6 +21,10 @@ pub mod codes {
     pub const PROVIDER_DISABLED: &str = "provider_disabled";
     pub const CONFLICT: &str = "conflict";
     pub const DISCOVERY_FAILED: &str = "discovery_failed";
+    pub const SECRET_UNREADABLE: &str = "stored_secret_unreadable";
+    pub const INVALID_CREDENTIALS: &str = "invalid_credentials";
+    pub const TOO_MANY_ATTEMPTS: &str = "too_many_attempts";
+    pub const CSRF_FAILED: &str = "csrf_failed";
     pub const INTERNAL: &str = "internal_error";
 }
 
@@ -73,7 +77,9 @@ impl AppError {
         match self.code.as_str() {
             codes::VALIDATION_FAILED => 422,
             codes::INVALID_REQUEST | codes::INVALID_STATE => 400,
-            codes::UNAUTHORIZED | codes::INVALID_WIDGET_TOKEN => 401,
+            codes::UNAUTHORIZED | codes::INVALID_WIDGET_TOKEN | codes::INVALID_CREDENTIALS => 401,
+            codes::CSRF_FAILED => 403,
+            codes::TOO_MANY_ATTEMPTS => 429,
             codes::PROVIDER_NOT_FOUND | codes::CONNECTION_NOT_FOUND | codes::NOT_FOUND => 404,
             codes::PROVIDER_NOT_CONFIGURED | codes::PROVIDER_DISABLED | codes::CONFLICT => 409,
             codes::DISCOVERY_FAILED => 422,

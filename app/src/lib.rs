@@ -5,11 +5,13 @@
 
 pub mod api;
 pub mod components;
+pub mod csrf;
 pub mod dashboard;
 pub mod error;
 pub mod model;
 #[cfg(feature = "ssr")]
 pub mod service;
+pub mod signin;
 pub mod widget;
 
 use leptos::prelude::*;
@@ -64,6 +66,9 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/dashboard/catalog") view=dashboard::catalog::CatalogPage/>
                 <Route path=path!("/dashboard/catalog/:slug") view=dashboard::catalog::EnableCatalogPage/>
                 <Route path=path!("/dashboard/webhooks") view=dashboard::webhooks::WebhooksPage/>
+                <Route path=path!("/dashboard/admins") view=dashboard::admins::AdminsPage/>
+                <Route path=path!("/login") view=signin::LoginPage/>
+                <Route path=path!("/invite/:token") view=signin::InvitePage/>
                 <Route path=path!("/widget") view=widget::WidgetPage/>
             </Routes>
         </Router>

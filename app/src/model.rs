@@ -575,3 +575,43 @@ mod tests {
         assert!(!format!("{t:?}").contains("sekrit"));
     }
 }
+
+/// The signed-in admin of a dashboard request. Provided by the server to pages and server
+/// functions; never read from anything the browser sends.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AdminIdentity {
+    pub session_id: String,
+    pub admin_id: String,
+    pub email: String,
+    pub csrf_token: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AdminView {
+    pub id: String,
+    pub email: String,
+    pub created_at: String,
+    pub is_you: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SessionView {
+    pub id: String,
+    pub email: String,
+    pub user_agent: String,
+    pub created_at: String,
+    pub last_seen_at: String,
+    pub is_current: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AdminsView {
+    pub admins: Vec<AdminView>,
+    pub sessions: Vec<SessionView>,
+}
+
+/// What the invitation page needs: the email it was made for (empty: the new admin types it).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InvitePreview {
+    pub email: String,
+}

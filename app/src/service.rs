@@ -4,9 +4,9 @@
 
 use crate::error::AppError;
 use crate::model::{
-    AccessTokenRequest, AccessTokenResponse, CatalogInput, CatalogView, ConnectionView, CreatedWebhook, DashboardView,
-    Discovered, ProviderDetail, ProviderInput, ProviderView, SharedCredentialsInput, WebhookInput, WebhooksView,
-    WidgetView,
+    AccessTokenRequest, AccessTokenResponse, AdminIdentity, AdminsView, CatalogInput, CatalogView, ConnectionView,
+    CreatedWebhook, DashboardView, Discovered, InvitePreview, ProviderDetail, ProviderInput, ProviderView,
+    SharedCredentialsInput, WebhookInput, WebhooksView, WidgetView,
 };
 use std::sync::Arc;
 
@@ -46,6 +46,14 @@ pub trait PlumbService: Send + Sync + 'static {
     async fn widget(&self, widget_token: &str) -> Result<WidgetView, AppError>;
     /// Removes the widget user's connection to one provider.
     async fn disconnect(&self, widget_token: &str, provider: &str) -> Result<(), AppError>;
+    /// Admins and live sessions, for the admins page.
+    async fn admins(&self, me: &AdminIdentity) -> Result<AdminsView, AppError>;
+    /// An invitation link for a new admin, shown once.
+    async fn invite_admin(&self, me: &AdminIdentity, email: &str) -> Result<String, AppError>;
+    async fn remove_admin(&self, me: &AdminIdentity, id: &str) -> Result<(), AppError>;
+    async fn revoke_session(&self, me: &AdminIdentity, id: &str) -> Result<(), AppError>;
+    /// The invitation behind a link, for its page.
+    async fn invite_preview(&self, token: &str) -> Result<InvitePreview, AppError>;
     /// A fresh access token for a backend holding an API key (`Authorization: Bearer …`).
     async fn access_token(
         &self,
@@ -61,4 +69,11 @@ pub type SharedService = Arc<dyn PlumbService>;
 pub fn service() -> Result<SharedService, AppError> {
     leptos::prelude::use_context::<SharedService>()
         .ok_or_else(|| AppError::internal("Plumb's service is not available in this context."))
+}
+
+/// The signed-in admin of this request. The server's gate refuses dashboard functions without a
+/// session before they run, so this fails only if a function was left outside the gate.
+pub fn admin() -> Result<AdminIdentity, AppError> {
+    leptos::prelude::use_context::<AdminIdentity>()
+        .ok_or_else(|| AppError::unauthorized("Sign in to the dashboard to do this."))
 }

@@ -14,6 +14,10 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 const end2end = path.resolve(here, '..');
 const root = path.resolve(end2end, '..');
 export const statePath = path.join(end2end, '.state.json');
+// The signed-in admin's cookies, used by every test's `page` (see playwright.config.js).
+export const authPath = path.join(end2end, '.auth.json');
+export const adminEmail = 'e2e-admin@plumb.test';
+export const adminPassword = 'end-to-end admin password';
 
 async function assertFree(port) {
   await new Promise((resolve, reject) => {
@@ -45,6 +49,20 @@ function start(command, args, env, logFile) {
   return spawn(command, args, { env: { ...process.env, ...env }, stdio: ['ignore', out, out] });
 }
 
+/** Signs the admin in through `POST /login` and stores the session cookie for the tests' pages. */
+async function writeAuthState(plumbUrl) {
+  const res = await fetch(`${plumbUrl}/login`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/x-www-form-urlencoded', Accept: 'application/json' },
+    body: new URLSearchParams({ email: adminEmail, password: adminPassword }),
+  });
+  if (res.status !== 200) throw new Error(`signing the admin in failed: ${res.status} ${await res.text()}`);
+  const [pair] = res.headers.get('set-cookie').split(';');
+  const [name, value] = pair.split('=');
+  const cookie = { name, value, domain: '127.0.0.1', path: '/', expires: -1, httpOnly: true, secure: false, sameSite: 'Lax' };
+  fs.writeFileSync(authPath, JSON.stringify({ cookies: [cookie], origins: [] }, null, 2));
+}
+
 export default async function globalSetup() {
   const bin = process.env.PLUMB_BIN ?? path.join(root, 'target/debug/plumb');
   const site = process.env.PLUMB_SITE_ROOT ?? path.join(root, 'target/site');
@@ -71,6 +89,8 @@ export default async function globalSetup() {
     PLUMB_WEBHOOK_POLL_MILLISECONDS: '200',
     PLUMB_WEBHOOK_RETRY_BASE_SECONDS: '1',
     PLUMB_PROVIDER_TIMEOUT_SECONDS: '2',
+    // The provider, its misbehaving fronts and the webhook receivers all run on loopback.
+    PLUMB_DEVELOPMENT_MODE: '1',
   };
 
   const providerLog = path.join(tmp, 'provider.log');
@@ -95,6 +115,12 @@ export default async function globalSetup() {
     env: { ...process.env, ...plumbEnv },
     encoding: 'utf8',
   }).trim();
+  execFileSync(bin, ['admin', 'create', adminEmail], {
+    env: { ...process.env, ...plumbEnv },
+    input: `${adminPassword}\n`,
+    encoding: 'utf8',
+  });
+  await writeAuthState(plumbUrl);
 
   fs.writeFileSync(
     statePath,
@@ -105,5 +131,6 @@ export default async function globalSetup() {
   return async () => {
     stop();
     fs.rmSync(statePath, { force: true });
+    fs.rmSync(authPath, { force: true });
   };
 }

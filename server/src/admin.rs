@@ -91,7 +91,7 @@ impl Plumb {
 
     /// Adds a custom provider.
     pub async fn create_custom_provider(&self, input: &ProviderInput) -> Result<Provider> {
-        let valid = providers::validate(input, Purpose::Create);
+        let valid = providers::validate(input, Purpose::Create, self.config.outbound());
         let mut errors = valid.as_ref().err().cloned().unwrap_or_default();
         let slug = input.slug.trim();
         if catalog::entry(slug).is_some() {
@@ -149,7 +149,11 @@ impl Plumb {
                 ),
             ));
         }
-        let valid = providers::validate(input, Purpose::Edit { has_stored_secret: provider.client_secret.is_some() });
+        let valid = providers::validate(
+            input,
+            Purpose::Edit { has_stored_secret: provider.client_secret.is_some() },
+            self.config.outbound(),
+        );
         let source =
             self.store.icon_versions().await?.into_iter().find(|(id, _, _)| *id == provider.id).map(|(_, s, _)| s);
         let icon = match &valid {

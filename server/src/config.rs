@@ -15,8 +15,16 @@ pub struct Config {
     pub database_url: String,
     /// `PLUMB_DATA_DIR`: where a generated encryption key is kept.
     pub data_dir: PathBuf,
-    /// `PLUMB_ENCRYPTION_KEY`: base64 of 32 bytes; generated into the data directory if unset.
+    /// `PLUMB_ENCRYPTION_KEY`: base64 of 32 bytes, one key.
     pub encryption_key: Option<crate::crypto::KeyMaterial>,
+    /// `PLUMB_ENCRYPTION_KEYS`: several keys with ids, `id:base64,id:base64`; the last is current.
+    pub encryption_keys: Option<Vec<(String, crate::crypto::KeyMaterial)>>,
+    /// `PLUMB_ENCRYPTION_KEY_FILE`: the key file used when neither variable above is set
+    /// (default `encryption.key` in the data directory, generated on first start).
+    pub key_file: PathBuf,
+    /// `PLUMB_KEY_RELOAD_SECONDS`: how often a running server re-reads the key file, so a
+    /// rotation by `plumb keys rotate` takes effect without a restart.
+    pub key_reload_interval: Duration,
     /// `PLUMB_SITE_ROOT`: the built site (`pkg/` with the wasm bundle, CSS, favicon).
     pub site_root: PathBuf,
     /// `PLUMB_REFRESH_SKEW_SECONDS`: refresh a token this long before it expires.
@@ -39,6 +47,19 @@ pub struct Config {
     pub webhook_give_up_after: Duration,
     /// `PLUMB_WEBHOOK_POLL_MILLISECONDS`: how often the delivery worker looks for due deliveries.
     pub webhook_poll: Duration,
+    /// `PLUMB_DEVELOPMENT_MODE`: lets providers and webhook endpoints live on this machine
+    /// (loopback, plain http allowed). Off by default: a production Plumb never calls itself or
+    /// its neighbours' loopback services.
+    pub development_mode: bool,
+    /// `PLUMB_RETURN_TO_ORIGINS`: the origins (`https://app.example.com`, comma or space
+    /// separated) an authorization link may send the browser back to; Plumb's own origin is
+    /// always allowed. Anything else is refused, so a link can never become an open redirect.
+    pub return_to_origins: Vec<String>,
+    /// `PLUMB_WIDGET_FRAME_ANCESTORS`: the origins allowed to embed the widget in an iframe
+    /// (`Content-Security-Policy: frame-ancestors`); none by default.
+    pub widget_frame_ancestors: Vec<String>,
+    /// `PLUMB_SESSION_HOURS`: how long an admin stays signed in.
+    pub session_ttl: Duration,
 }
 
 #[derive(Debug)]
@@ -77,12 +98,28 @@ impl Config {
             .map(|v| crate::crypto::KeyMaterial::from_base64(&v))
             .transpose()
             .map_err(|e| ConfigError(format!("PLUMB_ENCRYPTION_KEY: {e}")))?;
+        let encryption_keys = lookup("PLUMB_ENCRYPTION_KEYS")
+            .map(|v| crate::crypto::parse_key_list(&v))
+            .transpose()
+            .map_err(|e| ConfigError(format!("PLUMB_ENCRYPTION_KEYS: {e}")))?;
+        if encryption_key.is_some() && encryption_keys.is_some() {
+            return Err(ConfigError("set PLUMB_ENCRYPTION_KEY or PLUMB_ENCRYPTION_KEYS, not both".into()));
+        }
+        if encryption_keys.as_ref().is_some_and(Vec::is_empty) {
+            return Err(ConfigError("PLUMB_ENCRYPTION_KEYS lists no key".into()));
+        }
+        let data_dir: PathBuf = lookup("PLUMB_DATA_DIR").unwrap_or_else(|| "data".into()).into();
         Ok(Self {
             addr,
             public_url,
             database_url,
-            data_dir: lookup("PLUMB_DATA_DIR").unwrap_or_else(|| "data".into()).into(),
+            key_file: lookup("PLUMB_ENCRYPTION_KEY_FILE")
+                .map(PathBuf::from)
+                .unwrap_or_else(|| data_dir.join("encryption.key")),
+            data_dir,
             encryption_key,
+            encryption_keys,
+            key_reload_interval: Duration::from_secs(seconds(&lookup, "PLUMB_KEY_RELOAD_SECONDS", 5)?.max(1)),
             site_root: lookup("PLUMB_SITE_ROOT").unwrap_or_else(|| "target/site".into()).into(),
             refresh_skew: Duration::from_secs(seconds(&lookup, "PLUMB_REFRESH_SKEW_SECONDS", 60)?),
             widget_token_ttl: Duration::from_secs(seconds(&lookup, "PLUMB_WIDGET_TOKEN_TTL_SECONDS", 3600)?),
@@ -97,12 +134,21 @@ impl Config {
             webhook_retry_base: Duration::from_secs(seconds(&lookup, "PLUMB_WEBHOOK_RETRY_BASE_SECONDS", 30)?.max(1)),
             webhook_give_up_after: Duration::from_secs(seconds(&lookup, "PLUMB_WEBHOOK_GIVE_UP_HOURS", 26)? * 3600),
             webhook_poll: Duration::from_millis(seconds(&lookup, "PLUMB_WEBHOOK_POLL_MILLISECONDS", 1000)?.max(50)),
+            development_mode: flag(&lookup, "PLUMB_DEVELOPMENT_MODE")?,
+            return_to_origins: origins(&lookup, "PLUMB_RETURN_TO_ORIGINS")?,
+            widget_frame_ancestors: origins(&lookup, "PLUMB_WIDGET_FRAME_ANCESTORS")?,
+            session_ttl: Duration::from_secs(seconds(&lookup, "PLUMB_SESSION_HOURS", 12)?.max(1) * 3600),
         })
     }
 
     /// The OAuth redirect URI every provider must have registered, character for character.
     pub fn redirect_uri(&self) -> String {
         format!("{}/oauth/callback", self.public_url)
+    }
+
+    /// The rules for Plumb's own outbound requests.
+    pub fn outbound(&self) -> crate::outbound::Outbound {
+        crate::outbound::Outbound { allow_loopback: self.development_mode }
     }
 
     /// Whether browsers reach Plumb over https, so cookies can be marked `Secure`.
@@ -115,6 +161,34 @@ fn seconds(lookup: &impl Fn(&str) -> Option<String>, name: &str, default: u64) -
     match lookup(name) {
         None => Ok(default),
         Some(v) => v.parse().map_err(|_| ConfigError(format!("{name} must be a whole number of seconds (got {v:?})"))),
+    }
+}
+
+/// A list of origins: each an http(s) scheme, host and optional port, nothing else.
+fn origins(lookup: &impl Fn(&str) -> Option<String>, name: &str) -> Result<Vec<String>, ConfigError> {
+    let Some(value) = lookup(name) else { return Ok(Vec::new()) };
+    value
+        .split([',', ' ', '\n'])
+        .filter(|v| !v.trim().is_empty())
+        .map(|v| {
+            let v = v.trim();
+            let origin = url::Url::parse(v)
+                .ok()
+                .filter(|u| matches!(u.scheme(), "http" | "https") && u.host_str().is_some())
+                .map(|u| u.origin().ascii_serialization())
+                .filter(|o| o == v.trim_end_matches('/'))
+                .ok_or_else(|| ConfigError(format!("{name}: {v:?} is not an origin like https://app.example.com")))?;
+            Ok(origin)
+        })
+        .collect()
+}
+
+fn flag(lookup: &impl Fn(&str) -> Option<String>, name: &str) -> Result<bool, ConfigError> {
+    match lookup(name).map(|v| v.to_ascii_lowercase()) {
+        None => Ok(false),
+        Some(v) if matches!(v.as_str(), "1" | "true" | "yes" | "on") => Ok(true),
+        Some(v) if matches!(v.as_str(), "0" | "false" | "no" | "off") => Ok(false),
+        Some(v) => Err(ConfigError(format!("{name} must be 1 or 0 (got {v:?})"))),
     }
 }
 
@@ -151,5 +225,21 @@ mod tests {
         assert!(config(&[("PLUMB_PUBLIC_URL", "ftp://x")]).unwrap_err().0.contains("PLUMB_PUBLIC_URL"));
         assert!(config(&[("PLUMB_ENCRYPTION_KEY", "c2hvcnQ=")]).unwrap_err().0.contains("32 bytes"));
         assert!(config(&[("PLUMB_REFRESH_SKEW_SECONDS", "soon")]).is_err());
+        assert!(config(&[("PLUMB_DEVELOPMENT_MODE", "maybe")]).unwrap_err().0.contains("PLUMB_DEVELOPMENT_MODE"));
+    }
+
+    #[test]
+    fn origin_lists_take_origins_only() {
+        let c = config(&[("PLUMB_RETURN_TO_ORIGINS", "https://app.example.com, http://localhost:5173/")]).unwrap();
+        assert_eq!(c.return_to_origins, ["https://app.example.com", "http://localhost:5173"]);
+        assert!(config(&[("PLUMB_RETURN_TO_ORIGINS", "https://app.example.com/path")]).is_err());
+        assert!(config(&[("PLUMB_WIDGET_FRAME_ANCESTORS", "*")]).is_err());
+        assert!(config(&[]).unwrap().widget_frame_ancestors.is_empty());
+    }
+
+    #[test]
+    fn development_mode_is_off_unless_asked_for() {
+        assert!(!config(&[]).unwrap().outbound().allow_loopback);
+        assert!(config(&[("PLUMB_DEVELOPMENT_MODE", "1")]).unwrap().outbound().allow_loopback);
     }
 }

@@ -58,11 +58,7 @@ impl Plumb {
         self.check_can_connect(&provider)?;
         let return_to = match return_to.map(str::trim).filter(|r| !r.is_empty()) {
             None => String::new(),
-            Some(r) => {
-                crate::providers::check_url("return_to URL", r)
-                    .map_err(|m| Error::field("return_to", "invalid_url", m))?;
-                r.to_string()
-            }
+            Some(r) => self.check_return_to(r)?,
         };
         let token = ids::random_token(32);
         let now = now_ms();
@@ -79,6 +75,28 @@ impl Plumb {
             })
             .await?;
         Ok(format!("{}/oauth/start/{token}", self.config.public_url))
+    }
+
+    /// A `return_to` must be an absolute URL on Plumb's own origin or on one the operator listed
+    /// (`PLUMB_RETURN_TO_ORIGINS`), compared exactly (scheme, host and port).
+    fn check_return_to(&self, value: &str) -> Result<String> {
+        let url = url::Url::parse(value)
+            .ok()
+            .filter(|u| matches!(u.scheme(), "http" | "https") && u.host_str().is_some())
+            .filter(|u| u.username().is_empty() && u.password().is_none())
+            .ok_or_else(|| Error::field("return_to", "invalid_url", "Enter an absolute https:// URL."))?;
+        let origin = url.origin().ascii_serialization();
+        let own = url::Url::parse(&self.config.public_url).map(|u| u.origin().ascii_serialization()).ok();
+        if own.as_deref() != Some(origin.as_str()) && !self.config.return_to_origins.contains(&origin) {
+            return Err(Error::field(
+                "return_to",
+                "origin_not_allowed",
+                format!(
+                    "{origin} is not an allowed return_to origin. Add it to PLUMB_RETURN_TO_ORIGINS to send users back there."
+                ),
+            ));
+        }
+        Ok(url.to_string())
     }
 
     /// The browser opened an authorization link: start the flow it stands for.

@@ -3,7 +3,8 @@
 //! copied into another row or field fails to open.
 //!
 //! Sealed format: `0x01 ‖ key-id length (1 byte) ‖ key id ‖ nonce (12) ‖ ciphertext+tag`. The key id
-//! lets a later key rotation tell which key made each ciphertext.
+//! says which key of the keyring made each ciphertext, so keys can be rotated: new values are
+//! sealed with the current key, old ones open with theirs until re-encrypted (`keys` module).
 
 use aes_gcm::aead::{Aead, KeyInit, OsRng, Payload};
 use aes_gcm::{AeadCore, Aes256Gcm, Nonce};
@@ -12,6 +13,7 @@ use hmac::{Hmac, Mac};
 use sha2::Sha256;
 use std::fmt;
 use std::path::Path;
+use std::sync::{Arc, RwLock};
 
 const VERSION: u8 = 1;
 const NONCE_LEN: usize = 12;
@@ -44,13 +46,15 @@ impl KeyMaterial {
         base64::engine::general_purpose::STANDARD.encode(self.0)
     }
 
-    /// Reads the key file, or creates it (mode 0600, never overwriting) when it does not exist.
-    /// Returns whether the key was generated.
+    /// Reads the key file's current key, or creates the file with one new key (mode 0600, never
+    /// overwriting) when it does not exist. Returns whether the key was generated.
     pub fn load_or_create(path: &Path) -> std::io::Result<(Self, bool)> {
-        match std::fs::read_to_string(path) {
-            Ok(text) => Self::from_base64(&text)
-                .map(|k| (k, false))
-                .map_err(|e| std::io::Error::other(format!("{}: {e}", path.display()))),
+        match std::fs::metadata(path) {
+            Ok(_) => {
+                let mut keys = read_key_file(path).map_err(std::io::Error::other)?;
+                let (_, current) = keys.pop().ok_or_else(|| std::io::Error::other("the key file holds no key"))?;
+                Ok((current, false))
+            }
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
                 if let Some(dir) = path.parent() {
                     std::fs::create_dir_all(dir)?;
@@ -101,72 +105,137 @@ impl fmt::Display for CryptoError {
 
 impl std::error::Error for CryptoError {}
 
-/// Seals and opens secrets with the current key.
+/// One key of the keyring, with its cipher ready.
+struct Key {
+    id: String,
+    material: KeyMaterial,
+    aead: Aes256Gcm,
+}
+
+impl Key {
+    fn new(id: String, material: KeyMaterial) -> Self {
+        assert!(!id.is_empty() && id.len() < 256, "key id must be 1..=255 bytes");
+        let aead = Aes256Gcm::new(&material.0.into());
+        Self { id, material, aead }
+    }
+}
+
+/// The keys a process holds: the last one is current (it seals); all of them open.
+struct Keyring {
+    keys: Vec<Key>,
+}
+
+impl Keyring {
+    fn current(&self) -> &Key {
+        self.keys.last().expect("a keyring holds at least one key")
+    }
+
+    fn get(&self, id: &[u8]) -> Option<&Key> {
+        self.keys.iter().find(|k| k.id.as_bytes() == id)
+    }
+}
+
+/// Where the keys come from, so a running process can pick up a rotation.
+#[derive(Debug, Clone)]
+pub enum KeySource {
+    /// Given at start (environment variables, tests): never changes.
+    Fixed,
+    /// A key file (`PLUMB_ENCRYPTION_KEY_FILE`, by default `encryption.key` in the data
+    /// directory) that `plumb keys rotate` and `retire` rewrite; re-read on demand.
+    File(std::path::PathBuf),
+}
+
+/// Seals with the current key and opens with whichever key made a ciphertext. Cheap to clone:
+/// clones share one keyring, so a reload reaches all of them.
 #[derive(Clone)]
 pub struct Cipher {
-    key_id: String,
-    key: KeyMaterial,
-    aead: Aes256Gcm,
+    ring: Arc<RwLock<Arc<Keyring>>>,
+    source: KeySource,
 }
 
 impl fmt::Debug for Cipher {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Cipher").field("key_id", &self.key_id).finish_non_exhaustive()
+        f.debug_struct("Cipher").field("key_ids", &self.key_ids()).field("source", &self.source).finish()
     }
 }
 
 impl Cipher {
     pub fn new(key_id: impl Into<String>, key: KeyMaterial) -> Self {
-        let key_id = key_id.into();
-        assert!(!key_id.is_empty() && key_id.len() < 256, "key id must be 1..=255 bytes");
-        let aead = Aes256Gcm::new(&key.0.into());
-        Self { key_id, key, aead }
+        Self::from_keys(vec![(key_id.into(), key)], KeySource::Fixed).expect("one key")
     }
 
     /// A cipher whose key id is a fingerprint of the key, so ciphertexts made with a different
     /// key are recognised as such (`UnknownKey`) instead of failing authentication.
     pub fn from_key(key: KeyMaterial) -> Self {
-        let fingerprint = Self::new("-", key.clone()).derive_subkey("key-id");
-        let id: String = fingerprint[..4].iter().map(|b| format!("{b:02x}")).collect();
-        Self::new(format!("k{id}"), key)
+        Self::new(fingerprint(&key), key)
     }
 
-    pub fn key_id(&self) -> &str {
-        &self.key_id
+    /// A keyring of `(id, key)` pairs; the last is current. Ids must be unique.
+    pub fn from_keys(keys: Vec<(String, KeyMaterial)>, source: KeySource) -> Result<Self, String> {
+        let ring = build_ring(keys)?;
+        Ok(Self { ring: Arc::new(RwLock::new(Arc::new(ring))), source })
+    }
+
+    fn ring(&self) -> Arc<Keyring> {
+        // A poisoned lock still holds a whole keyring: writers only ever swap the Arc.
+        self.ring.read().unwrap_or_else(|e| e.into_inner()).clone()
+    }
+
+    /// The current key's id.
+    pub fn key_id(&self) -> String {
+        self.ring().current().id.clone()
+    }
+
+    /// Every key id held, the current one last.
+    pub fn key_ids(&self) -> Vec<String> {
+        self.ring().keys.iter().map(|k| k.id.clone()).collect()
+    }
+
+    pub fn source(&self) -> &KeySource {
+        &self.source
+    }
+
+    /// Re-reads a key file, so a rotation made by another process takes effect here. Returns
+    /// whether the keys changed. Fixed keyrings never change.
+    pub fn reload(&self) -> Result<bool, String> {
+        let KeySource::File(path) = &self.source else { return Ok(false) };
+        let keys = read_key_file(path)?;
+        let ring = build_ring(keys)?;
+        let changed = ring.keys.iter().map(|k| &k.id).ne(self.ring().keys.iter().map(|k| &k.id));
+        if changed {
+            *self.ring.write().unwrap_or_else(|e| e.into_inner()) = Arc::new(ring);
+        }
+        Ok(changed)
     }
 
     pub fn seal(&self, plaintext: &[u8], aad: &Aad) -> Vec<u8> {
+        let ring = self.ring();
+        let key = ring.current();
         let nonce = Aes256Gcm::generate_nonce(&mut OsRng);
-        let ciphertext = self
+        let ciphertext = key
             .aead
             .encrypt(&nonce, Payload { msg: plaintext, aad: aad.0.as_bytes() })
             // Encryption fails only for messages over 64 GiB.
             .expect("AES-GCM encryption of a bounded message");
-        let mut out = Vec::with_capacity(2 + self.key_id.len() + NONCE_LEN + ciphertext.len());
+        let mut out = Vec::with_capacity(2 + key.id.len() + NONCE_LEN + ciphertext.len());
         out.push(VERSION);
-        out.push(self.key_id.len() as u8);
-        out.extend_from_slice(self.key_id.as_bytes());
+        out.push(key.id.len() as u8);
+        out.extend_from_slice(key.id.as_bytes());
         out.extend_from_slice(&nonce);
         out.extend_from_slice(&ciphertext);
         out
     }
 
     pub fn open(&self, sealed: &[u8], aad: &Aad) -> Result<Vec<u8>, CryptoError> {
-        let (&version, rest) = sealed.split_first().ok_or(CryptoError::Malformed)?;
-        if version != VERSION {
-            return Err(CryptoError::Malformed);
-        }
-        let (&id_len, rest) = rest.split_first().ok_or(CryptoError::Malformed)?;
-        let id_len = id_len as usize;
-        if rest.len() < id_len + NONCE_LEN + 16 {
-            return Err(CryptoError::Malformed);
-        }
-        let (key_id, rest) = rest.split_at(id_len);
-        if key_id != self.key_id.as_bytes() {
-            return Err(CryptoError::UnknownKey);
-        }
-        let (nonce, ciphertext) = rest.split_at(NONCE_LEN);
-        self.aead
+        let (key_id, nonce, ciphertext) = split(sealed)?;
+        let ring = match self.ring().get(key_id) {
+            Some(_) => self.ring(),
+            // Made by a key another process just added: look at the key file again.
+            None if matches!(self.source, KeySource::File(_)) && self.reload().unwrap_or(false) => self.ring(),
+            None => return Err(CryptoError::UnknownKey),
+        };
+        let key = ring.get(key_id).ok_or(CryptoError::UnknownKey)?;
+        key.aead
             .decrypt(Nonce::from_slice(nonce), Payload { msg: ciphertext, aad: aad.0.as_bytes() })
             .map_err(|_| CryptoError::Authentication)
     }
@@ -175,14 +244,143 @@ impl Cipher {
         String::from_utf8(self.open(sealed, aad)?).map_err(|_| CryptoError::Malformed)
     }
 
-    /// A key for another purpose (for example signing widget tokens), derived so that the
-    /// encryption key itself is never used twice.
-    pub fn derive_subkey(&self, purpose: &str) -> [u8; 32] {
-        let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(&self.key.0).expect("HMAC takes any key length");
-        mac.update(b"plumb/subkey/v1/");
-        mac.update(purpose.as_bytes());
-        mac.finalize().into_bytes().into()
+    /// Opens and seals again with the current key; `None` when it already uses it.
+    pub fn reseal(&self, sealed: &[u8], aad: &Aad) -> Result<Option<Vec<u8>>, CryptoError> {
+        let (key_id, _, _) = split(sealed)?;
+        if key_id == self.ring().current().id.as_bytes() {
+            return Ok(None);
+        }
+        let plaintext = self.open(sealed, aad)?;
+        Ok(Some(self.seal(&plaintext, aad)))
     }
+
+    /// A key for another purpose (for example signing widget tokens), derived from the current
+    /// key so that the encryption key itself is never used twice.
+    pub fn derive_subkey(&self, purpose: &str) -> [u8; 32] {
+        subkey(&self.ring().current().material, purpose)
+    }
+
+    /// The same subkey derived from every key held, the current key's first: what was signed
+    /// before a rotation still verifies until the old key is retired.
+    pub fn derive_subkeys(&self, purpose: &str) -> Vec<[u8; 32]> {
+        self.ring().keys.iter().rev().map(|k| subkey(&k.material, purpose)).collect()
+    }
+}
+
+/// The id of the key that made a sealed value, read from its header.
+pub fn sealed_key_id(sealed: &[u8]) -> Result<&str, CryptoError> {
+    let (id, _, _) = split(sealed)?;
+    std::str::from_utf8(id).map_err(|_| CryptoError::Malformed)
+}
+
+/// A sealed value's parts: the key id, the nonce, and the ciphertext with its tag.
+type Parts<'a> = (&'a [u8], &'a [u8], &'a [u8]);
+
+fn split(sealed: &[u8]) -> Result<Parts<'_>, CryptoError> {
+    let (&version, rest) = sealed.split_first().ok_or(CryptoError::Malformed)?;
+    if version != VERSION {
+        return Err(CryptoError::Malformed);
+    }
+    let (&id_len, rest) = rest.split_first().ok_or(CryptoError::Malformed)?;
+    let id_len = id_len as usize;
+    if id_len == 0 || rest.len() < id_len + NONCE_LEN + 16 {
+        return Err(CryptoError::Malformed);
+    }
+    let (key_id, rest) = rest.split_at(id_len);
+    let (nonce, ciphertext) = rest.split_at(NONCE_LEN);
+    Ok((key_id, nonce, ciphertext))
+}
+
+fn build_ring(keys: Vec<(String, KeyMaterial)>) -> Result<Keyring, String> {
+    if keys.is_empty() {
+        return Err("no encryption key given".into());
+    }
+    let mut ring = Keyring { keys: Vec::with_capacity(keys.len()) };
+    for (id, material) in keys {
+        if !is_valid_key_id(&id) {
+            return Err(format!("key id {id:?} must be 1 to 64 letters, digits, '-' or '_'"));
+        }
+        if ring.get(id.as_bytes()).is_some() {
+            return Err(format!("key id {id:?} appears twice"));
+        }
+        ring.keys.push(Key::new(id, material));
+    }
+    Ok(ring)
+}
+
+pub fn is_valid_key_id(id: &str) -> bool {
+    !id.is_empty() && id.len() <= 64 && id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+}
+
+fn subkey(key: &KeyMaterial, purpose: &str) -> [u8; 32] {
+    let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(&key.0).expect("HMAC takes any key length");
+    mac.update(b"plumb/subkey/v1/");
+    mac.update(purpose.as_bytes());
+    mac.finalize().into_bytes().into()
+}
+
+/// The id a key gets when none is given: `k` and 8 hex digits of a hash of the key.
+pub fn fingerprint(key: &KeyMaterial) -> String {
+    let f = subkey(key, "key-id");
+    let hex: String = f[..4].iter().map(|b| format!("{b:02x}")).collect();
+    format!("k{hex}")
+}
+
+/// Parses `id:base64,id:base64` (`PLUMB_ENCRYPTION_KEYS`); the last is current.
+pub fn parse_key_list(text: &str) -> Result<Vec<(String, KeyMaterial)>, String> {
+    text.split([',', '\n'])
+        .map(str::trim)
+        .filter(|entry| !entry.is_empty())
+        .map(|entry| {
+            let (id, key) = entry.split_once(':').ok_or_else(|| "each entry must be id:base64-key".to_string())?;
+            let key = KeyMaterial::from_base64(key).map_err(|e| format!("key {:?}: {e}", id.trim()))?;
+            Ok((id.trim().to_string(), key))
+        })
+        .collect()
+}
+
+/// Reads a key file: lines of `<id> <base64 key>`, the last current; `#` starts a comment. A
+/// file holding one bare base64 key (what Plumb wrote before key ids) is that key, named by its
+/// fingerprint.
+pub fn read_key_file(path: &Path) -> Result<Vec<(String, KeyMaterial)>, String> {
+    let text = std::fs::read_to_string(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    let lines: Vec<&str> = text.lines().map(str::trim).filter(|l| !l.is_empty() && !l.starts_with('#')).collect();
+    if let [only] = lines.as_slice() {
+        if !only.contains(char::is_whitespace) {
+            let key = KeyMaterial::from_base64(only).map_err(|e| format!("{}: {e}", path.display()))?;
+            return Ok(vec![(fingerprint(&key), key)]);
+        }
+    }
+    lines
+        .iter()
+        .map(|line| {
+            let (id, key) = line
+                .split_once(char::is_whitespace)
+                .ok_or_else(|| format!("{}: each line must be \"<id> <base64 key>\"", path.display()))?;
+            let key = KeyMaterial::from_base64(key).map_err(|e| format!("{}: key {id:?}: {e}", path.display()))?;
+            Ok((id.to_string(), key))
+        })
+        .collect()
+}
+
+/// Writes a key file atomically (a new file renamed over the old one), owner-only.
+pub fn write_key_file(path: &Path, keys: &[(String, KeyMaterial)]) -> std::io::Result<()> {
+    let mut text = String::from(
+        "# Plumb's encryption keys: <id> <base64 key>; the last line is the current key.\n\
+         # Keep this file secret and backed up: without it, stored tokens cannot be decrypted.\n",
+    );
+    for (id, key) in keys {
+        text.push_str(&format!("{id} {}\n", key.to_base64()));
+    }
+    let tmp = path.with_extension(format!("tmp-{}", std::process::id()));
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    let mut file = options.open(&tmp)?;
+    std::io::Write::write_all(&mut file, text.as_bytes())?;
+    file.sync_all()?;
+    std::fs::rename(&tmp, path)
 }
 
 #[cfg(test)]

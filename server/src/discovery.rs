@@ -2,7 +2,7 @@
 //! and OpenID Connect Discovery 1.0 (`/.well-known/openid-configuration`).
 
 use crate::error::{Error, Result};
-use crate::providers::check_url;
+use crate::outbound::{Client, Outbound};
 use app::model::{AuthenticateVia, Discovered};
 use serde_json::Value;
 
@@ -11,9 +11,9 @@ const MAX_METADATA_BYTES: usize = 512 * 1024;
 /// The metadata URLs to try for what the admin typed: a metadata URL as is; for an issuer, the
 /// RFC 8414 §3.1 form (well-known segment before the issuer's path), then the OpenID Connect
 /// form (appended to the issuer).
-pub fn candidates(input: &str) -> Result<Vec<url::Url>> {
+pub fn candidates(input: &str, rules: Outbound) -> Result<Vec<url::Url>> {
     let input = input.trim();
-    check_url("issuer or discovery URL", input).map_err(|m| Error::field("discovery_url", "invalid_url", m))?;
+    rules.check_url("issuer or discovery URL", input).map_err(|m| Error::field("discovery_url", "invalid_url", m))?;
     let url = url::Url::parse(input).map_err(|e| Error::field("discovery_url", "invalid_url", e.to_string()))?;
     if url.path().contains("/.well-known/") {
         return Ok(vec![url]);
@@ -36,24 +36,24 @@ pub fn candidates(input: &str) -> Result<Vec<url::Url>> {
 }
 
 /// Reads the metadata behind `input` and says what it means for a provider's settings.
-pub async fn discover(http: &reqwest::Client, input: &str) -> Result<Discovered> {
+pub async fn discover(http: &Client, input: &str) -> Result<Discovered> {
     let mut last_problem = String::from("no metadata found");
-    for url in candidates(input)? {
+    for url in candidates(input, http.rules())? {
         match fetch(http, &url).await {
-            Ok(metadata) => return interpret(&metadata),
+            Ok(metadata) => return interpret(&metadata, http.rules()),
             Err(problem) => last_problem = format!("{url}: {problem}"),
         }
     }
     Err(Error::Discovery(format!("Could not read authorization server metadata ({last_problem}).")))
 }
 
-async fn fetch(http: &reqwest::Client, url: &url::Url) -> std::result::Result<Value, String> {
+async fn fetch(http: &Client, url: &url::Url) -> std::result::Result<Value, String> {
     let mut response = http
-        .get(url.as_str())
+        .get(url.as_str())?
         .header(reqwest::header::ACCEPT, "application/json")
         .send()
         .await
-        .map_err(|e| if e.is_timeout() { "timed out".to_string() } else { "could not connect".to_string() })?;
+        .map_err(|e| crate::outbound::describe(&e))?;
     if !response.status().is_success() {
         return Err(format!("HTTP {}", response.status().as_u16()));
     }
@@ -71,7 +71,7 @@ async fn fetch(http: &reqwest::Client, url: &url::Url) -> std::result::Result<Va
 }
 
 /// RFC 8414 §2 fields, checked like endpoints typed by hand.
-pub fn interpret(metadata: &Value) -> Result<Discovered> {
+pub fn interpret(metadata: &Value, rules: Outbound) -> Result<Discovered> {
     let text = |k: &str| metadata.get(k).and_then(Value::as_str).unwrap_or_default().to_string();
     let list = |k: &str| -> Vec<String> {
         metadata
@@ -83,7 +83,7 @@ pub fn interpret(metadata: &Value) -> Result<Discovered> {
     let authorization_url = text("authorization_endpoint");
     let token_url = text("token_endpoint");
     for (label, url) in [("authorization endpoint", &authorization_url), ("token endpoint", &token_url)] {
-        check_url(label, url).map_err(|m| Error::Discovery(format!("The metadata's {m}")))?;
+        rules.check_url(label, url).map_err(|m| Error::Discovery(format!("The metadata's {m}")))?;
     }
     let methods = list("token_endpoint_auth_methods_supported");
     // RFC 8414 §2: when the list is omitted, the default is client_secret_basic.
@@ -111,12 +111,18 @@ pub fn interpret(metadata: &Value) -> Result<Discovered> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    const DEV: Outbound = Outbound { allow_loopback: true };
+
+    fn interpret_dev(v: &Value) -> Result<Discovered> {
+        interpret(v, DEV)
+    }
     use serde_json::json;
 
     #[test]
     fn issuer_candidates_follow_both_specifications() {
         let c: Vec<String> =
-            candidates("https://login.example.com/tenant/v2").unwrap().iter().map(|u| u.to_string()).collect();
+            candidates("https://login.example.com/tenant/v2", DEV).unwrap().iter().map(|u| u.to_string()).collect();
         assert_eq!(
             c,
             [
@@ -125,7 +131,8 @@ mod tests {
                 "https://login.example.com/.well-known/openid-configuration/tenant/v2",
             ]
         );
-        let plain: Vec<String> = candidates("https://idp.example").unwrap().iter().map(|u| u.to_string()).collect();
+        let plain: Vec<String> =
+            candidates("https://idp.example", DEV).unwrap().iter().map(|u| u.to_string()).collect();
         assert_eq!(
             plain,
             [
@@ -133,14 +140,14 @@ mod tests {
                 "https://idp.example/.well-known/openid-configuration"
             ]
         );
-        let direct = candidates("https://idp.example/.well-known/openid-configuration").unwrap();
+        let direct = candidates("https://idp.example/.well-known/openid-configuration", DEV).unwrap();
         assert_eq!(direct.len(), 1);
-        assert!(candidates("http://example.com").is_err());
+        assert!(candidates("http://example.com", DEV).is_err());
     }
 
     #[test]
     fn metadata_fills_endpoints_pkce_and_client_authentication() {
-        let d = interpret(&json!({
+        let d = interpret_dev(&json!({
             "issuer": "https://idp.example",
             "authorization_endpoint": "https://idp.example/auth",
             "token_endpoint": "https://idp.example/token",
@@ -155,17 +162,17 @@ mod tests {
         assert_eq!(d.scopes_supported, ["openid", "email"]);
 
         let basic_only =
-            interpret(&json!({"authorization_endpoint": "https://i/a", "token_endpoint": "https://i/t"})).unwrap();
+            interpret_dev(&json!({"authorization_endpoint": "https://i/a", "token_endpoint": "https://i/t"})).unwrap();
         assert_eq!(basic_only.authenticate_via, Some(AuthenticateVia::BasicAuthHeader));
         assert!(!basic_only.pkce_supported);
     }
 
     #[test]
     fn metadata_with_unusable_endpoints_is_refused() {
-        assert!(interpret(
+        assert!(interpret_dev(
             &json!({"authorization_endpoint": "http://evil.example/a", "token_endpoint": "https://i/t"})
         )
         .is_err());
-        assert!(interpret(&json!({"token_endpoint": "https://i/t"})).is_err());
+        assert!(interpret_dev(&json!({"token_endpoint": "https://i/t"})).is_err());
     }
 }

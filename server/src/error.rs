@@ -11,6 +11,14 @@ pub enum Error {
     Validation(Vec<FieldError>),
     /// Missing, malformed, unknown or revoked API key.
     Unauthorized(&'static str),
+    /// Wrong email or password (deliberately not saying which).
+    SignInFailed,
+    /// Sign-in locked after repeated failures.
+    TooManyAttempts {
+        retry_after_secs: u64,
+    },
+    /// A state-changing dashboard request without the session's CSRF token.
+    CsrfFailed,
     /// Missing, malformed, tampered or expired widget token.
     InvalidWidgetToken(&'static str),
     ProviderNotFound(String),
@@ -62,6 +70,7 @@ impl Error {
     pub fn retry_after(&self) -> Option<u64> {
         match self {
             Self::ProviderUnavailable { retry_after_secs, .. } => *retry_after_secs,
+            Self::TooManyAttempts { retry_after_secs } => Some(*retry_after_secs),
             _ => None,
         }
     }
@@ -86,6 +95,20 @@ impl From<&Error> for AppError {
         match e {
             Error::Validation(errors) => AppError::validation(errors.clone()),
             Error::Unauthorized(why) => AppError::unauthorized(*why),
+            Error::SignInFailed => {
+                AppError::new(codes::INVALID_CREDENTIALS, "The email address or password is not right.")
+            }
+            Error::TooManyAttempts { retry_after_secs } => AppError::new(
+                codes::TOO_MANY_ATTEMPTS,
+                format!(
+                    "Too many failed sign-ins for this account. Try again in {}.",
+                    crate::time::describe_wait(*retry_after_secs)
+                ),
+            ),
+            Error::CsrfFailed => AppError::new(
+                codes::CSRF_FAILED,
+                "This request did not carry the page's security token. Reload the page and try again.",
+            ),
             Error::InvalidWidgetToken(why) => AppError::new(codes::INVALID_WIDGET_TOKEN, *why),
             Error::ProviderNotFound(slug) => {
                 AppError::new(codes::PROVIDER_NOT_FOUND, format!("No provider with the slug {slug:?}."))
@@ -104,7 +127,16 @@ impl From<&Error> for AppError {
             ),
             Error::Conflict(m) => AppError::new(codes::CONFLICT, m.clone()),
             Error::Discovery(m) => AppError::new(codes::DISCOVERY_FAILED, m.clone()),
-            Error::Crypto(_) | Error::Database(_) | Error::Internal(_) => {
+            Error::Crypto(c) => {
+                tracing::error!(error = %c, "a stored secret failed to decrypt");
+                AppError::new(
+                    codes::SECRET_UNREADABLE,
+                    "A stored secret could not be decrypted: it was altered, copied from another record, or sealed \
+                     with an encryption key this server does not hold. Nothing was changed. Restore the key, or \
+                     connect the account again.",
+                )
+            }
+            Error::Database(_) | Error::Internal(_) => {
                 let reference = crate::ids::random_token(6);
                 tracing::error!(reference, error = ?e, "internal error");
                 AppError::internal(format!(

@@ -76,14 +76,13 @@ pub fn from_data_url(url: &str) -> Result<Icon, String> {
 }
 
 /// Fetches and checks an icon at an https URL.
-pub async fn fetch(http: &reqwest::Client, url: &str) -> Result<Icon, String> {
-    let mut response = http.get(url).header(reqwest::header::ACCEPT, "image/*").send().await.map_err(|e| {
-        if e.is_timeout() {
-            "Fetching the icon timed out.".to_string()
-        } else {
-            "The icon could not be fetched.".to_string()
-        }
-    })?;
+pub async fn fetch(http: &crate::outbound::Client, url: &str) -> Result<Icon, String> {
+    let mut response = http
+        .get(url)?
+        .header(reqwest::header::ACCEPT, "image/*")
+        .send()
+        .await
+        .map_err(|e| format!("The icon could not be fetched: {}.", crate::outbound::describe(&e)))?;
     if !response.status().is_success() {
         return Err(format!("Fetching the icon answered HTTP {}.", response.status().as_u16()));
     }

@@ -2,6 +2,7 @@
 //! that serves the Leptos app, the backend API and the OAuth callback.
 
 pub mod admin;
+pub mod admins;
 pub mod api_keys;
 pub mod catalog;
 pub mod config;
@@ -14,7 +15,9 @@ pub mod events;
 pub mod http;
 pub mod icons;
 pub mod ids;
+pub mod keys;
 pub mod oauth;
+pub mod outbound;
 pub mod providers;
 pub mod service;
 pub mod store;
@@ -25,28 +28,28 @@ pub mod widget_tokens;
 
 use std::sync::Arc;
 
-/// Loads the encryption key named by the configuration, generating one into the data directory
-/// on first start when none is configured.
+/// Loads the encryption keys named by the configuration: `PLUMB_ENCRYPTION_KEYS`,
+/// `PLUMB_ENCRYPTION_KEY`, or the key file, which is generated on first start.
 pub fn load_cipher(config: &config::Config) -> Result<crypto::Cipher, String> {
-    let key = match &config.encryption_key {
-        Some(key) => key.clone(),
-        None => {
-            let path = config.data_dir.join("encryption.key");
-            let (key, created) = crypto::KeyMaterial::load_or_create(&path)
-                .map_err(|e| format!("cannot read or create the encryption key at {}: {e}", path.display()))?;
-            if created {
-                tracing::warn!(
-                    path = %path.display(),
-                    "generated a new encryption key (mode 0600). Back it up: without it, stored tokens and \
-                     secrets cannot be decrypted. Set PLUMB_ENCRYPTION_KEY to manage it yourself."
-                );
-            } else {
-                tracing::info!(path = %path.display(), "using the encryption key from the data directory");
-            }
-            key
-        }
-    };
-    Ok(crypto::Cipher::from_key(key))
+    if let Some(keys) = &config.encryption_keys {
+        return crypto::Cipher::from_keys(keys.clone(), crypto::KeySource::Fixed)
+            .map_err(|e| format!("PLUMB_ENCRYPTION_KEYS: {e}"));
+    }
+    if let Some(key) = &config.encryption_key {
+        return Ok(crypto::Cipher::from_key(key.clone()));
+    }
+    let path = &config.key_file;
+    let (_, created) = crypto::KeyMaterial::load_or_create(path)
+        .map_err(|e| format!("cannot read or create the encryption key file {}: {e}", path.display()))?;
+    if created {
+        tracing::warn!(
+            path = %path.display(),
+            "generated a new encryption key (mode 0600). Back it up: without it, stored tokens and \
+             secrets cannot be decrypted."
+        );
+    }
+    let keys = crypto::read_key_file(path)?;
+    crypto::Cipher::from_keys(keys, crypto::KeySource::File(path.clone()))
 }
 
 /// Connects to the database, runs migrations and assembles the service.

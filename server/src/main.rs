@@ -1,5 +1,5 @@
 //! `plumb`: the server binary. `plumb serve` runs Plumb; `plumb api-keys create` prints a new
-//! API key for the configured database.
+//! API key for the configured database; `plumb keys …` manages the encryption keys.
 
 use server::config::Config;
 use std::process::ExitCode;
@@ -8,13 +8,22 @@ const USAGE: &str = "\
 Usage:
   plumb serve                        Run the server (configuration: PLUMB_* environment variables)
   plumb api-keys create [--name N]   Create an API key and print it once
+  plumb admin create <email>         Create an admin; the password is read from standard input
+  plumb admin invite [email]         Print a one-time link that creates an admin
+  plumb keys list                    Show the encryption keys and how many values each sealed
+  plumb keys rotate                  Add a key to the key file, make it current, re-encrypt
+                                     everything with it (servers keep serving meanwhile)
+  plumb keys reencrypt               Re-encrypt everything with the current key
+  plumb keys retire <id>             Remove a key no stored value uses any more
+  plumb keys generate                Print a new key as id:base64, for PLUMB_ENCRYPTION_KEYS
   plumb help                         Show this message
 
 Configuration (environment variables):
   PLUMB_ADDR            listen address            (default 127.0.0.1:3000)
   PLUMB_PUBLIC_URL      URL browsers use          (default http://127.0.0.1:3000)
   PLUMB_DATABASE_URL    sqlite://… or postgres:// (default sqlite://data/plumb.db)
-  PLUMB_ENCRYPTION_KEY  base64 of 32 bytes        (default: generated into PLUMB_DATA_DIR)
+  PLUMB_ENCRYPTION_KEYS id:base64,…; last current (or PLUMB_ENCRYPTION_KEY: one base64 key)
+  PLUMB_ENCRYPTION_KEY_FILE  key file when neither is set (default PLUMB_DATA_DIR/encryption.key)
   PLUMB_DATA_DIR        data directory            (default data)
   PLUMB_SITE_ROOT       built site directory      (default target/site)";
 
@@ -34,6 +43,18 @@ async fn main() -> ExitCode {
         ["serve"] => serve().await,
         ["api-keys", "create"] => create_api_key("").await,
         ["api-keys", "create", "--name", name] => create_api_key(name).await,
+        ["admin", "create", email] => admin_create(email).await,
+        ["admin", "invite"] => admin_invite("").await,
+        ["admin", "invite", email] => admin_invite(email).await,
+        ["keys", "list"] => keys_list().await,
+        ["keys", "rotate"] => keys_rotate(true).await,
+        ["keys", "reencrypt"] => keys_rotate(false).await,
+        ["keys", "retire", id] => keys_retire(id).await,
+        ["keys", "generate"] => {
+            let key = server::crypto::KeyMaterial::generate();
+            println!("{}:{}", server::crypto::fingerprint(&key), key.to_base64());
+            Ok(())
+        }
         ["help"] | ["--help"] | ["-h"] => {
             println!("{USAGE}");
             Ok(())
@@ -62,6 +83,14 @@ async fn serve() -> Result<(), String> {
         server::tokens::spawn_background_refresher(plumb.clone(), interval, plumb.config().background_refresh_window);
     }
     server::webhooks::spawn_webhook_worker(plumb.clone());
+    server::keys::spawn_key_watcher(plumb.cipher().clone(), plumb.config().key_reload_interval);
+    if let Some(link) = plumb.setup_link_if_needed().await.map_err(|e| e.to_string())? {
+        // Printed, not logged at a level someone might filter out: it is the only way in.
+        println!(
+            "\nNo admin exists yet. Open this one-time link to create the first one (valid 24 hours):\n\n    {link}\n\n\
+             Or run `plumb admin create you@example.com` with the password on standard input.\n"
+        );
+    }
     let listener = tokio::net::TcpListener::bind(addr)
         .await
         .map_err(|e| format!("cannot listen on {addr}: {e} (set PLUMB_ADDR to use another address)"))?;
@@ -84,6 +113,103 @@ async fn create_api_key(name: &str) -> Result<(), String> {
     store.close().await;
     eprintln!("Created API key {} ({}…). It is shown only this once:", key.record.id, key.record.prefix);
     println!("{}", key.secret);
+    Ok(())
+}
+
+/// The service on the configured database, for the `admin` commands.
+async fn open_plumb() -> Result<std::sync::Arc<server::service::Plumb>, String> {
+    let config = Config::from_env().map_err(|e| e.to_string())?;
+    server::build(config).await
+}
+
+async fn admin_create(email: &str) -> Result<(), String> {
+    let mut password = String::new();
+    std::io::stdin().read_line(&mut password).map_err(|e| format!("cannot read the password: {e}"))?;
+    let password = password.trim_end_matches(['\r', '\n']);
+    let plumb = open_plumb().await?;
+    let result = plumb.create_admin(email, password).await;
+    plumb.store().close().await;
+    let admin = result.map_err(|e| match e {
+        server::error::Error::Validation(errors) => {
+            errors.iter().map(|f| format!("{}: {}", f.field, f.message)).collect::<Vec<_>>().join("; ")
+        }
+        other => other.to_string(),
+    })?;
+    eprintln!("Created admin {} ({}). Sign in at {}/login", admin.email, admin.id, plumb.config().public_url);
+    Ok(())
+}
+
+async fn admin_invite(email: &str) -> Result<(), String> {
+    let plumb = open_plumb().await?;
+    let link = if email.is_empty() {
+        plumb.setup_link_if_needed().await.map_err(|e| e.to_string())?.ok_or_else(|| {
+            "admins exist already: invite from the dashboard, or name the email: plumb admin invite <email>".to_string()
+        })
+    } else {
+        let inviter = plumb.admins().await.map_err(|e| e.to_string())?.first().map(|a| a.id.clone());
+        match inviter {
+            Some(by) => plumb.invite_admin(&by, email).await.map_err(|e| e.to_string()),
+            None => plumb.setup_link_if_needed().await.map_err(|e| e.to_string())?.ok_or_else(String::new),
+        }
+    };
+    plumb.store().close().await;
+    println!("{}", link?);
+    Ok(())
+}
+
+/// The configuration, the keys and the database, for the `keys` commands.
+async fn open_keys() -> Result<(Config, server::crypto::Cipher, server::store::Store), String> {
+    let config = Config::from_env().map_err(|e| e.to_string())?;
+    let cipher = server::load_cipher(&config)?;
+    let store = server::store::Store::connect(&config.database_url).await.map_err(|e| e.to_string())?;
+    Ok((config, cipher, store))
+}
+
+async fn keys_list() -> Result<(), String> {
+    let (_, cipher, store) = open_keys().await?;
+    let usage = server::keys::usage(&store).await.map_err(|e| e.to_string())?;
+    store.close().await;
+    let current = cipher.key_id();
+    println!("{:<24} {:>10}  ", "KEY", "VALUES");
+    for id in cipher.key_ids() {
+        let mark = if id == current { "current" } else { "" };
+        println!("{id:<24} {:>10}  {mark}", usage.get(&id).copied().unwrap_or(0));
+    }
+    for (id, count) in usage.iter().filter(|(id, _)| !cipher.key_ids().contains(id)) {
+        println!("{id:<24} {count:>10}  NOT HELD: these values cannot be decrypted");
+    }
+    Ok(())
+}
+
+async fn keys_rotate(add_key: bool) -> Result<(), String> {
+    let (config, cipher, store) = open_keys().await?;
+    if add_key {
+        let id = server::keys::add_key_to_file(&cipher).map_err(|e| e.to_string())?;
+        eprintln!("Added key {id} to {} and made it current. Re-encrypting…", config.key_file.display());
+    }
+    // Servers re-read the key file every PLUMB_KEY_RELOAD_SECONDS: keep going until none has
+    // sealed with an old key for longer than that.
+    let settle = config.key_reload_interval * 2 + std::time::Duration::from_secs(1);
+    let done = server::keys::reencrypt(&store, &cipher, settle, std::time::Duration::from_secs(600))
+        .await
+        .map_err(|e| e.to_string())?;
+    store.close().await;
+    eprintln!("Re-encrypted {} value(s) with {} in {} pass(es).", done.resealed, done.current, done.passes);
+    if done.unreadable > 0 {
+        eprintln!("{} value(s) could not be decrypted with any key held; they were left as they are.", done.unreadable);
+    }
+    if !done.remaining.is_empty() {
+        return Err(format!("values still use other keys: {:?}. Run `plumb keys reencrypt` again.", done.remaining));
+    }
+    Ok(())
+}
+
+async fn keys_retire(id: &str) -> Result<(), String> {
+    let (_, cipher, store) = open_keys().await?;
+    let result = server::keys::retire(&store, &cipher, id).await;
+    store.close().await;
+    result.map_err(|e| e.to_string())?;
+    eprintln!("Retired key {id}.");
     Ok(())
 }
 

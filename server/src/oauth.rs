@@ -7,7 +7,6 @@ use base64::Engine;
 use oauth2::{AccessToken, RefreshToken};
 use serde_json::Value;
 use std::fmt;
-use std::time::Duration;
 
 /// Token responses larger than this are refused: no real token response comes close.
 const MAX_RESPONSE_BYTES: usize = 1 << 20;
@@ -272,18 +271,6 @@ pub fn prepare<'p>(client: &'p Client<'_>, url: &str, mut params: Vec<(&'p str, 
     PreparedRequest { url: url.to_string(), headers, body }
 }
 
-/// The HTTP client for provider calls: no redirects (a token request must not be forwarded
-/// anywhere), and timeouts so a stuck provider cannot hold a request forever.
-pub fn http_client(timeout: Duration) -> reqwest::Client {
-    reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .connect_timeout(Duration::from_secs(5).min(timeout))
-        .timeout(timeout)
-        .user_agent(concat!("plumb/", env!("CARGO_PKG_VERSION")))
-        .build()
-        .expect("the TLS backend initialises")
-}
-
 /// The code exchange of RFC 6749 §4.1.3, with the PKCE verifier of RFC 7636 §4.5.
 pub fn exchange_request<'p>(
     client: &'p Client<'_>,
@@ -314,21 +301,18 @@ pub fn refresh_request<'p>(
 
 /// Sends a prepared token request and reads the answer.
 pub async fn send(
-    http: &reqwest::Client,
+    http: &crate::outbound::Client,
     request: &PreparedRequest,
     paths: &ResponsePaths,
 ) -> Result<TokenSet, TokenError> {
     let unavailable = |e: reqwest::Error| TokenError::Unavailable {
-        message: if e.is_timeout() {
-            "the token request timed out".into()
-        } else if e.is_connect() {
-            "could not connect to the token endpoint".into()
-        } else {
-            "the token request failed".into()
-        },
+        message: format!("the token request to {}: {}", request.url, crate::outbound::describe(&e)),
         retry_after_secs: None,
     };
-    let mut builder = http.post(&request.url).body(request.body.clone());
+    let mut builder = http
+        .post(&request.url)
+        .map_err(|why| TokenError::Unavailable { message: why, retry_after_secs: None })?
+        .body(request.body.clone());
     for (name, value) in &request.headers {
         builder = builder.header(name, value);
     }

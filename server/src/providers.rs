@@ -254,7 +254,11 @@ const RESERVED_HEADERS: [&str; 6] =
     ["authorization", "content-type", "content-length", "host", "accept", "transfer-encoding"];
 
 /// Checks every field and reports every problem at once, so the admin fixes them in one go.
-pub fn validate(input: &ProviderInput, purpose: Purpose) -> Result<ValidProvider, Vec<FieldError>> {
+pub fn validate(
+    input: &ProviderInput,
+    purpose: Purpose,
+    rules: crate::outbound::Outbound,
+) -> Result<ValidProvider, Vec<FieldError>> {
     let mut errors = Vec::new();
     let mut fail = |field: &str, code: &str, message: String| {
         errors.push(FieldError { field: field.into(), code: code.into(), message })
@@ -287,7 +291,7 @@ pub fn validate(input: &ProviderInput, purpose: Purpose) -> Result<ValidProvider
 
     let icon_url = input.icon_url.trim();
     if !icon_url.is_empty() {
-        if let Err(message) = check_url("Icon", icon_url) {
+        if let Err(message) = rules.check_url("Icon", icon_url) {
             fail("icon_url", "invalid_url", message);
         }
     }
@@ -301,7 +305,7 @@ pub fn validate(input: &ProviderInput, purpose: Purpose) -> Result<ValidProvider
         if value.is_empty() && !required {
             continue;
         }
-        if let Err(message) = check_url(label, value) {
+        if let Err(message) = rules.check_url(label, value) {
             fail(field, "invalid_url", message);
         }
     }
@@ -524,40 +528,11 @@ fn is_json_path(s: &str) -> bool {
             .all(|seg| !seg.is_empty() && seg.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-'))
 }
 
-/// Provider endpoints and icons are absolute https URLs; plain http is accepted only for loopback
-/// hosts, where development and test providers run.
-pub fn check_url(label: &str, value: &str) -> Result<(), String> {
-    if value.is_empty() {
-        return Err(format!("Enter the {label}."));
-    }
-    if value.len() > 2048 {
-        return Err(format!("The {label} is too long."));
-    }
-    let url = url::Url::parse(value).map_err(|_| format!("Enter the full {label}, starting with https://"))?;
-    let loopback = match url.host() {
-        Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
-        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
-        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
-        None => return Err(format!("The {label} needs a host name.")),
-    };
-    match url.scheme() {
-        "https" => {}
-        "http" if loopback => {}
-        "http" => return Err(format!("The {label} must use https:// (plain http is allowed only for localhost).")),
-        _ => return Err(format!("The {label} must be an https:// URL.")),
-    }
-    if !url.username().is_empty() || url.password().is_some() {
-        return Err(format!("The {label} must not contain a user name or password."));
-    }
-    if url.fragment().is_some() {
-        return Err(format!("The {label} must not contain a #fragment."));
-    }
-    Ok(())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    const DEV: crate::outbound::Outbound = crate::outbound::Outbound { allow_loopback: true };
 
     fn input() -> ProviderInput {
         ProviderInput {
@@ -579,7 +554,7 @@ mod tests {
 
     #[test]
     fn a_good_provider_passes_and_scopes_are_normalised() {
-        let p = validate(&input(), Purpose::Create).unwrap();
+        let p = validate(&input(), Purpose::Create, DEV).unwrap();
         assert_eq!(p.scopes, ["read", "write", "offline_access"]);
         assert_eq!(p.client_secret.as_deref(), Some("s3cret"));
         assert_eq!(p.scope_separator, " ");
@@ -620,7 +595,7 @@ mod tests {
             ..input()
         };
         assert_eq!(
-            fields(validate(&bad, Purpose::Create).err().unwrap()),
+            fields(validate(&bad, Purpose::Create, DEV).err().unwrap()),
             [
                 "name",
                 "slug",
@@ -642,34 +617,34 @@ mod tests {
     }
 
     #[test]
-    fn endpoints_must_be_https_except_on_loopback() {
-        assert!(check_url("Token URL", "https://a.example/t").is_ok());
-        assert!(check_url("Token URL", "http://127.0.0.1:9000/t").is_ok());
-        assert!(check_url("Token URL", "http://localhost/t").is_ok());
-        assert!(check_url("Token URL", "http://[::1]:8080/t").is_ok());
-        assert!(check_url("Token URL", "http://10.0.0.1/t").is_err());
-        assert!(check_url("Token URL", "ftp://a.example/t").is_err());
-        assert!(check_url("Token URL", "https://user:pw@a.example/t").is_err());
-        assert!(check_url("Token URL", "https://a.example/t#x").is_err());
-        assert!(check_url("Token URL", "/relative").is_err());
+    fn loopback_endpoints_need_development_mode() {
+        let mut p = input();
+        p.token_url = "http://127.0.0.1:9000/token".into();
+        p.authorization_url = "https://169.254.169.254/authorize".into();
+        assert_eq!(
+            fields(validate(&p, Purpose::Create, crate::outbound::Outbound::default()).err().unwrap()),
+            ["authorization_url", "token_url"]
+        );
+        p.authorization_url = "http://localhost:9000/authorize".into();
+        assert!(validate(&p, Purpose::Create, DEV).is_ok());
     }
 
     #[test]
     fn a_public_client_needs_no_secret_but_a_confidential_one_does() {
         let missing = ProviderInput { client_secret: "  ".into(), ..input() };
-        assert_eq!(fields(validate(&missing, Purpose::Create).err().unwrap()), ["client_secret"]);
+        assert_eq!(fields(validate(&missing, Purpose::Create, DEV).err().unwrap()), ["client_secret"]);
         // Editing keeps the stored secret when none is typed.
-        assert!(validate(&missing, Purpose::Edit { has_stored_secret: true }).unwrap().client_secret.is_none());
+        assert!(validate(&missing, Purpose::Edit { has_stored_secret: true }, DEV).unwrap().client_secret.is_none());
         let public = ProviderInput { client_secret_required: false, ..missing };
-        assert!(validate(&public, Purpose::Create).unwrap().client_secret.is_none());
+        assert!(validate(&public, Purpose::Create, DEV).unwrap().client_secret.is_none());
         let basic = ProviderInput { authenticate_via: "basic_auth_header".into(), ..public };
-        assert_eq!(fields(validate(&basic, Purpose::Create).err().unwrap()), ["authenticate_via"]);
+        assert_eq!(fields(validate(&basic, Purpose::Create, DEV).err().unwrap()), ["authenticate_via"]);
     }
 
     #[test]
     fn scopes_required_needs_a_scope() {
         let p = ProviderInput { scopes: "".into(), scopes_required: true, ..input() };
-        assert_eq!(fields(validate(&p, Purpose::Create).err().unwrap()), ["scopes"]);
+        assert_eq!(fields(validate(&p, Purpose::Create, DEV).err().unwrap()), ["scopes"]);
     }
 
     #[test]
@@ -682,7 +657,7 @@ mod tests {
             access_token_path: "authed_user.access_token".into(),
             ..input()
         };
-        let v = validate(&p, Purpose::Create).unwrap();
+        let v = validate(&p, Purpose::Create, DEV).unwrap();
         assert_eq!(
             v.authorization_parameters,
             [("access_type".to_string(), "offline".to_string()), ("prompt".to_string(), "consent".to_string())]
@@ -692,19 +667,19 @@ mod tests {
         for reserved in ["state=x", "redirect_uri=x", "user_scope=x"] {
             let p = ProviderInput { authorization_parameters: reserved.into(), ..p.clone() };
             assert_eq!(
-                fields(validate(&p, Purpose::Create).err().unwrap()),
+                fields(validate(&p, Purpose::Create, DEV).err().unwrap()),
                 ["authorization_parameters"],
                 "{reserved}"
             );
         }
         let p = ProviderInput { token_request_headers: "Authorization: Bearer x".into(), ..p };
-        assert_eq!(fields(validate(&p, Purpose::Create).err().unwrap()), ["token_request_headers"]);
+        assert_eq!(fields(validate(&p, Purpose::Create, DEV).err().unwrap()), ["token_request_headers"]);
     }
 
     #[test]
     fn the_slug_is_not_checked_on_edit() {
         let p = ProviderInput { slug: "".into(), ..input() };
-        assert!(validate(&p, Purpose::Edit { has_stored_secret: true }).is_ok());
+        assert!(validate(&p, Purpose::Edit { has_stored_secret: true }, DEV).is_ok());
     }
 
     #[test]

@@ -14,9 +14,10 @@ use crate::tokens::KeyedLocks;
 use crate::widget_tokens::{Claims, Signer};
 use app::error::AppError;
 use app::model::{
-    AccessTokenRequest, AccessTokenResponse, CatalogInput, CatalogView, ConnectionView, CreatedWebhook, DashboardView,
-    DeliveryView, Discovered, ProviderDetail, ProviderInput, ProviderView, SharedCredentialsInput, WebhookEndpointView,
-    WebhookInput, WebhooksView, WidgetProvider, WidgetView,
+    AccessTokenRequest, AccessTokenResponse, AdminIdentity, AdminView, AdminsView, CatalogInput, CatalogView,
+    ConnectionView, CreatedWebhook, DashboardView, DeliveryView, Discovered, InvitePreview, ProviderDetail,
+    ProviderInput, ProviderView, SessionView, SharedCredentialsInput, WebhookEndpointView, WebhookInput, WebhooksView,
+    WidgetProvider, WidgetView,
 };
 use app::service::PlumbService;
 
@@ -44,10 +45,9 @@ pub struct Plumb {
     pub(crate) config: Config,
     pub(crate) store: Store,
     pub(crate) cipher: Cipher,
-    pub(crate) http: reqwest::Client,
+    pub(crate) http: crate::outbound::Client,
     /// For webhook deliveries: endpoints are the application's, not providers'.
-    pub(crate) webhook_http: reqwest::Client,
-    pub(crate) widget_signer: Signer,
+    pub(crate) webhook_http: crate::outbound::Client,
     pub(crate) refresh_locks: KeyedLocks,
     /// This process's name in refresh leases: unique per start.
     pub(crate) instance: String,
@@ -55,14 +55,12 @@ pub struct Plumb {
 
 impl Plumb {
     pub fn new(config: Config, store: Store, cipher: Cipher) -> Self {
-        let widget_signer = Signer::new(cipher.derive_subkey("widget-token"));
         Self {
-            http: crate::oauth::http_client(config.provider_timeout),
-            webhook_http: crate::oauth::http_client(std::time::Duration::from_secs(10)),
+            http: crate::outbound::Client::new(config.provider_timeout, config.outbound()),
+            webhook_http: crate::outbound::Client::new(std::time::Duration::from_secs(10), config.outbound()),
             config,
             store,
             cipher,
-            widget_signer,
             refresh_locks: KeyedLocks::default(),
             instance: crate::ids::new_id("plumb"),
         }
@@ -93,7 +91,7 @@ impl Plumb {
         let organization_id = optional_id("organization_id", organization_id)?;
         let now = now_ms() / 1000;
         let ttl = self.config.widget_token_ttl.as_secs() as i64;
-        Ok(self.widget_signer.mint(user_id, organization_id, now, ttl))
+        Ok(self.widget_signer().mint(user_id, organization_id, now, ttl))
     }
 
     /// `POST /data-integrations/{slug}/token`: authenticate the backend, check the body, fetch.
@@ -109,8 +107,14 @@ impl Plumb {
         self.fetch_token(provider, user_id, organization_id).await
     }
 
+    /// Widget tokens are signed with a key derived from the current encryption key (re-derived
+    /// each time, so a key rotation applies at once; an HMAC costs about a microsecond).
+    fn widget_signer(&self) -> Signer {
+        Signer::with_keys(self.cipher.derive_subkeys("widget-token"))
+    }
+
     pub(crate) fn widget_claims(&self, token: &str) -> Result<Claims> {
-        self.widget_signer.verify(token, now_ms() / 1000)
+        self.widget_signer().verify(token, now_ms() / 1000)
     }
 
     /// A provider by slug, with its catalog entry's current settings laid over it.
@@ -371,5 +375,48 @@ impl PlumbService for Plumb {
         request: AccessTokenRequest,
     ) -> Result<AccessTokenResponse, AppError> {
         Ok(self.get_access_token(authorization, provider, &request).await?)
+    }
+
+    async fn admins(&self, me: &AdminIdentity) -> Result<AdminsView, AppError> {
+        let admins = Plumb::admins(self)
+            .await?
+            .into_iter()
+            .map(|a| AdminView {
+                is_you: a.id == me.admin_id,
+                id: a.id,
+                email: a.email,
+                created_at: crate::time::iso(a.created_at),
+            })
+            .collect();
+        let sessions = self
+            .admin_sessions()
+            .await?
+            .into_iter()
+            .map(|s| SessionView {
+                is_current: s.id == me.session_id,
+                id: s.id,
+                email: s.email,
+                user_agent: s.user_agent,
+                created_at: crate::time::iso(s.created_at),
+                last_seen_at: crate::time::iso(s.last_seen_at),
+            })
+            .collect();
+        Ok(AdminsView { admins, sessions })
+    }
+
+    async fn invite_admin(&self, me: &AdminIdentity, email: &str) -> Result<String, AppError> {
+        Ok(Plumb::invite_admin(self, &me.admin_id, email).await?)
+    }
+
+    async fn remove_admin(&self, me: &AdminIdentity, id: &str) -> Result<(), AppError> {
+        Ok(Plumb::remove_admin(self, &me.admin_id, id).await?)
+    }
+
+    async fn revoke_session(&self, _me: &AdminIdentity, id: &str) -> Result<(), AppError> {
+        Ok(self.revoke_admin_session(id).await?)
+    }
+
+    async fn invite_preview(&self, token: &str) -> Result<InvitePreview, AppError> {
+        Ok(InvitePreview { email: self.invite(token).await?.email })
     }
 }

@@ -8,6 +8,9 @@ use crate::providers::Provider;
 use sqlx::any::{AnyPoolOptions, AnyRow};
 use sqlx::{AnyPool, Row};
 
+mod admins;
+pub use admins::{AdminRecord, InviteRecord, NewSession, SessionRecord, ThrottleRecord};
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Backend {
     Sqlite,
@@ -138,6 +141,11 @@ impl Store {
 
     pub fn backend(&self) -> Backend {
         self.backend
+    }
+
+    /// The pool itself, for maintenance commands and tests that must look at raw rows.
+    pub fn pool(&self) -> &AnyPool {
+        &self.pool
     }
 
     pub async fn close(&self) {
@@ -888,6 +896,42 @@ impl Store {
     }
 
     // --- API keys ---
+
+    /// Up to `limit` non-null sealed values of one column, in id order after `after`. `place`
+    /// comes from [`crate::keys::SEALED`], never from input.
+    pub async fn sealed_values(
+        &self,
+        place: &crate::keys::SealedColumn,
+        after: &str,
+        limit: i64,
+    ) -> Result<Vec<(String, Vec<u8>)>> {
+        let sql = format!(
+            "SELECT {id}, {col} FROM {table} WHERE {col} IS NOT NULL AND {id} > $1 ORDER BY {id} LIMIT $2",
+            id = place.id_column,
+            col = place.column,
+            table = place.table
+        );
+        Ok(sqlx::query_as(&sql).bind(after).bind(limit).fetch_all(&self.pool).await?)
+    }
+
+    /// Replaces one sealed value only if it is still `old`: a value another process changed
+    /// meanwhile (a refresh, say) is left alone. Returns whether it was replaced.
+    pub async fn replace_sealed(
+        &self,
+        place: &crate::keys::SealedColumn,
+        id: &str,
+        old: &[u8],
+        new: &[u8],
+    ) -> Result<bool> {
+        let sql = format!(
+            "UPDATE {table} SET {col} = $1 WHERE {id} = $2 AND {col} = $3",
+            id = place.id_column,
+            col = place.column,
+            table = place.table
+        );
+        let done = sqlx::query(&sql).bind(new).bind(id).bind(old).execute(&self.pool).await?;
+        Ok(done.rows_affected() == 1)
+    }
 
     pub async fn insert_api_key(&self, k: &ApiKeyRecord) -> Result<()> {
         sqlx::query(

@@ -9,6 +9,15 @@ pub fn iso(ms: i64) -> String {
     chrono::DateTime::from_timestamp_millis(ms).unwrap_or_default().to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
 }
 
+/// "45 seconds", "3 minutes": a wait in words.
+pub fn describe_wait(seconds: u64) -> String {
+    match seconds {
+        0..=1 => "a second".into(),
+        2..=89 => format!("{seconds} seconds"),
+        _ => format!("{} minutes", seconds.div_ceil(60)),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     #[test]

@@ -61,16 +61,15 @@ fn check_events(events: &[String]) -> Result<String> {
     Ok(unique.join(" "))
 }
 
-fn check_url(url: &str) -> Result<String> {
-    crate::providers::check_url("endpoint URL", url.trim())
-        .map_err(|m| Error::field("endpoint_url", "invalid_url", m))?;
+fn check_url(url: &str, rules: crate::outbound::Outbound) -> Result<String> {
+    rules.check_url("endpoint URL", url.trim()).map_err(|m| Error::field("endpoint_url", "invalid_url", m))?;
     Ok(url.trim().to_string())
 }
 
 impl Plumb {
     /// Adds an endpoint; returns it with its signing secret, which is shown only now.
     pub async fn create_webhook_endpoint(&self, input: &EndpointInput<'_>) -> Result<(WebhookEndpoint, String)> {
-        let url = check_url(input.endpoint_url.unwrap_or_default())?;
+        let url = check_url(input.endpoint_url.unwrap_or_default(), self.config.outbound())?;
         let events = check_events(input.events.unwrap_or_default())?;
         if self.store.webhook_endpoints().await?.iter().any(|e| e.endpoint_url == url) {
             return Err(Error::Conflict(format!("An endpoint for {url} already exists.")));
@@ -96,7 +95,7 @@ impl Plumb {
     pub async fn update_webhook_endpoint(&self, id: &str, input: &EndpointInput<'_>) -> Result<WebhookEndpoint> {
         let mut endpoint = self.store.webhook_endpoint(id).await?.ok_or_else(|| endpoint_not_found(id))?;
         if let Some(url) = input.endpoint_url {
-            endpoint.endpoint_url = check_url(url)?;
+            endpoint.endpoint_url = check_url(url, self.config.outbound())?;
         }
         if let Some(events) = input.events {
             endpoint.events = check_events(events)?;
@@ -177,7 +176,7 @@ fn endpoint_not_found(id: &str) -> Error {
 
 /// One POST of one delivery: `Ok(status)` for a 2xx answer, else the status (if any) and why.
 async fn attempt(
-    http: &reqwest::Client,
+    http: &crate::outbound::Client,
     d: &DueDelivery,
     secret: Option<String>,
 ) -> std::result::Result<i64, (Option<i64>, String)> {
@@ -185,12 +184,13 @@ async fn attempt(
     let body = events::envelope(&d.event_id, &d.event, &d.data, d.event_created_at).to_string();
     let response = http
         .post(&d.endpoint_url)
+        .map_err(|why| (None, why))?
         .header(reqwest::header::CONTENT_TYPE, "application/json")
         .header("WorkOS-Signature", signature(&secret, now_ms(), &body))
         .body(body)
         .send()
         .await
-        .map_err(|e| (None, if e.is_timeout() { "timed out".to_string() } else { "could not connect".to_string() }))?;
+        .map_err(|e| (None, crate::outbound::describe(&e)))?;
     let code = response.status().as_u16() as i64;
     if response.status().is_success() {
         Ok(code)

@@ -27,14 +27,21 @@ pub struct Claims {
     pub permissions: Vec<String>,
 }
 
+/// Signs with the first key and accepts any of them: after an encryption-key rotation, tokens
+/// signed before it stay valid until the old key is retired.
 #[derive(Clone)]
 pub struct Signer {
-    key: [u8; 32],
+    keys: Vec<[u8; 32]>,
 }
 
 impl Signer {
     pub fn new(key: [u8; 32]) -> Self {
-        Self { key }
+        Self { keys: vec![key] }
+    }
+
+    pub fn with_keys(keys: Vec<[u8; 32]>) -> Self {
+        assert!(!keys.is_empty(), "a signer needs a key");
+        Self { keys }
     }
 
     pub fn mint(&self, user_id: &str, organization_id: Option<&str>, now_secs: i64, ttl_secs: i64) -> String {
@@ -47,7 +54,7 @@ impl Signer {
         };
         let payload = serde_json::to_vec(&claims).expect("claims serialize");
         let signing_input = format!("{}.{}", URL_SAFE_NO_PAD.encode(HEADER), URL_SAFE_NO_PAD.encode(payload));
-        let signature = URL_SAFE_NO_PAD.encode(self.mac(signing_input.as_bytes()).finalize().into_bytes());
+        let signature = URL_SAFE_NO_PAD.encode(self.mac(0, signing_input.as_bytes()).finalize().into_bytes());
         format!("{signing_input}.{signature}")
     }
 
@@ -59,11 +66,16 @@ impl Signer {
             return Err(Error::InvalidWidgetToken(INVALID));
         };
         let signature = URL_SAFE_NO_PAD.decode(signature).map_err(|_| Error::InvalidWidgetToken(INVALID))?;
-        let mut mac = self.mac(header.as_bytes());
-        mac.update(b".");
-        mac.update(payload.as_bytes());
-        // Constant-time comparison.
-        mac.verify_slice(&signature).map_err(|_| Error::InvalidWidgetToken(INVALID))?;
+        let genuine = (0..self.keys.len()).any(|i| {
+            let mut mac = self.mac(i, header.as_bytes());
+            mac.update(b".");
+            mac.update(payload.as_bytes());
+            // Constant-time comparison.
+            mac.verify_slice(&signature).is_ok()
+        });
+        if !genuine {
+            return Err(Error::InvalidWidgetToken(INVALID));
+        }
         if URL_SAFE_NO_PAD.decode(header).ok().as_deref() != Some(HEADER.as_bytes()) {
             return Err(Error::InvalidWidgetToken(INVALID));
         }
@@ -80,8 +92,8 @@ impl Signer {
         Ok(claims)
     }
 
-    fn mac(&self, first: &[u8]) -> Hmac<Sha256> {
-        let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(&self.key).expect("HMAC takes any key length");
+    fn mac(&self, key: usize, first: &[u8]) -> Hmac<Sha256> {
+        let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(&self.keys[key]).expect("HMAC takes any key length");
         mac.update(first);
         mac
     }
@@ -126,12 +138,19 @@ mod tests {
     }
 
     #[test]
+    fn tokens_signed_with_an_older_key_verify_until_it_is_dropped() {
+        let old = Signer::new([1; 32]).mint("u", None, 1_000, 60);
+        assert!(Signer::with_keys(vec![[2; 32], [1; 32]]).verify(&old, 1_001).is_ok());
+        assert!(Signer::new([2; 32]).verify(&old, 1_001).is_err());
+    }
+
+    #[test]
     fn tokens_with_another_algorithm_header_are_refused() {
         let s = signer();
         let payload = URL_SAFE_NO_PAD.encode(br#"{"sub":"u","iat":1,"exp":9999999999,"permissions":[]}"#);
         let header = URL_SAFE_NO_PAD.encode(br#"{"alg":"none","typ":"JWT"}"#);
         let input = format!("{header}.{payload}");
-        let sig = URL_SAFE_NO_PAD.encode(s.mac(input.as_bytes()).finalize().into_bytes());
+        let sig = URL_SAFE_NO_PAD.encode(s.mac(0, input.as_bytes()).finalize().into_bytes());
         assert!(s.verify(&format!("{input}.{sig}"), 2).is_err());
     }
 }

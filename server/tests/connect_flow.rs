@@ -176,7 +176,7 @@ async fn tokens_are_encrypted_at_rest_and_bound_to_their_connection(backend: Bac
         .unwrap();
     let reply = app.token("acme", "user_2").await;
     assert_eq!(reply.status, StatusCode::INTERNAL_SERVER_ERROR);
-    assert_eq!(reply.json()["code"], "internal_error");
+    assert_eq!(reply.json()["code"], "stored_secret_unreadable");
     assert!(!reply.body.contains(secret));
     assert_eq!(app.token("acme", "user_1").await.json()["access_token"]["access_token"], secret);
     app.finish().await;
@@ -221,6 +221,7 @@ async fn the_widget_lists_states_and_disconnects_only_its_own_user(backend: Back
 
 async fn providers_are_validated_before_anything_is_stored(backend: Backend) {
     let app = TestApp::new(backend).await;
+    let admin = app.admin_session().await;
     let create = |fields: &[(&str, &str)]| {
         let mut form = url::form_urlencoded::Serializer::new(String::new());
         for (k, v) in fields {
@@ -228,6 +229,8 @@ async fn providers_are_validated_before_anything_is_stored(backend: Backend) {
         }
         Request::post("/api/providers/create")
             .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .header(header::COOKIE, &admin.cookie)
+            .header("x-csrf-token", &admin.csrf)
             .body(Body::from(form.finish()))
             .unwrap()
     };
@@ -266,7 +269,7 @@ async fn providers_are_validated_before_anything_is_stored(backend: Backend) {
     assert_eq!(providers.len(), 1);
     assert_eq!(providers[0].0.name, "Acme");
 
-    let dashboard = app.send(Request::post("/api/dashboard").body(Body::empty()).unwrap()).await.json();
+    let dashboard = app.admin_call(&admin, "dashboard", &[]).await.json();
     assert_eq!(dashboard["redirect_uri"], format!("{PUBLIC_URL}/oauth/callback"));
     assert!(!dashboard.to_string().contains("shh"));
     app.finish().await;

@@ -463,6 +463,7 @@ async fn icons_are_checked_stored_and_served_by_plumb(backend: Backend) {
     let upload = |bytes: &[u8], kind: &str| {
         format!("data:{kind};base64,{}", base64::engine::general_purpose::STANDARD.encode(bytes))
     };
+    let admin = app.admin_session().await;
     let form = |data_url: String| {
         let mut f = url::form_urlencoded::Serializer::new(String::new());
         for (k, v) in [
@@ -480,6 +481,8 @@ async fn icons_are_checked_stored_and_served_by_plumb(backend: Backend) {
         }
         Request::post("/api/providers/update")
             .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .header(header::COOKIE, &admin.cookie)
+            .header("x-csrf-token", &admin.csrf)
             .body(Body::from(f.finish()))
             .unwrap()
     };

@@ -9,17 +9,17 @@ use crate::model::{CatalogEntryView, CatalogInput, CatalogScope, CatalogView, Pr
 use leptos::prelude::*;
 use leptos_router::hooks::{use_navigate, use_params_map};
 
-#[server(prefix = "/api", endpoint = "catalog")]
+#[server(prefix = "/api", endpoint = "catalog", client = crate::csrf::CsrfClient)]
 pub async fn load_catalog() -> Result<CatalogView, AppError> {
     crate::service::service()?.catalog().await
 }
 
-#[server(prefix = "/api", endpoint = "catalog/enable")]
+#[server(prefix = "/api", endpoint = "catalog/enable", client = crate::csrf::CsrfClient)]
 pub async fn enable_catalog_provider(input: CatalogInput) -> Result<ProviderView, AppError> {
     crate::service::service()?.enable_catalog_provider(input).await
 }
 
-#[server(prefix = "/api", endpoint = "catalog/shared-credentials")]
+#[server(prefix = "/api", endpoint = "catalog/shared-credentials", client = crate::csrf::CsrfClient)]
 pub async fn save_shared_credentials(input: SharedCredentialsInput) -> Result<(), AppError> {
     crate::service::service()?.save_shared_credentials(input).await
 }
@@ -244,9 +244,9 @@ pub fn CatalogForm(
         </div>
     };
     if editing {
-        view! { <ActionForm action=update attr:novalidate="">{body}</ActionForm> }.into_any()
+        view! { <ActionForm action=update attr:novalidate=""><crate::csrf::CsrfField/>{body}</ActionForm> }.into_any()
     } else {
-        view! { <ActionForm action=enable attr:novalidate="">{body}</ActionForm> }.into_any()
+        view! { <ActionForm action=enable attr:novalidate=""><crate::csrf::CsrfField/>{body}</ActionForm> }.into_any()
     }
 }
 
@@ -273,6 +273,7 @@ fn SharedCredentialsForm(entries: Vec<CatalogEntryView>, save: ServerAction<Save
                 None => None,
             }}
             <ActionForm action=save attr:novalidate="">
+                <crate::csrf::CsrfField/>
                 <Select label="Provider" name="catalog" error=err("catalog") value=catalog options/>
                 <Field label="App name" name="app_name" error=err("app_name") hint="What users see on the consent screen."/>
                 <Field label="Client ID" name="client_id" error=err("client_id")/>

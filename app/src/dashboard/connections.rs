@@ -6,7 +6,7 @@ use crate::error::AppError;
 use crate::model::{ConnectionState, ConnectionView};
 use leptos::prelude::*;
 
-#[server(prefix = "/api", endpoint = "providers/connections")]
+#[server(prefix = "/api", endpoint = "providers/connections", client = crate::csrf::CsrfClient)]
 pub async fn load_connections(
     slug: String,
     user_id: String,

@@ -2,6 +2,7 @@
 //! provider (edit, enable, delete), and the catalog of built-in providers. Writes go through
 //! `ServerAction` + `ActionForm`, so forms also submit before the wasm bundle has loaded.
 
+pub mod admins;
 pub mod catalog;
 pub mod connections;
 pub mod provider_form;
@@ -15,7 +16,7 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
-#[server(prefix = "/api", endpoint = "dashboard")]
+#[server(prefix = "/api", endpoint = "dashboard", client = crate::csrf::CsrfClient)]
 pub async fn load_dashboard() -> Result<DashboardView, AppError> {
     crate::service::service()?.dashboard().await
 }
@@ -28,13 +29,20 @@ pub fn Shell(#[prop(into)] title: String, current: &'static str, children: Child
     };
     view! {
         <Title text=format!("{title} · Plumb")/>
+        <crate::csrf::CsrfMeta/>
         <header class="topbar">
             <a class="brand" href="/dashboard">"Plumb"</a>
             <nav aria-label="Main">
                 {link("/dashboard", "Providers", "providers")}
                 {link("/dashboard/catalog", "Catalog", "catalog")}
                 {link("/dashboard/webhooks", "Webhooks", "webhooks")}
+                {link("/dashboard/admins", "Admins", "admins")}
             </nav>
+            <form method="post" action="/logout" class="signout">
+                <span class="muted">{crate::csrf::admin_email().unwrap_or_default()}</span>
+                <crate::csrf::CsrfField/>
+                <button type="submit">"Sign out"</button>
+            </form>
         </header>
         <main class="page">{children()}</main>
     }

@@ -9,17 +9,17 @@ use crate::model::{AuthenticateVia, Discovered, ProviderInput, ProviderView, Tok
 use leptos::prelude::*;
 use leptos_router::hooks::use_navigate;
 
-#[server(prefix = "/api", endpoint = "providers/create")]
+#[server(prefix = "/api", endpoint = "providers/create", client = crate::csrf::CsrfClient)]
 pub async fn create_provider(input: ProviderInput) -> Result<ProviderView, AppError> {
     crate::service::service()?.create_provider(input).await
 }
 
-#[server(prefix = "/api", endpoint = "providers/update")]
+#[server(prefix = "/api", endpoint = "providers/update", client = crate::csrf::CsrfClient)]
 pub async fn update_provider(slug: String, input: ProviderInput) -> Result<ProviderView, AppError> {
     crate::service::service()?.update_provider(&slug, input).await
 }
 
-#[server(prefix = "/api", endpoint = "providers/discover")]
+#[server(prefix = "/api", endpoint = "providers/discover", client = crate::csrf::CsrfClient)]
 pub async fn discover_provider(url: String) -> Result<Discovered, AppError> {
     crate::service::service()?.discover(&url).await
 }
@@ -174,6 +174,7 @@ fn CreateForm(redirect_uri: String) -> impl IntoView {
             _ => None,
         }}
         <ActionForm action attr:novalidate="" attr:class="provider-form">
+            <crate::csrf::CsrfField/>
             <ProviderSections state result redirect_uri edit=false wizard step/>
             <div class="form-actions">
                 <button type="button" hidden=move || !wizard.get() || step.get() == 0
@@ -214,6 +215,7 @@ pub fn EditProviderForm(provider: ProviderView, redirect_uri: String, on_saved: 
             _ => None,
         }}
         <ActionForm action attr:novalidate="" attr:class="provider-form">
+            <crate::csrf::CsrfField/>
             <input type="hidden" name="slug" value=provider.slug.clone()/>
             <ProviderSections state result redirect_uri edit=true wizard=RwSignal::new(false) step=RwSignal::new(0)
                 has_secret=provider.has_client_secret current_icon=provider.icon.clone()/>

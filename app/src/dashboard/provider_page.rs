@@ -11,23 +11,23 @@ use crate::model::{CatalogInput, ProviderDetail, ProviderView};
 use leptos::prelude::*;
 use leptos_router::hooks::{use_navigate, use_params_map, use_query_map};
 
-#[server(prefix = "/api", endpoint = "providers/detail")]
+#[server(prefix = "/api", endpoint = "providers/detail", client = crate::csrf::CsrfClient)]
 pub async fn load_provider(slug: String) -> Result<ProviderDetail, AppError> {
     crate::service::service()?.provider_detail(&slug).await
 }
 
-#[server(prefix = "/api", endpoint = "providers/update-catalog")]
+#[server(prefix = "/api", endpoint = "providers/update-catalog", client = crate::csrf::CsrfClient)]
 pub async fn update_catalog_provider(slug: String, input: CatalogInput) -> Result<ProviderView, AppError> {
     crate::service::service()?.update_catalog_provider(&slug, input).await
 }
 
-#[server(prefix = "/api", endpoint = "providers/enabled")]
+#[server(prefix = "/api", endpoint = "providers/enabled", client = crate::csrf::CsrfClient)]
 pub async fn set_provider_enabled(slug: String, enabled: bool) -> Result<ProviderView, AppError> {
     crate::service::service()?.set_provider_enabled(&slug, enabled).await
 }
 
 /// Deletes the provider and its connected accounts; returns how many accounts went.
-#[server(prefix = "/api", endpoint = "providers/delete")]
+#[server(prefix = "/api", endpoint = "providers/delete", client = crate::csrf::CsrfClient)]
 pub async fn delete_provider(slug: String) -> Result<i64, AppError> {
     crate::service::service()?.delete_provider(&slug).await
 }
@@ -131,6 +131,7 @@ fn ProviderDetails(
                 }}
             </p>
             <ActionForm action=toggle>
+                <crate::csrf::CsrfField/>
                 <input type="hidden" name="slug" value=toggle_slug/>
                 <input type="hidden" name="enabled" value=if enabled { "false" } else { "true" }/>
                 <button type="submit">{if enabled { "Disable provider" } else { "Enable provider" }}</button>
@@ -168,6 +169,7 @@ fn DeleteProvider(slug: String, name: String, accounts: i64) -> impl IntoView {
                     _ => None,
                 }}
                 <ActionForm action>
+                    <crate::csrf::CsrfField/>
                     <input type="hidden" name="slug" value=slug/>
                     <button type="submit" class="danger">
                         {format!("Delete {name} and {accounts} connected account{}", if accounts == 1 { "" } else { "s" })}

@@ -8,27 +8,27 @@ use crate::error::AppError;
 use crate::model::{CreatedWebhook, DeliveryView, WebhookEndpointView, WebhookInput, WebhooksView};
 use leptos::prelude::*;
 
-#[server(prefix = "/api", endpoint = "webhooks")]
+#[server(prefix = "/api", endpoint = "webhooks", client = crate::csrf::CsrfClient)]
 pub async fn load_webhooks() -> Result<WebhooksView, AppError> {
     crate::service::service()?.webhooks().await
 }
 
-#[server(prefix = "/api", endpoint = "webhooks/create")]
+#[server(prefix = "/api", endpoint = "webhooks/create", client = crate::csrf::CsrfClient)]
 pub async fn create_webhook(input: WebhookInput) -> Result<CreatedWebhook, AppError> {
     crate::service::service()?.create_webhook(input).await
 }
 
-#[server(prefix = "/api", endpoint = "webhooks/enabled")]
+#[server(prefix = "/api", endpoint = "webhooks/enabled", client = crate::csrf::CsrfClient)]
 pub async fn set_webhook_enabled(id: String, enabled: bool) -> Result<(), AppError> {
     crate::service::service()?.set_webhook_enabled(&id, enabled).await
 }
 
-#[server(prefix = "/api", endpoint = "webhooks/delete")]
+#[server(prefix = "/api", endpoint = "webhooks/delete", client = crate::csrf::CsrfClient)]
 pub async fn delete_webhook(id: String) -> Result<(), AppError> {
     crate::service::service()?.delete_webhook(&id).await
 }
 
-#[server(prefix = "/api", endpoint = "webhooks/resend")]
+#[server(prefix = "/api", endpoint = "webhooks/resend", client = crate::csrf::CsrfClient)]
 pub async fn resend_delivery(id: String) -> Result<(), AppError> {
     crate::service::service()?.resend_delivery(&id).await
 }
@@ -112,11 +112,13 @@ fn Endpoints(
                             </td>
                             <td class="actions">
                                 <ActionForm action=toggle>
+                                    <crate::csrf::CsrfField/>
                                     <input type="hidden" name="id" value=id/>
                                     <input type="hidden" name="enabled" value=if e.enabled { "false" } else { "true" }/>
                                     <button type="submit">{if e.enabled { "Disable" } else { "Enable" }}</button>
                                 </ActionForm>
                                 <ActionForm action=delete>
+                                    <crate::csrf::CsrfField/>
                                     <input type="hidden" name="id" value=id2/>
                                     <button type="submit" aria-label=format!("Delete {}", e.endpoint_url)>"Delete"</button>
                                 </ActionForm>
@@ -184,6 +186,7 @@ fn Deliveries(
                                         <td>{d.created_at}</td>
                                         <td>
                                             <ActionForm action=resend>
+                                                <crate::csrf::CsrfField/>
                                                 <input type="hidden" name="id" value=d.id/>
                                                 <button type="submit">"Resend"</button>
                                             </ActionForm>
@@ -219,6 +222,7 @@ fn NewEndpoint(create: ServerAction<CreateWebhook>) -> impl IntoView {
                 None => None,
             }}
             <ActionForm action=create attr:novalidate="">
+                <crate::csrf::CsrfField/>
                 <Field label="Endpoint URL" name="endpoint_url" kind="url" error=err("endpoint_url")
                     placeholder="https://app.example.com/webhooks/plumb"/>
                 <fieldset>

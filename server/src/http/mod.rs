@@ -2,6 +2,7 @@
 //! backend API, the OAuth endpoints and the static site. Tests build it in-process with
 //! [`router`].
 
+mod admin_auth;
 mod api;
 mod data_integrations;
 mod error;
@@ -43,6 +44,7 @@ pub fn leptos_options(plumb: &Plumb) -> LeptosOptions {
 pub fn router(plumb: Arc<Plumb>) -> Router {
     let leptos_options = leptos_options(&plumb);
     let service: SharedService = plumb.clone();
+    let frame_ancestors = frame_ancestors(&plumb.config().widget_frame_ancestors);
     let site = ServeDir::new(&plumb.config().site_root).fallback(get(not_found));
     let state = AppState { plumb, leptos_options: leptos_options.clone() };
     Router::new()
@@ -63,13 +65,21 @@ pub fn router(plumb: Arc<Plumb>) -> Router {
         .route("/oauth/start/{link}", get(oauth::start))
         .route("/oauth/done", get(oauth::done))
         .route("/oauth/callback", get(oauth::callback))
+        .route("/login", post(admin_auth::sign_in))
+        .route("/logout", post(admin_auth::sign_out))
+        .route("/invite/{token}", post(admin_auth::accept_invite))
         .leptos_routes_with_context(
             &state,
             generate_route_list(app::App),
-            move || provide_context(service.clone()),
+            move || {
+                provide_context(service.clone());
+                provide_admin_identity();
+                page_security_policy(&frame_ancestors);
+            },
             move || app::shell(leptos_options.clone()),
         )
         .fallback_service(site)
+        .layer(middleware::from_fn_with_state(state.clone(), admin_auth::gate))
         .layer(middleware::from_fn(server_fn_status))
         .layer(middleware::from_fn(security_headers))
         .with_state(state)
@@ -92,12 +102,68 @@ async fn server_fn_status(req: Request, next: Next) -> Response {
     Response::from_parts(parts, Body::from(bytes))
 }
 
+/// The signed-in admin (the gate put the session in the request), for dashboard pages and
+/// server functions.
+fn provide_admin_identity() {
+    use leptos::prelude::use_context;
+    let session = use_context::<axum::http::request::Parts>()
+        .and_then(|parts| parts.extensions.get::<crate::admins::Session>().cloned());
+    if let Some(s) = session {
+        provide_context(app::model::AdminIdentity {
+            session_id: s.id,
+            admin_id: s.admin_id,
+            email: s.email,
+            csrf_token: s.csrf_token,
+        });
+    }
+}
+
+/// The `frame-ancestors` source list for the widget: the listed origins, or nobody.
+fn frame_ancestors(origins: &[String]) -> String {
+    if origins.is_empty() {
+        "'none'".into()
+    } else {
+        origins.join(" ")
+    }
+}
+
+/// The Content-Security-Policy of a Leptos page: scripts only from Plumb's origin plus the inline
+/// hydration script carrying this response's nonce (Leptos adds it to every script it writes),
+/// WebAssembly compilation for the hydrated bundle, and no framing except of the widget by the
+/// origins the operator listed.
+fn page_security_policy(widget_frame_ancestors: &str) {
+    use leptos::prelude::use_context;
+    let (Some(nonce), Some(response)) = (leptos::nonce::use_nonce(), use_context::<leptos_axum::ResponseOptions>())
+    else {
+        return;
+    };
+    let is_widget =
+        use_context::<axum::http::request::Parts>().is_some_and(|parts| parts.uri.path().starts_with("/widget"));
+    let ancestors = if is_widget { widget_frame_ancestors } else { "'none'" };
+    let policy = format!(
+        "default-src 'self'; script-src 'self' 'nonce-{nonce}' 'wasm-unsafe-eval'; style-src 'self'; \
+         img-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'none'; \
+         frame-ancestors {ancestors}"
+    );
+    if let Ok(value) = HeaderValue::from_str(&policy) {
+        response.insert_header(header::CONTENT_SECURITY_POLICY, value);
+    }
+}
+
+/// Headers every response carries. Responses that did not set their own Content-Security-Policy
+/// (JSON, the small HTML pages of the OAuth flow, static files) get one that loads nothing but
+/// Plumb's stylesheet and images and cannot be framed.
 async fn security_headers(req: Request, next: Next) -> Response {
     let mut response = next.run(req).await;
     let headers = response.headers_mut();
     headers.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
-    // Widget URLs carry a token: never send them to another origin.
+    // Widget URLs carry a token: never send them to another origin. The OAuth callback, whose
+    // URL carries a code, sends no referrer at all.
     headers.entry(header::REFERRER_POLICY).or_insert(HeaderValue::from_static("same-origin"));
+    headers.entry(header::CONTENT_SECURITY_POLICY).or_insert(HeaderValue::from_static(
+        "default-src 'none'; style-src 'self'; img-src 'self' data:; base-uri 'none'; form-action 'none'; \
+         frame-ancestors 'none'",
+    ));
     response
 }
 

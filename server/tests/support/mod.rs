@@ -90,6 +90,14 @@ impl TestDb {
     }
 }
 
+pub const ADMIN_PASSWORD: &str = "correct horse battery staple";
+
+/// A signed-in admin: the `Cookie` header value and the session's CSRF token.
+pub struct AdminSession {
+    pub cookie: String,
+    pub csrf: String,
+}
+
 /// Plumb on a fresh database, driven through its router without a socket.
 pub struct TestApp {
     pub plumb: Arc<Plumb>,
@@ -106,14 +114,21 @@ impl TestApp {
     }
 
     pub async fn with_config(backend: Backend, adjust: impl FnOnce(&mut Config)) -> Self {
+        Self::with_cipher(backend, adjust, Cipher::from_key(KeyMaterial::generate())).await
+    }
+
+    pub async fn with_cipher(backend: Backend, adjust: impl FnOnce(&mut Config), cipher: Cipher) -> Self {
         let db = TestDb::new(backend).await;
         let mut config = Config::from_lookup(|_| None).unwrap();
         config.public_url = PUBLIC_URL.into();
         config.database_url = db.url.clone();
         config.site_root = std::env::temp_dir().join("plumb-no-site");
+        // Fake providers and webhook receivers listen on loopback.
+        config.development_mode = true;
+        config.return_to_origins = vec!["https://app.example".into()];
         adjust(&mut config);
         let store = Store::connect(&config.database_url).await.unwrap();
-        let plumb = Arc::new(Plumb::new(config, store, Cipher::from_key(KeyMaterial::generate())));
+        let plumb = Arc::new(Plumb::new(config, store, cipher));
         let api_key = server::api_keys::create(plumb.store(), "tests", server::time::now_ms()).await.unwrap().secret;
         let router = server::http::router(plumb.clone());
         TestApp { plumb, router, db, api_key }
@@ -125,6 +140,47 @@ impl TestApp {
         let config = self.plumb.config().clone();
         let store = Store::connect(&config.database_url).await.unwrap();
         Arc::new(Plumb::new(config, store, self.plumb.cipher().clone()))
+    }
+
+    /// Moves a connection's expiry into the past, as time passing would.
+    pub async fn expire(&self, id: &str) {
+        let c = self.plumb.store().connection_by_id(id).await.unwrap().unwrap();
+        self.plumb
+            .store()
+            .update_tokens(
+                id,
+                c.access_token.as_deref().unwrap(),
+                c.refresh_token.as_deref(),
+                Some(1),
+                &c.scopes.to_db(),
+                1,
+            )
+            .await
+            .unwrap();
+    }
+
+    /// Creates an admin (once) and signs in: the session cookie and its CSRF token.
+    pub async fn admin_session(&self) -> AdminSession {
+        let email = "admin@plumb.test";
+        if self.plumb.store().admin_by_email(email).await.unwrap().is_none() {
+            self.plumb.create_admin(email, ADMIN_PASSWORD).await.unwrap();
+        }
+        let (token, session) = self.plumb.sign_in(email, ADMIN_PASSWORD, "tests").await.unwrap();
+        AdminSession { cookie: format!("plumb_session={token}"), csrf: session.csrf_token }
+    }
+
+    /// Calls a dashboard server function as a signed-in admin (form-encoded, like the browser).
+    pub async fn admin_call(&self, session: &AdminSession, endpoint: &str, form: &[(&str, &str)]) -> Reply {
+        let body = url::form_urlencoded::Serializer::new(String::new()).extend_pairs(form).finish();
+        self.send(
+            Request::post(format!("/api/{endpoint}"))
+                .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+                .header(header::COOKIE, &session.cookie)
+                .header("x-csrf-token", &session.csrf)
+                .body(Body::from(body))
+                .unwrap(),
+        )
+        .await
     }
 
     pub async fn finish(self) {

@@ -1,0 +1,303 @@
+//! Admins: accounts with Argon2id password hashes, sessions carried by an HttpOnly cookie whose
+//! value is stored only as a hash, a CSRF token per session, invitation links (the first one
+//! printed at start while no admin exists), and sign-in throttling with a lockout that doubles.
+
+use crate::error::{Error, Result};
+use crate::ids;
+use crate::service::Plumb;
+use crate::store::{AdminRecord, InviteRecord, NewSession, SessionRecord};
+use crate::time::now_ms;
+use argon2::password_hash::{rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use argon2::Argon2;
+
+/// The session cookie's name.
+pub const SESSION_COOKIE: &str = "plumb_session";
+/// How long an invitation link stays valid.
+const INVITE_TTL_MS: i64 = 7 * 24 * 3600 * 1000;
+/// Failures allowed before an account locks; each further failure doubles the lock.
+const FREE_FAILURES: i64 = 5;
+const FIRST_LOCK_MS: i64 = 30_000;
+const MAX_LOCK_MS: i64 = 3600 * 1000;
+pub const MIN_PASSWORD_CHARS: usize = 12;
+
+/// The signed-in admin a request acts for.
+#[derive(Debug, Clone)]
+pub struct Session {
+    pub id: String,
+    pub admin_id: String,
+    pub email: String,
+    pub csrf_token: String,
+    pub token_hash: String,
+}
+
+impl From<SessionRecord> for Session {
+    fn from(r: SessionRecord) -> Self {
+        Self { id: r.id, admin_id: r.admin_id, email: r.email, csrf_token: r.csrf_token, token_hash: r.token_hash }
+    }
+}
+
+pub fn hash_password(password: &str) -> Result<String> {
+    let salt = SaltString::generate(&mut OsRng);
+    Argon2::default()
+        .hash_password(password.as_bytes(), &salt)
+        .map(|h| h.to_string())
+        .map_err(|e| Error::Internal(format!("password hashing failed: {e}")))
+}
+
+fn verify_password(password: &str, hash: &str) -> bool {
+    PasswordHash::new(hash).is_ok_and(|parsed| Argon2::default().verify_password(password.as_bytes(), &parsed).is_ok())
+}
+
+/// A hash to verify against when the email is unknown, so a wrong email takes as long as a
+/// wrong password and response times do not tell which accounts exist.
+fn decoy_hash() -> &'static str {
+    static DECOY: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    DECOY.get_or_init(|| hash_password("decoy password never used").unwrap_or_default())
+}
+
+fn normalize_email(email: &str) -> String {
+    email.trim().to_lowercase()
+}
+
+fn check_email(email: &str) -> Result<String> {
+    let email = normalize_email(email);
+    let valid = email.len() <= 254
+        && email.split_once('@').is_some_and(|(local, domain)| !local.is_empty() && domain.contains('.'))
+        && !email.chars().any(char::is_whitespace);
+    if !valid {
+        return Err(Error::field("email", "invalid", "Enter an email address like you@example.com."));
+    }
+    Ok(email)
+}
+
+fn check_password(password: &str, confirm: &str) -> Result<()> {
+    if password.chars().count() < MIN_PASSWORD_CHARS {
+        return Err(Error::field("password", "too_short", format!("Use at least {MIN_PASSWORD_CHARS} characters.")));
+    }
+    if password.len() > 1024 {
+        return Err(Error::field("password", "too_long", "Use at most 1024 characters."));
+    }
+    if password != confirm {
+        return Err(Error::field("confirm", "mismatch", "The two passwords differ."));
+    }
+    Ok(())
+}
+
+/// The lock after `failures` failed sign-ins: none for the first few, then 30 s, doubling to
+/// an hour.
+pub fn lock_duration_ms(failures: i64) -> Option<i64> {
+    let over = failures - FREE_FAILURES;
+    (over >= 0).then(|| FIRST_LOCK_MS.saturating_mul(1 << over.min(20)).min(MAX_LOCK_MS))
+}
+
+impl Plumb {
+    /// While no admin exists, a one-time link to create the first one (valid a day).
+    pub async fn setup_link_if_needed(&self) -> Result<Option<String>> {
+        if self.store.admin_count().await? > 0 {
+            return Ok(None);
+        }
+        Ok(Some(self.new_invite("", None, 24 * 3600 * 1000).await?))
+    }
+
+    /// An invitation link for `email`, shown once to the inviting admin.
+    pub async fn invite_admin(&self, by_admin_id: &str, email: &str) -> Result<String> {
+        let email = check_email(email)?;
+        if self.store.admin_by_email(&email).await?.is_some() {
+            return Err(Error::field("email", "taken", format!("{email} is already an admin.")));
+        }
+        self.new_invite(&email, Some(by_admin_id), INVITE_TTL_MS).await
+    }
+
+    async fn new_invite(&self, email: &str, by: Option<&str>, ttl_ms: i64) -> Result<String> {
+        let token = ids::random_token(32);
+        let now = now_ms();
+        self.store.purge_invites(now).await?;
+        self.store
+            .insert_invite(&InviteRecord {
+                token_hash: ids::sha256_hex(&token),
+                email: email.to_string(),
+                invited_by: by.map(str::to_owned),
+                created_at: now,
+                expires_at: now + ttl_ms,
+            })
+            .await?;
+        Ok(format!("{}/invite/{token}", self.config.public_url))
+    }
+
+    /// The invitation behind a link, if it can still be used.
+    pub async fn invite(&self, token: &str) -> Result<InviteRecord> {
+        match self.store.invite(&ids::sha256_hex(token)).await? {
+            Some(invite) if invite.expires_at > now_ms() => Ok(invite),
+            Some(_) => Err(Error::InvalidState("This invitation has expired. Ask an admin for a new one.")),
+            None => Err(Error::InvalidState("This invitation was already used or is unknown.")),
+        }
+    }
+
+    /// Creates the admin an invitation stands for; the link works once.
+    pub async fn accept_invite(&self, token: &str, email: &str, password: &str, confirm: &str) -> Result<AdminRecord> {
+        let invite = self.invite(token).await?;
+        let email = if invite.email.is_empty() { check_email(email)? } else { invite.email.clone() };
+        check_password(password, confirm)?;
+        let admin = self.new_admin(&email, password).await?;
+        if !self.store.insert_admin(&admin, Some(&invite.token_hash)).await? {
+            return Err(Error::InvalidState("This invitation was already used or is unknown."));
+        }
+        tracing::info!(admin = %admin.id, "admin created from an invitation");
+        Ok(admin)
+    }
+
+    /// `plumb admin create`: an admin straight from the shell.
+    pub async fn create_admin(&self, email: &str, password: &str) -> Result<AdminRecord> {
+        let email = check_email(email)?;
+        check_password(password, password)?;
+        let admin = self.new_admin(&email, password).await?;
+        self.store.insert_admin(&admin, None).await?;
+        Ok(admin)
+    }
+
+    async fn new_admin(&self, email: &str, password: &str) -> Result<AdminRecord> {
+        if self.store.admin_by_email(email).await?.is_some() {
+            return Err(Error::field("email", "taken", format!("{email} is already an admin.")));
+        }
+        let now = now_ms();
+        Ok(AdminRecord {
+            id: ids::new_id("admin"),
+            email: email.to_string(),
+            password_hash: hash_password(password)?,
+            created_at: now,
+            updated_at: now,
+        })
+    }
+
+    /// Checks a password and opens a session. Returns the cookie value (shown to the browser
+    /// only) and the session.
+    pub async fn sign_in(&self, email: &str, password: &str, user_agent: &str) -> Result<(String, Session)> {
+        let email = normalize_email(email);
+        let now = now_ms();
+        if let Some(t) = self.store.throttle(&email).await? {
+            if let Some(until) = t.locked_until.filter(|u| *u > now) {
+                return Err(Error::TooManyAttempts { retry_after_secs: ((until - now) as u64).div_ceil(1000) });
+            }
+        }
+        let admin = self.store.admin_by_email(&email).await?;
+        let hash = admin.as_ref().map(|a| a.password_hash.as_str()).unwrap_or(decoy_hash());
+        let password_ok = verify_password(password, hash);
+        let Some(admin) = admin.filter(|_| password_ok) else {
+            let failures = self.store.record_login_failure(&email, now).await?;
+            if let Some(lock) = lock_duration_ms(failures) {
+                self.store.lock_login(&email, now + lock).await?;
+                tracing::warn!(failures, "sign-in locked after repeated failures");
+                return Err(Error::TooManyAttempts { retry_after_secs: (lock as u64).div_ceil(1000) });
+            }
+            return Err(Error::SignInFailed);
+        };
+        self.store.clear_login_failures(&email).await?;
+        self.store.purge_sessions(now).await?;
+        let token = ids::random_token(32);
+        let session = Session {
+            id: ids::new_id("sess"),
+            admin_id: admin.id.clone(),
+            email: admin.email.clone(),
+            csrf_token: ids::random_token(24),
+            token_hash: ids::sha256_hex(&token),
+        };
+        let user_agent: String = user_agent.chars().take(200).collect();
+        let expires_at = now + self.config.session_ttl.as_millis() as i64;
+        self.store
+            .insert_session(&NewSession {
+                token_hash: &session.token_hash,
+                id: &session.id,
+                admin_id: &admin.id,
+                csrf_token: &session.csrf_token,
+                user_agent: &user_agent,
+                now,
+                expires_at,
+            })
+            .await?;
+        tracing::info!(admin = %admin.id, session = %session.id, "admin signed in");
+        Ok((token, session))
+    }
+
+    /// The live session a cookie value stands for, if any.
+    pub async fn session(&self, cookie_value: &str) -> Result<Option<Session>> {
+        let hash = ids::sha256_hex(cookie_value);
+        let Some(record) = self.store.session_by_hash(&hash).await? else { return Ok(None) };
+        let now = now_ms();
+        if record.revoked_at.is_some() || record.expires_at <= now {
+            return Ok(None);
+        }
+        // Recorded at most once a minute: a dashboard page makes several requests.
+        if now - record.last_seen_at > 60_000 {
+            self.store.touch_session(&hash, now).await?;
+        }
+        Ok(Some(record.into()))
+    }
+
+    pub async fn sign_out(&self, session: &Session) -> Result<()> {
+        self.store.revoke_session_by_hash(&session.token_hash, now_ms()).await
+    }
+
+    pub async fn admins(&self) -> Result<Vec<AdminRecord>> {
+        self.store.admins().await
+    }
+
+    pub async fn admin_sessions(&self) -> Result<Vec<SessionRecord>> {
+        self.store.active_sessions(now_ms()).await
+    }
+
+    pub async fn revoke_admin_session(&self, id: &str) -> Result<()> {
+        if !self.store.revoke_session(id, now_ms()).await? {
+            return Err(Error::NotFound(format!("No active session {id:?}.")));
+        }
+        Ok(())
+    }
+
+    /// Removes an admin and ends their sessions. The last admin stays: nobody could sign in.
+    pub async fn remove_admin(&self, by_admin_id: &str, id: &str) -> Result<()> {
+        if by_admin_id == id {
+            return Err(Error::Conflict("You cannot remove yourself; ask another admin.".into()));
+        }
+        if self.store.admin_count().await? <= 1 {
+            return Err(Error::Conflict("The last admin cannot be removed.".into()));
+        }
+        if !self.store.delete_admin(id).await? {
+            return Err(Error::NotFound(format!("No admin {id:?}.")));
+        }
+        tracing::info!(admin = %id, by = %by_admin_id, "admin removed");
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn passwords_are_hashed_with_argon2id_and_verified() {
+        let hash = hash_password("correct horse battery").unwrap();
+        assert!(hash.starts_with("$argon2id$"), "{hash}");
+        assert!(verify_password("correct horse battery", &hash));
+        assert!(!verify_password("correct horse batterx", &hash));
+        assert!(!verify_password("x", "not a hash"));
+        assert_ne!(hash, hash_password("correct horse battery").unwrap(), "salted");
+    }
+
+    #[test]
+    fn lockouts_start_after_five_failures_and_double_to_an_hour() {
+        assert_eq!(lock_duration_ms(4), None);
+        assert_eq!(lock_duration_ms(5), Some(30_000));
+        assert_eq!(lock_duration_ms(6), Some(60_000));
+        assert_eq!(lock_duration_ms(12), Some(3_600_000));
+        assert_eq!(lock_duration_ms(100), Some(3_600_000));
+    }
+
+    #[test]
+    fn emails_and_passwords_are_checked() {
+        assert_eq!(check_email(" Ada@Example.COM ").unwrap(), "ada@example.com");
+        assert!(check_email("nobody").is_err());
+        assert!(check_email("a b@example.com").is_err());
+        assert!(check_password("short", "short").is_err());
+        assert!(check_password("long enough password", "long enough passw0rd").is_err());
+        assert!(check_password("long enough password", "long enough password").is_ok());
+    }
+}
