@@ -67,6 +67,7 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/dashboard/catalog/:slug") view=dashboard::catalog::EnableCatalogPage/>
                 <Route path=path!("/dashboard/webhooks") view=dashboard::webhooks::WebhooksPage/>
                 <Route path=path!("/dashboard/admins") view=dashboard::admins::AdminsPage/>
+                <Route path=path!("/dashboard/api-keys") view=dashboard::api_keys::ApiKeysPage/>
                 <Route path=path!("/login") view=signin::LoginPage/>
                 <Route path=path!("/invite/:token") view=signin::InvitePage/>
                 <Route path=path!("/widget") view=widget::WidgetPage/>

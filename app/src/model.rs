@@ -615,3 +615,21 @@ pub struct AdminsView {
 pub struct InvitePreview {
     pub email: String,
 }
+
+/// An API key as the dashboard shows it: never the key, only its first characters.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ApiKeyView {
+    pub id: String,
+    pub name: String,
+    pub prefix: String,
+    pub created_at: String,
+    pub last_used_at: Option<String>,
+    pub revoked_at: Option<String>,
+}
+
+/// A key just created: `secret` is shown this once.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CreatedApiKey {
+    pub key: ApiKeyView,
+    pub secret: String,
+}

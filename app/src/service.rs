@@ -4,9 +4,9 @@
 
 use crate::error::AppError;
 use crate::model::{
-    AccessTokenRequest, AccessTokenResponse, AdminIdentity, AdminsView, CatalogInput, CatalogView, ConnectionView,
-    CreatedWebhook, DashboardView, Discovered, InvitePreview, ProviderDetail, ProviderInput, ProviderView,
-    SharedCredentialsInput, WebhookInput, WebhooksView, WidgetView,
+    AccessTokenRequest, AccessTokenResponse, AdminIdentity, AdminsView, ApiKeyView, CatalogInput, CatalogView,
+    ConnectionView, CreatedApiKey, CreatedWebhook, DashboardView, Discovered, InvitePreview, ProviderDetail,
+    ProviderInput, ProviderView, SharedCredentialsInput, WebhookInput, WebhooksView, WidgetView,
 };
 use std::sync::Arc;
 
@@ -46,6 +46,10 @@ pub trait PlumbService: Send + Sync + 'static {
     async fn widget(&self, widget_token: &str) -> Result<WidgetView, AppError>;
     /// Removes the widget user's connection to one provider.
     async fn disconnect(&self, widget_token: &str, provider: &str) -> Result<(), AppError>;
+    /// Every API key (revoked ones too), newest first.
+    async fn api_keys(&self) -> Result<Vec<ApiKeyView>, AppError>;
+    async fn create_api_key(&self, name: &str) -> Result<CreatedApiKey, AppError>;
+    async fn revoke_api_key(&self, id: &str) -> Result<(), AppError>;
     /// Admins and live sessions, for the admins page.
     async fn admins(&self, me: &AdminIdentity) -> Result<AdminsView, AppError>;
     /// An invitation link for a new admin, shown once.

@@ -4,7 +4,7 @@
 import { test, expect } from '@playwright/test';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { hydrated, collectErrors } from '../support/state.js';
+import { hydrated, collectErrors, workos } from '../support/state.js';
 import { adminEmail, adminPassword } from '../support/global-setup.js';
 
 const screenshots = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../docs/screenshots');
@@ -93,4 +93,28 @@ test('an admin invites a colleague, who sets a password from the link; sessions 
   expect(errors).toEqual([]);
   expect(theirErrors).toEqual([]);
   await colleague.close();
+});
+
+test('an API key created in the dashboard works with the SDK until it is revoked', async ({ page }) => {
+  const errors = collectErrors(page);
+  await page.goto('/dashboard/api-keys');
+  await hydrated(page);
+  await page.getByLabel('Name').fill('e2e backend');
+  await page.getByRole('button', { name: 'Create key' }).click();
+  const key = await page.getByTestId('api-key-secret').textContent();
+  expect(key).toMatch(/^sk_test_/);
+  const row = page.getByRole('row', { name: /e2e backend/ });
+  await expect(row).toContainText('Never');
+
+  const sdk = workos(key);
+  const { data } = await sdk.pipes.listDataIntegrations();
+  expect(Array.isArray(data)).toBe(true);
+  await page.reload();
+  await hydrated(page);
+  await expect(row).not.toContainText('Never');
+
+  await page.getByRole('button', { name: /Revoke e2e backend/ }).click();
+  await expect(row).toContainText('Revoked');
+  await expect(sdk.pipes.listDataIntegrations()).rejects.toMatchObject({ status: 401 });
+  expect(errors).toEqual([]);
 });

@@ -1,6 +1,7 @@
 //! API keys: `sk_test_` plus 32 random bytes. Only a SHA-256 of the key is stored (the key is
-//! high-entropy, so a fast hash is enough and a lookup stays one indexed query); the key itself
-//! is shown once, when created.
+//! high-entropy, so a fast hash is enough and a lookup stays one indexed query) with a short
+//! visible prefix; the key itself is shown once, when created. Keys are listed with when they
+//! were last used, and can be revoked.
 
 use crate::error::{Error, Result};
 use crate::ids;
@@ -14,7 +15,15 @@ pub struct CreatedKey {
     pub secret: String,
 }
 
+/// How often `last_used_at` is written: often enough to tell a live key from a dead one, rarely
+/// enough that the token path almost never writes.
+const TOUCH_EVERY_MS: i64 = 60_000;
+
 pub async fn create(store: &Store, name: &str, now: i64) -> Result<CreatedKey> {
+    let name = name.trim();
+    if name.chars().count() > 100 {
+        return Err(Error::field("name", "too_long", "Use at most 100 characters."));
+    }
     let secret = format!("{PREFIX}{}", ids::random_token(32));
     let record = ApiKeyRecord {
         id: ids::new_id("key"),
@@ -39,10 +48,24 @@ pub async fn authenticate(store: &Store, authorization: Option<&str>) -> Result<
         return Err(Error::Unauthorized("The API key is not valid."));
     }
     match store.api_key_by_hash(&ids::sha256_hex(key)).await? {
-        Some(record) if record.revoked_at.is_none() => Ok(record),
+        Some(record) if record.revoked_at.is_none() => {
+            let now = crate::time::now_ms();
+            if record.last_used_at.is_none_or(|at| now - at >= TOUCH_EVERY_MS) {
+                store.touch_api_key(&record.id, now).await?;
+            }
+            Ok(record)
+        }
         Some(_) => Err(Error::Unauthorized("The API key has been revoked.")),
         None => Err(Error::Unauthorized("The API key is not valid.")),
     }
+}
+
+pub async fn revoke(store: &Store, id: &str, now: i64) -> Result<()> {
+    if !store.revoke_api_key(id, now).await? {
+        return Err(Error::NotFound(format!("No active API key {id:?}.")));
+    }
+    tracing::info!(key = %id, "API key revoked");
+    Ok(())
 }
 
 /// RFC 6750 §2.1: the scheme is case-insensitive.

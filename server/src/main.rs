@@ -8,6 +8,8 @@ const USAGE: &str = "\
 Usage:
   plumb serve                        Run the server (configuration: PLUMB_* environment variables)
   plumb api-keys create [--name N]   Create an API key and print it once
+  plumb api-keys list                List the API keys (never the keys themselves)
+  plumb api-keys revoke <id>         Revoke an API key
   plumb admin create <email>         Create an admin; the password is read from standard input
   plumb admin invite [email]         Print a one-time link that creates an admin
   plumb keys list                    Show the encryption keys and how many values each sealed
@@ -43,6 +45,8 @@ async fn main() -> ExitCode {
         ["serve"] => serve().await,
         ["api-keys", "create"] => create_api_key("").await,
         ["api-keys", "create", "--name", name] => create_api_key(name).await,
+        ["api-keys", "list"] => list_api_keys().await,
+        ["api-keys", "revoke", id] => revoke_api_key(id).await,
         ["admin", "create", email] => admin_create(email).await,
         ["admin", "invite"] => admin_invite("").await,
         ["admin", "invite", email] => admin_invite(email).await,
@@ -113,6 +117,37 @@ async fn create_api_key(name: &str) -> Result<(), String> {
     store.close().await;
     eprintln!("Created API key {} ({}…). It is shown only this once:", key.record.id, key.record.prefix);
     println!("{}", key.secret);
+    Ok(())
+}
+
+async fn list_api_keys() -> Result<(), String> {
+    let config = Config::from_env().map_err(|e| e.to_string())?;
+    let store = server::store::Store::connect(&config.database_url).await.map_err(|e| e.to_string())?;
+    let keys = store.api_keys().await.map_err(|e| e.to_string())?;
+    store.close().await;
+    println!("{:<32} {:<16} {:<24} {:<26} {:<26} REVOKED", "ID", "PREFIX", "NAME", "CREATED", "LAST USED");
+    for k in keys {
+        let at = |ms: Option<i64>| ms.map(server::time::iso).unwrap_or_else(|| "-".into());
+        println!(
+            "{:<32} {:<16} {:<24} {:<26} {:<26} {}",
+            k.id,
+            format!("{}…", k.prefix),
+            k.name,
+            server::time::iso(k.created_at),
+            at(k.last_used_at),
+            at(k.revoked_at)
+        );
+    }
+    Ok(())
+}
+
+async fn revoke_api_key(id: &str) -> Result<(), String> {
+    let config = Config::from_env().map_err(|e| e.to_string())?;
+    let store = server::store::Store::connect(&config.database_url).await.map_err(|e| e.to_string())?;
+    let result = server::api_keys::revoke(&store, id, server::time::now_ms()).await;
+    store.close().await;
+    result.map_err(|e| e.to_string())?;
+    eprintln!("Revoked API key {id}.");
     Ok(())
 }
 

@@ -14,10 +14,10 @@ use crate::tokens::KeyedLocks;
 use crate::widget_tokens::{Claims, Signer};
 use app::error::AppError;
 use app::model::{
-    AccessTokenRequest, AccessTokenResponse, AdminIdentity, AdminView, AdminsView, CatalogInput, CatalogView,
-    ConnectionView, CreatedWebhook, DashboardView, DeliveryView, Discovered, InvitePreview, ProviderDetail,
-    ProviderInput, ProviderView, SessionView, SharedCredentialsInput, WebhookEndpointView, WebhookInput, WebhooksView,
-    WidgetProvider, WidgetView,
+    AccessTokenRequest, AccessTokenResponse, AdminIdentity, AdminView, AdminsView, ApiKeyView, CatalogInput,
+    CatalogView, ConnectionView, CreatedApiKey, CreatedWebhook, DashboardView, DeliveryView, Discovered, InvitePreview,
+    ProviderDetail, ProviderInput, ProviderView, SessionView, SharedCredentialsInput, WebhookEndpointView,
+    WebhookInput, WebhooksView, WidgetProvider, WidgetView,
 };
 use app::service::PlumbService;
 
@@ -377,6 +377,20 @@ impl PlumbService for Plumb {
         Ok(self.get_access_token(authorization, provider, &request).await?)
     }
 
+    async fn api_keys(&self) -> Result<Vec<ApiKeyView>, AppError> {
+        Ok(self.store.api_keys().await?.iter().map(api_key_view).collect())
+    }
+
+    async fn create_api_key(&self, name: &str) -> Result<CreatedApiKey, AppError> {
+        let created = api_keys::create(&self.store, name, now_ms()).await?;
+        tracing::info!(key = %created.record.id, "API key created in the dashboard");
+        Ok(CreatedApiKey { key: api_key_view(&created.record), secret: created.secret })
+    }
+
+    async fn revoke_api_key(&self, id: &str) -> Result<(), AppError> {
+        Ok(api_keys::revoke(&self.store, id, now_ms()).await?)
+    }
+
     async fn admins(&self, me: &AdminIdentity) -> Result<AdminsView, AppError> {
         let admins = Plumb::admins(self)
             .await?
@@ -418,5 +432,16 @@ impl PlumbService for Plumb {
 
     async fn invite_preview(&self, token: &str) -> Result<InvitePreview, AppError> {
         Ok(InvitePreview { email: self.invite(token).await?.email })
+    }
+}
+
+fn api_key_view(k: &crate::store::ApiKeyRecord) -> ApiKeyView {
+    ApiKeyView {
+        id: k.id.clone(),
+        name: k.name.clone(),
+        prefix: k.prefix.clone(),
+        created_at: crate::time::iso(k.created_at),
+        last_used_at: k.last_used_at.map(crate::time::iso),
+        revoked_at: k.revoked_at.map(crate::time::iso),
     }
 }

@@ -950,6 +950,35 @@ impl Store {
         Ok(())
     }
 
+    /// Every key, newest first (revoked ones too: the dashboard shows when they went).
+    pub async fn api_keys(&self) -> Result<Vec<ApiKeyRecord>> {
+        Ok(sqlx::query_as(
+            "SELECT id, key_hash, prefix, name, created_at, last_used_at, revoked_at FROM api_keys \
+             ORDER BY created_at DESC, id DESC",
+        )
+        .fetch_all(&self.pool)
+        .await?)
+    }
+
+    /// Revokes a key; false when there is no such key or it was revoked already.
+    pub async fn revoke_api_key(&self, id: &str, now: i64) -> Result<bool> {
+        let done = sqlx::query("UPDATE api_keys SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL")
+            .bind(now)
+            .bind(id)
+            .execute(&self.pool)
+            .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    pub async fn touch_api_key(&self, id: &str, now: i64) -> Result<()> {
+        sqlx::query("UPDATE api_keys SET last_used_at = $1 WHERE id = $2")
+            .bind(now)
+            .bind(id)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
     pub async fn api_key_by_hash(&self, key_hash: &str) -> Result<Option<ApiKeyRecord>> {
         Ok(sqlx::query_as(
             "SELECT id, key_hash, prefix, name, created_at, last_used_at, revoked_at FROM api_keys WHERE key_hash = $1",

@@ -3,6 +3,7 @@
 //! `ServerAction` + `ActionForm`, so forms also submit before the wasm bundle has loaded.
 
 pub mod admins;
+pub mod api_keys;
 pub mod catalog;
 pub mod connections;
 pub mod provider_form;
@@ -36,6 +37,7 @@ pub fn Shell(#[prop(into)] title: String, current: &'static str, children: Child
                 {link("/dashboard", "Providers", "providers")}
                 {link("/dashboard/catalog", "Catalog", "catalog")}
                 {link("/dashboard/webhooks", "Webhooks", "webhooks")}
+                {link("/dashboard/api-keys", "API keys", "api-keys")}
                 {link("/dashboard/admins", "Admins", "admins")}
             </nav>
             <form method="post" action="/logout" class="signout">
