@@ -244,6 +244,13 @@ const server = http.createServer(async (req, res) => {
       res.writeHead(200, { 'content-type': 'application/json' });
       return res.end(JSON.stringify(recorded));
     }
+    if (url.pathname === '/test/embed') {
+      // An application page that embeds Plumb's widget, as a customer's app would.
+      const src = escape(url.searchParams.get('src') ?? '');
+      res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
+      return res.end(`<!doctype html><title>Host app</title><h1>Host app</h1>
+        <iframe title="Connections" src="${src}" width="700" height="500"></iframe>`);
+    }
     if (url.pathname === '/test/stats') {
       res.writeHead(200, { 'content-type': 'application/json' });
       return res.end(JSON.stringify(stats));

@@ -91,6 +91,8 @@ export default async function globalSetup() {
     PLUMB_PROVIDER_TIMEOUT_SECONDS: '2',
     // The provider, its misbehaving fronts and the webhook receivers all run on loopback.
     PLUMB_DEVELOPMENT_MODE: '1',
+    // The test provider's origin plays the application embedding the widget.
+    PLUMB_WIDGET_FRAME_ANCESTORS: providerUrl,
   };
 
   const providerLog = path.join(tmp, 'provider.log');
