@@ -68,6 +68,7 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/dashboard/webhooks") view=dashboard::webhooks::WebhooksPage/>
                 <Route path=path!("/dashboard/admins") view=dashboard::admins::AdminsPage/>
                 <Route path=path!("/dashboard/api-keys") view=dashboard::api_keys::ApiKeysPage/>
+                <Route path=path!("/dashboard/environment") view=dashboard::environment::EnvironmentPage/>
                 <Route path=path!("/login") view=signin::LoginPage/>
                 <Route path=path!("/invite/:token") view=signin::InvitePage/>
                 <Route path=path!("/widget") view=widget::WidgetPage/>

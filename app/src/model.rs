@@ -584,6 +584,10 @@ pub struct AdminIdentity {
     pub admin_id: String,
     pub email: String,
     pub csrf_token: String,
+    /// The environment the dashboard shows, and its slug and name.
+    pub environment_id: String,
+    pub environment_slug: String,
+    pub environment_name: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -632,4 +636,23 @@ pub struct ApiKeyView {
 pub struct CreatedApiKey {
     pub key: ApiKeyView,
     pub secret: String,
+}
+
+/// An environment and its browser-facing settings.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EnvironmentView {
+    pub id: String,
+    pub slug: String,
+    pub name: String,
+    /// Production: API keys start with `sk_live_`.
+    pub live: bool,
+    pub return_to_origins: Vec<String>,
+    pub frame_ancestors: Vec<String>,
+}
+
+/// The environment the dashboard shows, and every one it can switch to.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EnvironmentsView {
+    pub current: EnvironmentView,
+    pub all: Vec<EnvironmentView>,
 }

@@ -5,51 +5,68 @@
 use crate::error::AppError;
 use crate::model::{
     AccessTokenRequest, AccessTokenResponse, AdminIdentity, AdminsView, ApiKeyView, CatalogInput, CatalogView,
-    ConnectionView, CreatedApiKey, CreatedWebhook, DashboardView, Discovered, InvitePreview, ProviderDetail,
-    ProviderInput, ProviderView, SharedCredentialsInput, WebhookInput, WebhooksView, WidgetView,
+    ConnectionView, CreatedApiKey, CreatedWebhook, DashboardView, Discovered, EnvironmentView, EnvironmentsView,
+    InvitePreview, ProviderDetail, ProviderInput, ProviderView, SharedCredentialsInput, WebhookInput, WebhooksView,
+    WidgetView,
 };
 use std::sync::Arc;
 
 #[async_trait::async_trait]
 pub trait PlumbService: Send + Sync + 'static {
     /// Providers and the redirect URI, for the admin dashboard.
-    async fn dashboard(&self) -> Result<DashboardView, AppError>;
+    async fn dashboard(&self, env: &str) -> Result<DashboardView, AppError>;
     /// Validates and stores a custom provider; on any invalid field nothing is stored.
-    async fn create_provider(&self, input: ProviderInput) -> Result<ProviderView, AppError>;
-    async fn provider_detail(&self, slug: &str) -> Result<ProviderDetail, AppError>;
+    async fn create_provider(&self, env: &str, input: ProviderInput) -> Result<ProviderView, AppError>;
+    async fn provider_detail(&self, env: &str, slug: &str) -> Result<ProviderDetail, AppError>;
     /// Edits a custom provider: every field but the slug; an empty secret keeps the stored one.
-    async fn update_provider(&self, slug: &str, input: ProviderInput) -> Result<ProviderView, AppError>;
+    async fn update_provider(&self, env: &str, slug: &str, input: ProviderInput) -> Result<ProviderView, AppError>;
     /// Edits a catalog provider's description, credentials and scopes.
-    async fn update_catalog_provider(&self, slug: &str, input: CatalogInput) -> Result<ProviderView, AppError>;
+    async fn update_catalog_provider(
+        &self,
+        env: &str,
+        slug: &str,
+        input: CatalogInput,
+    ) -> Result<ProviderView, AppError>;
     /// Turns a provider on or off (a disabled one is hidden from the widget).
-    async fn set_provider_enabled(&self, slug: &str, enabled: bool) -> Result<ProviderView, AppError>;
+    async fn set_provider_enabled(&self, env: &str, slug: &str, enabled: bool) -> Result<ProviderView, AppError>;
     /// Deletes a provider and its connected accounts; returns how many accounts went.
-    async fn delete_provider(&self, slug: &str) -> Result<i64, AppError>;
-    async fn catalog(&self) -> Result<CatalogView, AppError>;
-    async fn enable_catalog_provider(&self, input: CatalogInput) -> Result<ProviderView, AppError>;
+    async fn delete_provider(&self, env: &str, slug: &str) -> Result<i64, AppError>;
+    async fn catalog(&self, env: &str) -> Result<CatalogView, AppError>;
+    async fn enable_catalog_provider(&self, env: &str, input: CatalogInput) -> Result<ProviderView, AppError>;
     async fn save_shared_credentials(&self, input: SharedCredentialsInput) -> Result<(), AppError>;
     /// Reads RFC 8414 / OpenID Connect discovery metadata for an issuer or metadata URL.
     async fn discover(&self, url: &str) -> Result<Discovered, AppError>;
     /// A provider's connected accounts, optionally only one user's or one organization's.
     async fn connections(
         &self,
+        env: &str,
         slug: &str,
         user_id: &str,
         organization_id: &str,
     ) -> Result<Vec<ConnectionView>, AppError>;
-    async fn webhooks(&self) -> Result<WebhooksView, AppError>;
-    async fn create_webhook(&self, input: WebhookInput) -> Result<CreatedWebhook, AppError>;
-    async fn set_webhook_enabled(&self, id: &str, enabled: bool) -> Result<(), AppError>;
-    async fn delete_webhook(&self, id: &str) -> Result<(), AppError>;
-    async fn resend_delivery(&self, id: &str) -> Result<(), AppError>;
+    async fn webhooks(&self, env: &str) -> Result<WebhooksView, AppError>;
+    async fn create_webhook(&self, env: &str, input: WebhookInput) -> Result<CreatedWebhook, AppError>;
+    async fn set_webhook_enabled(&self, env: &str, id: &str, enabled: bool) -> Result<(), AppError>;
+    async fn delete_webhook(&self, env: &str, id: &str) -> Result<(), AppError>;
+    async fn resend_delivery(&self, env: &str, id: &str) -> Result<(), AppError>;
     /// The providers and connection states for the user a widget token names.
     async fn widget(&self, widget_token: &str) -> Result<WidgetView, AppError>;
     /// Removes the widget user's connection to one provider.
     async fn disconnect(&self, widget_token: &str, provider: &str) -> Result<(), AppError>;
+    /// The current environment and the others, for the switcher and the settings page.
+    async fn environments(&self, env: &str) -> Result<EnvironmentsView, AppError>;
+    /// Saves the current environment's return-to origins and widget frame ancestors (origins
+    /// separated by spaces, commas or new lines).
+    async fn save_environment_settings(
+        &self,
+        env: &str,
+        return_to_origins: &str,
+        frame_ancestors: &str,
+    ) -> Result<EnvironmentView, AppError>;
     /// Every API key (revoked ones too), newest first.
-    async fn api_keys(&self) -> Result<Vec<ApiKeyView>, AppError>;
-    async fn create_api_key(&self, name: &str) -> Result<CreatedApiKey, AppError>;
-    async fn revoke_api_key(&self, id: &str) -> Result<(), AppError>;
+    async fn api_keys(&self, env: &str) -> Result<Vec<ApiKeyView>, AppError>;
+    async fn create_api_key(&self, env: &str, name: &str) -> Result<CreatedApiKey, AppError>;
+    async fn revoke_api_key(&self, env: &str, id: &str) -> Result<(), AppError>;
     /// Admins and live sessions, for the admins page.
     async fn admins(&self, me: &AdminIdentity) -> Result<AdminsView, AppError>;
     /// An invitation link for a new admin, shown once.
@@ -80,4 +97,9 @@ pub fn service() -> Result<SharedService, AppError> {
 pub fn admin() -> Result<AdminIdentity, AppError> {
     leptos::prelude::use_context::<AdminIdentity>()
         .ok_or_else(|| AppError::unauthorized("Sign in to the dashboard to do this."))
+}
+
+/// The environment the signed-in admin is working in (the dashboard's switcher sets it).
+pub fn env() -> Result<String, AppError> {
+    Ok(admin()?.environment_id)
 }

@@ -107,7 +107,7 @@ test('editing a provider keeps the stored secret when the field is left empty', 
   await page.getByRole('button', { name: 'Save changes' }).click();
   await expect(page.getByRole('status')).toContainText('Saved Test Provider.');
   await expect(page.getByRole('img', { name: 'Current icon' })).toBeVisible();
-  const icon = await page.request.get(`/icons/${slug}`);
+  const icon = await page.request.get(await page.getByRole('img', { name: 'Current icon' }).getAttribute('src'));
   expect(icon.headers()['content-type']).toBe('image/png');
   expect(errors).toEqual([]);
 });

@@ -90,7 +90,7 @@ impl Plumb {
     }
 
     /// Adds a custom provider.
-    pub async fn create_custom_provider(&self, input: &ProviderInput) -> Result<Provider> {
+    pub async fn create_custom_provider(&self, env: &str, input: &ProviderInput) -> Result<Provider> {
         let valid = providers::validate(input, Purpose::Create, self.config.outbound());
         let mut errors = valid.as_ref().err().cloned().unwrap_or_default();
         let slug = input.slug.trim();
@@ -100,7 +100,7 @@ impl Plumb {
                 "reserved",
                 format!("{slug:?} is a built-in provider: enable it from the catalog, or choose another slug."),
             ));
-        } else if errors.iter().all(|e| e.field != "slug") && self.store.provider_by_slug(slug).await?.is_some() {
+        } else if errors.iter().all(|e| e.field != "slug") && self.store.provider_by_slug(env, slug).await?.is_some() {
             errors.push(field_error(
                 "slug",
                 "slug_taken",
@@ -122,7 +122,7 @@ impl Plumb {
             return Err(Error::Validation(errors));
         }
         let valid = valid.map_err(Error::Validation)?;
-        let mut provider = Provider::new(ids::new_id("prov"), valid.slug.clone(), now_ms());
+        let mut provider = Provider::new(env, ids::new_id("prov"), valid.slug.clone(), now_ms());
         provider.apply(&valid);
         if matches!(icon, IconChange::Set(_, "upload")) {
             provider.icon_url.clear();
@@ -137,8 +137,8 @@ impl Plumb {
     }
 
     /// Edits a custom provider: every field but the slug. An empty secret keeps the stored one.
-    pub async fn update_custom_provider(&self, slug: &str, input: &ProviderInput) -> Result<Provider> {
-        let mut provider = self.stored_provider(slug).await?;
+    pub async fn update_custom_provider(&self, env: &str, slug: &str, input: &ProviderInput) -> Result<Provider> {
+        let mut provider = self.stored_provider(env, slug).await?;
         if provider.catalog_slug.is_some() {
             return Err(Error::field(
                 "slug",
@@ -185,18 +185,18 @@ impl Plumb {
     }
 
     /// Enables a catalog provider with the admin's own OAuth app or the instance's shared one.
-    pub async fn enable_catalog_provider(&self, input: &CatalogInput) -> Result<Provider> {
+    pub async fn enable_catalog_provider(&self, env: &str, input: &CatalogInput) -> Result<Provider> {
         let Some(entry) = catalog::entry(input.catalog.trim()) else {
             return Err(Error::field("catalog", "unknown", format!("{:?} is not in the catalog.", input.catalog)));
         };
         let mut errors = self.check_catalog_input(entry, input, false).await?;
-        if self.store.provider_by_slug(&entry.slug).await?.is_some() {
+        if self.store.provider_by_slug(env, &entry.slug).await?.is_some() {
             errors.push(field_error("catalog", "slug_taken", format!("{} is already enabled.", entry.name)));
         }
         if !errors.is_empty() {
             return Err(Error::Validation(errors));
         }
-        let mut provider = Provider::new(ids::new_id("prov"), entry.slug.clone(), now_ms());
+        let mut provider = Provider::new(env, ids::new_id("prov"), entry.slug.clone(), now_ms());
         provider.name = entry.name.clone();
         provider.catalog_slug = Some(entry.slug.clone());
         entry.apply_to(&mut provider);
@@ -207,8 +207,8 @@ impl Plumb {
     }
 
     /// Changes a catalog provider's description, credentials or scopes.
-    pub async fn update_catalog_provider(&self, slug: &str, input: &CatalogInput) -> Result<Provider> {
-        let mut provider = self.stored_provider(slug).await?;
+    pub async fn update_catalog_provider(&self, env: &str, slug: &str, input: &CatalogInput) -> Result<Provider> {
+        let mut provider = self.stored_provider(env, slug).await?;
         let Some(entry) = provider.catalog_slug.as_deref().and_then(catalog::entry) else {
             return Err(Error::field("catalog", "custom_provider", format!("{} is a custom provider.", provider.name)));
         };
@@ -296,8 +296,8 @@ impl Plumb {
 
     /// Turns a provider on or off: a disabled provider is hidden from the widget and accepts no new
     /// connections; existing connections keep working.
-    pub async fn set_provider_enabled(&self, slug: &str, enabled: bool) -> Result<Provider> {
-        let mut provider = self.stored_provider(slug).await?;
+    pub async fn set_provider_enabled(&self, env: &str, slug: &str, enabled: bool) -> Result<Provider> {
+        let mut provider = self.stored_provider(env, slug).await?;
         if (provider.enabled != 0) != enabled {
             provider.enabled = enabled as i64;
             provider.updated_at = now_ms();
@@ -308,8 +308,8 @@ impl Plumb {
     }
 
     /// Deletes a provider with its connected accounts; returns how many accounts went.
-    pub async fn delete_provider(&self, slug: &str) -> Result<i64> {
-        let provider = self.stored_provider(slug).await?;
+    pub async fn delete_provider(&self, env: &str, slug: &str) -> Result<i64> {
+        let provider = self.stored_provider(env, slug).await?;
         let now = now_ms();
         let make_event = |c: &crate::connections::Connection| {
             crate::events::connected_account(crate::events::DISCONNECTED, c, &provider.slug, "disconnected", now)
@@ -359,9 +359,10 @@ impl Plumb {
         Ok(())
     }
 
-    pub async fn catalog_view(&self) -> Result<CatalogView> {
+    pub async fn catalog_view(&self, env: &str) -> Result<CatalogView> {
         let shared = self.store.all_shared_credentials().await?;
-        let enabled: Vec<Option<String>> = self.store.providers().await?.into_iter().map(|p| p.catalog_slug).collect();
+        let enabled: Vec<Option<String>> =
+            self.store.providers(env).await?.into_iter().map(|p| p.catalog_slug).collect();
         let entries = catalog::entries()
             .iter()
             .map(|e| CatalogEntryView {
@@ -384,8 +385,8 @@ impl Plumb {
         Ok(CatalogView { redirect_uri: self.config.redirect_uri(), entries })
     }
 
-    pub async fn provider_detail(&self, slug: &str) -> Result<ProviderDetail> {
-        let provider = self.provider(slug).await?;
+    pub async fn provider_detail(&self, env: &str, slug: &str) -> Result<ProviderDetail> {
+        let provider = self.provider(env, slug).await?;
         let accounts = self.store.count_connections(&provider.id).await?;
         let catalog_scopes =
             provider.catalog_slug.as_deref().and_then(catalog::entry).map(|e| e.scopes.clone()).unwrap_or_default();
@@ -412,8 +413,8 @@ impl Plumb {
     }
 
     /// The provider as stored, without the catalog's settings laid over it.
-    async fn stored_provider(&self, slug: &str) -> Result<Provider> {
-        self.store.provider_by_slug(slug).await?.ok_or_else(|| Error::ProviderNotFound(slug.to_string()))
+    async fn stored_provider(&self, env: &str, slug: &str) -> Result<Provider> {
+        self.store.provider_by_slug(env, slug).await?.ok_or_else(|| Error::ProviderNotFound(slug.to_string()))
     }
 }
 
@@ -421,7 +422,7 @@ pub(crate) fn icon_path(provider: &Provider, versions: &[(String, String, i64)])
     versions
         .iter()
         .find(|(id, _, _)| *id == provider.id)
-        .map(|(_, _, at)| format!("/icons/{}?v={at}", provider.slug))
+        .map(|(_, _, at)| format!("/icons/{}?v={at}", provider.id))
         .unwrap_or_default()
 }
 

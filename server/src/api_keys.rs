@@ -1,4 +1,5 @@
-//! API keys: `sk_test_` plus 32 random bytes. Only a SHA-256 of the key is stored (the key is
+//! API keys: `sk_test_` (sandbox) or `sk_live_` (production) plus 32 random bytes; a key
+//! belongs to one environment and reads and writes only that environment's data. Only a SHA-256 of the key is stored (the key is
 //! high-entropy, so a fast hash is enough and a lookup stays one indexed query) with a short
 //! visible prefix; the key itself is shown once, when created. Keys are listed with when they
 //! were last used, and can be revoked.
@@ -7,7 +8,8 @@ use crate::error::{Error, Result};
 use crate::ids;
 use crate::store::{ApiKeyRecord, Store};
 
-pub const PREFIX: &str = "sk_test_";
+pub const TEST_PREFIX: &str = "sk_test_";
+pub const LIVE_PREFIX: &str = "sk_live_";
 
 /// A newly created key: `secret` is shown to the operator once and then forgotten.
 pub struct CreatedKey {
@@ -19,16 +21,29 @@ pub struct CreatedKey {
 /// enough that the token path almost never writes.
 const TOUCH_EVERY_MS: i64 = 60_000;
 
-pub async fn create(store: &Store, name: &str, now: i64) -> Result<CreatedKey> {
+/// A key for the environment `environment` (an id or slug).
+pub async fn create(store: &Store, environment: &str, name: &str, now: i64) -> Result<CreatedKey> {
+    let env = match store.environment(environment).await? {
+        Some(env) => env,
+        None => store.environment_by_slug(environment).await?.ok_or_else(|| {
+            Error::field(
+                "environment",
+                "unknown",
+                format!("No environment {environment:?} (try sandbox or production)."),
+            )
+        })?,
+    };
+    let prefix = if env.live != 0 { LIVE_PREFIX } else { TEST_PREFIX };
     let name = name.trim();
     if name.chars().count() > 100 {
         return Err(Error::field("name", "too_long", "Use at most 100 characters."));
     }
-    let secret = format!("{PREFIX}{}", ids::random_token(32));
+    let secret = format!("{prefix}{}", ids::random_token(32));
     let record = ApiKeyRecord {
         id: ids::new_id("key"),
+        environment_id: env.id,
         key_hash: ids::sha256_hex(&secret),
-        prefix: secret.chars().take(PREFIX.len() + 4).collect(),
+        prefix: secret.chars().take(prefix.len() + 4).collect(),
         name: name.to_string(),
         created_at: now,
         last_used_at: None,
@@ -44,7 +59,7 @@ pub async fn authenticate(store: &Store, authorization: Option<&str>) -> Result<
         "Send your API key in the Authorization header: \"Authorization: Bearer sk_test_…\".",
     ))?;
     let key = bearer(header).ok_or(Error::Unauthorized("The Authorization header must be \"Bearer <API key>\"."))?;
-    if !key.starts_with(PREFIX) {
+    if !key.starts_with(TEST_PREFIX) && !key.starts_with(LIVE_PREFIX) {
         return Err(Error::Unauthorized("The API key is not valid."));
     }
     match store.api_key_by_hash(&ids::sha256_hex(key)).await? {
@@ -60,7 +75,13 @@ pub async fn authenticate(store: &Store, authorization: Option<&str>) -> Result<
     }
 }
 
-pub async fn revoke(store: &Store, id: &str, now: i64) -> Result<()> {
+/// Revokes a key; with `environment`, only one of that environment's keys.
+pub async fn revoke(store: &Store, environment: Option<&str>, id: &str, now: i64) -> Result<()> {
+    if let Some(env) = environment {
+        if !store.api_keys(env).await?.iter().any(|k| k.id == id) {
+            return Err(Error::NotFound(format!("No active API key {id:?}.")));
+        }
+    }
     if !store.revoke_api_key(id, now).await? {
         return Err(Error::NotFound(format!("No active API key {id:?}.")));
     }

@@ -353,7 +353,7 @@ mod tests {
     #[test]
     fn applying_an_entry_sets_its_settings_on_a_provider() {
         let slack = entry("slack").unwrap();
-        let mut p = Provider::new("p1".into(), "slack".into(), 0);
+        let mut p = Provider::new("env_sandbox", "p1".into(), "slack".into(), 0);
         p.catalog_slug = Some("slack".into());
         refresh(&mut p);
         assert_eq!(p.scope_parameter, "user_scope");

@@ -39,7 +39,7 @@ impl Plumb {
     #[tracing::instrument(skip_all, fields(provider = slug))]
     pub async fn start_authorization(&self, widget_token: &str, slug: &str, browser_binding: &str) -> Result<url::Url> {
         let claims = self.widget_claims(widget_token)?;
-        let provider = self.provider(slug).await?;
+        let provider = self.provider(&claims.env, slug).await?;
         let return_to = widget_url(widget_token, &[]);
         self.begin(&provider, &claims.sub, org_key(claims.org.as_deref()), &return_to, browser_binding).await
     }
@@ -49,16 +49,17 @@ impl Plumb {
     /// never handles `state` and a leaked link cannot finish someone else's flow.
     pub async fn authorization_link(
         &self,
+        env: &str,
         slug: &str,
         user_id: &str,
         organization_id: Option<&str>,
         return_to: Option<&str>,
     ) -> Result<String> {
-        let provider = self.provider(slug).await?;
+        let provider = self.provider(env, slug).await?;
         self.check_can_connect(&provider)?;
         let return_to = match return_to.map(str::trim).filter(|r| !r.is_empty()) {
             None => String::new(),
-            Some(r) => self.check_return_to(r)?,
+            Some(r) => self.check_return_to(env, r).await?,
         };
         let token = ids::random_token(32);
         let now = now_ms();
@@ -79,7 +80,7 @@ impl Plumb {
 
     /// A `return_to` must be an absolute URL on Plumb's own origin or on one the operator listed
     /// (`PLUMB_RETURN_TO_ORIGINS`), compared exactly (scheme, host and port).
-    fn check_return_to(&self, value: &str) -> Result<String> {
+    async fn check_return_to(&self, env: &str, value: &str) -> Result<String> {
         let url = url::Url::parse(value)
             .ok()
             .filter(|u| matches!(u.scheme(), "http" | "https") && u.host_str().is_some())
@@ -87,12 +88,17 @@ impl Plumb {
             .ok_or_else(|| Error::field("return_to", "invalid_url", "Enter an absolute https:// URL."))?;
         let origin = url.origin().ascii_serialization();
         let own = url::Url::parse(&self.config.public_url).map(|u| u.origin().ascii_serialization()).ok();
-        if own.as_deref() != Some(origin.as_str()) && !self.config.return_to_origins.contains(&origin) {
+        let environment = self.environment(env).await?;
+        let allowed =
+            crate::environments::merged_origins(&self.config.return_to_origins, &environment.return_to_origins);
+        if own.as_deref() != Some(origin.as_str()) && !allowed.split(' ').any(|o| o == origin) {
             return Err(Error::field(
                 "return_to",
                 "origin_not_allowed",
                 format!(
-                    "{origin} is not an allowed return_to origin. Add it to PLUMB_RETURN_TO_ORIGINS to send users back there."
+                    "{origin} is not an allowed return_to origin of the {} environment. Add it in the dashboard's \
+                     environment settings (or to PLUMB_RETURN_TO_ORIGINS) to send users back there.",
+                    environment.name
                 ),
             ));
         }

@@ -24,9 +24,10 @@ fn org(organization_id: &str) -> Value {
     }
 }
 
-fn new_event(name: &str, organization_id: &str, data: Value, now: i64) -> NewEvent {
+fn new_event(name: &str, provider_id: &str, organization_id: &str, data: Value, now: i64) -> NewEvent {
     NewEvent {
         id: crate::ids::new_id("event"),
+        provider_id: provider_id.to_string(),
         event: name.to_string(),
         organization_id: organization_id.to_string(),
         data: data.to_string(),
@@ -48,7 +49,7 @@ pub fn connected_account(name: &str, c: &Connection, provider_slug: &str, state:
         "created_at": iso(c.created_at),
         "updated_at": iso(now),
     });
-    new_event(name, &c.organization_id, data, now)
+    new_event(name, &c.provider_id, &c.organization_id, data, now)
 }
 
 /// What went wrong with a connection attempt.
@@ -79,7 +80,7 @@ pub fn connection_failed(
         "provider_error_description": f.provider_error_description,
         "created_at": iso(now),
     });
-    new_event(CONNECTION_FAILED, organization_id, data, now)
+    new_event(CONNECTION_FAILED, &provider.id, organization_id, data, now)
 }
 
 /// The envelope an event travels in (webhook body and `/events` item): compact JSON, so that

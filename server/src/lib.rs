@@ -10,6 +10,7 @@ pub mod connect;
 pub mod connections;
 pub mod crypto;
 pub mod discovery;
+pub mod environments;
 pub mod error;
 pub mod events;
 pub mod http;

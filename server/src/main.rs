@@ -7,7 +7,9 @@ use std::process::ExitCode;
 const USAGE: &str = "\
 Usage:
   plumb serve                        Run the server (configuration: PLUMB_* environment variables)
-  plumb api-keys create [--name N]   Create an API key and print it once
+  plumb api-keys create [--env E] [--name N]
+                                     Create an API key for environment E (sandbox, the
+                                     default, or production) and print it once
   plumb api-keys list                List the API keys (never the keys themselves)
   plumb api-keys revoke <id>         Revoke an API key
   plumb admin create <email>         Create an admin; the password is read from standard input
@@ -43,8 +45,13 @@ async fn main() -> ExitCode {
     let args: Vec<&str> = args.iter().map(String::as_str).collect();
     let result = match args.as_slice() {
         ["serve"] => serve().await,
-        ["api-keys", "create"] => create_api_key("").await,
-        ["api-keys", "create", "--name", name] => create_api_key(name).await,
+        ["api-keys", "create", flags @ ..] => match key_flags(flags) {
+            Some((env, name)) => create_api_key(env, name).await,
+            None => {
+                eprintln!("{USAGE}");
+                return ExitCode::from(2);
+            }
+        },
         ["api-keys", "list"] => list_api_keys().await,
         ["api-keys", "revoke", id] => revoke_api_key(id).await,
         ["admin", "create", email] => admin_create(email).await,
@@ -110,10 +117,27 @@ async fn serve() -> Result<(), String> {
     Ok(())
 }
 
-async fn create_api_key(name: &str) -> Result<(), String> {
+/// `[--env E] [--name N]`, in either order.
+fn key_flags<'a>(flags: &[&'a str]) -> Option<(&'a str, &'a str)> {
+    let (mut env, mut name) = ("sandbox", "");
+    let mut rest = flags.iter();
+    while let Some(flag) = rest.next() {
+        match *flag {
+            "--env" => env = rest.next()?,
+            "--name" => name = rest.next()?,
+            _ => return None,
+        }
+    }
+    Some((env, name))
+}
+
+async fn create_api_key(env: &str, name: &str) -> Result<(), String> {
     let config = Config::from_env().map_err(|e| e.to_string())?;
     let store = server::store::Store::connect(&config.database_url).await.map_err(|e| e.to_string())?;
-    let key = server::api_keys::create(&store, name, server::time::now_ms()).await.map_err(|e| e.to_string())?;
+    let key = server::api_keys::create(&store, env, name, server::time::now_ms()).await.map_err(|e| match e {
+        server::error::Error::Validation(f) => f.iter().map(|f| f.message.clone()).collect::<Vec<_>>().join("; "),
+        other => other.to_string(),
+    })?;
     store.close().await;
     eprintln!("Created API key {} ({}…). It is shown only this once:", key.record.id, key.record.prefix);
     println!("{}", key.secret);
@@ -123,14 +147,23 @@ async fn create_api_key(name: &str) -> Result<(), String> {
 async fn list_api_keys() -> Result<(), String> {
     let config = Config::from_env().map_err(|e| e.to_string())?;
     let store = server::store::Store::connect(&config.database_url).await.map_err(|e| e.to_string())?;
-    let keys = store.api_keys().await.map_err(|e| e.to_string())?;
+    let mut keys = Vec::new();
+    for env in store.environments().await.map_err(|e| e.to_string())? {
+        keys.extend(
+            store.api_keys(&env.id).await.map_err(|e| e.to_string())?.into_iter().map(|k| (env.slug.clone(), k)),
+        );
+    }
     store.close().await;
-    println!("{:<32} {:<16} {:<24} {:<26} {:<26} REVOKED", "ID", "PREFIX", "NAME", "CREATED", "LAST USED");
-    for k in keys {
+    println!(
+        "{:<32} {:<11} {:<16} {:<24} {:<26} {:<26} REVOKED",
+        "ID", "ENV", "PREFIX", "NAME", "CREATED", "LAST USED"
+    );
+    for (env, k) in keys {
         let at = |ms: Option<i64>| ms.map(server::time::iso).unwrap_or_else(|| "-".into());
         println!(
-            "{:<32} {:<16} {:<24} {:<26} {:<26} {}",
+            "{:<32} {:<11} {:<16} {:<24} {:<26} {:<26} {}",
             k.id,
+            env,
             format!("{}…", k.prefix),
             k.name,
             server::time::iso(k.created_at),
@@ -144,7 +177,7 @@ async fn list_api_keys() -> Result<(), String> {
 async fn revoke_api_key(id: &str) -> Result<(), String> {
     let config = Config::from_env().map_err(|e| e.to_string())?;
     let store = server::store::Store::connect(&config.database_url).await.map_err(|e| e.to_string())?;
-    let result = server::api_keys::revoke(&store, id, server::time::now_ms()).await;
+    let result = server::api_keys::revoke(&store, None, id, server::time::now_ms()).await;
     store.close().await;
     result.map_err(|e| e.to_string())?;
     eprintln!("Revoked API key {id}.");

@@ -9,6 +9,7 @@ use app::model::{AuthenticateVia, ProviderInput, ProviderView, ResponsePaths, To
 #[derive(Clone, sqlx::FromRow)]
 pub struct Provider {
     pub id: String,
+    pub environment_id: String,
     pub slug: String,
     pub name: String,
     pub description: String,
@@ -52,9 +53,10 @@ pub const SHARED_CREDENTIALS: &str = "shared";
 
 impl Provider {
     /// A provider with default settings, to be filled from a form, the API or the catalog.
-    pub fn new(id: String, slug: String, now: i64) -> Self {
+    pub fn new(environment_id: &str, id: String, slug: String, now: i64) -> Self {
         Self {
             id,
+            environment_id: environment_id.to_string(),
             slug,
             name: String::new(),
             description: String::new(),

@@ -11,13 +11,13 @@ use crate::providers::Provider;
 use crate::store::Store;
 use crate::time::now_ms;
 use crate::tokens::KeyedLocks;
-use crate::widget_tokens::{Claims, Signer};
+use crate::widget_tokens::{Claims, Signer, Subject};
 use app::error::AppError;
 use app::model::{
     AccessTokenRequest, AccessTokenResponse, AdminIdentity, AdminView, AdminsView, ApiKeyView, CatalogInput,
-    CatalogView, ConnectionView, CreatedApiKey, CreatedWebhook, DashboardView, DeliveryView, Discovered, InvitePreview,
-    ProviderDetail, ProviderInput, ProviderView, SessionView, SharedCredentialsInput, WebhookEndpointView,
-    WebhookInput, WebhooksView, WidgetProvider, WidgetView,
+    CatalogView, ConnectionView, CreatedApiKey, CreatedWebhook, DashboardView, DeliveryView, Discovered,
+    EnvironmentView, EnvironmentsView, InvitePreview, ProviderDetail, ProviderInput, ProviderView, SessionView,
+    SharedCredentialsInput, WebhookEndpointView, WebhookInput, WebhooksView, WidgetProvider, WidgetView,
 };
 use app::service::PlumbService;
 
@@ -86,12 +86,16 @@ impl Plumb {
         user_id: Option<&str>,
         organization_id: Option<&str>,
     ) -> Result<String> {
-        api_keys::authenticate(&self.store, authorization).await?;
+        let key = api_keys::authenticate(&self.store, authorization).await?;
         let user_id = required_id("user_id", user_id)?;
         let organization_id = optional_id("organization_id", organization_id)?;
+        let env = self.environment(&key.environment_id).await?;
+        let frame_ancestors =
+            crate::environments::merged_origins(&self.config.widget_frame_ancestors, &env.frame_ancestors);
+        let subject = Subject { user_id, organization_id, environment_id: &env.id, frame_ancestors: &frame_ancestors };
         let now = now_ms() / 1000;
         let ttl = self.config.widget_token_ttl.as_secs() as i64;
-        Ok(self.widget_signer().mint(user_id, organization_id, now, ttl))
+        Ok(self.widget_signer().mint(&subject, now, ttl))
     }
 
     /// `POST /data-integrations/{slug}/token`: authenticate the backend, check the body, fetch.
@@ -101,10 +105,10 @@ impl Plumb {
         provider: &str,
         request: &AccessTokenRequest,
     ) -> Result<AccessTokenResponse> {
-        api_keys::authenticate(&self.store, authorization).await?;
+        let key = api_keys::authenticate(&self.store, authorization).await?;
         let user_id = required_id("user_id", Some(&request.user_id))?;
         let organization_id = optional_id("organization_id", request.organization_id.as_deref())?;
-        self.fetch_token(provider, user_id, organization_id).await
+        self.fetch_token(&key.environment_id, provider, user_id, organization_id).await
     }
 
     /// Widget tokens are signed with a key derived from the current encryption key (re-derived
@@ -117,10 +121,11 @@ impl Plumb {
         self.widget_signer().verify(token, now_ms() / 1000)
     }
 
-    /// A provider by slug, with its catalog entry's current settings laid over it.
-    pub(crate) async fn provider(&self, slug: &str) -> Result<Provider> {
+    /// A provider of an environment by slug, with its catalog entry's current settings laid
+    /// over it.
+    pub(crate) async fn provider(&self, env: &str, slug: &str) -> Result<Provider> {
         let mut provider =
-            self.store.provider_by_slug(slug).await?.ok_or_else(|| Error::ProviderNotFound(slug.to_string()))?;
+            self.store.provider_by_slug(env, slug).await?.ok_or_else(|| Error::ProviderNotFound(slug.to_string()))?;
         crate::catalog::refresh(&mut provider);
         Ok(provider)
     }
@@ -162,7 +167,8 @@ impl Plumb {
     async fn widget_inner(&self, token: &str) -> Result<WidgetView> {
         let claims = self.widget_claims(token)?;
         let org = org_key(claims.org.as_deref());
-        let providers: Vec<Provider> = self.store.providers().await?.into_iter().filter(|p| p.enabled != 0).collect();
+        let providers: Vec<Provider> =
+            self.store.providers(&claims.env).await?.into_iter().filter(|p| p.enabled != 0).collect();
         let connections = self.store.connections_of(&claims.sub, org).await?;
         let icons = self.store.icon_versions().await?;
         let providers = providers
@@ -180,7 +186,7 @@ impl Plumb {
 
     async fn disconnect_inner(&self, token: &str, slug: &str) -> Result<()> {
         let claims = self.widget_claims(token)?;
-        let provider = self.provider(slug).await?;
+        let provider = self.provider(&claims.env, slug).await?;
         // Disconnecting twice is not an error: the outcome the user wants already holds.
         let now = now_ms();
         let make_event = |c: &crate::connections::Connection| {
@@ -221,8 +227,8 @@ pub(crate) fn optional_id<'a>(field: &str, value: Option<&'a str>) -> Result<Opt
 
 #[async_trait::async_trait]
 impl PlumbService for Plumb {
-    async fn dashboard(&self) -> Result<DashboardView, AppError> {
-        let providers = self.store.list_providers().await?;
+    async fn dashboard(&self, env: &str) -> Result<DashboardView, AppError> {
+        let providers = self.store.list_providers(env).await?;
         let icons = self.store.icon_versions().await?;
         Ok(DashboardView {
             redirect_uri: self.config.redirect_uri(),
@@ -238,40 +244,45 @@ impl PlumbService for Plumb {
         })
     }
 
-    async fn create_provider(&self, input: ProviderInput) -> Result<ProviderView, AppError> {
-        Ok(self.create_custom_provider(&input).await?.view(0))
+    async fn create_provider(&self, env: &str, input: ProviderInput) -> Result<ProviderView, AppError> {
+        Ok(self.create_custom_provider(env, &input).await?.view(0))
     }
 
-    async fn provider_detail(&self, slug: &str) -> Result<ProviderDetail, AppError> {
-        Ok(Plumb::provider_detail(self, slug).await?)
+    async fn provider_detail(&self, env: &str, slug: &str) -> Result<ProviderDetail, AppError> {
+        Ok(Plumb::provider_detail(self, env, slug).await?)
     }
 
-    async fn update_provider(&self, slug: &str, input: ProviderInput) -> Result<ProviderView, AppError> {
-        let p = self.update_custom_provider(slug, &input).await?;
+    async fn update_provider(&self, env: &str, slug: &str, input: ProviderInput) -> Result<ProviderView, AppError> {
+        let p = self.update_custom_provider(env, slug, &input).await?;
         Ok(p.view(self.store.count_connections(&p.id).await?))
     }
 
-    async fn update_catalog_provider(&self, slug: &str, input: CatalogInput) -> Result<ProviderView, AppError> {
-        let mut p = Plumb::update_catalog_provider(self, slug, &input).await?;
+    async fn update_catalog_provider(
+        &self,
+        env: &str,
+        slug: &str,
+        input: CatalogInput,
+    ) -> Result<ProviderView, AppError> {
+        let mut p = Plumb::update_catalog_provider(self, env, slug, &input).await?;
         crate::catalog::refresh(&mut p);
         Ok(p.view(self.store.count_connections(&p.id).await?))
     }
 
-    async fn set_provider_enabled(&self, slug: &str, enabled: bool) -> Result<ProviderView, AppError> {
-        let p = Plumb::set_provider_enabled(self, slug, enabled).await?;
+    async fn set_provider_enabled(&self, env: &str, slug: &str, enabled: bool) -> Result<ProviderView, AppError> {
+        let p = Plumb::set_provider_enabled(self, env, slug, enabled).await?;
         Ok(p.view(self.store.count_connections(&p.id).await?))
     }
 
-    async fn delete_provider(&self, slug: &str) -> Result<i64, AppError> {
-        Ok(Plumb::delete_provider(self, slug).await?)
+    async fn delete_provider(&self, env: &str, slug: &str) -> Result<i64, AppError> {
+        Ok(Plumb::delete_provider(self, env, slug).await?)
     }
 
-    async fn catalog(&self) -> Result<CatalogView, AppError> {
-        Ok(self.catalog_view().await?)
+    async fn catalog(&self, env: &str) -> Result<CatalogView, AppError> {
+        Ok(self.catalog_view(env).await?)
     }
 
-    async fn enable_catalog_provider(&self, input: CatalogInput) -> Result<ProviderView, AppError> {
-        Ok(Plumb::enable_catalog_provider(self, &input).await?.view(0))
+    async fn enable_catalog_provider(&self, env: &str, input: CatalogInput) -> Result<ProviderView, AppError> {
+        Ok(Plumb::enable_catalog_provider(self, env, &input).await?.view(0))
     }
 
     async fn save_shared_credentials(&self, input: SharedCredentialsInput) -> Result<(), AppError> {
@@ -284,11 +295,12 @@ impl PlumbService for Plumb {
 
     async fn connections(
         &self,
+        env: &str,
         slug: &str,
         user_id: &str,
         organization_id: &str,
     ) -> Result<Vec<ConnectionView>, AppError> {
-        let provider = self.provider(slug).await?;
+        let provider = self.provider(env, slug).await?;
         let rows =
             self.store.connections_of_provider(&provider.id, user_id.trim(), organization_id.trim(), 200).await?;
         Ok(rows
@@ -309,9 +321,9 @@ impl PlumbService for Plumb {
             .collect())
     }
 
-    async fn webhooks(&self) -> Result<WebhooksView, AppError> {
-        let endpoints = self.store.webhook_endpoints().await?;
-        let deliveries = self.store.recent_deliveries(50).await?;
+    async fn webhooks(&self, env: &str) -> Result<WebhooksView, AppError> {
+        let endpoints = self.store.webhook_endpoints(env).await?;
+        let deliveries = self.store.recent_deliveries(env, 50).await?;
         Ok(WebhooksView {
             endpoints: endpoints.iter().map(endpoint_view).collect(),
             deliveries: deliveries
@@ -331,29 +343,29 @@ impl PlumbService for Plumb {
         })
     }
 
-    async fn create_webhook(&self, input: WebhookInput) -> Result<CreatedWebhook, AppError> {
+    async fn create_webhook(&self, env: &str, input: WebhookInput) -> Result<CreatedWebhook, AppError> {
         let events = input.events();
         let request = crate::webhooks::EndpointInput {
             endpoint_url: Some(&input.endpoint_url),
             events: Some(&events),
             enabled: Some(true),
         };
-        let (endpoint, secret) = self.create_webhook_endpoint(&request).await?;
+        let (endpoint, secret) = self.create_webhook_endpoint(env, &request).await?;
         Ok(CreatedWebhook { endpoint: endpoint_view(&endpoint), secret })
     }
 
-    async fn set_webhook_enabled(&self, id: &str, enabled: bool) -> Result<(), AppError> {
+    async fn set_webhook_enabled(&self, env: &str, id: &str, enabled: bool) -> Result<(), AppError> {
         let request = crate::webhooks::EndpointInput { endpoint_url: None, events: None, enabled: Some(enabled) };
-        self.update_webhook_endpoint(id, &request).await?;
+        self.update_webhook_endpoint(env, id, &request).await?;
         Ok(())
     }
 
-    async fn delete_webhook(&self, id: &str) -> Result<(), AppError> {
-        Ok(self.delete_webhook_endpoint(id).await?)
+    async fn delete_webhook(&self, env: &str, id: &str) -> Result<(), AppError> {
+        Ok(self.delete_webhook_endpoint(env, id).await?)
     }
 
-    async fn resend_delivery(&self, id: &str) -> Result<(), AppError> {
-        if self.store.resend_delivery(id, now_ms()).await? {
+    async fn resend_delivery(&self, env: &str, id: &str) -> Result<(), AppError> {
+        if self.store.resend_delivery(env, id, now_ms()).await? {
             Ok(())
         } else {
             Err(Error::NotFound(format!("No delivery {id:?}.")).into())
@@ -377,18 +389,39 @@ impl PlumbService for Plumb {
         Ok(self.get_access_token(authorization, provider, &request).await?)
     }
 
-    async fn api_keys(&self) -> Result<Vec<ApiKeyView>, AppError> {
-        Ok(self.store.api_keys().await?.iter().map(api_key_view).collect())
+    async fn environments(&self, env: &str) -> Result<EnvironmentsView, AppError> {
+        let all: Vec<EnvironmentView> = Plumb::environments(self).await?.iter().map(environment_view).collect();
+        let current = all
+            .iter()
+            .find(|e| e.id == env)
+            .cloned()
+            .ok_or_else(|| Error::NotFound(format!("No environment {env:?}.")))?;
+        Ok(EnvironmentsView { current, all })
     }
 
-    async fn create_api_key(&self, name: &str) -> Result<CreatedApiKey, AppError> {
-        let created = api_keys::create(&self.store, name, now_ms()).await?;
+    async fn save_environment_settings(
+        &self,
+        env: &str,
+        return_to_origins: &str,
+        frame_ancestors: &str,
+    ) -> Result<EnvironmentView, AppError> {
+        let saved = self.update_environment_settings(env, return_to_origins, frame_ancestors).await?;
+        tracing::info!(environment = %saved.slug, "environment settings saved");
+        Ok(environment_view(&saved))
+    }
+
+    async fn api_keys(&self, env: &str) -> Result<Vec<ApiKeyView>, AppError> {
+        Ok(self.store.api_keys(env).await?.iter().map(api_key_view).collect())
+    }
+
+    async fn create_api_key(&self, env: &str, name: &str) -> Result<CreatedApiKey, AppError> {
+        let created = api_keys::create(&self.store, env, name, now_ms()).await?;
         tracing::info!(key = %created.record.id, "API key created in the dashboard");
         Ok(CreatedApiKey { key: api_key_view(&created.record), secret: created.secret })
     }
 
-    async fn revoke_api_key(&self, id: &str) -> Result<(), AppError> {
-        Ok(api_keys::revoke(&self.store, id, now_ms()).await?)
+    async fn revoke_api_key(&self, env: &str, id: &str) -> Result<(), AppError> {
+        Ok(api_keys::revoke(&self.store, Some(env), id, now_ms()).await?)
     }
 
     async fn admins(&self, me: &AdminIdentity) -> Result<AdminsView, AppError> {
@@ -443,5 +476,17 @@ fn api_key_view(k: &crate::store::ApiKeyRecord) -> ApiKeyView {
         created_at: crate::time::iso(k.created_at),
         last_used_at: k.last_used_at.map(crate::time::iso),
         revoked_at: k.revoked_at.map(crate::time::iso),
+    }
+}
+
+fn environment_view(e: &crate::store::Environment) -> EnvironmentView {
+    let list = |s: &str| s.split_whitespace().map(str::to_owned).collect();
+    EnvironmentView {
+        id: e.id.clone(),
+        slug: e.slug.clone(),
+        name: e.name.clone(),
+        live: e.live != 0,
+        return_to_origins: list(&e.return_to_origins),
+        frame_ancestors: list(&e.frame_ancestors),
     }
 }

@@ -9,7 +9,9 @@ use sqlx::any::{AnyPoolOptions, AnyRow};
 use sqlx::{AnyPool, Row};
 
 mod admins;
+mod environments;
 pub use admins::{AdminRecord, InviteRecord, NewSession, SessionRecord, ThrottleRecord};
+pub use environments::{Environment, SANDBOX};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Backend {
@@ -49,6 +51,7 @@ pub struct OAuthState {
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct ApiKeyRecord {
     pub id: String,
+    pub environment_id: String,
     pub key_hash: String,
     pub prefix: String,
     pub name: String,
@@ -98,7 +101,7 @@ const PROVIDER_COLUMNS: &str = "id, slug, name, description, icon_url, authoriza
      refresh_token_url, client_id, client_secret, client_secret_hint, scopes, scope_separator, scope_parameter, \
      scopes_required, client_secret_required, pkce_enabled, authenticate_via, token_body_content_type, \
      authorization_parameters, token_request_headers, token_response_paths, catalog_slug, credentials_type, \
-     enabled, created_at, updated_at";
+     enabled, created_at, updated_at, environment_id";
 const CONNECTION_COLUMNS: &str = "id, provider_id, user_id, organization_id, state, access_token, \
      refresh_token, expires_at, scopes, last_refreshed_at, last_error, created_at, updated_at, \
      refresh_lease_owner, refresh_lease_until, refresh_failures, retry_refresh_at";
@@ -131,11 +134,11 @@ impl Store {
             // WAL lets readers proceed while one writer commits; the setting lives in the file.
             sqlx::query("PRAGMA journal_mode = WAL").execute(&pool).await?;
         }
-        let migrator = match backend {
-            Backend::Sqlite => &SQLITE_MIGRATIONS,
-            Backend::Postgres => &POSTGRES_MIGRATIONS,
-        };
-        migrator.run(&pool).await.map_err(|e| Error::Internal(format!("database migration failed: {e}")))?;
+        let failed = |e: sqlx::migrate::MigrateError| Error::Internal(format!("database migration failed: {e}"));
+        match backend {
+            Backend::Sqlite => migrate_sqlite(&url).await?,
+            Backend::Postgres => POSTGRES_MIGRATIONS.run(&pool).await.map_err(failed)?,
+        }
         Ok(Self { pool, backend })
     }
 
@@ -157,9 +160,12 @@ impl Store {
     pub async fn insert_provider(&self, p: &Provider) -> Result<(), InsertProviderError> {
         let sql = format!(
             "INSERT INTO providers ({PROVIDER_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, \
-             $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26, $27)"
+             $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26, $27, $28)"
         );
-        let result = bind_provider(sqlx::query(&sql).bind(&p.id).bind(&p.slug), p).execute(&self.pool).await;
+        let result = bind_provider(sqlx::query(&sql).bind(&p.id).bind(&p.slug), p)
+            .bind(&p.environment_id)
+            .execute(&self.pool)
+            .await;
         match result {
             Ok(_) => Ok(()),
             Err(sqlx::Error::Database(e)) if e.is_unique_violation() => Err(InsertProviderError::SlugTaken),
@@ -212,6 +218,7 @@ impl Store {
     /// more providers lie beyond it in the direction walked.
     pub async fn page_providers(
         &self,
+        environment_id: &str,
         descending: bool,
         limit: i64,
         after: Option<&str>,
@@ -225,9 +232,11 @@ impl Store {
         };
         let walk_descending = descending == forward;
         let (cmp, order) = if walk_descending { ("<", "DESC") } else { (">", "ASC") };
-        let filter = if cursor.is_some() { format!("WHERE id {cmp} $2") } else { String::new() };
-        let sql = format!("SELECT {PROVIDER_COLUMNS} FROM providers {filter} ORDER BY id {order} LIMIT $1");
-        let mut query = sqlx::query_as(&sql).bind(limit + 1);
+        let filter = if cursor.is_some() { format!("AND id {cmp} $3") } else { String::new() };
+        let sql = format!(
+            "SELECT {PROVIDER_COLUMNS} FROM providers WHERE environment_id = $2 {filter} ORDER BY id {order} LIMIT $1"
+        );
+        let mut query = sqlx::query_as(&sql).bind(limit + 1).bind(environment_id);
         if let Some(c) = cursor {
             query = query.bind(c);
         }
@@ -241,27 +250,27 @@ impl Store {
     }
 
     /// Every provider with its number of connected accounts, oldest first.
-    pub async fn list_providers(&self) -> Result<Vec<(Provider, i64)>> {
+    pub async fn list_providers(&self, environment_id: &str) -> Result<Vec<(Provider, i64)>> {
         let sql = format!(
             "SELECT {PROVIDER_COLUMNS}, \
                 (SELECT COUNT(*) FROM connections c WHERE c.provider_id = providers.id) AS connected_accounts \
-             FROM providers ORDER BY created_at, id"
+             FROM providers WHERE environment_id = $1 ORDER BY created_at, id"
         );
-        let rows = sqlx::query(&sql).fetch_all(&self.pool).await?;
+        let rows = sqlx::query(&sql).bind(environment_id).fetch_all(&self.pool).await?;
         rows.iter()
             .map(|row: &AnyRow| Ok((sqlx::FromRow::from_row(row)?, row.try_get::<i64, _>("connected_accounts")?)))
             .collect()
     }
 
     /// Every provider, oldest first, without counting connections (for the widget).
-    pub async fn providers(&self) -> Result<Vec<Provider>> {
-        let sql = format!("SELECT {PROVIDER_COLUMNS} FROM providers ORDER BY created_at, id");
-        Ok(sqlx::query_as(&sql).fetch_all(&self.pool).await?)
+    pub async fn providers(&self, environment_id: &str) -> Result<Vec<Provider>> {
+        let sql = format!("SELECT {PROVIDER_COLUMNS} FROM providers WHERE environment_id = $1 ORDER BY created_at, id");
+        Ok(sqlx::query_as(&sql).bind(environment_id).fetch_all(&self.pool).await?)
     }
 
-    pub async fn provider_by_slug(&self, slug: &str) -> Result<Option<Provider>> {
-        let sql = format!("SELECT {PROVIDER_COLUMNS} FROM providers WHERE slug = $1");
-        Ok(sqlx::query_as(&sql).bind(slug).fetch_optional(&self.pool).await?)
+    pub async fn provider_by_slug(&self, environment_id: &str, slug: &str) -> Result<Option<Provider>> {
+        let sql = format!("SELECT {PROVIDER_COLUMNS} FROM providers WHERE environment_id = $1 AND slug = $2");
+        Ok(sqlx::query_as(&sql).bind(environment_id).bind(slug).fetch_optional(&self.pool).await?)
     }
 
     pub async fn provider_by_id(&self, id: &str) -> Result<Option<Provider>> {
@@ -293,13 +302,11 @@ impl Store {
     }
 
     /// A provider's icon by slug: content type and bytes.
-    pub async fn icon(&self, slug: &str) -> Result<Option<(String, Vec<u8>)>> {
-        let row = sqlx::query(
-            "SELECT i.content_type, i.data FROM provider_icons i JOIN providers p ON p.id = i.provider_id WHERE p.slug = $1",
-        )
-        .bind(slug)
-        .fetch_optional(&self.pool)
-        .await?;
+    pub async fn icon(&self, provider_id: &str) -> Result<Option<(String, Vec<u8>)>> {
+        let row = sqlx::query("SELECT content_type, data FROM provider_icons WHERE provider_id = $1")
+            .bind(provider_id)
+            .fetch_optional(&self.pool)
+            .await?;
         Ok(match row {
             Some(row) => Some((row.try_get("content_type")?, row.try_get("data")?)),
             None => None,
@@ -665,8 +672,9 @@ impl Store {
             Text(String),
             Int(i64),
         }
-        let mut sql = String::from("SELECT id, event, organization_id, data, created_at FROM events WHERE 1 = 1");
-        let mut binds: Vec<Bind> = Vec::new();
+        let mut sql =
+            String::from("SELECT id, event, organization_id, data, created_at FROM events WHERE environment_id = $1");
+        let mut binds: Vec<Bind> = vec![Bind::Text(q.environment_id.clone())];
         let param = |b: Bind, binds: &mut Vec<Bind>| {
             binds.push(b);
             format!("${}", binds.len())
@@ -747,10 +755,13 @@ impl Store {
             .await?)
     }
 
-    pub async fn webhook_endpoints(&self) -> Result<Vec<WebhookEndpoint>> {
-        Ok(sqlx::query_as(&format!("SELECT {ENDPOINT_COLUMNS} FROM webhook_endpoints ORDER BY id"))
-            .fetch_all(&self.pool)
-            .await?)
+    pub async fn webhook_endpoints(&self, environment_id: &str) -> Result<Vec<WebhookEndpoint>> {
+        Ok(sqlx::query_as(&format!(
+            "SELECT {ENDPOINT_COLUMNS} FROM webhook_endpoints WHERE environment_id = $1 ORDER BY id"
+        ))
+        .bind(environment_id)
+        .fetch_all(&self.pool)
+        .await?)
     }
 
     // --- webhook deliveries ---
@@ -823,26 +834,29 @@ impl Store {
     }
 
     /// Queues a delivery again, now.
-    pub async fn resend_delivery(&self, id: &str, now: i64) -> Result<bool> {
+    pub async fn resend_delivery(&self, environment_id: &str, id: &str, now: i64) -> Result<bool> {
         let done = sqlx::query(
             "UPDATE webhook_deliveries SET status = 'pending', next_attempt_at = $1, lease_until = NULL, updated_at = $1 \
-             WHERE id = $2",
+             WHERE id = $2 AND endpoint_id IN (SELECT id FROM webhook_endpoints WHERE environment_id = $3)",
         )
         .bind(now)
         .bind(id)
+        .bind(environment_id)
         .execute(&self.pool)
         .await?;
         Ok(done.rows_affected() == 1)
     }
 
     /// The most recent deliveries, newest first, with their event's name.
-    pub async fn recent_deliveries(&self, limit: i64) -> Result<Vec<DeliveryRow>> {
+    pub async fn recent_deliveries(&self, environment_id: &str, limit: i64) -> Result<Vec<DeliveryRow>> {
         Ok(sqlx::query_as(
             "SELECT d.id, d.endpoint_id, e.event, d.status, d.attempts, d.last_status_code, d.last_error, \
                 d.next_attempt_at, d.created_at, d.updated_at \
-             FROM webhook_deliveries d JOIN events e ON e.id = d.event_id ORDER BY d.created_at DESC, d.id DESC LIMIT $1",
+             FROM webhook_deliveries d JOIN events e ON e.id = d.event_id \
+             WHERE e.environment_id = $2 ORDER BY d.created_at DESC, d.id DESC LIMIT $1",
         )
         .bind(limit)
+        .bind(environment_id)
         .fetch_all(&self.pool)
         .await?)
     }
@@ -935,8 +949,8 @@ impl Store {
 
     pub async fn insert_api_key(&self, k: &ApiKeyRecord) -> Result<()> {
         sqlx::query(
-            "INSERT INTO api_keys (id, key_hash, prefix, name, created_at, last_used_at, revoked_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7)",
+            "INSERT INTO api_keys (id, key_hash, prefix, name, created_at, last_used_at, revoked_at, environment_id) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
         )
         .bind(&k.id)
         .bind(&k.key_hash)
@@ -945,17 +959,19 @@ impl Store {
         .bind(k.created_at)
         .bind(k.last_used_at)
         .bind(k.revoked_at)
+        .bind(&k.environment_id)
         .execute(&self.pool)
         .await?;
         Ok(())
     }
 
     /// Every key, newest first (revoked ones too: the dashboard shows when they went).
-    pub async fn api_keys(&self) -> Result<Vec<ApiKeyRecord>> {
+    pub async fn api_keys(&self, environment_id: &str) -> Result<Vec<ApiKeyRecord>> {
         Ok(sqlx::query_as(
-            "SELECT id, key_hash, prefix, name, created_at, last_used_at, revoked_at FROM api_keys \
-             ORDER BY created_at DESC, id DESC",
+            "SELECT id, environment_id, key_hash, prefix, name, created_at, last_used_at, revoked_at FROM api_keys \
+             WHERE environment_id = $1 ORDER BY created_at DESC, id DESC",
         )
+        .bind(environment_id)
         .fetch_all(&self.pool)
         .await?)
     }
@@ -981,7 +997,8 @@ impl Store {
 
     pub async fn api_key_by_hash(&self, key_hash: &str) -> Result<Option<ApiKeyRecord>> {
         Ok(sqlx::query_as(
-            "SELECT id, key_hash, prefix, name, created_at, last_used_at, revoked_at FROM api_keys WHERE key_hash = $1",
+            "SELECT id, environment_id, key_hash, prefix, name, created_at, last_used_at, revoked_at FROM api_keys \
+             WHERE key_hash = $1",
         )
         .bind(key_hash)
         .fetch_optional(&self.pool)
@@ -989,11 +1006,13 @@ impl Store {
     }
 }
 
-const ENDPOINT_COLUMNS: &str = "id, endpoint_url, events, enabled, secret, last_failure_at, created_at, updated_at";
+const ENDPOINT_COLUMNS: &str =
+    "id, endpoint_url, events, enabled, secret, last_failure_at, created_at, updated_at, environment_id";
 
 /// Filters of `GET /events`.
 #[derive(Debug, Clone, Default)]
 pub struct EventQuery {
+    pub environment_id: String,
     pub events: Vec<String>,
     pub organization_id: Option<String>,
     pub range_start: Option<i64>,
@@ -1024,6 +1043,7 @@ pub struct WebhookEndpoint {
     pub last_failure_at: Option<i64>,
     pub created_at: i64,
     pub updated_at: i64,
+    pub environment_id: String,
 }
 
 /// A delivery claimed for sending, with what it needs.
@@ -1073,6 +1093,8 @@ pub struct DeliveryRow {
 #[derive(Debug, Clone)]
 pub struct NewEvent {
     pub id: String,
+    /// The provider the event is about: its environment is the event's.
+    pub provider_id: String,
     pub event: String,
     pub organization_id: String,
     /// The event's `data`, as JSON.
@@ -1083,16 +1105,26 @@ pub struct NewEvent {
 /// Writes an event and a pending delivery for every enabled webhook endpoint subscribed to it,
 /// inside the caller's transaction.
 async fn insert_event(tx: &mut sqlx::Transaction<'_, sqlx::Any>, e: &NewEvent) -> Result<()> {
-    sqlx::query("INSERT INTO events (id, event, organization_id, data, created_at) VALUES ($1, $2, $3, $4, $5)")
-        .bind(&e.id)
-        .bind(&e.event)
-        .bind(&e.organization_id)
-        .bind(&e.data)
-        .bind(e.created_at)
-        .execute(&mut **tx)
-        .await?;
-    let endpoints =
-        sqlx::query("SELECT id, events FROM webhook_endpoints WHERE enabled = 1").fetch_all(&mut **tx).await?;
+    sqlx::query(
+        "INSERT INTO events (id, event, organization_id, data, created_at, environment_id) \
+         SELECT $1, $2, $3, $4, $5, environment_id FROM providers WHERE id = $6",
+    )
+    .bind(&e.id)
+    .bind(&e.event)
+    .bind(&e.organization_id)
+    .bind(&e.data)
+    .bind(e.created_at)
+    .bind(&e.provider_id)
+    .execute(&mut **tx)
+    .await?;
+    // Endpoints of the event's environment only.
+    let endpoints = sqlx::query(
+        "SELECT w.id, w.events FROM webhook_endpoints w JOIN events e ON e.environment_id = w.environment_id \
+         WHERE e.id = $1 AND w.enabled = 1",
+    )
+    .bind(&e.id)
+    .fetch_all(&mut **tx)
+    .await?;
     for row in endpoints {
         let endpoint_id: String = row.try_get("id")?;
         let events: String = row.try_get("events")?;
@@ -1144,6 +1176,26 @@ fn bind_provider<'q>(
         .bind(p.enabled)
         .bind(p.created_at)
         .bind(p.updated_at)
+}
+
+/// Runs the SQLite migrations on a connection of their own with foreign-key enforcement off, as
+/// SQLite's procedure for changing a table's constraints requires: a migration that rebuilds a
+/// table drops the old one, which with enforcement on would cascade into its children's rows.
+/// Each migration still runs in one transaction, and the foreign keys are checked afterwards.
+async fn migrate_sqlite(url: &str) -> Result<()> {
+    use sqlx::ConnectOptions;
+    use std::str::FromStr;
+    let failed = |e: String| Error::Internal(format!("database migration failed: {e}"));
+    let options =
+        sqlx::sqlite::SqliteConnectOptions::from_str(url).map_err(|e| failed(e.to_string()))?.foreign_keys(false);
+    let mut conn = options.connect().await?;
+    SQLITE_MIGRATIONS.run_direct(&mut conn).await.map_err(|e| failed(e.to_string()))?;
+    let broken = sqlx::query("PRAGMA foreign_key_check").fetch_all(&mut conn).await?;
+    sqlx::Connection::close(conn).await?;
+    if !broken.is_empty() {
+        return Err(failed(format!("{} row(s) break a foreign key after migrating", broken.len())));
+    }
+    Ok(())
 }
 
 /// `sqlite://path` → a URL that creates the file if missing, after creating its directory.
@@ -1200,5 +1252,45 @@ mod tests {
         };
         assert_eq!(names(&SQLITE_MIGRATIONS), names(&POSTGRES_MIGRATIONS));
         assert!(SQLITE_MIGRATIONS.iter().count() > 0);
+    }
+
+    /// The environments migration rebuilds `providers` on SQLite: a database from before it
+    /// keeps its providers, connections and icons, now in the sandbox environment.
+    #[tokio::test]
+    async fn upgrading_a_sqlite_database_keeps_every_row() {
+        use sqlx::ConnectOptions;
+        use std::str::FromStr;
+        let dir = std::env::temp_dir().join(format!("plumb-upgrade-{}", crate::ids::random_token(6)));
+        let url = prepare_sqlite_url(&format!("sqlite://{}/old.db", dir.display())).unwrap();
+        let before: Vec<_> = SQLITE_MIGRATIONS.iter().filter(|m| m.version < 20261201000006).cloned().collect();
+        let old =
+            sqlx::migrate::Migrator { migrations: std::borrow::Cow::Owned(before), ..sqlx::migrate::Migrator::DEFAULT };
+        let mut conn = sqlx::sqlite::SqliteConnectOptions::from_str(&url).unwrap().connect().await.unwrap();
+        old.run_direct(&mut conn).await.unwrap();
+        for sql in [
+            "INSERT INTO providers (id, slug, name, authorization_url, token_url, client_id, created_at, updated_at) \
+             VALUES ('prov_1', 'acme', 'Acme', 'https://a/a', 'https://a/t', 'cid', 1, 1)",
+            "INSERT INTO connections (id, provider_id, user_id, state, created_at, updated_at) \
+             VALUES ('conn_1', 'prov_1', 'u1', 'connected', 1, 1)",
+            "INSERT INTO provider_icons VALUES ('prov_1', 'image/png', x'00', 'upload', 1)",
+        ] {
+            sqlx::query(sql).execute(&mut conn).await.unwrap();
+        }
+        sqlx::Connection::close(conn).await.unwrap();
+
+        let store = Store::connect(&format!("sqlite://{}/old.db", dir.display())).await.unwrap();
+        let provider = store.provider_by_slug(SANDBOX, "acme").await.unwrap().unwrap();
+        assert_eq!(provider.environment_id, SANDBOX);
+        assert!(store.connection_by_id("conn_1").await.unwrap().is_some());
+        assert!(store.icon("prov_1").await.unwrap().is_some());
+        // The same slug can now exist in production, and the cascade still reaches connections.
+        let mut live = provider.clone();
+        live.id = "prov_2".into();
+        live.environment_id = "env_production".into();
+        assert!(store.insert_provider(&live).await.is_ok());
+        sqlx::query("DELETE FROM providers WHERE id = 'prov_1'").execute(&store.pool).await.unwrap();
+        assert!(store.connection_by_id("conn_1").await.unwrap().is_none());
+        store.close().await;
+        std::fs::remove_dir_all(dir).unwrap();
     }
 }

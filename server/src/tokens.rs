@@ -67,11 +67,12 @@ impl Plumb {
     #[tracing::instrument(skip_all, fields(provider = slug))]
     pub async fn fetch_token(
         &self,
+        env: &str,
         slug: &str,
         user_id: &str,
         organization_id: Option<&str>,
     ) -> Result<AccessTokenResponse> {
-        let provider = self.provider(slug).await?;
+        let provider = self.provider(env, slug).await?;
         let Some(connection) = self.store.connection(&provider.id, user_id, org_key(organization_id)).await? else {
             return Ok(AccessTokenResponse::inactive(InactiveReason::NotInstalled));
         };

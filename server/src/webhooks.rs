@@ -68,10 +68,14 @@ fn check_url(url: &str, rules: crate::outbound::Outbound) -> Result<String> {
 
 impl Plumb {
     /// Adds an endpoint; returns it with its signing secret, which is shown only now.
-    pub async fn create_webhook_endpoint(&self, input: &EndpointInput<'_>) -> Result<(WebhookEndpoint, String)> {
+    pub async fn create_webhook_endpoint(
+        &self,
+        env: &str,
+        input: &EndpointInput<'_>,
+    ) -> Result<(WebhookEndpoint, String)> {
         let url = check_url(input.endpoint_url.unwrap_or_default(), self.config.outbound())?;
         let events = check_events(input.events.unwrap_or_default())?;
-        if self.store.webhook_endpoints().await?.iter().any(|e| e.endpoint_url == url) {
+        if self.store.webhook_endpoints(env).await?.iter().any(|e| e.endpoint_url == url) {
             return Err(Error::Conflict(format!("An endpoint for {url} already exists.")));
         }
         let id = ids::new_id("we");
@@ -86,14 +90,20 @@ impl Plumb {
             last_failure_at: None,
             created_at: now,
             updated_at: now,
+            environment_id: env.to_string(),
         };
         self.store.insert_webhook_endpoint(&endpoint).await?;
         tracing::info!(endpoint = %endpoint.id, "webhook endpoint added");
         Ok((endpoint, secret))
     }
 
-    pub async fn update_webhook_endpoint(&self, id: &str, input: &EndpointInput<'_>) -> Result<WebhookEndpoint> {
-        let mut endpoint = self.store.webhook_endpoint(id).await?.ok_or_else(|| endpoint_not_found(id))?;
+    pub async fn update_webhook_endpoint(
+        &self,
+        env: &str,
+        id: &str,
+        input: &EndpointInput<'_>,
+    ) -> Result<WebhookEndpoint> {
+        let mut endpoint = self.webhook_endpoint(env, id).await?;
         if let Some(url) = input.endpoint_url {
             endpoint.endpoint_url = check_url(url, self.config.outbound())?;
         }
@@ -110,8 +120,17 @@ impl Plumb {
         Ok(endpoint)
     }
 
-    pub async fn delete_webhook_endpoint(&self, id: &str) -> Result<()> {
-        if self.store.delete_webhook_endpoint(id).await? {
+    /// An endpoint of this environment: another environment's is "not found", like a missing one.
+    pub async fn webhook_endpoint(&self, env: &str, id: &str) -> Result<WebhookEndpoint> {
+        match self.store.webhook_endpoint(id).await? {
+            Some(e) if e.environment_id == env => Ok(e),
+            _ => Err(endpoint_not_found(id)),
+        }
+    }
+
+    pub async fn delete_webhook_endpoint(&self, env: &str, id: &str) -> Result<()> {
+        let endpoint = self.webhook_endpoint(env, id).await?;
+        if self.store.delete_webhook_endpoint(&endpoint.id).await? {
             Ok(())
         } else {
             Err(endpoint_not_found(id))

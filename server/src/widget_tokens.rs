@@ -20,6 +20,13 @@ pub struct Claims {
     /// The organization, when the connection belongs to one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub org: Option<String>,
+    /// The environment whose providers the widget shows.
+    #[serde(default = "sandbox")]
+    pub env: String,
+    /// The origins allowed to frame this widget (the environment's setting when minted), so the
+    /// page's Content-Security-Policy needs no database read.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub fa: String,
     /// Issued at and expiry, in seconds since the epoch.
     pub iat: i64,
     pub exp: i64,
@@ -29,6 +36,18 @@ pub struct Claims {
 
 /// Signs with the first key and accepts any of them: after an encryption-key rotation, tokens
 /// signed before it stay valid until the old key is retired.
+fn sandbox() -> String {
+    crate::store::SANDBOX.to_string()
+}
+
+/// Who and where a widget token is for.
+pub struct Subject<'a> {
+    pub user_id: &'a str,
+    pub organization_id: Option<&'a str>,
+    pub environment_id: &'a str,
+    pub frame_ancestors: &'a str,
+}
+
 #[derive(Clone)]
 pub struct Signer {
     keys: Vec<[u8; 32]>,
@@ -44,10 +63,12 @@ impl Signer {
         Self { keys }
     }
 
-    pub fn mint(&self, user_id: &str, organization_id: Option<&str>, now_secs: i64, ttl_secs: i64) -> String {
+    pub fn mint(&self, subject: &Subject<'_>, now_secs: i64, ttl_secs: i64) -> String {
         let claims = Claims {
-            sub: user_id.to_string(),
-            org: organization_id.map(str::to_owned),
+            sub: subject.user_id.to_string(),
+            org: subject.organization_id.map(str::to_owned),
+            env: subject.environment_id.to_string(),
+            fa: subject.frame_ancestors.to_string(),
             iat: now_secs,
             exp: now_secs + ttl_secs,
             permissions: vec!["widgets:pipes:manage".to_string()],
@@ -107,9 +128,13 @@ mod tests {
         Signer::new([7; 32])
     }
 
+    fn subject<'a>(user_id: &'a str, organization_id: Option<&'a str>) -> Subject<'a> {
+        Subject { user_id, organization_id, environment_id: "env_sandbox", frame_ancestors: "" }
+    }
+
     #[test]
     fn a_minted_token_verifies_and_names_its_user() {
-        let t = signer().mint("user_1", Some("org_1"), 1_000, 3_600);
+        let t = signer().mint(&subject("user_1", Some("org_1")), 1_000, 3_600);
         let c = signer().verify(&t, 1_001).unwrap();
         assert_eq!(c.sub, "user_1");
         assert_eq!(c.org.as_deref(), Some("org_1"));
@@ -119,13 +144,13 @@ mod tests {
 
     #[test]
     fn expired_tokens_are_refused() {
-        let t = signer().mint("u", None, 1_000, 60);
+        let t = signer().mint(&subject("u", None), 1_000, 60);
         assert!(matches!(signer().verify(&t, 1_060), Err(Error::InvalidWidgetToken(m)) if m.contains("expired")));
     }
 
     #[test]
     fn tampered_or_foreign_tokens_are_refused() {
-        let t = signer().mint("user_1", None, 1_000, 60);
+        let t = signer().mint(&subject("user_1", None), 1_000, 60);
         let (head, rest) = t.split_once('.').unwrap();
         let (_, sig) = rest.split_once('.').unwrap();
         let forged_payload =
@@ -139,7 +164,7 @@ mod tests {
 
     #[test]
     fn tokens_signed_with_an_older_key_verify_until_it_is_dropped() {
-        let old = Signer::new([1; 32]).mint("u", None, 1_000, 60);
+        let old = Signer::new([1; 32]).mint(&subject("u", None), 1_000, 60);
         assert!(Signer::with_keys(vec![[2; 32], [1; 32]]).verify(&old, 1_001).is_ok());
         assert!(Signer::new([2; 32]).verify(&old, 1_001).is_err());
     }

@@ -144,7 +144,7 @@ async fn tokens_are_encrypted_at_rest_and_bound_to_their_connection(backend: Bac
     app.connect("acme", "user_2", "c2").await;
 
     let store = app.plumb.store();
-    let p = store.provider_by_slug("acme").await.unwrap().unwrap();
+    let p = store.provider_by_slug("env_sandbox", "acme").await.unwrap().unwrap();
     let a = store.connection(&p.id, "user_1", "org_1").await.unwrap().unwrap();
     let b = store.connection(&p.id, "user_2", "org_1").await.unwrap().unwrap();
     for blob in [a.access_token.as_ref().unwrap(), a.refresh_token.as_ref().unwrap(), p.client_secret.as_ref().unwrap()]
@@ -253,7 +253,7 @@ async fn providers_are_validated_before_anything_is_stored(backend: Backend) {
     assert_eq!(reply.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", reply.body);
     let fields: Vec<_> = reply.json()["errors"].as_array().unwrap().iter().map(|e| e["field"].clone()).collect();
     assert_eq!(fields, [json!("slug"), json!("token_url")]);
-    assert!(app.plumb.store().list_providers().await.unwrap().is_empty());
+    assert!(app.plumb.store().list_providers("env_sandbox").await.unwrap().is_empty());
 
     let reply = app.send(create(&good)).await;
     assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
@@ -265,7 +265,7 @@ async fn providers_are_validated_before_anything_is_stored(backend: Backend) {
     let reply = app.send(create(&renamed)).await;
     assert_eq!(reply.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(reply.json()["errors"][0]["code"], "slug_taken");
-    let providers = app.plumb.store().list_providers().await.unwrap();
+    let providers = app.plumb.store().list_providers("env_sandbox").await.unwrap();
     assert_eq!(providers.len(), 1);
     assert_eq!(providers[0].0.name, "Acme");
 

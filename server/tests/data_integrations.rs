@@ -436,7 +436,9 @@ async fn icons_are_checked_stored_and_served_by_plumb(backend: Backend) {
     body["custom_provider"]["icon_url"] = json!(format!("{}/icon.png", provider.url));
     let reply = call(&app, Method::POST, "/data-integrations", Some(body)).await;
     assert_eq!(reply.status, StatusCode::CREATED, "{}", reply.body);
-    let icon = app.send(Request::get("/icons/acme").body(Body::empty()).unwrap()).await;
+    let id = reply.json()["id"].as_str().unwrap().to_string();
+    let icon_path = format!("/icons/{id}");
+    let icon = app.send(Request::get(&icon_path).body(Body::empty()).unwrap()).await;
     assert_eq!(icon.status, StatusCode::OK);
     assert_eq!(icon.header("content-type"), Some("image/png"));
     assert!(icon.header("content-security-policy").unwrap().contains("sandbox"));
@@ -450,13 +452,13 @@ async fn icons_are_checked_stored_and_served_by_plumb(backend: Backend) {
         )
         .await
         .json();
-    assert!(view["providers"][0]["icon_url"].as_str().unwrap().starts_with("/icons/acme?v="), "{view}");
+    assert!(view["providers"][0]["icon_url"].as_str().unwrap().starts_with(&format!("{icon_path}?v=")), "{view}");
 
     // Clearing the URL removes the fetched icon.
     let reply =
         call(&app, Method::PUT, "/data-integrations/acme", Some(json!({"custom_provider": {"icon_url": null}}))).await;
     assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
-    assert_eq!(app.send(Request::get("/icons/acme").body(Body::empty()).unwrap()).await.status, StatusCode::NOT_FOUND);
+    assert_eq!(app.send(Request::get(&icon_path).body(Body::empty()).unwrap()).await.status, StatusCode::NOT_FOUND);
 
     // Uploads arrive as data: URLs through the dashboard's server function; scripts are refused.
     use base64::Engine;
@@ -491,7 +493,7 @@ async fn icons_are_checked_stored_and_served_by_plumb(backend: Backend) {
     assert_eq!(reply.json()["errors"][0]["field"], "icon_upload");
     let reply = app.send(form(upload(support::PNG, "image/png"))).await;
     assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
-    let icon = app.send(Request::get("/icons/acme").body(Body::empty()).unwrap()).await;
+    let icon = app.send(Request::get(&icon_path).body(Body::empty()).unwrap()).await;
     assert_eq!(icon.status, StatusCode::OK);
     app.finish().await;
 }

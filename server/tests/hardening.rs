@@ -109,12 +109,12 @@ async fn a_stored_loopback_provider_is_not_called_outside_development_mode(backe
     config.development_mode = false;
     let store = server::store::Store::connect(&config.database_url).await.unwrap();
     let strict = server::service::Plumb::new(config, store, app.plumb.cipher().clone());
-    let row = app.plumb.store().provider_by_slug("acme").await.unwrap().unwrap();
+    let row = app.plumb.store().provider_by_slug("env_sandbox", "acme").await.unwrap().unwrap();
     let before = app.plumb.store().connection(&row.id, "user_1", "org_1").await.unwrap().unwrap();
     let id = before.id.clone();
     app.expire(&id).await;
     let expired = app.plumb.store().connection_by_id(&id).await.unwrap().unwrap();
-    let err = strict.fetch_token("acme", "user_1", Some("org_1")).await.unwrap_err();
+    let err = strict.fetch_token("env_sandbox", "acme", "user_1", Some("org_1")).await.unwrap_err();
     let wire = app::error::AppError::from(err);
     assert_eq!(wire.code, "provider_unavailable", "{wire:?}");
     assert!(wire.message.contains("development mode"), "{}", wire.message);
@@ -164,7 +164,7 @@ async fn oversized_and_garbled_token_responses_overwrite_nothing(backend: Backen
     app.add_provider("acme", &provider).await;
     provider.answer(200, json!({"access_token": "at-1", "refresh_token": "rt-1", "expires_in": 3600}));
     app.connect("acme", "user_1", "code-1").await;
-    let row = app.plumb.store().provider_by_slug("acme").await.unwrap().unwrap();
+    let row = app.plumb.store().provider_by_slug("env_sandbox", "acme").await.unwrap().unwrap();
     let id = app.plumb.store().connection(&row.id, "user_1", "org_1").await.unwrap().unwrap().id;
 
     for answer in [

@@ -43,7 +43,7 @@ fn tokens(n: usize) -> serde_json::Value {
 }
 
 async fn connection_id(app: &TestApp, user: &str) -> String {
-    let provider = app.plumb.store().provider_by_slug("acme").await.unwrap().unwrap();
+    let provider = app.plumb.store().provider_by_slug("env_sandbox", "acme").await.unwrap().unwrap();
     app.plumb.store().connection(&provider.id, user, "org_1").await.unwrap().unwrap().id
 }
 

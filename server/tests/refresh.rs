@@ -97,7 +97,7 @@ async fn the_background_refresher_renews_before_anyone_asks(backend: Backend) {
 async fn a_lease_left_by_a_dead_process_is_taken_over(backend: Backend) {
     let (app, provider) = connected(backend).await;
     let store = app.plumb.store();
-    let p = store.provider_by_slug("acme").await.unwrap().unwrap();
+    let p = store.provider_by_slug("env_sandbox", "acme").await.unwrap().unwrap();
     let c = store.connection(&p.id, "user_1", "org_1").await.unwrap().unwrap();
     let now = server::time::now_ms();
     // A process took the lease and died: nobody releases it until it expires.

@@ -16,7 +16,7 @@ on_both_backends!(
 );
 
 fn provider(id: &str, slug: &str) -> Provider {
-    let mut p = Provider::new(id.into(), slug.into(), 1);
+    let mut p = Provider::new("env_sandbox", id.into(), slug.into(), 1);
     p.name = slug.to_uppercase();
     p.authorization_url = "https://p.example/a".into();
     p.token_url = "https://p.example/t".into();
@@ -51,6 +51,7 @@ fn connection(id: &str, provider_id: &str, user: &str) -> Connection {
 fn event(id: &str) -> NewEvent {
     NewEvent {
         id: id.into(),
+        provider_id: "p1".into(),
         event: "pipes.connected_account.connected".into(),
         organization_id: String::new(),
         data: "{}".into(),
@@ -88,13 +89,13 @@ async fn providers_have_unique_slugs_and_count_their_connections(backend: Backen
     assert!(store.save_connection(&connection("c1", "p1", "u1"), None).await.unwrap());
     assert!(store.save_connection(&connection("c2", "p1", "u2"), None).await.unwrap());
 
-    let listed = store.list_providers().await.unwrap();
+    let listed = store.list_providers("env_sandbox").await.unwrap();
     let summary: Vec<(String, i64)> = listed.iter().map(|(p, n)| (p.slug.clone(), *n)).collect();
     assert_eq!(summary, [("acme".to_string(), 2), ("other".to_string(), 0)]);
-    let acme = store.provider_by_slug("acme").await.unwrap().unwrap();
+    let acme = store.provider_by_slug("env_sandbox", "acme").await.unwrap().unwrap();
     assert_eq!(acme.scopes.0, ["a", "b:c"]);
     assert_eq!(acme.client_secret, Some(vec![1, 2, 3]));
-    assert!(store.provider_by_slug("missing").await.unwrap().is_none());
+    assert!(store.provider_by_slug("env_sandbox", "missing").await.unwrap().is_none());
     store.close().await;
     db.drop_now().await;
 }

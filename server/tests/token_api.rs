@@ -276,7 +276,7 @@ async fn the_server_function_answers_like_the_rest_path(backend: Backend) {
 }
 
 async fn connection_id(app: &TestApp) -> String {
-    let provider = app.plumb.store().provider_by_slug("acme").await.unwrap().unwrap();
+    let provider = app.plumb.store().provider_by_slug("env_sandbox", "acme").await.unwrap().unwrap();
     app.plumb.store().connection(&provider.id, "user_1", "org_1").await.unwrap().unwrap().id
 }
 

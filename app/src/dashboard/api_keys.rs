@@ -10,17 +10,17 @@ use leptos::prelude::*;
 
 #[server(prefix = "/api", endpoint = "api-keys", client = crate::csrf::CsrfClient)]
 pub async fn load_api_keys() -> Result<Vec<ApiKeyView>, AppError> {
-    crate::service::service()?.api_keys().await
+    crate::service::service()?.api_keys(&crate::service::env()?).await
 }
 
 #[server(prefix = "/api", endpoint = "api-keys/create", client = crate::csrf::CsrfClient)]
 pub async fn create_api_key(name: String) -> Result<CreatedApiKey, AppError> {
-    crate::service::service()?.create_api_key(&name).await
+    crate::service::service()?.create_api_key(&crate::service::env()?, &name).await
 }
 
 #[server(prefix = "/api", endpoint = "api-keys/revoke", client = crate::csrf::CsrfClient)]
 pub async fn revoke_api_key(id: String) -> Result<(), AppError> {
-    crate::service::service()?.revoke_api_key(&id).await
+    crate::service::service()?.revoke_api_key(&crate::service::env()?, &id).await
 }
 
 #[component]

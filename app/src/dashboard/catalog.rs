@@ -11,12 +11,12 @@ use leptos_router::hooks::{use_navigate, use_params_map};
 
 #[server(prefix = "/api", endpoint = "catalog", client = crate::csrf::CsrfClient)]
 pub async fn load_catalog() -> Result<CatalogView, AppError> {
-    crate::service::service()?.catalog().await
+    crate::service::service()?.catalog(&crate::service::env()?).await
 }
 
 #[server(prefix = "/api", endpoint = "catalog/enable", client = crate::csrf::CsrfClient)]
 pub async fn enable_catalog_provider(input: CatalogInput) -> Result<ProviderView, AppError> {
-    crate::service::service()?.enable_catalog_provider(input).await
+    crate::service::service()?.enable_catalog_provider(&crate::service::env()?, input).await
 }
 
 #[server(prefix = "/api", endpoint = "catalog/shared-credentials", client = crate::csrf::CsrfClient)]

@@ -12,7 +12,7 @@ pub async fn load_connections(
     user_id: String,
     organization_id: String,
 ) -> Result<Vec<ConnectionView>, AppError> {
-    crate::service::service()?.connections(&slug, &user_id, &organization_id).await
+    crate::service::service()?.connections(&crate::service::env()?, &slug, &user_id, &organization_id).await
 }
 
 #[component]

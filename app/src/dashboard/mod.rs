@@ -6,6 +6,7 @@ pub mod admins;
 pub mod api_keys;
 pub mod catalog;
 pub mod connections;
+pub mod environment;
 pub mod provider_form;
 pub mod provider_page;
 pub mod webhooks;
@@ -19,7 +20,7 @@ use leptos_router::hooks::use_query_map;
 
 #[server(prefix = "/api", endpoint = "dashboard", client = crate::csrf::CsrfClient)]
 pub async fn load_dashboard() -> Result<DashboardView, AppError> {
-    crate::service::service()?.dashboard().await
+    crate::service::service()?.dashboard(&crate::service::env()?).await
 }
 
 /// The dashboard's frame: top bar with navigation, then the page.
@@ -38,8 +39,10 @@ pub fn Shell(#[prop(into)] title: String, current: &'static str, children: Child
                 {link("/dashboard/catalog", "Catalog", "catalog")}
                 {link("/dashboard/webhooks", "Webhooks", "webhooks")}
                 {link("/dashboard/api-keys", "API keys", "api-keys")}
+                {link("/dashboard/environment", "Environment", "environment")}
                 {link("/dashboard/admins", "Admins", "admins")}
             </nav>
+            <environment::EnvironmentSwitcher/>
             <form method="post" action="/logout" class="signout">
                 <span class="muted">{crate::csrf::admin_email().unwrap_or_default()}</span>
                 <crate::csrf::CsrfField/>

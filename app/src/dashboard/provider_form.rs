@@ -11,12 +11,12 @@ use leptos_router::hooks::use_navigate;
 
 #[server(prefix = "/api", endpoint = "providers/create", client = crate::csrf::CsrfClient)]
 pub async fn create_provider(input: ProviderInput) -> Result<ProviderView, AppError> {
-    crate::service::service()?.create_provider(input).await
+    crate::service::service()?.create_provider(&crate::service::env()?, input).await
 }
 
 #[server(prefix = "/api", endpoint = "providers/update", client = crate::csrf::CsrfClient)]
 pub async fn update_provider(slug: String, input: ProviderInput) -> Result<ProviderView, AppError> {
-    crate::service::service()?.update_provider(&slug, input).await
+    crate::service::service()?.update_provider(&crate::service::env()?, &slug, input).await
 }
 
 #[server(prefix = "/api", endpoint = "providers/discover", client = crate::csrf::CsrfClient)]

@@ -13,23 +13,23 @@ use leptos_router::hooks::{use_navigate, use_params_map, use_query_map};
 
 #[server(prefix = "/api", endpoint = "providers/detail", client = crate::csrf::CsrfClient)]
 pub async fn load_provider(slug: String) -> Result<ProviderDetail, AppError> {
-    crate::service::service()?.provider_detail(&slug).await
+    crate::service::service()?.provider_detail(&crate::service::env()?, &slug).await
 }
 
 #[server(prefix = "/api", endpoint = "providers/update-catalog", client = crate::csrf::CsrfClient)]
 pub async fn update_catalog_provider(slug: String, input: CatalogInput) -> Result<ProviderView, AppError> {
-    crate::service::service()?.update_catalog_provider(&slug, input).await
+    crate::service::service()?.update_catalog_provider(&crate::service::env()?, &slug, input).await
 }
 
 #[server(prefix = "/api", endpoint = "providers/enabled", client = crate::csrf::CsrfClient)]
 pub async fn set_provider_enabled(slug: String, enabled: bool) -> Result<ProviderView, AppError> {
-    crate::service::service()?.set_provider_enabled(&slug, enabled).await
+    crate::service::service()?.set_provider_enabled(&crate::service::env()?, &slug, enabled).await
 }
 
 /// Deletes the provider and its connected accounts; returns how many accounts went.
 #[server(prefix = "/api", endpoint = "providers/delete", client = crate::csrf::CsrfClient)]
 pub async fn delete_provider(slug: String) -> Result<i64, AppError> {
-    crate::service::service()?.delete_provider(&slug).await
+    crate::service::service()?.delete_provider(&crate::service::env()?, &slug).await
 }
 
 #[component]

@@ -10,27 +10,27 @@ use leptos::prelude::*;
 
 #[server(prefix = "/api", endpoint = "webhooks", client = crate::csrf::CsrfClient)]
 pub async fn load_webhooks() -> Result<WebhooksView, AppError> {
-    crate::service::service()?.webhooks().await
+    crate::service::service()?.webhooks(&crate::service::env()?).await
 }
 
 #[server(prefix = "/api", endpoint = "webhooks/create", client = crate::csrf::CsrfClient)]
 pub async fn create_webhook(input: WebhookInput) -> Result<CreatedWebhook, AppError> {
-    crate::service::service()?.create_webhook(input).await
+    crate::service::service()?.create_webhook(&crate::service::env()?, input).await
 }
 
 #[server(prefix = "/api", endpoint = "webhooks/enabled", client = crate::csrf::CsrfClient)]
 pub async fn set_webhook_enabled(id: String, enabled: bool) -> Result<(), AppError> {
-    crate::service::service()?.set_webhook_enabled(&id, enabled).await
+    crate::service::service()?.set_webhook_enabled(&crate::service::env()?, &id, enabled).await
 }
 
 #[server(prefix = "/api", endpoint = "webhooks/delete", client = crate::csrf::CsrfClient)]
 pub async fn delete_webhook(id: String) -> Result<(), AppError> {
-    crate::service::service()?.delete_webhook(&id).await
+    crate::service::service()?.delete_webhook(&crate::service::env()?, &id).await
 }
 
 #[server(prefix = "/api", endpoint = "webhooks/resend", client = crate::csrf::CsrfClient)]
 pub async fn resend_delivery(id: String) -> Result<(), AppError> {
-    crate::service::service()?.resend_delivery(&id).await
+    crate::service::service()?.resend_delivery(&crate::service::env()?, &id).await
 }
 
 #[component]

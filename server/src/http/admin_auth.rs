@@ -7,6 +7,7 @@ use super::oauth::{cookie, html_page, see_other};
 use super::{ApiError, AppState};
 use crate::admins::{Session, SESSION_COOKIE};
 use crate::error::Error;
+use crate::store::{Environment, SANDBOX};
 use app::error::{codes, AppError};
 use axum::body::Body;
 use axum::extract::{Form, Path, Request, State};
@@ -19,6 +20,9 @@ use serde::Deserialize;
 /// token's (it checks the API key) and the invitation page's (it needs the link's token). Every
 /// other `/api/` function is the dashboard's.
 const PUBLIC_FUNCTIONS: &[&str] = &["/api/widget", "/api/widget/disconnect", "/api/access-token", "/api/invite"];
+
+/// The cookie naming the environment the dashboard shows (a preference, not a credential).
+const ENVIRONMENT_COOKIE: &str = "plumb_env";
 
 /// The header the hydrated dashboard sends its CSRF token in; forms send a `csrf_token` field.
 pub const CSRF_HEADER: &str = "x-csrf-token";
@@ -70,6 +74,10 @@ pub async fn gate(State(state): State<AppState>, req: Request, next: Next) -> Re
             .into_response(),
         };
     };
+    let environment = match current_environment(&state, req.headers()).await {
+        Ok(env) => env,
+        Err(e) => return ApiError::from(e).into_response(),
+    };
     let mut req = match kind {
         Guarded::Page => req,
         Guarded::Action => match check_csrf(req, &session).await {
@@ -78,7 +86,45 @@ pub async fn gate(State(state): State<AppState>, req: Request, next: Next) -> Re
         },
     };
     req.extensions_mut().insert(session);
+    req.extensions_mut().insert(environment);
     next.run(req).await
+}
+
+/// The environment the dashboard shows: the one this browser switched to last, or sandbox.
+async fn current_environment(state: &AppState, headers: &HeaderMap) -> Result<Environment, Error> {
+    if let Some(slug) = cookie(headers, ENVIRONMENT_COOKIE) {
+        if let Some(env) = state.plumb.store().environment_by_slug(slug).await? {
+            return Ok(env);
+        }
+    }
+    state.plumb.environment(SANDBOX).await
+}
+
+#[derive(Deserialize)]
+pub struct SwitchForm {
+    environment: Option<String>,
+    next: Option<String>,
+}
+
+/// `POST /dashboard/switch-environment` (behind the gate): shows another environment from now on.
+pub async fn switch_environment(State(state): State<AppState>, Form(form): Form<SwitchForm>) -> Response {
+    let slug = form.environment.unwrap_or_default();
+    match state.plumb.store().environment_by_slug(&slug).await {
+        Ok(Some(env)) => {
+            let mut response = see_other(&safe_next(form.next.as_deref()));
+            let secure = if state.plumb.config().is_https() { "; Secure" } else { "" };
+            let cookie =
+                format!("{ENVIRONMENT_COOKIE}={}; Path=/; Max-Age=31536000; HttpOnly; SameSite=Lax{secure}", env.slug);
+            if let Ok(v) = HeaderValue::from_str(&cookie) {
+                response.headers_mut().insert(header::SET_COOKIE, v);
+            }
+            response
+        }
+        Ok(None) => {
+            ApiError::from(Error::field("environment", "unknown", format!("No environment {slug:?}."))).into_response()
+        }
+        Err(e) => ApiError::from(e).into_response(),
+    }
 }
 
 /// Accepts the request when it carries the session's CSRF token in the header, or in the

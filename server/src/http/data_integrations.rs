@@ -265,7 +265,7 @@ pub async fn create(
     ApiJson(body): ApiJson<Value>,
 ) -> Result<Response, ApiError> {
     let plumb = &state.plumb;
-    crate::api_keys::authenticate(plumb.store(), authorization(&headers)).await?;
+    let env = crate::api_keys::authenticate(plumb.store(), authorization(&headers)).await?.environment_id;
     let map = object(body, &CREATE_FIELDS, "")?;
     check_unsupported(&map)?;
     let slug = string(&map, "provider", "provider")?.unwrap_or_default();
@@ -300,7 +300,7 @@ pub async fn create(
                 input.client_id = c.client_id.unwrap_or_default();
                 input.client_secret = c.client_secret.unwrap_or_default();
             }
-            plumb.create_custom_provider(&input).await.map_err(rename_fields)?
+            plumb.create_custom_provider(&env, &input).await.map_err(rename_fields)?
         }
         None => {
             if crate::catalog::entry(&slug).is_none() {
@@ -320,10 +320,10 @@ pub async fn create(
                 client_secret: c.client_secret.unwrap_or_default(),
                 scopes: scopes.map(|s| s.join(" ")).unwrap_or_default(),
             };
-            plumb.enable_catalog_provider(&input).await.map_err(rename_fields)?
+            plumb.enable_catalog_provider(&env, &input).await.map_err(rename_fields)?
         }
     };
-    let provider = plumb.set_provider_enabled(&provider.slug, enabled).await?;
+    let provider = plumb.set_provider_enabled(&env, &provider.slug, enabled).await?;
     let body = data_integration(&state, &provider).await?;
     Ok((StatusCode::CREATED, Json(body)).into_response())
 }
@@ -336,10 +336,10 @@ pub async fn update(
     ApiJson(body): ApiJson<Value>,
 ) -> Result<Json<Value>, ApiError> {
     let plumb = &state.plumb;
-    crate::api_keys::authenticate(plumb.store(), authorization(&headers)).await?;
+    let env = crate::api_keys::authenticate(plumb.store(), authorization(&headers)).await?.environment_id;
     let map = object(body, &["description", "enabled", "scopes", "credentials", "api_key", "custom_provider"], "")?;
     check_unsupported(&map)?;
-    let current = plumb.provider(&slug).await?;
+    let current = plumb.provider(&env, &slug).await?;
     let view = current.view(0);
     let creds = credentials(&map)?;
     let description = if map.contains_key("description") {
@@ -374,7 +374,7 @@ pub async fn update(
                 client_secret: c.client_secret.unwrap_or_default(),
                 scopes: scopes.unwrap_or_default(),
             };
-            plumb.update_catalog_provider(&slug, &input).await.map_err(rename_fields)?;
+            plumb.update_catalog_provider(&env, &slug, &input).await.map_err(rename_fields)?;
         } else {
             let mut input = ProviderInput::from_view(&view);
             input.description = description;
@@ -396,12 +396,12 @@ pub async fn update(
                 }
                 input.client_secret = c.client_secret.unwrap_or_default();
             }
-            plumb.update_custom_provider(&slug, &input).await.map_err(rename_fields)?;
+            plumb.update_custom_provider(&env, &slug, &input).await.map_err(rename_fields)?;
         }
     }
     let provider = match boolean(&map, "enabled", "enabled")? {
-        Some(enabled) => plumb.set_provider_enabled(&slug, enabled).await?,
-        None => plumb.provider(&slug).await?,
+        Some(enabled) => plumb.set_provider_enabled(&env, &slug, enabled).await?,
+        None => plumb.provider(&env, &slug).await?,
     };
     Ok(Json(data_integration(&state, &provider).await?))
 }
@@ -412,8 +412,8 @@ pub async fn get(
     Path(slug): Path<String>,
     headers: HeaderMap,
 ) -> Result<Json<Value>, ApiError> {
-    crate::api_keys::authenticate(state.plumb.store(), authorization(&headers)).await?;
-    let provider = state.plumb.provider(&slug).await?;
+    let env = crate::api_keys::authenticate(state.plumb.store(), authorization(&headers)).await?.environment_id;
+    let provider = state.plumb.provider(&env, &slug).await?;
     Ok(Json(data_integration(&state, &provider).await?))
 }
 
@@ -423,8 +423,8 @@ pub async fn delete(
     Path(slug): Path<String>,
     headers: HeaderMap,
 ) -> Result<Json<Value>, ApiError> {
-    crate::api_keys::authenticate(state.plumb.store(), authorization(&headers)).await?;
-    let accounts = state.plumb.delete_provider(&slug).await?;
+    let env = crate::api_keys::authenticate(state.plumb.store(), authorization(&headers)).await?.environment_id;
+    let accounts = state.plumb.delete_provider(&env, &slug).await?;
     Ok(Json(
         json!({"object": "data_integration", "slug": slug, "deleted": true, "deleted_connected_accounts": accounts}),
     ))
@@ -436,7 +436,7 @@ pub async fn list(
     headers: HeaderMap,
     Query(query): Query<HashMap<String, String>>,
 ) -> Result<Json<Value>, ApiError> {
-    crate::api_keys::authenticate(state.plumb.store(), authorization(&headers)).await?;
+    let env = crate::api_keys::authenticate(state.plumb.store(), authorization(&headers)).await?.environment_id;
     for key in query.keys() {
         if !["order", "limit", "before", "after", "ownership"].contains(&key.as_str()) {
             return Err(invalid(key, "unknown_field", format!("{key} is not a parameter of this list.")).into());
@@ -461,7 +461,7 @@ pub async fn list(
         return Err(invalid("before", "invalid", "Send either before or after, not both.").into());
     }
     let (providers, more) = match query.get("ownership").map(String::as_str) {
-        None | Some("user") => state.plumb.store().page_providers(descending, limit, after, before).await?,
+        None | Some("user") => state.plumb.store().page_providers(&env, descending, limit, after, before).await?,
         Some("organization") => (Vec::new(), false),
         Some(_) => return Err(invalid("ownership", "invalid", "ownership must be user or organization.").into()),
     };
@@ -490,7 +490,7 @@ pub async fn authorize(
     headers: HeaderMap,
     ApiJson(body): ApiJson<Value>,
 ) -> Result<Json<Value>, ApiError> {
-    crate::api_keys::authenticate(state.plumb.store(), authorization(&headers)).await?;
+    let env = crate::api_keys::authenticate(state.plumb.store(), authorization(&headers)).await?.environment_id;
     let map = object(body, &["user_id", "organization_id", "return_to", "connection_owner", "config"], "")?;
     match string(&map, "connection_owner", "connection_owner")?.as_deref() {
         None | Some("user") => {}
@@ -504,7 +504,7 @@ pub async fn authorize(
     let user_id = required_id("user_id", user_id.as_deref())?;
     let organization_id = optional_id("organization_id", organization_id.as_deref())?;
     let return_to = string(&map, "return_to", "return_to")?;
-    let url = state.plumb.authorization_link(&slug, user_id, organization_id, return_to.as_deref()).await?;
+    let url = state.plumb.authorization_link(&env, &slug, user_id, organization_id, return_to.as_deref()).await?;
     Ok(Json(json!({ "url": url })))
 }
 

@@ -34,7 +34,7 @@ pub async fn list_events(
     headers: HeaderMap,
     Query(query): Query<HashMap<String, String>>,
 ) -> Result<Json<Value>, ApiError> {
-    crate::api_keys::authenticate(state.plumb.store(), authorization(&headers)).await?;
+    let env = crate::api_keys::authenticate(state.plumb.store(), authorization(&headers)).await?.environment_id;
     for key in query.keys() {
         if !["events", "organization_id", "range_start", "range_end", "limit", "after", "order"].contains(&key.as_str())
         {
@@ -62,6 +62,7 @@ pub async fn list_events(
         Some(_) => return Err(invalid("order", "invalid", "order must be asc or desc.")),
     };
     let q = EventQuery {
+        environment_id: env,
         events: names,
         organization_id: query.get("organization_id").filter(|o| !o.is_empty()).cloned(),
         range_start: time_param(&query, "range_start")?,
@@ -134,8 +135,8 @@ fn endpoint_body(body: Value) -> Result<EndpointBody, ApiError> {
 }
 
 pub async fn list_endpoints(State(state): State<AppState>, headers: HeaderMap) -> Result<Json<Value>, ApiError> {
-    crate::api_keys::authenticate(state.plumb.store(), authorization(&headers)).await?;
-    let endpoints = state.plumb.store().webhook_endpoints().await?;
+    let env = crate::api_keys::authenticate(state.plumb.store(), authorization(&headers)).await?.environment_id;
+    let endpoints = state.plumb.store().webhook_endpoints(&env).await?;
     let data: Vec<Value> = endpoints.iter().map(|e| endpoint_json(e, None)).collect();
     Ok(Json(json!({"object": "list", "data": data, "list_metadata": {"before": null, "after": null}})))
 }
@@ -145,11 +146,11 @@ pub async fn create_endpoint(
     headers: HeaderMap,
     ApiJson(body): ApiJson<Value>,
 ) -> Result<Response, ApiError> {
-    crate::api_keys::authenticate(state.plumb.store(), authorization(&headers)).await?;
+    let env = crate::api_keys::authenticate(state.plumb.store(), authorization(&headers)).await?.environment_id;
     let b = endpoint_body(body)?;
     let input =
         EndpointInput { endpoint_url: b.endpoint_url.as_deref(), events: b.events.as_deref(), enabled: b.enabled };
-    let (endpoint, secret) = state.plumb.create_webhook_endpoint(&input).await?;
+    let (endpoint, secret) = state.plumb.create_webhook_endpoint(&env, &input).await?;
     Ok((StatusCode::CREATED, Json(endpoint_json(&endpoint, Some(&secret)))).into_response())
 }
 
@@ -159,11 +160,11 @@ pub async fn update_endpoint(
     headers: HeaderMap,
     ApiJson(body): ApiJson<Value>,
 ) -> Result<Json<Value>, ApiError> {
-    crate::api_keys::authenticate(state.plumb.store(), authorization(&headers)).await?;
+    let env = crate::api_keys::authenticate(state.plumb.store(), authorization(&headers)).await?.environment_id;
     let b = endpoint_body(body)?;
     let input =
         EndpointInput { endpoint_url: b.endpoint_url.as_deref(), events: b.events.as_deref(), enabled: b.enabled };
-    let endpoint = state.plumb.update_webhook_endpoint(&id, &input).await?;
+    let endpoint = state.plumb.update_webhook_endpoint(&env, &id, &input).await?;
     Ok(Json(endpoint_json(&endpoint, None)))
 }
 
@@ -172,7 +173,7 @@ pub async fn delete_endpoint(
     Path(id): Path<String>,
     headers: HeaderMap,
 ) -> Result<Json<Value>, ApiError> {
-    crate::api_keys::authenticate(state.plumb.store(), authorization(&headers)).await?;
-    state.plumb.delete_webhook_endpoint(&id).await?;
+    let env = crate::api_keys::authenticate(state.plumb.store(), authorization(&headers)).await?.environment_id;
+    state.plumb.delete_webhook_endpoint(&env, &id).await?;
     Ok(Json(json!({"object": "webhook_endpoint", "id": id, "deleted": true})))
 }

@@ -44,7 +44,7 @@ pub fn leptos_options(plumb: &Plumb) -> LeptosOptions {
 pub fn router(plumb: Arc<Plumb>) -> Router {
     let leptos_options = leptos_options(&plumb);
     let service: SharedService = plumb.clone();
-    let frame_ancestors = frame_ancestors(&plumb.config().widget_frame_ancestors);
+    let for_policy = plumb.clone();
     let site = ServeDir::new(&plumb.config().site_root).fallback(get(not_found));
     let state = AppState { plumb, leptos_options: leptos_options.clone() };
     Router::new()
@@ -60,7 +60,7 @@ pub fn router(plumb: Arc<Plumb>) -> Router {
         .route("/events", get(events::list_events))
         .route("/webhook_endpoints", get(events::list_endpoints).post(events::create_endpoint))
         .route("/webhook_endpoints/{id}", axum::routing::patch(events::update_endpoint).delete(events::delete_endpoint))
-        .route("/icons/{slug}", get(icon))
+        .route("/icons/{provider_id}", get(icon))
         .route("/oauth/authorize", post(oauth::authorize))
         .route("/oauth/start/{link}", get(oauth::start))
         .route("/oauth/done", get(oauth::done))
@@ -68,13 +68,14 @@ pub fn router(plumb: Arc<Plumb>) -> Router {
         .route("/login", post(admin_auth::sign_in))
         .route("/logout", post(admin_auth::sign_out))
         .route("/invite/{token}", post(admin_auth::accept_invite))
+        .route("/dashboard/switch-environment", post(admin_auth::switch_environment))
         .leptos_routes_with_context(
             &state,
             generate_route_list(app::App),
             move || {
                 provide_context(service.clone());
                 provide_admin_identity();
-                page_security_policy(&frame_ancestors);
+                page_security_policy(&for_policy);
             },
             move || app::shell(leptos_options.clone()),
         )
@@ -106,24 +107,31 @@ async fn server_fn_status(req: Request, next: Next) -> Response {
 /// server functions.
 fn provide_admin_identity() {
     use leptos::prelude::use_context;
-    let session = use_context::<axum::http::request::Parts>()
-        .and_then(|parts| parts.extensions.get::<crate::admins::Session>().cloned());
-    if let Some(s) = session {
+    let Some(parts) = use_context::<axum::http::request::Parts>() else { return };
+    let session = parts.extensions.get::<crate::admins::Session>().cloned();
+    let environment = parts.extensions.get::<crate::store::Environment>().cloned();
+    if let (Some(s), Some(env)) = (session, environment) {
         provide_context(app::model::AdminIdentity {
             session_id: s.id,
             admin_id: s.admin_id,
             email: s.email,
             csrf_token: s.csrf_token,
+            environment_id: env.id,
+            environment_slug: env.slug,
+            environment_name: env.name,
         });
     }
 }
 
-/// The `frame-ancestors` source list for the widget: the listed origins, or nobody.
-fn frame_ancestors(origins: &[String]) -> String {
-    if origins.is_empty() {
-        "'none'".into()
-    } else {
-        origins.join(" ")
+/// Who may frame a widget page: the origins its token names (its environment's and the
+/// operator's, fixed when the token was minted), or nobody.
+fn widget_frame_ancestors(plumb: &Plumb, parts: &axum::http::request::Parts) -> String {
+    let token = parts.uri.query().and_then(|q| {
+        url::form_urlencoded::parse(q.as_bytes()).find(|(k, _)| k == "token").map(|(_, v)| v.into_owned())
+    });
+    match token.and_then(|t| plumb.widget_claims(&t).ok()) {
+        Some(claims) if !claims.fa.is_empty() => claims.fa,
+        _ => "'none'".into(),
     }
 }
 
@@ -131,15 +139,16 @@ fn frame_ancestors(origins: &[String]) -> String {
 /// hydration script carrying this response's nonce (Leptos adds it to every script it writes),
 /// WebAssembly compilation for the hydrated bundle, and no framing except of the widget by the
 /// origins the operator listed.
-fn page_security_policy(widget_frame_ancestors: &str) {
+fn page_security_policy(plumb: &Plumb) {
     use leptos::prelude::use_context;
     let (Some(nonce), Some(response)) = (leptos::nonce::use_nonce(), use_context::<leptos_axum::ResponseOptions>())
     else {
         return;
     };
-    let is_widget =
-        use_context::<axum::http::request::Parts>().is_some_and(|parts| parts.uri.path().starts_with("/widget"));
-    let ancestors = if is_widget { widget_frame_ancestors } else { "'none'" };
+    let ancestors = match use_context::<axum::http::request::Parts>() {
+        Some(parts) if parts.uri.path().starts_with("/widget") => widget_frame_ancestors(plumb, &parts),
+        _ => "'none'".to_string(),
+    };
     let policy = format!(
         "default-src 'self'; script-src 'self' 'nonce-{nonce}' 'wasm-unsafe-eval'; style-src 'self'; \
          img-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'none'; \
@@ -171,9 +180,9 @@ async fn security_headers(req: Request, next: Next) -> Response {
 /// keeps it inert even when opened directly.
 async fn icon(
     axum::extract::State(state): axum::extract::State<AppState>,
-    axum::extract::Path(slug): axum::extract::Path<String>,
+    axum::extract::Path(provider_id): axum::extract::Path<String>,
 ) -> Response {
-    match state.plumb.store().icon(&slug).await {
+    match state.plumb.store().icon(&provider_id).await {
         Ok(Some((content_type, data))) => {
             let mut response = data.into_response();
             let headers = response.headers_mut();
@@ -187,8 +196,10 @@ async fn icon(
             );
             response
         }
-        Ok(None) => ApiError::from(AppError::new(app::error::codes::NOT_FOUND, format!("{slug:?} has no icon.")))
-            .into_response(),
+        Ok(None) => {
+            ApiError::from(AppError::new(app::error::codes::NOT_FOUND, format!("{provider_id:?} has no icon.")))
+                .into_response()
+        }
         Err(e) => ApiError::from(e).into_response(),
     }
 }

@@ -129,7 +129,8 @@ impl TestApp {
         adjust(&mut config);
         let store = Store::connect(&config.database_url).await.unwrap();
         let plumb = Arc::new(Plumb::new(config, store, cipher));
-        let api_key = server::api_keys::create(plumb.store(), "tests", server::time::now_ms()).await.unwrap().secret;
+        let api_key =
+            server::api_keys::create(plumb.store(), "sandbox", "tests", server::time::now_ms()).await.unwrap().secret;
         let router = server::http::router(plumb.clone());
         TestApp { plumb, router, db, api_key }
     }
@@ -231,17 +232,20 @@ impl TestApp {
     pub async fn add_provider(&self, slug: &str, provider: &FakeProvider) {
         use app::service::PlumbService;
         self.plumb
-            .create_provider(app::model::ProviderInput {
-                name: format!("Provider {slug}"),
-                slug: slug.into(),
-                description: "for tests".into(),
-                authorization_url: format!("{}/authorize", provider.url),
-                token_url: format!("{}/token", provider.url),
-                client_id: "client-1".into(),
-                client_secret: "secret-1".into(),
-                scopes: "openid api:read".into(),
-                ..Default::default()
-            })
+            .create_provider(
+                server::store::SANDBOX,
+                app::model::ProviderInput {
+                    name: format!("Provider {slug}"),
+                    slug: slug.into(),
+                    description: "for tests".into(),
+                    authorization_url: format!("{}/authorize", provider.url),
+                    token_url: format!("{}/token", provider.url),
+                    client_id: "client-1".into(),
+                    client_secret: "secret-1".into(),
+                    scopes: "openid api:read".into(),
+                    ..Default::default()
+                },
+            )
             .await
             .unwrap();
     }

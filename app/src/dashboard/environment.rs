@@ -1,0 +1,143 @@
+//! Environments: the switcher in the dashboard's top bar (sandbox and production each have their
+//! own providers, connected accounts, API keys, webhooks and events), and the current
+//! environment's settings: where authorization links may send users back to, and which sites
+//! may embed the widget.
+
+use super::{field_error, Shell};
+use crate::components::{form_error_message, Notice};
+use crate::csrf::CsrfField;
+use crate::error::AppError;
+use crate::model::{EnvironmentView, EnvironmentsView};
+use leptos::prelude::*;
+use leptos_router::hooks::use_location;
+
+#[server(prefix = "/api", endpoint = "environments", client = crate::csrf::CsrfClient)]
+pub async fn load_environments() -> Result<EnvironmentsView, AppError> {
+    crate::service::service()?.environments(&crate::service::env()?).await
+}
+
+#[server(prefix = "/api", endpoint = "environments/settings", client = crate::csrf::CsrfClient)]
+pub async fn save_environment_settings(
+    return_to_origins: String,
+    frame_ancestors: String,
+) -> Result<EnvironmentView, AppError> {
+    crate::service::service()?
+        .save_environment_settings(&crate::service::env()?, &return_to_origins, &frame_ancestors)
+        .await
+}
+
+/// The top bar's environment switcher: a plain form, so it works before hydration too.
+#[component]
+pub fn EnvironmentSwitcher() -> impl IntoView {
+    let environments = Resource::new(|| (), |_| load_environments());
+    let location = use_location();
+    view! {
+        <Transition fallback=|| ()>
+            {move || Suspend::new(async move {
+                environments.await.ok().map(|view| {
+                    let current = view.current.clone();
+                    view! {
+                        <form method="post" action="/dashboard/switch-environment" class="environment"
+                            class:live=current.live>
+                            <CsrfField/>
+                            <input type="hidden" name="next" value=move || location.pathname.get()/>
+                            <label for="environment-select">"Environment"</label>
+                            <select id="environment-select" name="environment">
+                                {view.all.into_iter().map(|e| {
+                                    let selected = e.id == current.id;
+                                    view! { <option value=e.slug selected=selected>{e.name}</option> }
+                                }).collect_view()}
+                            </select>
+                            <button type="submit">"Switch"</button>
+                        </form>
+                    }
+                })
+            })}
+        </Transition>
+    }
+}
+
+fn lines(list: &[String]) -> String {
+    list.join("\n")
+}
+
+#[component]
+pub fn EnvironmentPage() -> impl IntoView {
+    let save = ServerAction::<SaveEnvironmentSettings>::new();
+    let environments = Resource::new(move || save.version().get(), |_| load_environments());
+    let result = Signal::derive(move || save.value().get());
+    view! {
+        <Shell title="Environment" current="environment">
+            <Transition fallback=|| view! { <p class="muted">"Loading…"</p> }>
+                {move || Suspend::new(async move {
+                    match environments.await {
+                        Err(e) => view! { <Notice text=e.message error=true/> }.into_any(),
+                        Ok(view) => {
+                            let env = view.current;
+                            let prefix = if env.live { "sk_live_" } else { "sk_test_" };
+                            view! {
+                                <div class="page-head">
+                                    <h1>{format!("{} environment", env.name)}</h1>
+                                </div>
+                                <p class="muted">
+                                    {format!(
+                                        "{} has its own providers, connected accounts, API keys ({prefix}…), webhooks and events. \
+                                         Switch environments in the top bar.",
+                                        env.name
+                                    )}
+                                </p>
+                                {move || match result.get() {
+                                    Some(Ok(saved)) => Some(view! { <Notice text=format!("Saved the {} settings.", saved.name)/> }.into_any()),
+                                    Some(Err(e)) => Some(view! { <Notice text=form_error_message(&e) error=true/> }.into_any()),
+                                    None => None,
+                                }}
+                                <ActionForm action=save attr:novalidate="" attr:class="card">
+                                    <CsrfField/>
+                                    <OriginList
+                                        name="return_to_origins"
+                                        label="Return-to origins"
+                                        hint="Where authorization links may send users back to (return_to), one origin per line, like https://app.example.com. Plumb's own origin is always allowed."
+                                        value=lines(&env.return_to_origins)
+                                        error=field_error(result, "return_to_origins")
+                                    />
+                                    <OriginList
+                                        name="frame_ancestors"
+                                        label="Sites that may embed the widget"
+                                        hint="Origins allowed to show the widget in an iframe, one per line. Nobody else can frame it. New widget tokens pick up a change."
+                                        value=lines(&env.frame_ancestors)
+                                        error=field_error(result, "frame_ancestors")
+                                    />
+                                    <button type="submit" class="primary" disabled=move || save.pending().get()>"Save settings"</button>
+                                </ActionForm>
+                            }.into_any()
+                        }
+                    }
+                })}
+            </Transition>
+        </Shell>
+    }
+}
+
+#[component]
+fn OriginList(
+    name: &'static str,
+    label: &'static str,
+    hint: &'static str,
+    value: String,
+    #[prop(into)] error: Signal<Option<String>>,
+) -> impl IntoView {
+    let id = format!("field-{name}");
+    let hint_id = format!("{id}-hint");
+    let error_id = format!("{id}-error");
+    view! {
+        <div class="field" class:invalid=move || error.read().is_some()>
+            <label for=id.clone()>{label}</label>
+            <textarea id=id name=name rows="3" aria-describedby=format!("{hint_id} {error_id}")
+                aria-invalid=move || if error.read().is_some() { "true" } else { "false" }>
+                {value}
+            </textarea>
+            <p class="hint" id=hint_id>{hint}</p>
+            <p class="field-error" id=error_id>{move || error.get()}</p>
+        </div>
+    }
+}
