@@ -56,6 +56,33 @@ impl Plumb {
         self.store.environments().await
     }
 
+    /// Adds an environment beyond sandbox and production (a staging copy, say). `live` makes its
+    /// API keys `sk_live_` ones.
+    pub async fn create_environment(&self, slug: &str, name: &str, live: bool) -> Result<Environment> {
+        let slug = slug.trim();
+        if !crate::providers::is_valid_slug(slug) {
+            return Err(Error::field(
+                "slug",
+                "invalid",
+                "Use lowercase letters, digits and single hyphens (like staging), at most 64 characters.",
+            ));
+        }
+        let name = if name.trim().is_empty() { slug.to_string() } else { name.trim().to_string() };
+        let env = Environment {
+            id: format!("env_{}", slug.replace('-', "_")),
+            slug: slug.to_string(),
+            name,
+            live: live as i64,
+            return_to_origins: String::new(),
+            frame_ancestors: String::new(),
+            created_at: crate::time::now_ms(),
+        };
+        if !self.store.insert_environment(&env).await? {
+            return Err(Error::Conflict(format!("An environment {slug:?} already exists.")));
+        }
+        Ok(env)
+    }
+
     /// Saves an environment's return-to origins and widget frame ancestors.
     pub async fn update_environment_settings(
         &self,

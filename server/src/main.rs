@@ -12,6 +12,9 @@ Usage:
                                      default, or production) and print it once
   plumb api-keys list                List the API keys (never the keys themselves)
   plumb api-keys revoke <id>         Revoke an API key
+  plumb environments list            Show the environments
+  plumb environments create <slug> [--name N] [--live]
+                                     Add an environment (sandbox and production exist)
   plumb admin create <email>         Create an admin; the password is read from standard input
   plumb admin invite [email]         Print a one-time link that creates an admin
   plumb keys list                    Show the encryption keys and how many values each sealed
@@ -54,6 +57,8 @@ async fn main() -> ExitCode {
         },
         ["api-keys", "list"] => list_api_keys().await,
         ["api-keys", "revoke", id] => revoke_api_key(id).await,
+        ["environments", "list"] => environments_list().await,
+        ["environments", "create", slug, flags @ ..] => environments_create(slug, flags).await,
         ["admin", "create", email] => admin_create(email).await,
         ["admin", "invite"] => admin_invite("").await,
         ["admin", "invite", email] => admin_invite(email).await,
@@ -181,6 +186,42 @@ async fn revoke_api_key(id: &str) -> Result<(), String> {
     store.close().await;
     result.map_err(|e| e.to_string())?;
     eprintln!("Revoked API key {id}.");
+    Ok(())
+}
+
+async fn environments_list() -> Result<(), String> {
+    let config = Config::from_env().map_err(|e| e.to_string())?;
+    let store = server::store::Store::connect(&config.database_url).await.map_err(|e| e.to_string())?;
+    let all = store.environments().await.map_err(|e| e.to_string())?;
+    store.close().await;
+    println!("{:<16} {:<24} {:<5} RETURN-TO ORIGINS / FRAME ANCESTORS", "SLUG", "NAME", "LIVE");
+    for e in all {
+        println!("{:<16} {:<24} {:<5} {} / {}", e.slug, e.name, e.live != 0, e.return_to_origins, e.frame_ancestors);
+    }
+    Ok(())
+}
+
+async fn environments_create(slug: &str, flags: &[&str]) -> Result<(), String> {
+    let (mut name, mut live) = ("", false);
+    let mut rest = flags.iter();
+    while let Some(flag) = rest.next() {
+        match *flag {
+            "--name" => name = rest.next().ok_or("--name needs a value")?,
+            "--live" => live = true,
+            other => return Err(format!("unknown option {other:?}")),
+        }
+    }
+    let plumb = open_plumb().await?;
+    let result = plumb.create_environment(slug, name, live).await;
+    plumb.store().close().await;
+    let env = result.map_err(|e| match e {
+        server::error::Error::Validation(f) => f.iter().map(|f| f.message.clone()).collect::<Vec<_>>().join("; "),
+        other => other.to_string(),
+    })?;
+    eprintln!(
+        "Created environment {} ({}). Create its API keys with: plumb api-keys create --env {}",
+        env.slug, env.name, env.slug
+    );
     Ok(())
 }
 

@@ -11,7 +11,11 @@ use axum::http::{header, Method, Request, StatusCode};
 use serde_json::{json, Value};
 use support::{Backend, FakeProvider, Reply, TestApp};
 
-on_both_backends!(a_key_never_reaches_another_environment, the_dashboard_and_settings_follow_the_environment);
+on_both_backends!(
+    a_key_never_reaches_another_environment,
+    the_dashboard_and_settings_follow_the_environment,
+    more_environments_can_be_added,
+);
 
 async fn call(app: &TestApp, key: &str, method: Method, path: &str, body: Option<Value>) -> Reply {
     let body = body.map(|b| Body::from(b.to_string())).unwrap_or_else(Body::empty);
@@ -238,5 +242,27 @@ async fn the_dashboard_and_settings_follow_the_environment(backend: Backend) {
         .await;
     assert_eq!(unknown.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(unknown.header("set-cookie").is_none());
+    app.finish().await;
+}
+
+async fn more_environments_can_be_added(backend: Backend) {
+    let app = TestApp::new(backend).await;
+    let staging = app.plumb.create_environment("staging", "Staging", false).await.unwrap();
+    assert!(matches!(
+        app.plumb.create_environment("staging", "Again", false).await,
+        Err(server::error::Error::Conflict(_))
+    ));
+    assert!(matches!(
+        app.plumb.create_environment("Not A Slug", "", false).await,
+        Err(server::error::Error::Validation(_))
+    ));
+    let key = server::api_keys::create(app.plumb.store(), "staging", "ci", 1).await.unwrap();
+    assert_eq!(key.record.environment_id, staging.id);
+    assert!(key.secret.starts_with("sk_test_"));
+    let provider = FakeProvider::start().await;
+    app.add_provider("acme", &provider).await;
+    assert_eq!(call(&app, &key.secret, Method::GET, "/data-integrations", None).await.json()["data"], json!([]));
+    let envs: Vec<String> = app.plumb.environments().await.unwrap().into_iter().map(|e| e.slug).collect();
+    assert_eq!(envs, ["sandbox", "staging", "production"]);
     app.finish().await;
 }

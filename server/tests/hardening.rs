@@ -18,6 +18,7 @@ on_both_backends!(
     return_to_must_be_on_an_allowed_origin,
     oversized_and_garbled_token_responses_overwrite_nothing,
     every_response_carries_security_headers,
+    expired_and_tampered_widget_tokens_change_nothing,
 );
 
 async fn count(app: &TestApp, table: &str) -> i64 {
@@ -230,5 +231,48 @@ async fn every_response_carries_security_headers(backend: Backend) {
     let csp = widget.header("content-security-policy").unwrap();
     assert!(csp.contains("frame-ancestors https://app.example"), "{csp}");
     assert_eq!(widget.header("referrer-policy"), Some("same-origin"));
+    app.finish().await;
+}
+
+async fn expired_and_tampered_widget_tokens_change_nothing(backend: Backend) {
+    let app = TestApp::new(backend).await;
+    let provider = FakeProvider::start().await;
+    app.add_provider("acme", &provider).await;
+    provider.answer(200, json!({"access_token": "at-1", "refresh_token": "rt-1", "expires_in": 3600}));
+    app.connect("acme", "user_1", "code-1").await;
+    let states_before = count(&app, "oauth_states").await;
+
+    // Signed with the right key, but an hour past its expiry.
+    let signer = server::widget_tokens::Signer::with_keys(app.plumb.cipher().derive_subkeys("widget-token"));
+    let now = server::time::now_ms() / 1000;
+    let subject = server::widget_tokens::Subject {
+        user_id: "user_1",
+        organization_id: Some("org_1"),
+        environment_id: server::store::SANDBOX,
+        frame_ancestors: "",
+    };
+    let expired = signer.mint(&subject, now - 7200, 3600);
+    let valid = app.widget_token("user_1").await;
+    let tampered = format!("{}x", valid);
+    for (what, token, says) in [("expired", &expired, "expired"), ("tampered", &tampered, "not valid")] {
+        let body = format!("token={token}&provider=acme");
+        let form = |path: &str| {
+            Request::post(path)
+                .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+                .body(Body::from(body.clone()))
+                .unwrap()
+        };
+        let reply = app.send(form("/api/widget/disconnect")).await;
+        assert_eq!(reply.status, StatusCode::UNAUTHORIZED, "{what}: {}", reply.body);
+        assert_eq!(reply.json()["code"], "invalid_widget_token");
+        assert!(reply.json()["message"].as_str().unwrap().contains(says), "{what}: {}", reply.body);
+        let page = app.send(form("/oauth/authorize")).await;
+        assert_eq!(page.status, StatusCode::UNAUTHORIZED, "{what}");
+        assert!(page.body.contains(says), "{what}: a readable page: {}", page.body);
+        let widget = app.send(Request::get(format!("/widget?token={token}")).body(Body::empty()).unwrap()).await;
+        assert!(widget.body.contains(says), "{what}: the widget page says why");
+    }
+    assert_eq!(count(&app, "oauth_states").await, states_before, "no flow was started");
+    assert_eq!(app.token("acme", "user_1").await.json()["access_token"]["access_token"], "at-1");
     app.finish().await;
 }

@@ -45,6 +45,28 @@ impl Store {
             .await?)
     }
 
+    /// Adds an environment; false when the slug is taken.
+    pub async fn insert_environment(&self, e: &Environment) -> Result<bool> {
+        let result = sqlx::query(
+            "INSERT INTO environments (id, slug, name, live, return_to_origins, frame_ancestors, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        )
+        .bind(&e.id)
+        .bind(&e.slug)
+        .bind(&e.name)
+        .bind(e.live)
+        .bind(&e.return_to_origins)
+        .bind(&e.frame_ancestors)
+        .bind(e.created_at)
+        .execute(&self.pool)
+        .await;
+        match result {
+            Ok(_) => Ok(true),
+            Err(sqlx::Error::Database(d)) if d.is_unique_violation() => Ok(false),
+            Err(e) => Err(e.into()),
+        }
+    }
+
     pub async fn update_environment_settings(
         &self,
         id: &str,
