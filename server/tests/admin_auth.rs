@@ -17,6 +17,7 @@ on_both_backends!(
     invitations_create_admins_once,
     the_api_and_widget_never_accept_an_admin_session,
     sign_in_forms_refuse_other_origins,
+    sessions_expire_and_are_secure_on_https,
 );
 
 async fn count(app: &TestApp, table: &str) -> i64 {
@@ -278,5 +279,24 @@ async fn sign_in_forms_refuse_other_origins(backend: Backend) {
     let same = app.send(form("/login").header(header::ORIGIN, support::PUBLIC_URL).body(encode(&pairs)).unwrap()).await;
     assert_eq!(same.status, StatusCode::SEE_OTHER);
     assert_eq!(count(&app, "admin_sessions").await, 1);
+    app.finish().await;
+}
+
+async fn sessions_expire_and_are_secure_on_https(backend: Backend) {
+    let app = TestApp::with_config(backend, |c| {
+        c.public_url = "https://plumb.example".into();
+        c.session_ttl = std::time::Duration::from_millis(300);
+    })
+    .await;
+    app.plumb.create_admin("ada@example.com", ADMIN_PASSWORD).await.unwrap();
+    let reply = app.send(login("ada@example.com", ADMIN_PASSWORD)).await;
+    let set_cookie = reply.header("set-cookie").unwrap().to_string();
+    assert!(set_cookie.contains("; Secure"), "{set_cookie}");
+    let admin = AdminSession { cookie: set_cookie.split(';').next().unwrap().to_string(), csrf: String::new() };
+    assert_eq!(app.send(dashboard(&admin)).await.status, StatusCode::OK);
+    tokio::time::sleep(std::time::Duration::from_millis(400)).await;
+    let expired = app.send(dashboard(&admin)).await;
+    assert_eq!(expired.status, StatusCode::SEE_OTHER, "an expired session signs nobody in");
+    assert!(expired.header("location").unwrap().starts_with("/login"));
     app.finish().await;
 }
