@@ -2,7 +2,9 @@
 //! user's connection state, and the buttons to connect, reauthorize and disconnect.
 //!
 //! Connect is a plain form POST to `/oauth/authorize`, because it ends in a full-page redirect
-//! to the provider; Disconnect is a server action that updates the list in place.
+//! to the provider; Disconnect is a server action that updates the list in place. In a widget
+//! another site frames, Connect opens a new tab instead: providers refuse to be framed, and the
+//! cookie binding the flow to the browser cannot be kept in a cross-site frame.
 
 use crate::components::Notice;
 use crate::error::AppError;
@@ -39,6 +41,17 @@ pub fn WidgetPage() -> impl IntoView {
             }
         })
     };
+    // Set once hydrated: whether this page runs inside another site's frame.
+    let framed = RwSignal::new(false);
+    provide_context(Framed(framed));
+    #[cfg(feature = "hydrate")]
+    Effect::new(move |_| {
+        if let Some(window) = web_sys::window() {
+            let top = window.top().ok().flatten();
+            let own: &wasm_bindgen::JsValue = window.as_ref();
+            framed.set(top.is_some_and(|t| AsRef::<wasm_bindgen::JsValue>::as_ref(&t) != own));
+        }
+    });
     let disconnect_error = move || match disconnect.value().get() {
         Some(Err(e)) => Some(e.message),
         _ => None,
@@ -63,6 +76,10 @@ pub fn WidgetPage() -> impl IntoView {
         </main>
     }
 }
+
+/// Whether the widget is framed by another page (see the module comment).
+#[derive(Clone, Copy)]
+struct Framed(RwSignal<bool>);
 
 #[component]
 fn ProviderList(view: WidgetView, token: String, disconnect: ServerAction<Disconnect>) -> impl IntoView {
@@ -91,10 +108,12 @@ fn ProviderRow(provider: WidgetProvider, token: String, disconnect: ServerAction
         Some(ConnectionState::NeedsReauthorization) => "Reauthorize",
         _ => "Connect",
     };
+    let framed = use_context::<Framed>().map(|f| f.0);
     let connect = (state != Some(ConnectionState::Connected)).then(|| {
         let (slug, name, token) = (slug.clone(), name.clone(), token.clone());
+        let target = move || framed.is_some_and(|f| f.get()).then_some("_blank");
         view! {
-            <form method="post" action="/oauth/authorize">
+            <form method="post" action="/oauth/authorize" target=target>
                 <input type="hidden" name="token" value=token/>
                 <input type="hidden" name="provider" value=slug/>
                 <button type="submit" class="primary" aria-label=format!("{connect_label} {name}")>

@@ -24,6 +24,15 @@ test('the widget shows inside a listed origin, and stays blank in any other or f
   await embed(providerUrl, widgetUrl);
   const frame = page.frameLocator('iframe[title="Connections"]');
   await expect(frame.getByRole('heading', { name: 'Embedded Provider' })).toBeVisible();
+  await expect(frame.locator('body[data-hydrated="true"]')).toBeAttached();
+
+  // Connect from the frame opens the provider in a new tab: the host page stays where it is.
+  const popup = context.waitForEvent('page');
+  await frame.getByRole('button', { name: 'Connect Embedded Provider' }).click();
+  const tab = await popup;
+  await tab.waitForURL((url) => url.href.startsWith(providerUrl) && !url.href.includes('/test/embed'));
+  expect(page.url()).toContain('/test/embed');
+  await tab.close();
 
   // Same server, another origin (localhost is not 127.0.0.1): refused.
   const other = providerUrl.replace('127.0.0.1', 'localhost');
