@@ -576,6 +576,9 @@ mod tests {
     }
 }
 
+/// The shortest admin password Plumb accepts; the invitation page says so before submitting.
+pub const MIN_PASSWORD_CHARS: usize = 12;
+
 /// The signed-in admin of a dashboard request. Provided by the server to pages and server
 /// functions; never read from anything the browser sends.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -4,7 +4,7 @@
 
 use crate::components::Notice;
 use crate::error::AppError;
-use crate::model::InvitePreview;
+use crate::model::{InvitePreview, MIN_PASSWORD_CHARS};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::{use_params_map, use_query_map};
@@ -64,12 +64,12 @@ pub fn InvitePage() -> impl IntoView {
         let q = query.read();
         (q.get("field").as_deref() == Some(field)).then(|| q.get("error")).flatten().map(|code| {
             match (field, code.as_str()) {
-                ("email", "taken") => "That email address is already an admin.",
-                ("email", _) => "Enter an email address like you@example.com.",
-                ("password", "too_long") => "Use at most 1024 characters.",
-                ("password", _) => "Use at least 12 characters.",
-                ("confirm", _) => "The two passwords differ.",
-                _ => "Something is not right.",
+                ("email", "taken") => "That email address is already an admin.".to_string(),
+                ("email", _) => "Enter an email address like you@example.com.".to_string(),
+                ("password", "too_long") => "Use at most 1024 characters.".to_string(),
+                ("password", _) => format!("Use at least {MIN_PASSWORD_CHARS} characters."),
+                ("confirm", _) => "The two passwords differ.".to_string(),
+                _ => "Something is not right.".to_string(),
             }
         })
     };
@@ -97,8 +97,8 @@ pub fn InvitePage() -> impl IntoView {
                                     <div class="field" class:invalid=move || error_for("password").is_some()>
                                         <label for="invite-password">"Password"</label>
                                         <input id="invite-password" type="password" name="password" autocomplete="new-password"
-                                            required minlength="12" aria-describedby="invite-password-hint invite-password-error"/>
-                                        <p class="hint" id="invite-password-hint">"At least 12 characters."</p>
+                                            required minlength=MIN_PASSWORD_CHARS aria-describedby="invite-password-hint invite-password-error"/>
+                                        <p class="hint" id="invite-password-hint">{format!("At least {MIN_PASSWORD_CHARS} characters.")}</p>
                                         <p class="field-error" id="invite-password-error">{move || error_for("password")}</p>
                                     </div>
                                     <div class="field" class:invalid=move || error_for("confirm").is_some()>

@@ -18,7 +18,7 @@ const INVITE_TTL_MS: i64 = 7 * 24 * 3600 * 1000;
 const FREE_FAILURES: i64 = 5;
 const FIRST_LOCK_MS: i64 = 30_000;
 const MAX_LOCK_MS: i64 = 3600 * 1000;
-pub const MIN_PASSWORD_CHARS: usize = 12;
+pub use app::model::MIN_PASSWORD_CHARS;
 
 /// The signed-in admin a request acts for.
 #[derive(Debug, Clone)]
@@ -192,6 +192,13 @@ impl Plumb {
             return Err(Error::SignInFailed);
         };
         self.store.clear_login_failures(&email).await?;
+        self.open_session(&admin, user_agent).await
+    }
+
+    /// A new session for an admin whose password was just checked (by signing in, or by
+    /// choosing it on an invitation). Returns the cookie value and the session.
+    pub async fn open_session(&self, admin: &AdminRecord, user_agent: &str) -> Result<(String, Session)> {
+        let now = now_ms();
         self.store.purge_sessions(now).await?;
         let token = ids::random_token(32);
         let session = Session {

@@ -77,12 +77,7 @@ pub async fn authenticate(store: &Store, authorization: Option<&str>) -> Result<
 
 /// Revokes a key; with `environment`, only one of that environment's keys.
 pub async fn revoke(store: &Store, environment: Option<&str>, id: &str, now: i64) -> Result<()> {
-    if let Some(env) = environment {
-        if !store.api_keys(env).await?.iter().any(|k| k.id == id) {
-            return Err(Error::NotFound(format!("No active API key {id:?}.")));
-        }
-    }
-    if !store.revoke_api_key(id, now).await? {
+    if !store.revoke_api_key(environment, id, now).await? {
         return Err(Error::NotFound(format!("No active API key {id:?}.")));
     }
     tracing::info!(key = %id, "API key revoked");

@@ -172,13 +172,8 @@ fn origins(lookup: &impl Fn(&str) -> Option<String>, name: &str) -> Result<Vec<S
         .filter(|v| !v.trim().is_empty())
         .map(|v| {
             let v = v.trim();
-            let origin = url::Url::parse(v)
-                .ok()
-                .filter(|u| matches!(u.scheme(), "http" | "https") && u.host_str().is_some())
-                .map(|u| u.origin().ascii_serialization())
-                .filter(|o| o == v.trim_end_matches('/'))
-                .ok_or_else(|| ConfigError(format!("{name}: {v:?} is not an origin like https://app.example.com")))?;
-            Ok(origin)
+            crate::environments::parse_origin(v)
+                .ok_or_else(|| ConfigError(format!("{name}: {v:?} is not an origin like https://app.example.com")))
         })
         .collect()
 }

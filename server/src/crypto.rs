@@ -228,12 +228,11 @@ impl Cipher {
 
     pub fn open(&self, sealed: &[u8], aad: &Aad) -> Result<Vec<u8>, CryptoError> {
         let (key_id, nonce, ciphertext) = split(sealed)?;
-        let ring = match self.ring().get(key_id) {
-            Some(_) => self.ring(),
-            // Made by a key another process just added: look at the key file again.
-            None if matches!(self.source, KeySource::File(_)) && self.reload().unwrap_or(false) => self.ring(),
-            None => return Err(CryptoError::UnknownKey),
-        };
+        let mut ring = self.ring();
+        // Made by a key another process just added: look at the key file again (once).
+        if ring.get(key_id).is_none() && self.reload().unwrap_or(false) {
+            ring = self.ring();
+        }
         let key = ring.get(key_id).ok_or(CryptoError::UnknownKey)?;
         key.aead
             .decrypt(Nonce::from_slice(nonce), Payload { msg: ciphertext, aad: aad.0.as_bytes() })

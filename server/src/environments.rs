@@ -7,6 +7,7 @@
 use crate::error::{Error, Result};
 use crate::service::Plumb;
 use crate::store::Environment;
+use app::error::FieldError;
 
 /// The operator's list (from the configuration) and an environment's own, as one
 /// space-separated source list.
@@ -20,29 +21,31 @@ pub fn merged_origins(configured: &[String], own: &str) -> String {
     all.join(" ")
 }
 
+/// `item` as an origin (an http(s) scheme, a host and maybe a port, nothing else), or `None`.
+/// Shared by the configuration's origin lists and the dashboard's.
+pub fn parse_origin(item: &str) -> Option<String> {
+    url::Url::parse(item)
+        .ok()
+        .filter(|u| matches!(u.scheme(), "http" | "https") && u.host_str().is_some())
+        .map(|u| u.origin().ascii_serialization())
+        .filter(|o| o == item.trim_end_matches('/'))
+}
+
 /// Checks a list of origins typed by an admin (one per line, or separated by spaces or commas)
 /// and returns it normalized, space-separated.
-pub fn check_origins(field: &str, text: &str) -> Result<String> {
+pub fn check_origins(field: &str, text: &str) -> std::result::Result<String, FieldError> {
+    let problem = |code: &str, message: String| FieldError { field: field.into(), code: code.into(), message };
     let mut out: Vec<String> = Vec::new();
     for item in text.split([',', ' ', '\n', '\r', '\t']).filter(|s| !s.is_empty()) {
-        let origin = url::Url::parse(item)
-            .ok()
-            .filter(|u| matches!(u.scheme(), "http" | "https") && u.host_str().is_some())
-            .map(|u| u.origin().ascii_serialization())
-            .filter(|o| o == item.trim_end_matches('/'))
-            .ok_or_else(|| {
-                Error::field(
-                    field,
-                    "invalid_origin",
-                    format!("{item:?} is not an origin like https://app.example.com."),
-                )
-            })?;
+        let origin = parse_origin(item).ok_or_else(|| {
+            problem("invalid_origin", format!("{item:?} is not an origin like https://app.example.com."))
+        })?;
         if !out.contains(&origin) {
             out.push(origin);
         }
     }
     if out.len() > 50 {
-        return Err(Error::field(field, "too_many", "List at most 50 origins."));
+        return Err(problem("too_many", "List at most 50 origins.".into()));
     }
     Ok(out.join(" "))
 }
@@ -90,25 +93,13 @@ impl Plumb {
         return_to_origins: &str,
         frame_ancestors: &str,
     ) -> Result<Environment> {
-        let mut errors = Vec::new();
-        let return_to = check_origins("return_to_origins", return_to_origins).unwrap_or_else(|e| {
-            errors.push(e);
-            String::new()
-        });
-        let frames = check_origins("frame_ancestors", frame_ancestors).unwrap_or_else(|e| {
-            errors.push(e);
-            String::new()
-        });
-        if !errors.is_empty() {
-            let fields = errors
-                .into_iter()
-                .flat_map(|e| match e {
-                    Error::Validation(f) => f,
-                    _ => Vec::new(),
-                })
-                .collect();
-            return Err(Error::Validation(fields));
-        }
+        let (return_to, frames) = match (
+            check_origins("return_to_origins", return_to_origins),
+            check_origins("frame_ancestors", frame_ancestors),
+        ) {
+            (Ok(r), Ok(f)) => (r, f),
+            (r, f) => return Err(Error::Validation(r.err().into_iter().chain(f.err()).collect())),
+        };
         if !self.store.update_environment_settings(id, &return_to, &frames).await? {
             return Err(Error::NotFound(format!("No environment {id:?}.")));
         }

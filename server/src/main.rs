@@ -122,6 +122,25 @@ async fn serve() -> Result<(), String> {
     Ok(())
 }
 
+/// The configuration and the migrated database, for commands that need no keys.
+async fn open_store() -> Result<(Config, server::store::Store), String> {
+    let config = Config::from_env().map_err(|e| e.to_string())?;
+    let store = connect_store(&config).await?;
+    Ok((config, store))
+}
+
+async fn connect_store(config: &Config) -> Result<server::store::Store, String> {
+    server::store::Store::connect(&config.database_url).await.map_err(|e| e.to_string())
+}
+
+/// A domain error for the terminal: field problems by their messages.
+fn cli_error(e: server::error::Error) -> String {
+    match e {
+        server::error::Error::Validation(f) => f.iter().map(|f| f.message.clone()).collect::<Vec<_>>().join("; "),
+        other => other.to_string(),
+    }
+}
+
 /// `[--env E] [--name N]`, in either order.
 fn key_flags<'a>(flags: &[&'a str]) -> Option<(&'a str, &'a str)> {
     let (mut env, mut name) = ("sandbox", "");
@@ -137,12 +156,8 @@ fn key_flags<'a>(flags: &[&'a str]) -> Option<(&'a str, &'a str)> {
 }
 
 async fn create_api_key(env: &str, name: &str) -> Result<(), String> {
-    let config = Config::from_env().map_err(|e| e.to_string())?;
-    let store = server::store::Store::connect(&config.database_url).await.map_err(|e| e.to_string())?;
-    let key = server::api_keys::create(&store, env, name, server::time::now_ms()).await.map_err(|e| match e {
-        server::error::Error::Validation(f) => f.iter().map(|f| f.message.clone()).collect::<Vec<_>>().join("; "),
-        other => other.to_string(),
-    })?;
+    let (_, store) = open_store().await?;
+    let key = server::api_keys::create(&store, env, name, server::time::now_ms()).await.map_err(cli_error)?;
     store.close().await;
     eprintln!("Created API key {} ({}…). It is shown only this once:", key.record.id, key.record.prefix);
     println!("{}", key.secret);
@@ -150,8 +165,7 @@ async fn create_api_key(env: &str, name: &str) -> Result<(), String> {
 }
 
 async fn list_api_keys() -> Result<(), String> {
-    let config = Config::from_env().map_err(|e| e.to_string())?;
-    let store = server::store::Store::connect(&config.database_url).await.map_err(|e| e.to_string())?;
+    let (_, store) = open_store().await?;
     let mut keys = Vec::new();
     for env in store.environments().await.map_err(|e| e.to_string())? {
         keys.extend(
@@ -180,8 +194,7 @@ async fn list_api_keys() -> Result<(), String> {
 }
 
 async fn revoke_api_key(id: &str) -> Result<(), String> {
-    let config = Config::from_env().map_err(|e| e.to_string())?;
-    let store = server::store::Store::connect(&config.database_url).await.map_err(|e| e.to_string())?;
+    let (_, store) = open_store().await?;
     let result = server::api_keys::revoke(&store, None, id, server::time::now_ms()).await;
     store.close().await;
     result.map_err(|e| e.to_string())?;
@@ -190,8 +203,7 @@ async fn revoke_api_key(id: &str) -> Result<(), String> {
 }
 
 async fn environments_list() -> Result<(), String> {
-    let config = Config::from_env().map_err(|e| e.to_string())?;
-    let store = server::store::Store::connect(&config.database_url).await.map_err(|e| e.to_string())?;
+    let (_, store) = open_store().await?;
     let all = store.environments().await.map_err(|e| e.to_string())?;
     store.close().await;
     println!("{:<16} {:<24} {:<5} RETURN-TO ORIGINS / FRAME ANCESTORS", "SLUG", "NAME", "LIVE");
@@ -214,10 +226,7 @@ async fn environments_create(slug: &str, flags: &[&str]) -> Result<(), String> {
     let plumb = open_plumb().await?;
     let result = plumb.create_environment(slug, name, live).await;
     plumb.store().close().await;
-    let env = result.map_err(|e| match e {
-        server::error::Error::Validation(f) => f.iter().map(|f| f.message.clone()).collect::<Vec<_>>().join("; "),
-        other => other.to_string(),
-    })?;
+    let env = result.map_err(cli_error)?;
     eprintln!(
         "Created environment {} ({}). Create its API keys with: plumb api-keys create --env {}",
         env.slug, env.name, env.slug
@@ -270,7 +279,7 @@ async fn admin_invite(email: &str) -> Result<(), String> {
 async fn open_keys() -> Result<(Config, server::crypto::Cipher, server::store::Store), String> {
     let config = Config::from_env().map_err(|e| e.to_string())?;
     let cipher = server::load_cipher(&config)?;
-    let store = server::store::Store::connect(&config.database_url).await.map_err(|e| e.to_string())?;
+    let store = connect_store(&config).await?;
     Ok((config, cipher, store))
 }
 

@@ -976,13 +976,18 @@ impl Store {
         .await?)
     }
 
-    /// Revokes a key; false when there is no such key or it was revoked already.
-    pub async fn revoke_api_key(&self, id: &str, now: i64) -> Result<bool> {
-        let done = sqlx::query("UPDATE api_keys SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL")
-            .bind(now)
-            .bind(id)
-            .execute(&self.pool)
-            .await?;
+    /// Revokes a key (only in `environment_id` when given); false when there is no such key or
+    /// it was revoked already.
+    pub async fn revoke_api_key(&self, environment_id: Option<&str>, id: &str, now: i64) -> Result<bool> {
+        let done = sqlx::query(
+            "UPDATE api_keys SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL \
+             AND ($3 IS NULL OR environment_id = $3)",
+        )
+        .bind(now)
+        .bind(id)
+        .bind(environment_id)
+        .execute(&self.pool)
+        .await?;
         Ok(done.rows_affected() == 1)
     }
 

@@ -44,6 +44,22 @@ fn custom(slug: &str, name: &str, provider: &FakeProvider) -> Value {
     })
 }
 
+/// The top bar's switcher form, posted with the session's CSRF field.
+async fn switch(app: &TestApp, admin: &support::AdminSession, fields: &[(&str, &str)]) -> Reply {
+    let body = url::form_urlencoded::Serializer::new(String::new())
+        .extend_pairs(fields.iter().copied())
+        .append_pair("csrf_token", &admin.csrf)
+        .finish();
+    app.send(
+        Request::post("/dashboard/switch-environment")
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .header(header::COOKIE, &admin.cookie)
+            .body(Body::from(body))
+            .unwrap(),
+    )
+    .await
+}
+
 async fn production_key(app: &TestApp) -> String {
     server::api_keys::create(app.plumb.store(), "production", "prod", server::time::now_ms()).await.unwrap().secret
 }
@@ -172,17 +188,7 @@ async fn the_dashboard_and_settings_follow_the_environment(backend: Backend) {
     assert_eq!(app.admin_call(&admin, "dashboard", &[]).await.json()["providers"].as_array().unwrap().len(), 1);
 
     // Switch to production: a form post with the CSRF field, answered with a cookie.
-    let pairs = [("environment", "production"), ("next", "/dashboard/webhooks"), ("csrf_token", admin.csrf.as_str())];
-    let body = url::form_urlencoded::Serializer::new(String::new()).extend_pairs(pairs).finish();
-    let switched = app
-        .send(
-            Request::post("/dashboard/switch-environment")
-                .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-                .header(header::COOKIE, &admin.cookie)
-                .body(Body::from(body))
-                .unwrap(),
-        )
-        .await;
+    let switched = switch(&app, &admin, &[("environment", "production"), ("next", "/dashboard/webhooks")]).await;
     assert_eq!(switched.status, StatusCode::SEE_OTHER, "{}", switched.body);
     assert_eq!(switched.header("location"), Some("/dashboard/webhooks"));
     let env_cookie = switched.header("set-cookie").unwrap().split(';').next().unwrap().to_string();
@@ -229,17 +235,7 @@ async fn the_dashboard_and_settings_follow_the_environment(backend: Backend) {
     assert!(page.header("content-security-policy").unwrap().contains("frame-ancestors 'none'"));
 
     // An unknown environment is refused and the cookie stays as it was.
-    let pairs = [("environment", "staging"), ("csrf_token", admin.csrf.as_str())];
-    let body = url::form_urlencoded::Serializer::new(String::new()).extend_pairs(pairs).finish();
-    let unknown = app
-        .send(
-            Request::post("/dashboard/switch-environment")
-                .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-                .header(header::COOKIE, &admin.cookie)
-                .body(Body::from(body))
-                .unwrap(),
-        )
-        .await;
+    let unknown = switch(&app, &admin, &[("environment", "staging")]).await;
     assert_eq!(unknown.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(unknown.header("set-cookie").is_none());
     app.finish().await;

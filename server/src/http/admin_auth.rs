@@ -3,7 +3,7 @@
 //! the plain HTML forms for signing in, signing out and accepting an invitation. Those forms post
 //! to ordinary handlers that answer with redirects, so they work before any wasm has loaded.
 
-use super::oauth::{cookie, html_page, see_other};
+use super::oauth::{cookie, html_page, see_other, set_cookie};
 use super::{ApiError, AppState};
 use crate::admins::{Session, SESSION_COOKIE};
 use crate::error::Error;
@@ -11,7 +11,7 @@ use crate::store::{Environment, SANDBOX};
 use app::error::{codes, AppError};
 use axum::body::Body;
 use axum::extract::{Form, Path, Request, State};
-use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
+use axum::http::{header, HeaderMap, Method, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
@@ -112,12 +112,7 @@ pub async fn switch_environment(State(state): State<AppState>, Form(form): Form<
     match state.plumb.store().environment_by_slug(&slug).await {
         Ok(Some(env)) => {
             let mut response = see_other(&safe_next(form.next.as_deref()));
-            let secure = if state.plumb.config().is_https() { "; Secure" } else { "" };
-            let cookie =
-                format!("{ENVIRONMENT_COOKIE}={}; Path=/; Max-Age=31536000; HttpOnly; SameSite=Lax{secure}", env.slug);
-            if let Ok(v) = HeaderValue::from_str(&cookie) {
-                response.headers_mut().insert(header::SET_COOKIE, v);
-            }
+            set_cookie(&state, &mut response, ENVIRONMENT_COOKIE, &env.slug, "/", 365 * 24 * 3600);
             response
         }
         Ok(None) => {
@@ -209,12 +204,7 @@ pub async fn sign_out(State(state): State<AppState>, req: Request) -> Response {
         }
     }
     let mut response = see_other("/login?signed_out=1");
-    let secure = if state.plumb.config().is_https() { "; Secure" } else { "" };
-    if let Ok(v) =
-        HeaderValue::from_str(&format!("{SESSION_COOKIE}=; Path=/; Max-Age=0; HttpOnly; SameSite=Lax{secure}"))
-    {
-        response.headers_mut().insert(header::SET_COOKIE, v);
-    }
+    set_cookie(&state, &mut response, SESSION_COOKIE, "", "/", 0);
     response
 }
 
@@ -248,7 +238,8 @@ pub async fn accept_invite(
     match accepted {
         Ok(admin) => {
             let user_agent = headers.get(header::USER_AGENT).and_then(|v| v.to_str().ok()).unwrap_or("");
-            match state.plumb.sign_in(&admin.email, &password, user_agent).await {
+            // The password was just checked when it was chosen: open the session directly.
+            match state.plumb.open_session(&admin, user_agent).await {
                 Ok((cookie_value, _)) => {
                     let mut response = see_other("/dashboard");
                     set_session_cookie(&state, &mut response, &cookie_value);
@@ -267,12 +258,7 @@ pub async fn accept_invite(
 }
 
 fn set_session_cookie(state: &AppState, response: &mut Response, token: &str) {
-    let secure = if state.plumb.config().is_https() { "; Secure" } else { "" };
-    let max_age = state.plumb.config().session_ttl.as_secs();
-    let cookie = format!("{SESSION_COOKIE}={token}; Path=/; Max-Age={max_age}; HttpOnly; SameSite=Lax{secure}");
-    if let Ok(v) = HeaderValue::from_str(&cookie) {
-        response.headers_mut().insert(header::SET_COOKIE, v);
-    }
+    set_cookie(state, response, SESSION_COOKIE, token, "/", state.plumb.config().session_ttl.as_secs());
 }
 
 /// Sign-in forms accept posts only from Plumb's own pages (login CSRF): browsers send `Origin`

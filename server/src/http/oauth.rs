@@ -50,13 +50,8 @@ fn redirect_to_provider(state: &AppState, started: Result<url::Url, Error>, bind
     match started {
         Ok(url) => {
             let mut response = see_other(url.as_str());
-            let secure = if state.plumb.config().is_https() { "; Secure" } else { "" };
             // SameSite=Lax: the cookie must come back on the provider's top-level redirect.
-            let cookie =
-                format!("{BINDING_COOKIE}={binding}; Path=/oauth; Max-Age=3600; HttpOnly; SameSite=Lax{secure}");
-            if let Ok(value) = HeaderValue::from_str(&cookie) {
-                response.headers_mut().insert(header::SET_COOKIE, value);
-            }
+            set_cookie(state, &mut response, BINDING_COOKIE, binding, "/oauth", 3600);
             response
         }
         Err(e) => error_page(&e),
@@ -99,6 +94,16 @@ pub async fn callback(
     // The URL carried an authorization code: do not let it leak to the next page's requests.
     response.headers_mut().insert(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
     response
+}
+
+/// Sets an HttpOnly, SameSite=Lax cookie, `Secure` when browsers reach Plumb over https. Every
+/// cookie Plumb sets goes through here.
+pub(crate) fn set_cookie(state: &AppState, response: &mut Response, name: &str, value: &str, path: &str, max_age: u64) {
+    let secure = if state.plumb.config().is_https() { "; Secure" } else { "" };
+    let cookie = format!("{name}={value}; Path={path}; Max-Age={max_age}; HttpOnly; SameSite=Lax{secure}");
+    if let Ok(v) = HeaderValue::from_str(&cookie) {
+        response.headers_mut().insert(header::SET_COOKIE, v);
+    }
 }
 
 pub(crate) fn see_other(location: &str) -> Response {
