@@ -36,6 +36,7 @@ help:
 	@echo "make run    install what is missing, build, and start Plumb on SQLite (http://127.0.0.1:3000)"
 	@echo "make test   every test: lints, unit, integration on SQLite and PostgreSQL, browser end-to-end"
 	@echo "make check  formatting and lints"
+	@echo "make bench  benchmarks on this machine, written to BENCHMARKS.md (takes about 15 minutes)"
 
 run: deps site server-release
 	@echo
@@ -46,7 +47,7 @@ run: deps site server-release
 	@echo
 	exec target/release/plumb serve
 
-test: deps postgres site check test-rust test-e2e
+test: deps postgres site check test-rust test-e2e bench-smoke
 	@echo "All tests passed."
 
 # --- set-up -------------------------------------------------------------------------------
@@ -141,3 +142,35 @@ check:
 
 clean:
 	rm -rf target end2end/node_modules end2end/test-results
+
+# --- benchmarks -----------------------------------------------------------------------------
+# `make bench` measures this machine and rewrites BENCHMARKS.md and its plot (see the harness in
+# server/benches/load). `make bench-smoke` runs one short iteration of everything on the debug
+# build, only so the harness cannot rot; `make test` runs it and asserts no timing.
+
+BENCH_APT_PACKAGES := wrk brotli
+
+.PHONY: bench bench-smoke deps-bench
+
+deps-bench:
+	@missing=""; \
+	for p in $(BENCH_APT_PACKAGES); do \
+	  dpkg-query -W -f='$${Status}' "$$p" 2>/dev/null | grep -q "install ok installed" || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	  echo "Installing Debian packages:$$missing"; \
+	  $(SUDO) apt-get update -qq && \
+	  $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing \
+	    || { echo "error: could not install$$missing with apt-get" >&2; exit 1; }; \
+	fi
+
+bench: deps deps-bench postgres site server-release
+	$(HOST) bench -p server --bench micro
+	PLUMB_BIN=target/release/plumb PLUMB_BENCH_POSTGRES_URL=$(PLUMB_TEST_POSTGRES_URL) \
+	  $(HOST) bench -p server --bench load
+
+bench-smoke: deps deps-bench postgres site
+	$(HOST) build -p server
+	$(HOST) bench -p server --profile dev --bench micro -- --test
+	PLUMB_BENCH_SMOKE=1 PLUMB_BIN=target/debug/plumb PLUMB_BENCH_OUT=target/bench-smoke \
+	  PLUMB_BENCH_POSTGRES_URL=$(PLUMB_TEST_POSTGRES_URL) $(HOST) bench -p server --profile dev --bench load

@@ -55,24 +55,43 @@ pub async fn create(store: &Store, environment: &str, name: &str, now: i64) -> R
 
 /// The key behind an `Authorization` header value, or why it is refused.
 pub async fn authenticate(store: &Store, authorization: Option<&str>) -> Result<ApiKeyRecord> {
+    let hash = key_hash(authorization)?;
+    let record = store.api_key_by_hash(&hash).await?.ok_or(Error::Unauthorized(INVALID))?;
+    accept(store, &record.id, record.revoked_at, record.last_used_at).await?;
+    Ok(record)
+}
+
+const INVALID: &str = "The API key is not valid.";
+
+/// The lookup hash of the key in an `Authorization` header, after the checks that need no
+/// database. The token endpoint looks the hash up in the same query as the token it asks for.
+pub fn key_hash(authorization: Option<&str>) -> Result<String> {
     let header = authorization.ok_or(Error::Unauthorized(
         "Send your API key in the Authorization header: \"Authorization: Bearer sk_test_…\".",
     ))?;
     let key = bearer(header).ok_or(Error::Unauthorized("The Authorization header must be \"Bearer <API key>\"."))?;
     if !key.starts_with(TEST_PREFIX) && !key.starts_with(LIVE_PREFIX) {
-        return Err(Error::Unauthorized("The API key is not valid."));
+        return Err(Error::Unauthorized(INVALID));
     }
-    match store.api_key_by_hash(&ids::sha256_hex(key)).await? {
-        Some(record) if record.revoked_at.is_none() => {
-            let now = crate::time::now_ms();
-            if record.last_used_at.is_none_or(|at| now - at >= TOUCH_EVERY_MS) {
-                store.touch_api_key(&record.id, now).await?;
-            }
-            Ok(record)
-        }
-        Some(_) => Err(Error::Unauthorized("The API key has been revoked.")),
-        None => Err(Error::Unauthorized("The API key is not valid.")),
+    Ok(ids::sha256_hex(key))
+}
+
+/// A key found by its hash (`None`: no such key) is refused when revoked, else marked as used
+/// (at most once a minute, so reads stay reads).
+pub async fn accept(store: &Store, id: &str, revoked_at: Option<i64>, last_used_at: Option<i64>) -> Result<()> {
+    if revoked_at.is_some() {
+        return Err(Error::Unauthorized("The API key has been revoked."));
     }
+    let now = crate::time::now_ms();
+    if last_used_at.is_none_or(|at| now - at >= TOUCH_EVERY_MS) {
+        store.touch_api_key(id, now).await?;
+    }
+    Ok(())
+}
+
+/// The error for a key hash that matched no key.
+pub fn unknown_key() -> Error {
+    Error::Unauthorized(INVALID)
 }
 
 /// Revokes a key; with `environment`, only one of that environment's keys.

@@ -105,10 +105,18 @@ impl Plumb {
         provider: &str,
         request: &AccessTokenRequest,
     ) -> Result<AccessTokenResponse> {
-        let key = api_keys::authenticate(&self.store, authorization).await?;
-        let user_id = required_id("user_id", Some(&request.user_id))?;
-        let organization_id = optional_id("organization_id", request.organization_id.as_deref())?;
-        self.fetch_token(&key.environment_id, provider, user_id, organization_id).await
+        let key_hash = api_keys::key_hash(authorization)?;
+        let ids = required_id("user_id", Some(&request.user_id))
+            .and_then(|user| Ok((user, optional_id("organization_id", request.organization_id.as_deref())?)));
+        let (user_id, organization_id) = match ids {
+            Ok(ids) => ids,
+            Err(invalid) => {
+                // A bad key is reported before a bad body, as on every other endpoint.
+                api_keys::authenticate(&self.store, authorization).await?;
+                return Err(invalid);
+            }
+        };
+        self.fetch_token_for_key(&key_hash, provider, user_id, organization_id).await
     }
 
     /// Widget tokens are signed with a key derived from the current encryption key (re-derived

@@ -60,6 +60,22 @@ pub struct ApiKeyRecord {
     pub revoked_at: Option<i64>,
 }
 
+/// What [`Store::token_lookup`] finds: the key, and the provider and connection when they exist.
+#[derive(sqlx::FromRow)]
+pub struct TokenLookup {
+    pub key_id: String,
+    pub environment_id: String,
+    pub revoked_at: Option<i64>,
+    pub last_used_at: Option<i64>,
+    pub provider_id: Option<String>,
+    pub provider_scopes: Option<String>,
+    pub connection_id: Option<String>,
+    pub state: Option<String>,
+    pub access_token: Option<Vec<u8>>,
+    pub expires_at: Option<i64>,
+    pub connection_scopes: Option<String>,
+}
+
 /// The operator's OAuth app for one catalog provider. `client_secret` is sealed.
 #[derive(Clone, sqlx::FromRow)]
 pub struct SharedCredentials {
@@ -998,6 +1014,34 @@ impl Store {
             .execute(&self.pool)
             .await?;
         Ok(())
+    }
+
+    /// Everything a token fetch reads, in one query: the API key by its hash, the provider of
+    /// that slug in the key's environment, and the user's connection to it. One round trip
+    /// instead of three is most of what the token endpoint costs beyond authentication
+    /// (BENCHMARKS.md). `None`: no such key.
+    pub async fn token_lookup(
+        &self,
+        key_hash: &str,
+        slug: &str,
+        user_id: &str,
+        organization_id: &str,
+    ) -> Result<Option<TokenLookup>> {
+        Ok(sqlx::query_as(
+            "SELECT k.id AS key_id, k.environment_id, k.revoked_at, k.last_used_at, \
+                p.id AS provider_id, p.scopes AS provider_scopes, \
+                c.id AS connection_id, c.state, c.access_token, c.expires_at, c.scopes AS connection_scopes \
+             FROM api_keys k \
+             LEFT JOIN providers p ON p.environment_id = k.environment_id AND p.slug = $2 \
+             LEFT JOIN connections c ON c.provider_id = p.id AND c.user_id = $3 AND c.organization_id = $4 \
+             WHERE k.key_hash = $1",
+        )
+        .bind(key_hash)
+        .bind(slug)
+        .bind(user_id)
+        .bind(organization_id)
+        .fetch_optional(&self.pool)
+        .await?)
     }
 
     pub async fn api_key_by_hash(&self, key_hash: &str) -> Result<Option<ApiKeyRecord>> {

@@ -7,7 +7,7 @@ use crate::crypto::Aad;
 use crate::error::{Error, Result};
 use crate::events;
 use crate::oauth::{self, TokenError};
-use crate::providers::Provider;
+use crate::providers::{Provider, ScopeList};
 use crate::service::Plumb;
 use crate::time::{iso, now_ms};
 use app::model::{AccessToken, AccessTokenResponse, ConnectionState, InactiveReason};
@@ -80,18 +80,64 @@ impl Plumb {
             Fetched::Token(c) => *c,
             Fetched::Inactive(reason) => return Ok(AccessTokenResponse::inactive(reason)),
         };
-        let sealed = connection
-            .access_token
-            .as_deref()
-            .ok_or_else(|| Error::Internal(format!("connection {} has no access token", connection.id)))?;
+        self.active_token(
+            &connection.id,
+            connection.access_token.as_deref(),
+            connection.expires_at,
+            &provider.scopes,
+            connection.scopes,
+        )
+    }
+
+    /// The token endpoint's fetch: the API key (by its hash), provider and connection come from
+    /// one query, and a fresh token is answered from it. Anything else (a token due for
+    /// refresh, a broken connection) takes the full path above.
+    pub async fn fetch_token_for_key(
+        &self,
+        key_hash: &str,
+        slug: &str,
+        user_id: &str,
+        organization_id: Option<&str>,
+    ) -> Result<AccessTokenResponse> {
+        let found = self.store.token_lookup(key_hash, slug, user_id, org_key(organization_id)).await?;
+        let found = found.ok_or_else(crate::api_keys::unknown_key)?;
+        crate::api_keys::accept(&self.store, &found.key_id, found.revoked_at, found.last_used_at).await?;
+        if found.provider_id.is_none() {
+            return Err(Error::ProviderNotFound(slug.to_string()));
+        }
+        let (Some(id), Some(state)) = (found.connection_id.as_deref(), found.state.as_deref()) else {
+            return Ok(AccessTokenResponse::inactive(InactiveReason::NotInstalled));
+        };
+        let skew = self.config.refresh_skew.as_millis() as i64;
+        if ConnectionState::parse(state) != Some(ConnectionState::Connected)
+            || refresh_due(found.expires_at, now_ms(), skew)
+        {
+            return self.fetch_token(&found.environment_id, slug, user_id, organization_id).await;
+        }
+        let requested = ScopeList::from(found.provider_scopes.unwrap_or_default());
+        let granted = ScopeList::from(found.connection_scopes.unwrap_or_default());
+        self.active_token(id, found.access_token.as_deref(), found.expires_at, &requested, granted)
+    }
+
+    /// The answer for a connection whose token is good: the token opened from its sealed form.
+    fn active_token(
+        &self,
+        connection_id: &str,
+        sealed: Option<&[u8]>,
+        expires_at: Option<i64>,
+        requested: &ScopeList,
+        granted: ScopeList,
+    ) -> Result<AccessTokenResponse> {
+        let sealed =
+            sealed.ok_or_else(|| Error::Internal(format!("connection {connection_id} has no access token")))?;
         let access_token =
-            self.cipher.open_string(sealed, &Aad::new("connections", &connection.id, connections::ACCESS_TOKEN))?;
+            self.cipher.open_string(sealed, &Aad::new("connections", connection_id, connections::ACCESS_TOKEN))?;
         Ok(AccessTokenResponse::active(AccessToken {
             object: "access_token".into(),
             access_token,
-            expires_at: connection.expires_at.map(iso),
-            missing_scopes: missing_scopes(&provider.scopes.0, &connection.scopes.0),
-            scopes: connection.scopes.0,
+            expires_at: expires_at.map(iso),
+            missing_scopes: missing_scopes(&requested.0, &granted.0),
+            scopes: granted.0,
         }))
     }
 

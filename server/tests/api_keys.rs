@@ -37,12 +37,20 @@ async fn keys_are_created_used_listed_and_revoked(backend: Backend) {
     let widget = app.post_json("/widgets/token", Some(&secret), json!({"user_id": "u1"})).await;
     assert_eq!(widget.status, StatusCode::OK, "{}", widget.body);
     assert!(ours(&app.admin_call(&admin, "api-keys", &[]).await.json())["last_used_at"].is_string());
+    let current = app.get_with_key("/api_keys/current", Some(&secret)).await;
+    assert_eq!(current.status, StatusCode::OK, "{}", current.body);
+    let current = current.json();
+    assert_eq!((current["id"].as_str(), current["name"].as_str()), (Some(id.as_str()), Some("billing backend")));
+    assert_eq!(current["environment_id"], "env_sandbox");
+    assert!(!current.to_string().contains(&secret[12..]), "the key itself is never echoed");
 
     assert_eq!(app.admin_call(&admin, "api-keys/revoke", &[("id", &id)]).await.status, StatusCode::OK);
     let refused = app.post_json("/widgets/token", Some(&secret), json!({"user_id": "u1"})).await;
     assert_eq!(refused.status, StatusCode::UNAUTHORIZED);
     assert_eq!(refused.json()["code"], "unauthorized");
     assert!(refused.json()["message"].as_str().unwrap().contains("revoked"));
+    assert_eq!(app.get_with_key("/api_keys/current", Some(&secret)).await.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(app.get_with_key("/api_keys/current", None).await.json()["code"], "unauthorized");
     let again = app.admin_call(&admin, "api-keys/revoke", &[("id", &id)]).await;
     assert_eq!(again.status, StatusCode::NOT_FOUND);
     let revoked = ours(&app.admin_call(&admin, "api-keys", &[]).await.json());

@@ -68,3 +68,20 @@ pub async fn get_access_token(
         AccessTokenRequest { user_id: body.user_id.unwrap_or_default(), organization_id: body.organization_id };
     Ok(Json(state.plumb.get_access_token(authorization(&headers), &slug, &request).await?))
 }
+
+/// `GET /api_keys/current` → the calling key's id, name, prefix and environment. Lets an operator
+/// check which key a backend uses; it does authentication and nothing else, which also makes it
+/// the benchmarks' baseline for the token endpoint (BENCHMARKS.md).
+pub async fn current_api_key(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+) -> Result<Json<serde_json::Value>, ApiError> {
+    let key = crate::api_keys::authenticate(state.plumb.store(), authorization(&headers)).await?;
+    Ok(Json(serde_json::json!({
+        "object": "api_key",
+        "id": key.id,
+        "name": key.name,
+        "prefix": key.prefix,
+        "environment_id": key.environment_id,
+    })))
+}

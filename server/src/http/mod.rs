@@ -50,6 +50,7 @@ pub fn router(plumb: Arc<Plumb>) -> Router {
     Router::new()
         .route("/healthz", get(|| async { axum::Json(serde_json::json!({"status": "ok"})) }))
         .route("/widgets/token", post(api::create_widget_token))
+        .route("/api_keys/current", get(api::current_api_key))
         .route("/data-integrations", get(data_integrations::list).post(data_integrations::create))
         .route(
             "/data-integrations/{slug}",

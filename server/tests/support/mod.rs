@@ -206,6 +206,14 @@ impl TestApp {
         self.send(request.body(Body::from(body.to_string())).unwrap()).await
     }
 
+    pub async fn get_with_key(&self, path: &str, api_key: Option<&str>) -> Reply {
+        let mut request = Request::builder().method(Method::GET).uri(path);
+        if let Some(key) = api_key {
+            request = request.header(header::AUTHORIZATION, format!("Bearer {key}"));
+        }
+        self.send(request.body(Body::empty()).unwrap()).await
+    }
+
     /// `POST /data-integrations/{slug}/token` with this app's API key.
     pub async fn token(&self, slug: &str, user_id: &str) -> Reply {
         self.post_json(

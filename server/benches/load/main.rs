@@ -1,0 +1,364 @@
+//! `make bench`: Plumb measured on this machine, written to BENCHMARKS.md with a latency plot.
+//!
+//! Everything runs on loopback: the release `plumb` binary (started here as child processes,
+//! as an operator would run it), wrk as the load generator, a small token endpoint that plays
+//! the provider and counts what reaches it, SQLite files and the local PostgreSQL server.
+//! Accounts are seeded in bulk straight into the database, sealed with the same key the server
+//! is given. Every loop is bounded in count and time.
+//!
+//! Configuration (the Makefile sets it): `PLUMB_BIN`, `PLUMB_SITE_ROOT`, `PLUMB_BENCH_POSTGRES_URL`,
+//! `PLUMB_BENCH_OUT` (directory for BENCHMARKS.md and the plot), `PLUMB_BENCH_SMOKE=1` for one
+//! short iteration of everything (what `make test` runs so the harness cannot rot; its numbers
+//! mean nothing).
+
+mod processes;
+mod provider;
+mod report;
+mod seed;
+
+use processes::{Plumb, Wrk, WrkResult};
+use report::{BackendReport, Report, RunRow, StampedeRow, WidgetAsset};
+use serde_json::json;
+use server::crypto::{fingerprint, Cipher, KeyMaterial};
+use server::store::{Backend, Store};
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+/// The sizes of a run: the real ones, or a smoke run's.
+pub struct Plan {
+    pub smoke: bool,
+    pub accounts: [usize; 2],
+    pub concurrency: [u32; 3],
+    pub duration: Duration,
+    pub warmup: Duration,
+    pub stampede: usize,
+}
+
+impl Plan {
+    fn from_env() -> Self {
+        if std::env::var("PLUMB_BENCH_SMOKE").is_ok_and(|v| v == "1") {
+            Plan {
+                smoke: true,
+                accounts: [100, 1_000],
+                concurrency: [1, 16, 64],
+                duration: Duration::from_secs(1),
+                warmup: Duration::from_secs(1),
+                stampede: 50,
+            }
+        } else {
+            Plan {
+                smoke: false,
+                accounts: [1_000, 1_000_000],
+                concurrency: [1, 16, 64],
+                duration: Duration::from_secs(10),
+                warmup: Duration::from_secs(3),
+                stampede: 1_000,
+            }
+        }
+    }
+}
+
+pub struct Env {
+    pub plumb_bin: PathBuf,
+    pub site_root: PathBuf,
+    pub postgres_url: String,
+    pub out: PathBuf,
+    pub work: PathBuf,
+    pub repo: PathBuf,
+    /// The key every server and the seeder share, as `PLUMB_ENCRYPTION_KEYS` writes it.
+    pub key_spec: String,
+    pub cipher: Cipher,
+}
+
+fn main() {
+    // `cargo bench` passes `--bench`; there are no other arguments.
+    let runtime =
+        tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().expect("a tokio runtime");
+    if let Err(message) = runtime.block_on(run()) {
+        eprintln!("make bench failed: {message}");
+        std::process::exit(1);
+    }
+}
+
+async fn run() -> Result<(), String> {
+    let plan = Plan::from_env();
+    let repo = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..");
+    // Relative paths are the repository's: cargo runs benchmarks from the package directory.
+    let var = |name: &str, default: PathBuf| std::env::var_os(name).map(|v| repo.join(v)).unwrap_or(default);
+    let key = KeyMaterial::generate();
+    let key_id = fingerprint(&key);
+    let work = std::env::temp_dir().join(format!("plumb-bench-{}", std::process::id()));
+    std::fs::create_dir_all(&work).map_err(|e| format!("cannot create {}: {e}", work.display()))?;
+    let env = Env {
+        plumb_bin: var("PLUMB_BIN", repo.join("target/release/plumb")),
+        site_root: var("PLUMB_SITE_ROOT", repo.join("target/site")),
+        postgres_url: std::env::var("PLUMB_BENCH_POSTGRES_URL")
+            .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into()),
+        out: var("PLUMB_BENCH_OUT", repo.clone()),
+        work,
+        key_spec: format!("{key_id}:{}", key.to_base64()),
+        cipher: Cipher::new(key_id, key),
+        repo,
+    };
+    if !env.plumb_bin.is_file() {
+        return Err(format!("no server binary at {} (make bench builds it)", env.plumb_bin.display()));
+    }
+    Wrk::check()?;
+    std::fs::create_dir_all(&env.out).map_err(|e| format!("cannot create {}: {e}", env.out.display()))?;
+
+    let provider = provider::TokenEndpoint::start().await?;
+    let started = Instant::now();
+    let mut report = Report::new(&plan, &env);
+    for backend in [Backend::Sqlite, Backend::Postgres] {
+        // A failure drops the servers it started, which kills them.
+        bench_backend(&plan, &env, &provider, backend, &mut report).await.map_err(|e| format!("{backend:?}: {e}"))?;
+    }
+    report.micro = report::criterion_results(&env.repo.join("target/criterion"));
+    report.total = started.elapsed();
+    report.write(&env.out)?;
+    let _ = std::fs::remove_dir_all(&env.work);
+    println!("Wrote {}", env.out.join("BENCHMARKS.md").display());
+    Ok(())
+}
+
+async fn bench_backend(
+    plan: &Plan,
+    env: &Env,
+    provider: &provider::TokenEndpoint,
+    backend: Backend,
+    report: &mut Report,
+) -> Result<(), String> {
+    let label = match backend {
+        Backend::Sqlite => "SQLite",
+        Backend::Postgres => "PostgreSQL",
+    };
+    println!("== {label}");
+    let url = seed::fresh_database(env, backend).await?;
+    let store = Store::connect(&url).await.map_err(|e| format!("cannot open {url}: {e}"))?;
+    let key = server::api_keys::create(&store, server::store::SANDBOX, "bench", server::time::now_ms())
+        .await
+        .map_err(|e| format!("cannot create an API key: {e}"))?;
+    let api_key = key.secret;
+
+    let plumb = Plumb::start(env, &url, "main").await?;
+    // Idle: started, migrated, answered its health check, nothing else.
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    let idle_rss = plumb.rss_kib()?;
+    let provider_id = plumb.create_provider(&api_key, &provider.url()).await?;
+    let version_sql = match backend {
+        Backend::Sqlite => "SELECT 'SQLite ' || sqlite_version()",
+        Backend::Postgres => "SELECT version()",
+    };
+    let version: String = sqlx::query_scalar(version_sql).fetch_one(store.pool()).await.map_err(|e| e.to_string())?;
+    let mut backend_report =
+        BackendReport { label: label.into(), version, idle_rss_kib: idle_rss, ..Default::default() };
+
+    let mut seeded = 0;
+    for (i, &accounts) in plan.accounts.iter().enumerate() {
+        let began = Instant::now();
+        seed::connections(&store, env, &provider_id, seeded, accounts).await?;
+        seeded = accounts;
+        println!("   seeded {accounts} accounts in {:.1} s", began.elapsed().as_secs_f64());
+        plumb.check_token(&api_key, accounts).await?;
+
+        let wrk = Wrk { url: plumb.url(), api_key: api_key.clone(), accounts, work: env.work.clone() };
+        wrk.token(64, plan.warmup, None)?;
+        for &connections in &plan.concurrency {
+            let trivial = wrk.trivial(connections, plan.duration)?;
+            let token = wrk.token(connections, plan.duration, None)?;
+            println!(
+                "   {accounts} accounts, {connections} connections: token {:.0}/s, trivial {:.0}/s",
+                token.rps(),
+                trivial.rps()
+            );
+            backend_report.runs.push(RunRow { accounts, connections, token, trivial });
+        }
+        // The same 64 connections paced to half the rate just measured.
+        let max = backend_report.runs.last().map(|r| r.token.rps()).unwrap_or(0.0);
+        let target = max / 2.0;
+        if target > 0.0 {
+            let paced = wrk.token(64, plan.duration, Some(64.0 * 1000.0 / target))?;
+            println!("   paced at {:.0}/s (target {target:.0}/s): p99 {} µs", paced.rps(), paced.percentile(99.0));
+            backend_report.paced.push((accounts, target, paced));
+        }
+        if i == 0 {
+            if backend == Backend::Sqlite {
+                report.widget = widget_assets(&plumb, &api_key).await?;
+            }
+            let row = stampede(plan, env, &store, provider, &[&plumb], &api_key, "user_0").await?;
+            backend_report.stampedes.push(row);
+        }
+    }
+    backend_report.loaded_rss_kib = plumb.rss_kib()?;
+
+    if backend == Backend::Postgres {
+        // Three processes on one database, as an operator running several instances would.
+        let second = Plumb::start(env, &url, "second").await?;
+        let third = Plumb::start(env, &url, "third").await?;
+        let row = stampede(plan, env, &store, provider, &[&plumb, &second, &third], &api_key, "user_1").await?;
+        backend_report.stampedes.push(row);
+        second.stop();
+        third.stop();
+    }
+    plumb.stop();
+    store.close().await;
+    if backend == Backend::Postgres {
+        seed::drop_postgres(env).await?;
+    }
+    report.backends.push(backend_report);
+    Ok(())
+}
+
+/// N concurrent fetches of one user's expired token, spread over the given processes.
+async fn stampede(
+    plan: &Plan,
+    env: &Env,
+    store: &Store,
+    provider: &provider::TokenEndpoint,
+    servers: &[&Plumb],
+    api_key: &str,
+    user: &str,
+) -> Result<StampedeRow, String> {
+    let _ = env;
+    seed::expire(store, user).await?;
+    let before = provider.refreshes();
+    let client = reqwest::Client::builder()
+        .pool_max_idle_per_host(0)
+        .timeout(Duration::from_secs(60))
+        .build()
+        .map_err(|e| e.to_string())?;
+    let began = Instant::now();
+    let mut tasks = Vec::with_capacity(plan.stampede);
+    for i in 0..plan.stampede {
+        let url = format!("{}/data-integrations/bench/token", servers[i % servers.len()].url());
+        let request = client.post(url).bearer_auth(api_key).json(&json!({ "user_id": user }));
+        tasks.push(tokio::spawn(async move {
+            let reply = request.send().await.map_err(|e| e.to_string())?;
+            let status = reply.status().as_u16();
+            let body: serde_json::Value = reply.json().await.map_err(|e| e.to_string())?;
+            match body["access_token"]["access_token"].as_str() {
+                Some(token) if status == 200 && body["active"] == true => Ok(token.to_string()),
+                _ => Err(format!("HTTP {status}: {body}")),
+            }
+        }));
+    }
+    let mut tokens = std::collections::BTreeSet::new();
+    let mut errors = Vec::new();
+    for task in tasks {
+        match task.await {
+            Ok(Ok(token)) => {
+                tokens.insert(token);
+            }
+            Ok(Err(e)) => errors.push(e),
+            Err(e) => errors.push(e.to_string()),
+        }
+    }
+    let elapsed = began.elapsed();
+    let row = StampedeRow {
+        processes: servers.len(),
+        requests: plan.stampede,
+        provider_requests: provider.refreshes() - before,
+        distinct_tokens: tokens.len(),
+        elapsed,
+        errors: errors.len(),
+        first_error: errors.into_iter().next(),
+    };
+    println!(
+        "   stampede, {} process(es): {} provider requests, {} errors, all answered in {:.0} ms",
+        row.processes,
+        row.provider_requests,
+        row.errors,
+        elapsed.as_secs_f64() * 1000.0
+    );
+    Ok(row)
+}
+
+/// What the widget page loads: its HTML, then every file under /pkg/ it names, fetched the way a
+/// browser would (identity, gzip, brotli), recording what Plumb actually sends.
+async fn widget_assets(plumb: &Plumb, api_key: &str) -> Result<report::Widget, String> {
+    let client = reqwest::Client::new();
+    let minted = client
+        .post(format!("{}/widgets/token", plumb.url()))
+        .bearer_auth(api_key)
+        .json(&json!({"user_id": "user_0"}))
+        .send()
+        .await
+        .map_err(|e| e.to_string())?;
+    let token: serde_json::Value = minted.json().await.map_err(|e| e.to_string())?;
+    let token = token["token"].as_str().ok_or("no widget token")?.to_string();
+    let html = client
+        .get(format!("{}/widget?token={token}", plumb.url()))
+        .send()
+        .await
+        .map_err(|e| e.to_string())?
+        .text()
+        .await
+        .map_err(|e| e.to_string())?;
+    if !html.contains("Connected accounts") {
+        return Err("the widget page did not render".into());
+    }
+    let mut paths: Vec<String> = Vec::new();
+    for (start, _) in html.match_indices("/pkg/") {
+        let rest = &html[start..];
+        let end = rest.find(['"', '\'', '`', ' ', ')', '>']).unwrap_or(rest.len());
+        let path = rest[..end].to_string();
+        if !paths.contains(&path) {
+            paths.push(path);
+        }
+    }
+    let mut assets = Vec::new();
+    for path in paths {
+        let mut asset = WidgetAsset { path: path.clone(), ..Default::default() };
+        for encoding in ["identity", "gzip", "br"] {
+            let reply = client
+                .get(format!("{}{path}", plumb.url()))
+                .header("accept-encoding", encoding)
+                .send()
+                .await
+                .map_err(|e| e.to_string())?;
+            if !reply.status().is_success() {
+                return Err(format!("{path}: HTTP {}", reply.status()));
+            }
+            let header = |name: &str| reply.headers().get(name).and_then(|v| v.to_str().ok()).unwrap_or("").to_string();
+            let served = header("content-encoding");
+            let cache = header("cache-control");
+            let bytes = reply.bytes().await.map_err(|e| e.to_string())?.len();
+            match encoding {
+                "identity" => {
+                    asset.raw = bytes;
+                    asset.cache_control = cache;
+                }
+                "gzip" => asset.gzip = (bytes, served == "gzip"),
+                _ => asset.brotli = (bytes, served == "br"),
+            }
+        }
+        assets.push(asset);
+    }
+    Ok(report::Widget {
+        html_raw: html.len(),
+        html_gzip: processes::compressed_size("gzip", &["-9", "-c", "-n"], html.as_bytes())?,
+        html_brotli: processes::compressed_size("brotli", &["-q", "11", "-c"], html.as_bytes())?,
+        wasm_opt: processes::wasm_opt_version(&std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..")),
+        assets,
+    })
+}
+
+impl WrkResult {
+    pub fn rps(&self) -> f64 {
+        if self.duration_us == 0 {
+            0.0
+        } else {
+            self.requests as f64 * 1e6 / self.duration_us as f64
+        }
+    }
+
+    /// Latency at percentile `p` in microseconds (the closest recorded point at or above it).
+    pub fn percentile(&self, p: f64) -> u64 {
+        self.percentiles.iter().find(|(q, _)| *q >= p).map(|(_, v)| *v).unwrap_or(self.max_us)
+    }
+
+    pub fn errors(&self) -> u64 {
+        let e = &self.errors;
+        e.connect + e.read + e.write + e.status + e.timeout
+    }
+}
