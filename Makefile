@@ -9,7 +9,7 @@ SHELL := /bin/bash
 MAKEFLAGS += --no-builtin-rules --no-print-directory
 
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
-APT_PACKAGES := rustc-web cargo-web rust-web-src chromium
+APT_PACKAGES := rustc-web cargo-web rust-web-src chromium brotli
 
 # Two Rust toolchains, kept apart (shared/notes/wasm-toolchain.md): rustup's builds the server,
 # Debian's rustc-web builds the wasm bundle with the standard library compiled from source.
@@ -23,7 +23,7 @@ WASM_BINDGEN := $(or $(CARGO_HOME),$(HOME)/.cargo)/bin/wasm-bindgen
 WASM_OPT := end2end/node_modules/.bin/wasm-opt
 
 SITE := target/site
-WASM_OUT := target/front/wasm32-unknown-unknown/wasm-release/frontend.wasm
+WASM_DIR := target/front/wasm32-unknown-unknown/wasm-release
 
 # PostgreSQL for the test suite: the machine's server, started (or installed) when needed.
 PLUMB_TEST_POSTGRES_URL ?= postgres://postgres@127.0.0.1:5432/postgres
@@ -84,21 +84,14 @@ end2end/node_modules/.installed: end2end/package.json end2end/package-lock.json
 
 # --- build --------------------------------------------------------------------------------
 
-# The site the server serves: the hydrate bundle (wasm-bindgen, then wasm-opt from npm's
-# binaryen; Debian's binaryen 108 breaks hydration), the stylesheet and public/.
+# The site the server serves: two hydrate bundles, the dashboard's (`frontend`) and the end-user
+# widget's (`frontend/widget`), each through wasm-bindgen and wasm-opt from npm's binaryen
+# (Debian's binaryen 108 breaks hydration); the stylesheet; all of them under content-hashed
+# names with .br and .gz beside them (frontend/package-site.sh); and public/.
 site: deps
-	$(WASM_CARGO) build -p frontend --lib --target wasm32-unknown-unknown \
+	$(WASM_CARGO) build -p frontend -p widget --lib --target wasm32-unknown-unknown \
 	  -Zbuild-std=std,panic_abort --profile wasm-release --target-dir target/front
-	@if [ ! $(SITE)/pkg/plumb_bg.wasm -nt $(WASM_OUT) ]; then \
-	  rm -rf $(SITE)/pkg.new && mkdir -p $(SITE)/pkg.new && \
-	  $(WASM_BINDGEN) --target web --no-typescript --remove-name-section --out-name plumb \
-	    --out-dir $(SITE)/pkg.new $(WASM_OUT) && \
-	  $(WASM_OPT) -Oz $(SITE)/pkg.new/plumb_bg.wasm -o $(SITE)/pkg.new/plumb_bg.opt.wasm && \
-	  mv $(SITE)/pkg.new/plumb_bg.opt.wasm $(SITE)/pkg.new/plumb_bg.wasm && \
-	  rm -rf $(SITE)/pkg && mv $(SITE)/pkg.new $(SITE)/pkg && \
-	  echo "Built $(SITE)/pkg: $$(stat -c %s $(SITE)/pkg/plumb_bg.wasm) bytes of wasm"; \
-	fi
-	cp style/main.css $(SITE)/pkg/plumb.css
+	frontend/package-site.sh $(SITE) $(WASM_DIR) $(WASM_BINDGEN) $(WASM_OPT)
 	cp -r public/. $(SITE)/
 
 server-release:

@@ -4,6 +4,7 @@
 //! functions.
 
 pub mod api;
+pub mod assets;
 pub mod components;
 pub mod csrf;
 pub mod dashboard;
@@ -14,6 +15,7 @@ pub mod service;
 pub mod signin;
 pub mod widget;
 
+use assets::{Bundle, BundleHead};
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags, Title};
 use leptos_router::{
@@ -21,11 +23,13 @@ use leptos_router::{
     path,
 };
 
-/// The name of the JS and wasm files the hydration script loads from `/pkg`.
+/// The name of the dashboard's bundle (JS glue and wasm) and of the stylesheet in `/pkg`.
 pub const OUTPUT_NAME: &str = "plumb";
+/// The name of the widget's own, much smaller bundle: it hydrates [`WidgetApp`] only.
+pub const WIDGET_OUTPUT_NAME: &str = "widget";
 
 /// The HTML document around the app; rendered on the server only.
-pub fn shell(options: LeptosOptions) -> impl IntoView {
+pub fn shell(bundle: Bundle) -> impl IntoView {
     view! {
         <!DOCTYPE html>
         <html lang="en">
@@ -33,8 +37,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta charset="utf-8"/>
                 <meta name="viewport" content="width=device-width, initial-scale=1"/>
                 <link rel="icon" href="/favicon.svg" type="image/svg+xml"/>
-                <link rel="stylesheet" href="/pkg/plumb.css"/>
-                <HydrationScripts options/>
+                <BundleHead bundle/>
                 <MetaTags/>
             </head>
             <body>
@@ -44,17 +47,49 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
     }
 }
 
-#[component]
-pub fn App() -> impl IntoView {
-    provide_meta_context();
+/// The HTML document around the widget, loading the widget's bundle instead of the dashboard's.
+pub fn widget_shell(bundle: Bundle) -> impl IntoView {
+    view! {
+        <!DOCTYPE html>
+        <html lang="en">
+            <head>
+                <meta charset="utf-8"/>
+                <meta name="viewport" content="width=device-width, initial-scale=1"/>
+                <link rel="icon" href="/favicon.svg" type="image/svg+xml"/>
+                <BundleHead bundle/>
+                <MetaTags/>
+            </head>
+            <body>
+                <WidgetApp/>
+            </body>
+        </html>
+    }
+}
 
-    // Marks the page as interactive once the wasm bundle has taken over the server-rendered
-    // HTML. Effects never run on the server, so the attribute proves hydration happened.
+/// Marks the page as interactive once the wasm bundle has taken over the server-rendered
+/// HTML. Effects never run on the server, so the attribute proves hydration happened.
+fn mark_hydrated() {
     Effect::new(|_| {
         if let Some(body) = document().body() {
             let _ = body.set_attribute("data-hydrated", "true");
         }
     });
+}
+
+/// The end-user widget on its own, served at `/widget`: its bundle carries none of the
+/// dashboard, and not even the router (one page, never navigated in place).
+#[component]
+pub fn WidgetApp() -> impl IntoView {
+    provide_meta_context();
+    mark_hydrated();
+    view! { <widget::WidgetPage/> }
+}
+
+/// The admin dashboard and the other pages, everything but the widget.
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+    mark_hydrated();
 
     view! {
         <Router>
@@ -71,7 +106,6 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/dashboard/environment") view=dashboard::environment::EnvironmentPage/>
                 <Route path=path!("/login") view=signin::LoginPage/>
                 <Route path=path!("/invite/:token") view=signin::InvitePage/>
-                <Route path=path!("/widget") view=widget::WidgetPage/>
             </Routes>
         </Router>
     }

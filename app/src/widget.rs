@@ -5,13 +5,18 @@
 //! to the provider; Disconnect is a server action that updates the list in place. In a widget
 //! another site frames, Connect opens a new tab instead: providers refuse to be framed, and the
 //! cookie binding the flow to the browser cannot be kept in a cross-site frame.
+//!
+//! The widget is its own app with its own wasm bundle ([`crate::WidgetApp`]), kept small for the
+//! end user's browser: no router (the page never navigates in place, so it reads its query
+//! once) and no form-to-arguments decoding (Disconnect dispatches the arguments it already
+//! has).
 
 use crate::components::Notice;
 use crate::error::AppError;
 use crate::model::{ConnectionState, WidgetProvider, WidgetView};
 use leptos::prelude::*;
+use leptos::server_fn::ServerFn;
 use leptos_meta::Title;
-use leptos_router::hooks::use_query_map;
 
 #[server(prefix = "/api", endpoint = "widget")]
 pub async fn load_widget(token: String) -> Result<WidgetView, AppError> {
@@ -23,24 +28,46 @@ pub async fn disconnect(token: String, provider: String) -> Result<(), AppError>
     crate::service::service()?.disconnect(&token, &provider).await
 }
 
+/// A parameter of the page's query string: from the request while rendering on the server,
+/// from the address bar in the browser (the same URL, so hydration sees the same values).
+fn query_param(name: &str) -> Option<String> {
+    #[cfg(feature = "ssr")]
+    {
+        let url = use_context::<leptos_router::location::RequestUrl>()?.parse().ok()?;
+        url.search_params().get(name)
+    }
+    #[cfg(all(feature = "hydrate", not(feature = "ssr")))]
+    {
+        let search = window().location().search().ok()?;
+        web_sys::UrlSearchParams::new_with_str(&search).ok()?.get(name)
+    }
+    #[cfg(not(any(feature = "ssr", feature = "hydrate")))]
+    {
+        let _ = name;
+        None
+    }
+}
+
+/// The message for a failed connection: the OAuth callback sends the user back here and says
+/// why in the query.
+fn connect_error() -> Option<String> {
+    let code = query_param("error")?;
+    let provider = query_param("provider").unwrap_or_default();
+    Some(match query_param("error_description") {
+        Some(d) if !d.is_empty() => format!("Could not connect {provider}: {d} ({code})"),
+        _ => format!("Could not connect {provider}: {code}"),
+    })
+}
+
 #[component]
 pub fn WidgetPage() -> impl IntoView {
-    let query = use_query_map();
-    let token = Memo::new(move |_| query.read().get("token").unwrap_or_default());
+    let token = query_param("token").unwrap_or_default();
     let disconnect = ServerAction::<Disconnect>::new();
-    let widget = Resource::new(move || (token.get(), disconnect.version().get()), |(token, _)| load_widget(token));
-
-    // The OAuth callback sends the user back here; on failure it says why in the query.
-    let connect_error = move || {
-        let q = query.read();
-        q.get("error").map(|code| {
-            let provider = q.get("provider").unwrap_or_default();
-            match q.get("error_description") {
-                Some(d) if !d.is_empty() => format!("Could not connect {provider}: {d} ({code})"),
-                _ => format!("Could not connect {provider}: {code}"),
-            }
-        })
+    let widget = {
+        let token = token.clone();
+        Resource::new(move || disconnect.version().get(), move |_| load_widget(token.clone()))
     };
+    let connect_error = connect_error();
     // Set once hydrated: whether this page runs inside another site's frame.
     let framed = RwSignal::new(false);
     provide_context(Framed(framed));
@@ -61,17 +88,20 @@ pub fn WidgetPage() -> impl IntoView {
         <Title text="Connections"/>
         <main class="widget">
             <h1>"Connected accounts"</h1>
-            {move || connect_error().map(|text| view! { <Notice text error=true/> })}
+            {connect_error.map(|text| view! { <Notice text error=true/> })}
             {move || disconnect_error().map(|text| view! { <Notice text error=true/> })}
             <Transition fallback=|| view! { <p class="muted">"Loading…"</p> }>
-                {move || Suspend::new(async move {
+                {move || {
+                    let token = token.clone();
+                    Suspend::new(async move {
                     match widget.await {
                         Ok(view) => view! {
-                            <ProviderList view token=token.get_untracked() disconnect/>
+                            <ProviderList view token disconnect/>
                         }.into_any(),
                         Err(e) => view! { <Notice text=e.message error=true/> }.into_any(),
                     }
-                })}
+                    })
+                }}
             </Transition>
         </main>
     }
@@ -122,17 +152,24 @@ fn ProviderRow(provider: WidgetProvider, token: String, disconnect: ServerAction
             </form>
         }
     });
+    // Posts to the server function like `ActionForm` would (and so works before hydration too),
+    // but dispatches the arguments it already holds instead of decoding them from the form.
     let remove = state.is_some().then(|| {
         let (slug, name) = (slug.clone(), name.clone());
+        let arguments = Disconnect { token: token.clone(), provider: slug.clone() };
+        let submit = move |ev: leptos::ev::SubmitEvent| {
+            ev.prevent_default();
+            disconnect.dispatch(arguments.clone());
+        };
         view! {
-            <ActionForm action=disconnect>
+            <form method="post" action=Disconnect::url() on:submit=submit>
                 <input type="hidden" name="token" value=token/>
                 <input type="hidden" name="provider" value=slug/>
                 <button type="submit" aria-label=format!("Disconnect {name}")
                     disabled=move || disconnect.pending().get()>
                     "Disconnect"
                 </button>
-            </ActionForm>
+            </form>
         }
     });
     view! {

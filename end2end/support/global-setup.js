@@ -66,7 +66,7 @@ async function writeAuthState(plumbUrl) {
 export default async function globalSetup() {
   const bin = process.env.PLUMB_BIN ?? path.join(root, 'target/debug/plumb');
   const site = process.env.PLUMB_SITE_ROOT ?? path.join(root, 'target/site');
-  for (const [what, p] of [['the plumb binary', bin], ['the built site', path.join(site, 'pkg/plumb_bg.wasm')]]) {
+  for (const [what, p] of [['the plumb binary', bin], ['the built site', path.join(site, 'pkg/manifest.txt')]]) {
     if (!fs.existsSync(p)) throw new Error(`${what} is missing at ${p}: run the end-to-end suite with \`make test\``);
   }
   for (const port of [plumbPort, providerPort, ...clusterPorts, soloPort]) await assertFree(port);

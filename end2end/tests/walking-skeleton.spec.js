@@ -122,8 +122,17 @@ test('a user connects in the widget and the backend gets working, refreshed toke
   const context = await browser.newContext();
   const page = await context.newPage();
   const errors = collectErrors(page);
+  const assets = [];
+  page.on('request', (request) => {
+    const { pathname } = new URL(request.url());
+    if (pathname.startsWith('/pkg/')) assets.push(pathname);
+  });
   await page.goto(`/widget?token=${encodeURIComponent(token)}`);
   await hydrated(page);
+  // The widget hydrates with its own small bundle: none of the dashboard's code is downloaded.
+  expect(assets.filter((a) => a.endsWith('.wasm'))).toEqual([expect.stringMatching(/^\/pkg\/widget_bg\.[0-9a-f]{16}\.wasm$/)]);
+  expect(assets.filter((a) => a.endsWith('.js'))).toEqual([expect.stringMatching(/^\/pkg\/widget\.[0-9a-f]{16}\.js$/)]);
+  expect(assets.filter((a) => a.startsWith('/pkg/plumb') && !a.endsWith('.css'))).toEqual([]);
   const row = page.getByRole('listitem').filter({ hasText: 'Test Provider' });
   await expect(row).toContainText('Reads your test data so the app can show it to you.');
   await expect(row).toContainText('Not connected');

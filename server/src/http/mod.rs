@@ -8,6 +8,7 @@ mod data_integrations;
 mod error;
 mod events;
 mod oauth;
+mod site;
 
 pub use error::ApiError;
 
@@ -24,7 +25,6 @@ use axum::Router;
 use leptos::prelude::{provide_context, LeptosOptions};
 use leptos_axum::{generate_route_list, LeptosRoutes};
 use std::sync::Arc;
-use tower_http::services::ServeDir;
 
 #[derive(Clone, FromRef)]
 pub struct AppState {
@@ -45,8 +45,15 @@ pub fn router(plumb: Arc<Plumb>) -> Router {
     let leptos_options = leptos_options(&plumb);
     let service: SharedService = plumb.clone();
     let for_policy = plumb.clone();
-    let site = ServeDir::new(&plumb.config().site_root).fallback(get(not_found));
-    let state = AppState { plumb, leptos_options: leptos_options.clone() };
+    let manifest = site::Manifest::load(&plumb.config().site_root);
+    let (dashboard, widget) = (manifest.bundle(app::OUTPUT_NAME), manifest.bundle(app::WIDGET_OUTPUT_NAME));
+    let site = site::service(&plumb.config().site_root, get(not_found));
+    let state = AppState { plumb, leptos_options };
+    let page_context = move || {
+        provide_context(service.clone());
+        provide_admin_identity();
+        page_security_policy(&for_policy);
+    };
     Router::new()
         .route("/healthz", get(|| async { axum::Json(serde_json::json!({"status": "ok"})) }))
         .route("/widgets/token", post(api::create_widget_token))
@@ -70,15 +77,16 @@ pub fn router(plumb: Arc<Plumb>) -> Router {
         .route("/logout", post(admin_auth::sign_out))
         .route("/invite/{token}", post(admin_auth::accept_invite))
         .route("/dashboard/switch-environment", post(admin_auth::switch_environment))
-        .leptos_routes_with_context(
-            &state,
-            generate_route_list(app::App),
-            move || {
-                provide_context(service.clone());
-                provide_admin_identity();
-                page_security_policy(&for_policy);
-            },
-            move || app::shell(leptos_options.clone()),
+        .leptos_routes_with_context(&state, generate_route_list(app::App), page_context.clone(), move || {
+            app::shell(dashboard.clone())
+        })
+        // The widget is its own app with its own bundle and no router. Its server functions are
+        // among those the call above registered (all of them), so only its page is added here.
+        .route(
+            "/widget",
+            get(leptos_axum::render_app_to_stream_with_context(page_context, move || {
+                app::widget_shell(widget.clone())
+            })),
         )
         .fallback_service(site)
         .layer(middleware::from_fn_with_state(state.clone(), admin_auth::gate))
