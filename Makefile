@@ -17,7 +17,12 @@ HOST_CARGO := $(shell rustup which cargo 2>/dev/null || command -v cargo)
 HOST_RUSTC := $(shell rustup which rustc 2>/dev/null || command -v rustc)
 HOST := RUSTC=$(HOST_RUSTC) $(HOST_CARGO)
 RUST_LLD := $(shell $(HOST_RUSTC) --print sysroot 2>/dev/null)/lib/rustlib/x86_64-unknown-linux-gnu/bin/rust-lld
-WASM_CARGO := RUSTC=/usr/bin/rustc RUSTC_BOOTSTRAP=1 CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_LINKER=$(RUST_LLD) /usr/bin/cargo
+# The standard library is compiled from source anyway, so it is compiled for size too, and with
+# panics that trap at once: no panic messages, formatting or file names in the bundles (a panic
+# in the browser had no message to show before either, with panic=abort and no hook).
+WASM_RUSTFLAGS := -Zunstable-options -Cpanic=immediate-abort -Zlocation-detail=none
+WASM_CARGO := RUSTC=/usr/bin/rustc RUSTC_BOOTSTRAP=1 CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_LINKER=$(RUST_LLD) \
+  CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS="$(WASM_RUSTFLAGS)" /usr/bin/cargo
 WASM_BINDGEN_VERSION := $(shell awk '/^name = "wasm-bindgen"$$/ { getline; gsub(/version = |"/, ""); print; exit }' Cargo.lock)
 WASM_BINDGEN := $(or $(CARGO_HOME),$(HOME)/.cargo)/bin/wasm-bindgen
 WASM_OPT := end2end/node_modules/.bin/wasm-opt
@@ -90,7 +95,8 @@ end2end/node_modules/.installed: end2end/package.json end2end/package-lock.json
 # names with .br and .gz beside them (frontend/package-site.sh); and public/.
 site: deps
 	$(WASM_CARGO) build -p frontend -p widget --lib --target wasm32-unknown-unknown \
-	  -Zbuild-std=std,panic_abort --profile wasm-release --target-dir target/front
+	  -Zbuild-std=std,panic_abort -Zbuild-std-features=optimize_for_size \
+	  --profile wasm-release --target-dir target/front
 	frontend/package-site.sh $(SITE) $(WASM_DIR) $(WASM_BINDGEN) $(WASM_OPT)
 	cp -r public/. $(SITE)/
 

@@ -9,6 +9,7 @@ pub mod components;
 pub mod csrf;
 pub mod dashboard;
 pub mod error;
+pub mod json;
 pub mod model;
 #[cfg(feature = "ssr")]
 pub mod service;

@@ -13,7 +13,9 @@
 
 use crate::components::Notice;
 use crate::error::AppError;
+use crate::json::JsonBytes;
 use crate::model::{ConnectionState, WidgetProvider, WidgetView};
+use leptos::either::Either;
 use leptos::prelude::*;
 use leptos::server_fn::ServerFn;
 use leptos_meta::Title;
@@ -65,7 +67,11 @@ pub fn WidgetPage() -> impl IntoView {
     let disconnect = ServerAction::<Disconnect>::new();
     let widget = {
         let token = token.clone();
-        Resource::new(move || disconnect.version().get(), move |_| load_widget(token.clone()))
+        Resource::<_, JsonBytes>::new_with_options(
+            move || disconnect.version().get(),
+            move |_| load_widget(token.clone()),
+            false,
+        )
     };
     let connect_error = connect_error();
     // Set once hydrated: whether this page runs inside another site's frame.
@@ -93,13 +99,13 @@ pub fn WidgetPage() -> impl IntoView {
             <Transition fallback=|| view! { <p class="muted">"Loading…"</p> }>
                 {move || {
                     let token = token.clone();
+                    // `Either` rather than `into_any()`: a type-erased view keeps every way of
+                    // rendering it in the bundle, used or not.
                     Suspend::new(async move {
-                    match widget.await {
-                        Ok(view) => view! {
-                            <ProviderList view token disconnect/>
-                        }.into_any(),
-                        Err(e) => view! { <Notice text=e.message error=true/> }.into_any(),
-                    }
+                        match widget.await {
+                            Ok(view) => Either::Left(view! { <ProviderList view token disconnect/> }),
+                            Err(e) => Either::Right(view! { <Notice text=e.message error=true/> }),
+                        }
                     })
                 }}
             </Transition>
@@ -114,16 +120,15 @@ struct Framed(RwSignal<bool>);
 #[component]
 fn ProviderList(view: WidgetView, token: String, disconnect: ServerAction<Disconnect>) -> impl IntoView {
     if view.providers.is_empty() {
-        return view! { <p class="empty">"No integrations are available yet."</p> }.into_any();
+        return Either::Left(view! { <p class="empty">"No integrations are available yet."</p> });
     }
-    view! {
+    Either::Right(view! {
         <ul class="integrations">
             {view.providers.into_iter().map(|p| view! {
                 <ProviderRow provider=p token=token.clone() disconnect/>
             }).collect_view()}
         </ul>
-    }
-    .into_any()
+    })
 }
 
 #[component]
