@@ -17,7 +17,7 @@ set -euo pipefail
 site=$1 wasm_dir=$2 wasm_bindgen=$3 wasm_opt=$4
 here=$(dirname "$0")
 css=$here/../style/main.css
-# bundle name = the cargo crate's wasm file
+# Output name of each bundle, and the wasm file cargo built for it.
 declare -A bundles=([plumb]=$wasm_dir/frontend.wasm [widget]=$wasm_dir/widget.wasm)
 
 for tool in "$wasm_bindgen" "$wasm_opt" brotli gzip sha256sum; do
