@@ -34,8 +34,37 @@ Configuration (environment variables):
   PLUMB_DATA_DIR        data directory            (default data)
   PLUMB_SITE_ROOT       built site directory      (default target/site)";
 
-#[tokio::main]
-async fn main() -> ExitCode {
+fn main() -> ExitCode {
+    limit_malloc_arenas();
+    match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(runtime) => runtime.block_on(run()),
+        Err(e) => {
+            eprintln!("error: cannot start the async runtime: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// glibc gives each thread that allocates its own heap (up to eight per core), and keeps what was
+/// freed in each. With a dozen threads (the runtime's, one per SQLite connection) that holds on to
+/// tens of megabytes after a burst of connections; two heaps cost nothing measurable in speed
+/// (BENCHMARKS.md). Must run before any thread starts.
+fn limit_malloc_arenas() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    {
+        extern "C" {
+            fn mallopt(param: std::ffi::c_int, value: std::ffi::c_int) -> std::ffi::c_int;
+        }
+        const M_ARENA_MAX: std::ffi::c_int = -8;
+        // SAFETY: mallopt only adjusts allocator parameters and is called before any other
+        // thread exists; a refusal (0) leaves glibc's default, which is merely larger.
+        unsafe {
+            mallopt(M_ARENA_MAX, 2);
+        }
+    }
+}
+
+async fn run() -> ExitCode {
     tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_env("PLUMB_LOG")

@@ -144,6 +144,11 @@ impl Store {
                 Backend::Sqlite => 8,
                 Backend::Postgres => 16,
             })
+            // sqlx pings every connection it hands out: a hop to SQLite's worker thread, a round
+            // trip to PostgreSQL, as dear as the query itself on the token path (BENCHMARKS.md).
+            // Without it, a connection the database dropped is noticed by the query using it,
+            // which fails (a 500 the caller may retry) instead of being rerun on a new connection.
+            .test_before_acquire(false)
             .connect(&url)
             .await?;
         if backend == Backend::Sqlite {

@@ -62,12 +62,17 @@ impl Plumb {
 
     /// Resident memory from /proc, in KiB.
     pub fn rss_kib(&self) -> Result<u64, String> {
+        self.status_kib("VmRSS:")
+    }
+
+    /// A memory line of /proc/<pid>/status (`VmRSS:`, `RssAnon:`, `RssFile:`), in KiB.
+    pub fn status_kib(&self, field: &str) -> Result<u64, String> {
         let status = std::fs::read_to_string(format!("/proc/{}/status", self.child.id())).map_err(|e| e.to_string())?;
         status
             .lines()
-            .find_map(|l| l.strip_prefix("VmRSS:"))
+            .find_map(|l| l.strip_prefix(field))
             .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
-            .ok_or_else(|| "no VmRSS in /proc status".to_string())
+            .ok_or_else(|| format!("no {field} in /proc status"))
     }
 
     /// The benchmark's provider, created through the admin API like any other.

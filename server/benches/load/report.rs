@@ -72,6 +72,7 @@ pub struct Micro {
 pub struct Report {
     pub smoke: bool,
     pub accounts: [usize; 2],
+    pub rounds: usize,
     pub duration: Duration,
     pub stampede: usize,
     pub machine: Vec<(String, String)>,
@@ -95,6 +96,7 @@ impl Report {
         Report {
             smoke: plan.smoke,
             accounts: plan.accounts,
+            rounds: plan.rounds,
             duration: plan.duration,
             stampede: plan.stampede,
             machine: machine(),
@@ -152,16 +154,20 @@ impl Report {
              The first size is measured, then the table grows to the second on the same server.\n\
              - **Token**: `POST /data-integrations/bench/token` for a random seeded user per request (every \
              request reads a different row). **Trivial**: `GET /api_keys/current`, the same API-key \
-             authentication and a JSON answer, nothing else. Each pair runs back to back, {} s each, after a \
-             warm-up; the ratio token/trivial is the figure to compare across machines.\n\
+             authentication and a JSON answer, nothing else. After a warm-up, each concurrency runs {} \
+             rounds of {} s alternating between the two endpoints, and each endpoint reports its median round \
+             (this virtual machine has slow spells; alternating makes both endpoints share them). The \
+             ratio token/trivial is the figure to compare across machines.\n\
              - **Paced**: 64 connections, each sending one request per fixed interval so the total is half \
-             the maximum just measured (wrk's `delay()`; latency is measured from each request's send).\n\
+             the maximum just measured (wrk's `delay()`; latency is measured from each request's send); \
+             the round with the median p99 is reported.\n\
              - **Stampede**: {} concurrent fetches of one account whose token expired, against a provider \
              that answers in 100 ms and counts refresh grants; then the same across three `plumb` \
              processes on one PostgreSQL database (requests dealt round-robin).\n\
              - **Widget**: the widget page is fetched from the running server, then every file under /pkg/ \
              it names, asking for identity, gzip and brotli; sizes are what Plumb sent.\n\
              - **Memory**: VmRSS of the server process idle after start, and after the {}-account runs.",
+            self.rounds,
             self.duration.as_secs(),
             self.stampede,
             group(big)
@@ -469,7 +475,12 @@ pub fn criterion_results(dir: &Path) -> Vec<Micro> {
                     .ok()
                     .and_then(|t| serde_json::from_str::<serde_json::Value>(&t).ok());
                 if let Some(v) = parsed {
-                    let name = path.strip_prefix(dir).unwrap_or(&path).display().to_string();
+                    // Criterion keeps the name it was given (slashes included) in benchmark.json.
+                    let name = std::fs::read_to_string(path.join("new/benchmark.json"))
+                        .ok()
+                        .and_then(|t| serde_json::from_str::<serde_json::Value>(&t).ok())
+                        .and_then(|b| b["full_id"].as_str().map(str::to_string))
+                        .unwrap_or_else(|| path.strip_prefix(dir).unwrap_or(&path).display().to_string());
                     found.push(Micro {
                         name,
                         median_ns: v["median"]["point_estimate"].as_f64().unwrap_or(f64::NAN),
