@@ -1308,6 +1308,20 @@ mod tests {
         assert!(SQLITE_MIGRATIONS.iter().count() > 0);
     }
 
+    /// The bundled SQLite is built with the query planner stability guarantee
+    /// (.cargo/config.toml): without it, sample statistics from ANALYZE make SQLite re-plan the
+    /// token lookup on every request (BENCHMARKS.md).
+    #[tokio::test]
+    async fn sqlite_keeps_one_plan_per_statement() {
+        let dir = std::env::temp_dir().join(format!("plumb-qpsg-{}", crate::ids::random_token(6)));
+        let store = Store::connect(&format!("sqlite://{}/q.db", dir.display())).await.unwrap();
+        let used: i64 =
+            sqlx::query_scalar("SELECT sqlite_compileoption_used('ENABLE_QPSG')").fetch_one(&store.pool).await.unwrap();
+        assert_eq!(used, 1, "build SQLite with LIBSQLITE3_FLAGS=-DSQLITE_ENABLE_QPSG");
+        store.close().await;
+        std::fs::remove_dir_all(dir).unwrap();
+    }
+
     /// The environments migration rebuilds `providers` on SQLite: a database from before it
     /// keeps its providers, connections and icons, now in the sandbox environment.
     #[tokio::test]

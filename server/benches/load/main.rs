@@ -10,7 +10,9 @@
 //! `PLUMB_BENCH_OUT` (directory for BENCHMARKS.md and the plot), `PLUMB_BENCH_SMOKE=1` for one
 //! short iteration of everything (what `make test` runs so the harness cannot rot; its numbers
 //! mean nothing). While working on a cause, `PLUMB_BENCH_ONLY=sqlite|postgres` runs one database
-//! and `PLUMB_BENCH_SECONDS` shortens each measurement (write those results elsewhere).
+//! and `PLUMB_BENCH_SECONDS` shortens each measurement (write those results elsewhere);
+//! `PLUMB_BENCH_HOLD_SECONDS=N` keeps the first seeded server up for N seconds (printing its URL,
+//! API key and pid) before measuring, for attaching a profiler.
 
 mod processes;
 mod provider;
@@ -178,6 +180,10 @@ async fn bench_backend(
         println!("   seeded {accounts} accounts in {:.1} s", began.elapsed().as_secs_f64());
         plumb.check_token(&api_key, accounts).await?;
 
+        if let Some(hold) = std::env::var("PLUMB_BENCH_HOLD_SECONDS").ok().and_then(|s| s.parse().ok()) {
+            println!("   holding for {hold} s: {} key {api_key} pid {}", plumb.url(), plumb.pid());
+            tokio::time::sleep(Duration::from_secs(hold)).await;
+        }
         let wrk = Wrk { url: plumb.url(), api_key: api_key.clone(), accounts, work: env.work.clone() };
         wrk.token(64, plan.warmup, None)?;
         for &connections in &plan.concurrency {

@@ -60,6 +60,10 @@ impl Plumb {
         self.url.clone()
     }
 
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
     /// Resident memory from /proc, in KiB.
     pub fn rss_kib(&self) -> Result<u64, String> {
         self.status_kib("VmRSS:")
