@@ -123,7 +123,7 @@ async fn run() -> Result<(), String> {
 
     let provider = provider::TokenEndpoint::start().await?;
     let started = Instant::now();
-    let mut report = Report::new(&plan, &env);
+    let mut report = Report::new(&plan);
     let only = std::env::var("PLUMB_BENCH_ONLY").unwrap_or_default();
     for backend in [Backend::Sqlite, Backend::Postgres] {
         if !only.is_empty() && !format!("{backend:?}").eq_ignore_ascii_case(&only) {
@@ -218,7 +218,7 @@ async fn bench_backend(
             if backend == Backend::Sqlite {
                 report.widget = widget_assets(&plumb, &api_key).await?;
             }
-            let row = stampede(plan, env, &store, provider, &[&plumb], &api_key, "user_0").await?;
+            let row = stampede(plan, &store, provider, &[&plumb], &api_key, "user_0").await?;
             backend_report.stampedes.push(row);
         }
     }
@@ -234,12 +234,11 @@ async fn bench_backend(
         // Three processes on one database, as an operator running several instances would.
         let second = Plumb::start(env, &url, "second").await?;
         let third = Plumb::start(env, &url, "third").await?;
-        let row = stampede(plan, env, &store, provider, &[&plumb, &second, &third], &api_key, "user_1").await?;
+        let row = stampede(plan, &store, provider, &[&plumb, &second, &third], &api_key, "user_1").await?;
         backend_report.stampedes.push(row);
-        second.stop();
-        third.stop();
+        drop((second, third));
     }
-    plumb.stop();
+    drop(plumb);
     store.close().await;
     if backend == Backend::Postgres {
         seed::drop_postgres(env).await?;
@@ -251,14 +250,12 @@ async fn bench_backend(
 /// N concurrent fetches of one user's expired token, spread over the given processes.
 async fn stampede(
     plan: &Plan,
-    env: &Env,
     store: &Store,
     provider: &provider::TokenEndpoint,
     servers: &[&Plumb],
     api_key: &str,
     user: &str,
 ) -> Result<StampedeRow, String> {
-    let _ = env;
     seed::expire(store, user).await?;
     let before = provider.refreshes();
     let client = reqwest::Client::builder()

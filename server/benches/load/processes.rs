@@ -124,8 +124,6 @@ impl Plumb {
         }
         Ok(())
     }
-
-    pub fn stop(self) {}
 }
 
 impl Drop for Plumb {

@@ -2,7 +2,7 @@
 //! here, against the numbers just measured, and reported as met or missed, never asserted.
 
 use crate::processes::WrkResult;
-use crate::{Env, Plan};
+use crate::Plan;
 use std::fmt::Write as _;
 use std::path::Path;
 use std::time::Duration;
@@ -91,8 +91,7 @@ const IDLE_RSS_BUDGET_BYTES: u64 = 30_000_000;
 const LOADED_RSS_BUDGET_BYTES: u64 = 100_000_000;
 
 impl Report {
-    pub fn new(plan: &Plan, env: &Env) -> Self {
-        let _ = env;
+    pub fn new(plan: &Plan) -> Self {
         Report {
             smoke: plan.smoke,
             accounts: plan.accounts,
