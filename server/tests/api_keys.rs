@@ -50,6 +50,10 @@ async fn keys_are_created_used_listed_and_revoked(backend: Backend) {
     assert_eq!(refused.json()["code"], "unauthorized");
     assert!(refused.json()["message"].as_str().unwrap().contains("revoked"));
     assert_eq!(app.get_with_key("/api_keys/current", Some(&secret)).await.status, StatusCode::UNAUTHORIZED);
+    // The token endpoint reads the key in the same query as the token: a revoked key still stops it.
+    let token = app.post_json("/data-integrations/acme/token", Some(&secret), json!({"user_id": "u1"})).await;
+    assert_eq!(token.status, StatusCode::UNAUTHORIZED);
+    assert!(token.json()["message"].as_str().unwrap().contains("revoked"));
     assert_eq!(app.get_with_key("/api_keys/current", None).await.json()["code"], "unauthorized");
     let again = app.admin_call(&admin, "api-keys/revoke", &[("id", &id)]).await;
     assert_eq!(again.status, StatusCode::NOT_FOUND);
