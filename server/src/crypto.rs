@@ -13,7 +13,7 @@ use hmac::{Hmac, Mac};
 use sha2::Sha256;
 use std::fmt;
 use std::path::Path;
-use std::sync::{Arc, RwLock};
+use std::sync::{Arc, Mutex, RwLock};
 
 const VERSION: u8 = 1;
 const NONCE_LEN: usize = 12;
@@ -150,6 +150,9 @@ pub enum KeySource {
 #[derive(Clone)]
 pub struct Cipher {
     ring: Arc<RwLock<Arc<Keyring>>>,
+    /// Held while re-reading the key file, so two reloads cannot cross (one that read the file
+    /// before a rotation swapping its ring in after one that read it after).
+    reloading: Arc<Mutex<()>>,
     source: KeySource,
 }
 
@@ -173,7 +176,7 @@ impl Cipher {
     /// A keyring of `(id, key)` pairs; the last is current. Ids must be unique.
     pub fn from_keys(keys: Vec<(String, KeyMaterial)>, source: KeySource) -> Result<Self, String> {
         let ring = build_ring(keys)?;
-        Ok(Self { ring: Arc::new(RwLock::new(Arc::new(ring))), source })
+        Ok(Self { ring: Arc::new(RwLock::new(Arc::new(ring))), reloading: Arc::default(), source })
     }
 
     fn ring(&self) -> Arc<Keyring> {
@@ -199,6 +202,7 @@ impl Cipher {
     /// whether the keys changed. Fixed keyrings never change.
     pub fn reload(&self) -> Result<bool, String> {
         let KeySource::File(path) = &self.source else { return Ok(false) };
+        let _one_at_a_time = self.reloading.lock().unwrap_or_else(|e| e.into_inner());
         let keys = read_key_file(path)?;
         let ring = build_ring(keys)?;
         let changed = ring.keys.iter().map(|k| &k.id).ne(self.ring().keys.iter().map(|k| &k.id));
@@ -229,8 +233,13 @@ impl Cipher {
     pub fn open(&self, sealed: &[u8], aad: &Aad) -> Result<Vec<u8>, CryptoError> {
         let (key_id, nonce, ciphertext) = split(sealed)?;
         let mut ring = self.ring();
-        // Made by a key another process just added: look at the key file again (once).
-        if ring.get(key_id).is_none() && self.reload().unwrap_or(false) {
+        // Made by a key another process just added: look at the key file again (once). Take the
+        // ring again whatever `reload` says: when the key watcher reloaded between our first
+        // look and this one, `reload` finds nothing changed, yet our copy is the stale one.
+        if ring.get(key_id).is_none() {
+            if let Err(e) = self.reload() {
+                tracing::warn!(error = %e, "cannot re-read the key file");
+            }
             ring = self.ring();
         }
         let key = ring.get(key_id).ok_or(CryptoError::UnknownKey)?;
