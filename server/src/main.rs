@@ -37,7 +37,7 @@ Configuration (environment variables):
 /// mimalloc rather than glibc's allocator: the token path allocates and frees a few dozen small
 /// buffers per request across the runtime's threads and the SQLite workers, and mimalloc serves
 /// those faster and returns freed memory to the system on its own, where glibc kept tens of
-/// megabytes after a burst of connections (BENCHMARKS.md).
+/// megabytes after a burst of connections (measured with `make bench`; see the commit that chose it).
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
@@ -59,20 +59,15 @@ fn main() -> ExitCode {
 fn disable_transparent_huge_pages() {
     #[cfg(target_os = "linux")]
     {
+        use std::ffi::{c_int, c_ulong};
         extern "C" {
-            fn prctl(option: std::ffi::c_int, ...) -> std::ffi::c_int;
+            fn prctl(option: c_int, ...) -> c_int;
         }
-        const PR_SET_THP_DISABLE: std::ffi::c_int = 41;
+        const PR_SET_THP_DISABLE: c_int = 41;
         // SAFETY: PR_SET_THP_DISABLE only sets a flag on this process's memory map; a refusal
         // (old kernel) leaves the system's setting, which costs memory but nothing else.
         unsafe {
-            prctl(
-                PR_SET_THP_DISABLE,
-                1 as std::ffi::c_ulong,
-                0 as std::ffi::c_ulong,
-                0 as std::ffi::c_ulong,
-                0 as std::ffi::c_ulong,
-            );
+            prctl(PR_SET_THP_DISABLE, 1 as c_ulong, 0 as c_ulong, 0 as c_ulong, 0 as c_ulong);
         }
     }
 }
