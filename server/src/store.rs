@@ -1315,9 +1315,17 @@ mod tests {
     async fn sqlite_keeps_one_plan_per_statement() {
         let dir = std::env::temp_dir().join(format!("plumb-qpsg-{}", crate::ids::random_token(6)));
         let store = Store::connect(&format!("sqlite://{}/q.db", dir.display())).await.unwrap();
-        let used: i64 =
-            sqlx::query_scalar("SELECT sqlite_compileoption_used('ENABLE_QPSG')").fetch_one(&store.pool).await.unwrap();
-        assert_eq!(used, 1, "build SQLite with LIBSQLITE3_FLAGS=-DSQLITE_ENABLE_QPSG");
+        let used = |option: &'static str| {
+            sqlx::query_scalar::<_, i64>("SELECT sqlite_compileoption_used($1)").bind(option).fetch_one(&store.pool)
+        };
+        assert_eq!(used("ENABLE_QPSG").await.unwrap(), 1, "build SQLite with LIBSQLITE3_FLAGS=-DSQLITE_ENABLE_QPSG");
+        // And each connection keeps its own page cache: the shared one of MEMORY_MANAGEMENT made
+        // the pool's connections queue on its mutex and evict each other's pages.
+        assert_eq!(
+            used("ENABLE_MEMORY_MANAGEMENT").await.unwrap(),
+            0,
+            "build SQLite with LIBSQLITE3_FLAGS=-USQLITE_ENABLE_MEMORY_MANAGEMENT"
+        );
         store.close().await;
         std::fs::remove_dir_all(dir).unwrap();
     }
