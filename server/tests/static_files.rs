@@ -1,18 +1,22 @@
 //! The built site as browsers get it, on both databases: content-hashed files under /pkg/ are
 //! cached for a year and sent precompressed in the best encoding the request accepts, other
 //! files are revalidated, and each page names the hashed files of its own bundle (the widget
-//! never the dashboard's).
+//! never the dashboard's). Pages also finish rendering while another router is being built.
 
 mod support;
 
 use axum::body::Body;
 use axum::http::{header, Request, StatusCode};
-use support::{Backend, TestApp};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+use support::{Backend, FakeProvider, TestApp};
 
 on_both_backends!(
     hashed_files_are_immutable_and_precompressed,
     unhashed_and_missing_files_are_not_cached_for_long,
     pages_name_the_hashed_files_of_their_own_bundle,
+    pages_finish_while_another_router_is_built,
 );
 
 const WASM: &str = "widget_bg.0123456789abcdef.wasm";
@@ -128,4 +132,42 @@ async fn pages_name_the_hashed_files_of_their_own_bundle(backend: Backend) {
     assert!(!login.body.contains("/pkg/widget"), "{}", login.body);
     app.finish().await;
     std::fs::remove_dir_all(root).unwrap();
+}
+
+/// Every integration test builds its own router in one process, as a second listener would.
+/// Building one walks the app's routes with resource loading switched off process-wide
+/// (leptos_server's `SuppressResourceLoad`); a widget page whose resource was first polled at that
+/// moment never loaded it and its response never ended (a CI run hung on it for an hour). The
+/// router keeps the first walk, so building more of them must leave pages alone.
+async fn pages_finish_while_another_router_is_built(backend: Backend) {
+    let app = TestApp::new(backend).await;
+    let provider = FakeProvider::start().await;
+    app.add_provider("acme", &provider).await;
+    let token = app.widget_token("user_1").await;
+
+    let building = Arc::new(AtomicBool::new(true));
+    let builder = {
+        let (plumb, building) = (app.plumb.clone(), building.clone());
+        std::thread::spawn(move || {
+            let mut built = 0;
+            while building.load(Ordering::Relaxed) {
+                drop(server::http::router(plumb.clone()));
+                built += 1;
+            }
+            built
+        })
+    };
+    for round in 0..40 {
+        let request = Request::get(format!("/widget?token={token}")).body(Body::empty()).unwrap();
+        // Not a speed limit: a page that takes this long will never finish.
+        let Ok(page) = tokio::time::timeout(Duration::from_secs(60), app.send(request)).await else {
+            building.store(false, Ordering::Relaxed);
+            panic!("round {round}: the widget page never finished while another router was being built");
+        };
+        assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+        assert!(page.body.contains("Provider acme"), "round {round}: the providers were loaded: {}", page.body);
+    }
+    building.store(false, Ordering::Relaxed);
+    assert!(builder.join().unwrap() > 0, "routers were built meanwhile");
+    app.finish().await;
 }

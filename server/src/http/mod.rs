@@ -23,8 +23,8 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::Router;
 use leptos::prelude::{provide_context, LeptosOptions};
-use leptos_axum::{generate_route_list, LeptosRoutes};
-use std::sync::Arc;
+use leptos_axum::{generate_route_list, AxumRouteListing, LeptosRoutes};
+use std::sync::{Arc, OnceLock};
 
 #[derive(Clone, FromRef)]
 pub struct AppState {
@@ -77,9 +77,7 @@ pub fn router(plumb: Arc<Plumb>) -> Router {
         .route("/logout", post(admin_auth::sign_out))
         .route("/invite/{token}", post(admin_auth::accept_invite))
         .route("/dashboard/switch-environment", post(admin_auth::switch_environment))
-        .leptos_routes_with_context(&state, generate_route_list(app::App), page_context.clone(), move || {
-            app::shell(dashboard.clone())
-        })
+        .leptos_routes_with_context(&state, page_routes(), page_context.clone(), move || app::shell(dashboard.clone()))
         // The widget is its own app with its own bundle and no router. Its server functions are
         // among those the call above registered (all of them), so only its page is added here.
         .route(
@@ -93,6 +91,17 @@ pub fn router(plumb: Arc<Plumb>) -> Router {
         .layer(middleware::from_fn(server_fn_status))
         .layer(middleware::from_fn(security_headers))
         .with_state(state)
+}
+
+/// The dashboard's page routes, walked out of the app once per process. Walking them runs the app
+/// with resource loading suppressed through a process-wide flag (leptos_server's
+/// `SuppressResourceLoad`): a page rendering on another thread at that moment gets a resource
+/// that never loads and a response that never ends. One walk, finished before any router exists,
+/// keeps every later router (each integration test builds one) from doing that to the pages
+/// already being served.
+fn page_routes() -> Vec<AxumRouteListing> {
+    static ROUTES: OnceLock<Vec<AxumRouteListing>> = OnceLock::new();
+    ROUTES.get_or_init(|| generate_route_list(app::App)).clone()
 }
 
 /// Server functions answer every error with 500; give each the status its code maps to

@@ -30,13 +30,27 @@ macro_rules! on_both_backends {
     ($($name:ident),* $(,)?) => {
         mod sqlite {
             $( #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-               async fn $name() { super::$name($crate::support::Backend::Sqlite).await } )*
+               async fn $name() {
+                   $crate::support::within_hang_limit(super::$name($crate::support::Backend::Sqlite)).await
+               } )*
         }
         mod postgres {
             $( #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-               async fn $name() { super::$name($crate::support::Backend::Postgres).await } )*
+               async fn $name() {
+                   $crate::support::within_hang_limit(super::$name($crate::support::Backend::Postgres)).await
+               } )*
         }
     };
+}
+
+/// Fails a test that has stopped making progress, naming it, instead of letting it hold the
+/// whole suite until CI's limit (a hung page once did). Not a speed limit: the slowest test
+/// takes seconds; this is fifty times that.
+pub async fn within_hang_limit(test: impl std::future::Future<Output = ()>) {
+    const LIMIT: std::time::Duration = std::time::Duration::from_secs(300);
+    if tokio::time::timeout(LIMIT, test).await.is_err() {
+        panic!("no progress in {} s: the test hangs", LIMIT.as_secs());
+    }
 }
 
 /// A database that exists for one test.
