@@ -134,11 +134,11 @@ async fn pages_name_the_hashed_files_of_their_own_bundle(backend: Backend) {
     std::fs::remove_dir_all(root).unwrap();
 }
 
-/// Every integration test builds its own router in one process, as a second listener would.
-/// Building one walks the app's routes with resource loading switched off process-wide
-/// (leptos_server's `SuppressResourceLoad`); a widget page whose resource was first polled at that
-/// moment never loaded it and its response never ended (a CI run hung on it for an hour). The
-/// router keeps the first walk, so building more of them must leave pages alone.
+/// Every integration test builds its own router, all in one process. Building one walks the app's
+/// routes with resource loading switched off process-wide (leptos_server's `SuppressResourceLoad`);
+/// a widget page whose resource was first polled at that moment never loaded it and its response
+/// never ended (a CI run hung on it for an hour). The router keeps the first walk, so building
+/// more of them must leave pages alone.
 async fn pages_finish_while_another_router_is_built(backend: Backend) {
     let app = TestApp::new(backend).await;
     let provider = FakeProvider::start().await;

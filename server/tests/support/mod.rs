@@ -45,7 +45,7 @@ macro_rules! on_both_backends {
 
 /// Fails a test that has stopped making progress, naming it, instead of letting it hold the
 /// whole suite until CI's limit (a hung page once did). Not a speed limit: the slowest test
-/// takes seconds; this is fifty times that.
+/// binary finishes in under four seconds; this is about a hundred times that.
 pub async fn within_hang_limit(test: impl std::future::Future<Output = ()>) {
     const LIMIT: std::time::Duration = std::time::Duration::from_secs(300);
     if tokio::time::timeout(LIMIT, test).await.is_err() {
