@@ -13,14 +13,7 @@ pub async fn get_access_token(
     user_id: String,
     #[server(default)] organization_id: Option<String>,
 ) -> Result<AccessTokenResponse, AppError> {
-    let authorization = use_context::<http::request::Parts>()
-        .and_then(|parts| parts.headers.get(http::header::AUTHORIZATION).cloned())
-        .and_then(|value| value.to_str().ok().map(str::to_owned));
     crate::service::service()?
-        .access_token(
-            authorization.as_deref(),
-            &provider,
-            crate::model::AccessTokenRequest { user_id, organization_id },
-        )
+        .access_token(&provider, crate::model::AccessTokenRequest { user_id, organization_id })
         .await
 }

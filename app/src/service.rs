@@ -75,13 +75,9 @@ pub trait PlumbService: Send + Sync + 'static {
     async fn revoke_session(&self, me: &AdminIdentity, id: &str) -> Result<(), AppError>;
     /// The invitation behind a link, for its page.
     async fn invite_preview(&self, token: &str) -> Result<InvitePreview, AppError>;
-    /// A fresh access token for a backend holding an API key (`Authorization: Bearer …`).
-    async fn access_token(
-        &self,
-        authorization: Option<&str>,
-        provider: &str,
-        request: AccessTokenRequest,
-    ) -> Result<AccessTokenResponse, AppError>;
+    /// A fresh access token for a backend holding an API key. The server reads the key from the
+    /// request (`Authorization: Bearer …`), as on the REST path: it never passes through here.
+    async fn access_token(&self, provider: &str, request: AccessTokenRequest) -> Result<AccessTokenResponse, AppError>;
 }
 
 pub type SharedService = Arc<dyn PlumbService>;

@@ -1,11 +1,12 @@
 //! API keys: `sk_test_` (sandbox) or `sk_live_` (production) plus 32 random bytes; a key
-//! belongs to one environment and reads and writes only that environment's data. Only a SHA-256 of the key is stored (the key is
-//! high-entropy, so a fast hash is enough and a lookup stays one indexed query) with a short
-//! visible prefix; the key itself is shown once, when created. Keys are listed with when they
-//! were last used, and can be revoked.
+//! belongs to one environment and reads and writes only that environment's data. Only a SHA-256
+//! of the key is stored (the key is high-entropy, so a fast hash is enough and a lookup stays one
+//! indexed query) with a short visible prefix; the key itself is shown once, when created. Keys
+//! are listed with when they were last used, and can be revoked.
 
 use crate::error::{Error, Result};
-use crate::ids;
+use crate::ids::{self, EnvironmentId};
+use crate::plumb::Plumb;
 use crate::store::{ApiKeyRecord, Store};
 
 pub const TEST_PREFIX: &str = "sk_test_";
@@ -23,7 +24,7 @@ const TOUCH_EVERY_MS: i64 = 60_000;
 
 /// A key for the environment `environment` (an id or slug).
 pub async fn create(store: &Store, environment: &str, name: &str, now: i64) -> Result<CreatedKey> {
-    let env = match store.environment(environment).await? {
+    let env = match store.environment(&environment.into()).await? {
         Some(env) => env,
         None => store.environment_by_slug(environment).await?.ok_or_else(|| {
             Error::field(
@@ -33,7 +34,7 @@ pub async fn create(store: &Store, environment: &str, name: &str, now: i64) -> R
             )
         })?,
     };
-    let prefix = if env.live != 0 { LIVE_PREFIX } else { TEST_PREFIX };
+    let prefix = if env.live { LIVE_PREFIX } else { TEST_PREFIX };
     let name = name.trim();
     if name.chars().count() > 100 {
         return Err(Error::field("name", "too_long", "Use at most 100 characters."));
@@ -53,28 +54,65 @@ pub async fn create(store: &Store, environment: &str, name: &str, now: i64) -> R
     Ok(CreatedKey { record, secret })
 }
 
-/// The key behind an `Authorization` header value, or why it is refused.
-pub async fn authenticate(store: &Store, authorization: Option<&str>) -> Result<ApiKeyRecord> {
-    let hash = key_hash(authorization)?;
-    let record = store.api_key_by_hash(&hash).await?.ok_or(Error::Unauthorized(INVALID))?;
+/// A key a caller presented, checked for its form but not yet looked up: only its hash is
+/// kept. Transports read it from wherever the caller put it (the `Authorization` header).
+#[derive(Clone)]
+pub struct PresentedKey {
+    hash: String,
+}
+
+impl std::fmt::Debug for PresentedKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("PresentedKey([redacted])")
+    }
+}
+
+impl PresentedKey {
+    /// A key in Plumb's form, or the refusal a caller reads. No database is needed to tell.
+    pub fn new(key: &str) -> Result<Self> {
+        if !key.starts_with(TEST_PREFIX) && !key.starts_with(LIVE_PREFIX) {
+            return Err(unknown_key());
+        }
+        Ok(Self { hash: ids::sha256_hex(key) })
+    }
+
+    /// The lookup hash, as stored. The token endpoint looks it up in the same query as the token
+    /// it asks for.
+    pub fn hash(&self) -> &str {
+        &self.hash
+    }
+}
+
+impl Plumb {
+    /// The stored key a caller presented, or why it is refused (unknown or revoked).
+    pub async fn authenticate_api_key(&self, key: &PresentedKey) -> Result<ApiKeyRecord> {
+        authenticate(&self.store, key).await
+    }
+
+    /// Every key of an environment (revoked ones too), newest first.
+    pub async fn api_keys(&self, env: &EnvironmentId) -> Result<Vec<ApiKeyRecord>> {
+        self.store.api_keys(env).await
+    }
+
+    /// A new key for an environment (by id or slug); its secret is in the result, once.
+    pub async fn create_api_key(&self, environment: &str, name: &str) -> Result<CreatedKey> {
+        create(&self.store, environment, name, crate::time::now_ms()).await
+    }
+
+    /// Revokes one of an environment's keys.
+    pub async fn revoke_api_key(&self, env: &EnvironmentId, id: &str) -> Result<()> {
+        revoke(&self.store, Some(env), id, crate::time::now_ms()).await
+    }
+}
+
+/// The stored key behind a presented one, or why it is refused.
+pub async fn authenticate(store: &Store, key: &PresentedKey) -> Result<ApiKeyRecord> {
+    let record = store.api_key_by_hash(key.hash()).await?.ok_or_else(unknown_key)?;
     accept(store, &record.id, record.revoked_at, record.last_used_at).await?;
     Ok(record)
 }
 
 const INVALID: &str = "The API key is not valid.";
-
-/// The lookup hash of the key in an `Authorization` header, after the checks that need no
-/// database. The token endpoint looks the hash up in the same query as the token it asks for.
-pub fn key_hash(authorization: Option<&str>) -> Result<String> {
-    let header = authorization.ok_or(Error::Unauthorized(
-        "Send your API key in the Authorization header: \"Authorization: Bearer sk_test_…\".",
-    ))?;
-    let key = bearer(header).ok_or(Error::Unauthorized("The Authorization header must be \"Bearer <API key>\"."))?;
-    if !key.starts_with(TEST_PREFIX) && !key.starts_with(LIVE_PREFIX) {
-        return Err(Error::Unauthorized(INVALID));
-    }
-    Ok(ids::sha256_hex(key))
-}
 
 /// A key found by its hash (`None`: no such key) is refused when revoked, else marked as used
 /// (at most once a minute, so reads stay reads).
@@ -95,7 +133,7 @@ pub fn unknown_key() -> Error {
 }
 
 /// Revokes a key; with `environment`, only one of that environment's keys.
-pub async fn revoke(store: &Store, environment: Option<&str>, id: &str, now: i64) -> Result<()> {
+pub async fn revoke(store: &Store, environment: Option<&EnvironmentId>, id: &str, now: i64) -> Result<()> {
     if !store.revoke_api_key(environment, id, now).await? {
         return Err(Error::NotFound(format!("No active API key {id:?}.")));
     }
@@ -103,23 +141,17 @@ pub async fn revoke(store: &Store, environment: Option<&str>, id: &str, now: i64
     Ok(())
 }
 
-/// RFC 6750 §2.1: the scheme is case-insensitive.
-fn bearer(header: &str) -> Option<&str> {
-    let (scheme, token) = header.trim().split_once(' ')?;
-    let token = token.trim();
-    (scheme.eq_ignore_ascii_case("bearer") && !token.is_empty()).then_some(token)
-}
-
 #[cfg(test)]
 mod tests {
-    use super::bearer;
+    use super::*;
 
     #[test]
-    fn bearer_header_parsing() {
-        assert_eq!(bearer("Bearer sk_test_abc"), Some("sk_test_abc"));
-        assert_eq!(bearer("bearer   sk_test_abc "), Some("sk_test_abc"));
-        assert_eq!(bearer("Basic abc"), None);
-        assert_eq!(bearer("Bearer"), None);
-        assert_eq!(bearer("Bearer "), None);
+    fn only_keys_in_plumbs_form_are_looked_up() {
+        assert_eq!(PresentedKey::new("sk_test_abc").unwrap().hash(), ids::sha256_hex("sk_test_abc"));
+        assert!(PresentedKey::new("sk_live_abc").is_ok());
+        for bad in ["", "abc", "pk_test_abc", "SK_TEST_abc"] {
+            assert!(matches!(PresentedKey::new(bad), Err(Error::Unauthorized(INVALID))), "{bad}");
+        }
+        assert!(!format!("{:?}", PresentedKey::new("sk_test_secret").unwrap()).contains("secret"));
     }
 }

@@ -2,7 +2,7 @@
 //! into the binary. A provider enabled from the catalog takes its endpoints and OAuth settings
 //! from its entry every time it is loaded, so a corrected entry reaches existing providers.
 
-use crate::providers::{Pairs, Paths, Provider};
+use crate::providers::Provider;
 use app::model::{AuthenticateVia, CatalogScope, ResponsePaths, TokenBodyType};
 use serde::Deserialize;
 use std::collections::BTreeMap;
@@ -80,14 +80,14 @@ impl CatalogEntry {
         p.refresh_token_url = self.refresh_token_url.clone();
         p.scope_separator = self.scope_separator.clone();
         p.scope_parameter = self.scope_parameter.clone();
-        p.scopes_required = 0;
-        p.client_secret_required = 1;
-        p.pkce_enabled = self.pkce as i64;
-        p.authenticate_via = self.authenticate_via.as_str().into();
-        p.token_body_content_type = self.token_body_content_type.content_type().into();
-        p.authorization_parameters = Pairs(self.authorization_parameters.clone().into_iter().collect());
-        p.token_request_headers = Pairs(self.token_request_headers.clone().into_iter().collect());
-        p.token_response_paths = Paths(self.token_response.clone());
+        p.scopes_required = false;
+        p.client_secret_required = true;
+        p.pkce_enabled = self.pkce;
+        p.authenticate_via = self.authenticate_via;
+        p.token_body = self.token_body_content_type;
+        p.authorization_parameters = self.authorization_parameters.clone().into_iter().collect();
+        p.token_request_headers = self.token_request_headers.clone().into_iter().collect();
+        p.token_response_paths = self.token_response.clone();
     }
 }
 
@@ -125,7 +125,15 @@ mod tests {
                 assert!(names.contains(&s.as_str()), "{}: default scope {s} is described", e.slug);
             }
             for s in &e.scopes {
-                assert!(crate::providers::parse_scopes(&s.name).unwrap() == [s.name.clone()], "{}: {}", e.slug, s.name);
+                assert!(
+                    {
+                        use crate::provider_settings::{check_scopes, split_scopes};
+                        check_scopes(&split_scopes(&s.name)).unwrap() == [s.name.clone()]
+                    },
+                    "{}: {}",
+                    e.slug,
+                    s.name
+                );
                 assert!(!s.description.is_empty(), "{}: {}", e.slug, s.name);
             }
             for k in e.authorization_parameters.keys() {
@@ -353,12 +361,12 @@ mod tests {
     #[test]
     fn applying_an_entry_sets_its_settings_on_a_provider() {
         let slack = entry("slack").unwrap();
-        let mut p = Provider::new("env_sandbox", "p1".into(), "slack".into(), 0);
+        let mut p = Provider::new(&"env_sandbox".into(), "p1".into(), "slack".into(), 0);
         p.catalog_slug = Some("slack".into());
         refresh(&mut p);
         assert_eq!(p.scope_parameter, "user_scope");
-        assert_eq!(p.authenticate_via(), AuthenticateVia::BasicAuthHeader);
-        assert_eq!(p.token_response_paths.0.access_token, "authed_user.access_token");
+        assert_eq!(p.authenticate_via, AuthenticateVia::BasicAuthHeader);
+        assert_eq!(p.token_response_paths.access_token, "authed_user.access_token");
         assert_eq!(p.token_url, slack.token_url);
     }
 }

@@ -172,7 +172,7 @@ fn origins(lookup: &impl Fn(&str) -> Option<String>, name: &str) -> Result<Vec<S
         .filter(|v| !v.trim().is_empty())
         .map(|v| {
             let v = v.trim();
-            crate::environments::parse_origin(v)
+            crate::origins::parse(v)
                 .ok_or_else(|| ConfigError(format!("{name}: {v:?} is not an origin like https://app.example.com")))
         })
         .collect()

@@ -6,14 +6,14 @@
 //! ten minutes and bound to the browser that started the flow by a cookie whose hash is stored
 //! beside it.
 
-use crate::connections::{self, org_key, Connection};
+use crate::connections::{self, Connection, Owner};
 use crate::crypto::Aad;
-use crate::error::{Error, Result};
+use crate::error::{Error, Result, TokenRequest};
 use crate::events;
-use crate::ids;
-use crate::oauth::{self, AuthorizationRequest, TokenError};
+use crate::ids::{self, ConnectionId, EnvironmentId};
+use crate::oauth::{self, AuthorizationRequest};
+use crate::plumb::Plumb;
 use crate::providers::{Provider, ScopeList};
-use crate::service::Plumb;
 use crate::store::{AuthorizationLink, OAuthState};
 use crate::time::now_ms;
 use oauth2::PkceCodeChallenge;
@@ -39,9 +39,9 @@ impl Plumb {
     #[tracing::instrument(skip_all, fields(provider = slug))]
     pub async fn start_authorization(&self, widget_token: &str, slug: &str, browser_binding: &str) -> Result<url::Url> {
         let claims = self.widget_claims(widget_token)?;
-        let provider = self.provider(&claims.env, slug).await?;
+        let provider = self.provider(&claims.environment(), slug).await?;
         let return_to = widget_url(widget_token, &[]);
-        self.begin(&provider, &claims.sub, org_key(claims.org.as_deref()), &return_to, browser_binding).await
+        self.begin(&provider, &claims.owner(), &return_to, browser_binding).await
     }
 
     /// `POST /data-integrations/{slug}/authorize`: a one-time link on Plumb's own origin. The
@@ -49,10 +49,9 @@ impl Plumb {
     /// never handles `state` and a leaked link cannot finish someone else's flow.
     pub async fn authorization_link(
         &self,
-        env: &str,
+        env: &EnvironmentId,
         slug: &str,
-        user_id: &str,
-        organization_id: Option<&str>,
+        owner: &Owner,
         return_to: Option<&str>,
     ) -> Result<String> {
         let provider = self.provider(env, slug).await?;
@@ -68,8 +67,8 @@ impl Plumb {
             .insert_authorization_link(&AuthorizationLink {
                 link_hash: ids::sha256_hex(&token),
                 provider_id: provider.id.clone(),
-                user_id: user_id.to_string(),
-                organization_id: org_key(organization_id).to_string(),
+                user_id: owner.user_id.clone(),
+                organization_id: owner.org_key().to_string(),
                 return_to,
                 expires_at: now + STATE_TTL_MS,
                 created_at: now,
@@ -80,7 +79,7 @@ impl Plumb {
 
     /// A `return_to` must be an absolute URL on Plumb's own origin or on one the operator listed
     /// (`PLUMB_RETURN_TO_ORIGINS`), compared exactly (scheme, host and port).
-    async fn check_return_to(&self, env: &str, value: &str) -> Result<String> {
+    async fn check_return_to(&self, env: &EnvironmentId, value: &str) -> Result<String> {
         let url = url::Url::parse(value)
             .ok()
             .filter(|u| matches!(u.scheme(), "http" | "https") && u.host_str().is_some())
@@ -89,8 +88,7 @@ impl Plumb {
         let origin = url.origin().ascii_serialization();
         let own = url::Url::parse(&self.config.public_url).map(|u| u.origin().ascii_serialization()).ok();
         let environment = self.environment(env).await?;
-        let allowed =
-            crate::environments::merged_origins(&self.config.return_to_origins, &environment.return_to_origins);
+        let allowed = crate::origins::merged(&self.config.return_to_origins, &environment.return_to_origins);
         if own.as_deref() != Some(origin.as_str()) && !allowed.split(' ').any(|o| o == origin) {
             return Err(Error::field(
                 "return_to",
@@ -118,14 +116,14 @@ impl Plumb {
             .await?
             .ok_or(Error::InvalidState("This provider was removed. Ask the application for a new link."))?;
         let return_to = if link.return_to.is_empty() { DONE_PAGE.to_string() } else { link.return_to.clone() };
-        self.begin(&provider, &link.user_id, &link.organization_id, &return_to, browser_binding).await
+        self.begin(&provider, &link.owner(), &return_to, browser_binding).await
     }
 
     fn check_can_connect(&self, provider: &Provider) -> Result<()> {
-        if provider.enabled == 0 {
+        if !provider.enabled {
             return Err(Error::ProviderDisabled(provider.name.clone()));
         }
-        if provider.scopes_required != 0 && provider.scopes.0.is_empty() {
+        if provider.scopes_required && provider.scopes.0.is_empty() {
             return Err(Error::NotConfigured(format!(
                 "{} requires at least one scope, and none is configured.",
                 provider.name
@@ -138,8 +136,7 @@ impl Plumb {
     async fn begin(
         &self,
         provider: &Provider,
-        user_id: &str,
-        organization_id: &str,
+        owner: &Owner,
         return_to: &str,
         browser_binding: &str,
     ) -> Result<url::Url> {
@@ -147,7 +144,7 @@ impl Plumb {
         let credentials = self.credentials(provider).await?;
         let state = ids::random_token(32);
         let state_hash = ids::sha256_hex(&state);
-        let (challenge, verifier) = if provider.pkce_enabled != 0 {
+        let (challenge, verifier) = if provider.pkce_enabled {
             let (c, v) = PkceCodeChallenge::new_random_sha256();
             (Some(c), Some(v))
         } else {
@@ -161,7 +158,7 @@ impl Plumb {
             scopes: &provider.scopes.0,
             scope_separator: &provider.scope_separator,
             scope_parameter: &provider.scope_parameter,
-            extra: &provider.authorization_parameters.0,
+            extra: &provider.authorization_parameters,
             state: &state,
             code_challenge: challenge.as_ref().map(|c| c.as_str()),
         }
@@ -178,8 +175,8 @@ impl Plumb {
                 }),
                 state_hash,
                 provider_id: provider.id.clone(),
-                user_id: user_id.to_string(),
-                organization_id: organization_id.to_string(),
+                user_id: owner.user_id.clone(),
+                organization_id: owner.org_key().to_string(),
                 browser_binding: ids::sha256_hex(browser_binding),
                 return_to: return_to.to_string(),
                 expires_at: now + STATE_TTL_MS,
@@ -221,8 +218,7 @@ impl Plumb {
         let fail = |code: &str, description: &str, provider_error: Option<&str>| {
             let event = events::connection_failed(
                 &provider,
-                &pending.user_id,
-                &pending.organization_id,
+                &pending.owner(),
                 &events::Failure {
                     error_code: code,
                     error_reason: Some(description),
@@ -255,7 +251,7 @@ impl Plumb {
                 }
                 Err(Error::ProviderUnavailable { message, .. }) => fail("provider_unavailable", &message, None),
                 Err(e) => {
-                    let wire = app::error::AppError::from(&e);
+                    let wire = app::error::AppError::from(e);
                     fail(&wire.code, &wire.message, None)
                 }
             }
@@ -284,36 +280,25 @@ impl Plumb {
         );
         // Lifetimes count from before the request: the provider issued the token after that.
         let requested_at = now_ms();
-        let tokens =
-            oauth::send(&self.http, &request, &provider.token_response_paths.0).await.map_err(|e| match e {
-                TokenError::Rejected(p) => Error::Provider(p),
-                TokenError::Unavailable { message, retry_after_secs } => Error::ProviderUnavailable {
-                    message: format!(
-                        "{} could not be reached to finish connecting ({message}). Try again.",
-                        provider.name
-                    ),
-                    retry_after_secs,
-                },
-                TokenError::Malformed(m) => Error::ProviderUnavailable {
-                    message: format!("{} sent an unusable token response: {m}", provider.name),
-                    retry_after_secs: None,
-                },
-            })?;
+        let tokens = oauth::send(&self.http, &request, &provider.token_response_paths).await.map_err(|e| {
+            let retry_after_secs = e.retry_after_secs();
+            Error::from_token_request(e, &provider.name, TokenRequest::Exchange, retry_after_secs)
+        })?;
 
         let now = now_ms();
         let granted = ScopeList(tokens.scopes.clone().unwrap_or_else(|| provider.scopes.0.clone()));
         // Sealed values are bound to the connection id, so the id must be settled before sealing:
         // reuse the existing connection's (a reauthorization), or make a new one. If another
         // callback for the same user and provider wins the race in between, seal again for its id.
+        let owner = pending.owner();
         for _ in 0..3 {
-            let existing = self.store.connection(&provider.id, &pending.user_id, &pending.organization_id).await?;
-            let id = existing.as_ref().map(|c| c.id.clone()).unwrap_or_else(|| ids::new_id("conn"));
-            let aad = |field| Aad::new("connections", &id, field);
+            let existing = self.store.connection(&provider.id, &owner).await?;
+            let id = existing.as_ref().map(|c| c.id.clone()).unwrap_or_else(ConnectionId::generate);
+            let aad = |field| Aad::new("connections", id.as_str(), field);
             let connection = Connection {
                 provider_id: provider.id.clone(),
-                user_id: pending.user_id.clone(),
-                organization_id: pending.organization_id.clone(),
-                state: app::model::ConnectionState::Connected.as_str().into(),
+                owner: owner.clone(),
+                state: app::model::ConnectionState::Connected,
                 access_token: Some(
                     self.cipher.seal(tokens.access_token.secret().as_bytes(), &aad(connections::ACCESS_TOKEN)),
                 ),

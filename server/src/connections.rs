@@ -1,22 +1,63 @@
-//! A user's connection to a provider: its stored form, and the pure decisions about it.
+//! A connection to a provider: who owns it, its stored form, and the pure decisions about it.
 
+use crate::error::{Error, Result};
+use crate::ids::{ConnectionId, ProviderId};
 use crate::providers::ScopeList;
 use app::model::ConnectionState;
 
+/// Whom a connection belongs to: a user of the application, within one of its organizations or
+/// outside any.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Owner {
+    pub user_id: String,
+    pub organization_id: Option<String>,
+}
+
+impl Owner {
+    /// An owner from what a caller sent: the user is required; both ids are opaque but must be
+    /// printable and at most 256 characters.
+    pub fn from_input(user_id: Option<&str>, organization_id: Option<&str>) -> Result<Self> {
+        let user_id = required_id("user_id", user_id)?;
+        let organization_id = optional_id("organization_id", organization_id)?;
+        Ok(Self { user_id: user_id.to_string(), organization_id: organization_id.map(str::to_owned) })
+    }
+
+    /// The organization as the database keys it: `""` for none.
+    pub fn org_key(&self) -> &str {
+        self.organization_id.as_deref().unwrap_or("")
+    }
+
+    /// The owner of a stored row, whose organization is `""` when there is none.
+    pub fn from_row(user_id: String, organization_id: String) -> Self {
+        Self { user_id, organization_id: (!organization_id.is_empty()).then_some(organization_id) }
+    }
+}
+
+fn required_id<'a>(field: &str, value: Option<&'a str>) -> Result<&'a str> {
+    optional_id(field, value)?.ok_or_else(|| Error::field(field, "required", format!("{field} is required.")))
+}
+
+fn optional_id<'a>(field: &str, value: Option<&'a str>) -> Result<Option<&'a str>> {
+    match value.map(str::trim) {
+        None | Some("") => Ok(None),
+        Some(v) if v.len() > 256 || v.chars().any(char::is_control) => {
+            Err(Error::field(field, "invalid", format!("{field} must be at most 256 printable characters.")))
+        }
+        Some(v) => Ok(Some(v)),
+    }
+}
+
 /// A connection as stored. Token columns are sealed with [`crate::crypto`], bound to this
 /// connection's id and the column name.
-#[derive(Clone, sqlx::FromRow)]
+#[derive(Clone)]
 pub struct Connection {
-    pub id: String,
-    pub provider_id: String,
-    pub user_id: String,
-    /// `""` for a connection outside any organization.
-    pub organization_id: String,
-    pub state: String,
+    pub id: ConnectionId,
+    pub provider_id: ProviderId,
+    pub owner: Owner,
+    pub state: ConnectionState,
     pub access_token: Option<Vec<u8>>,
     pub refresh_token: Option<Vec<u8>>,
     pub expires_at: Option<i64>,
-    #[sqlx(try_from = "String")]
     pub scopes: ScopeList,
     pub last_refreshed_at: Option<i64>,
     pub last_error: Option<String>,
@@ -36,14 +77,6 @@ impl std::fmt::Debug for Connection {
             .field("state", &self.state)
             .field("expires_at", &self.expires_at)
             .finish_non_exhaustive()
-    }
-}
-
-impl Connection {
-    pub fn state(&self) -> ConnectionState {
-        // An unknown state string can only come from a newer Plumb; treat it as broken rather
-        // than hand out a token we do not understand.
-        ConnectionState::parse(&self.state).unwrap_or(ConnectionState::NeedsReauthorization)
     }
 }
 
@@ -81,11 +114,6 @@ pub fn refresh_backoff_ms(failures: i64, jitter: f64) -> i64 {
     let base = 1_000i64.saturating_mul(1i64 << failures.clamp(0, 20));
     let capped = base.min(5 * 60 * 1000) as f64;
     (capped * (0.5 + jitter)).round() as i64
-}
-
-/// Organization ids are optional on the wire and `""` in the database.
-pub fn org_key(organization_id: Option<&str>) -> &str {
-    organization_id.unwrap_or("")
 }
 
 #[cfg(test)]

@@ -2,7 +2,7 @@
 //! internal failures reach callers only as a reference id; the details go to the log.
 
 use crate::crypto::CryptoError;
-use crate::oauth::ProviderError;
+use crate::oauth::{ProviderError, TokenError};
 use app::error::{codes, AppError, FieldError};
 
 #[derive(Debug)]
@@ -22,7 +22,6 @@ pub enum Error {
     /// Missing, malformed, tampered or expired widget token.
     InvalidWidgetToken(&'static str),
     ProviderNotFound(String),
-    ConnectionNotFound(String),
     /// Something else that does not exist (a webhook endpoint, a delivery).
     NotFound(String),
     /// An OAuth callback whose `state` is unknown, used, expired or from another browser.
@@ -76,65 +75,116 @@ impl Error {
     }
 }
 
+/// Which token request failed, for the message the caller reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TokenRequest {
+    /// Exchanging an authorization code, at the end of connecting.
+    Exchange,
+    /// Refreshing a connection's token.
+    Refresh,
+}
+
+impl Error {
+    /// The one mapping from a failed token request to the domain: a refusal is the provider's
+    /// error; an unwell provider or an unusable answer is worth retrying after
+    /// `retry_after_secs`.
+    pub fn from_token_request(
+        e: TokenError,
+        provider_name: &str,
+        request: TokenRequest,
+        retry_after_secs: Option<u64>,
+    ) -> Self {
+        let message = match (e, request) {
+            (TokenError::Rejected(p), _) => return Self::Provider(p),
+            (TokenError::Unavailable { message, .. }, TokenRequest::Exchange) => {
+                format!("{provider_name} could not be reached to finish connecting ({message}). Try again.")
+            }
+            (TokenError::Unavailable { message, .. }, TokenRequest::Refresh) => {
+                format!("{provider_name} could not refresh the token: {message}. Try again shortly.")
+            }
+            (TokenError::Malformed(m), TokenRequest::Exchange) => {
+                format!("{provider_name} sent an unusable token response: {m}")
+            }
+            (TokenError::Malformed(m), TokenRequest::Refresh) => {
+                format!("{provider_name} sent an unusable refresh response: {m}")
+            }
+        };
+        Self::ProviderUnavailable { message, retry_after_secs }
+    }
+
+    /// The stable code callers branch on ([`app::error::codes`]).
+    fn code(&self) -> &'static str {
+        match self {
+            Self::Validation(_) => codes::VALIDATION_FAILED,
+            Self::Unauthorized(_) => codes::UNAUTHORIZED,
+            Self::SignInFailed => codes::INVALID_CREDENTIALS,
+            Self::TooManyAttempts { .. } => codes::TOO_MANY_ATTEMPTS,
+            Self::CsrfFailed => codes::CSRF_FAILED,
+            Self::InvalidWidgetToken(_) => codes::INVALID_WIDGET_TOKEN,
+            Self::ProviderNotFound(_) => codes::PROVIDER_NOT_FOUND,
+            Self::NotFound(_) => codes::NOT_FOUND,
+            Self::InvalidState(_) => codes::INVALID_STATE,
+            Self::Provider(_) => codes::PROVIDER_ERROR,
+            Self::ProviderUnavailable { .. } => codes::PROVIDER_UNAVAILABLE,
+            Self::NotConfigured(_) => codes::PROVIDER_NOT_CONFIGURED,
+            Self::ProviderDisabled(_) => codes::PROVIDER_DISABLED,
+            Self::Conflict(_) => codes::CONFLICT,
+            Self::Discovery(_) => codes::DISCOVERY_FAILED,
+            Self::Crypto(_) => codes::SECRET_UNREADABLE,
+            Self::Database(_) | Self::Internal(_) => codes::INTERNAL,
+        }
+    }
+}
+
+/// What a caller reads when a stored secret cannot be opened; the details go to the log only.
+const SECRET_UNREADABLE: &str = "A stored secret could not be decrypted: it was altered, copied from another record, \
+     or sealed with an encryption key this server does not hold. Nothing was changed. Restore the key, or connect \
+     the account again.";
+
+/// Plain text, with no side effect: the message a caller would read, and for database and
+/// internal failures the details an operator needs (they reach callers only through
+/// [`AppError::from`], as a reference).
 impl std::fmt::Display for Error {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{}", AppError::from(self))
+        match self {
+            Self::Validation(errors) => match errors.as_slice() {
+                [one] => f.write_str(&one.message),
+                _ => f.write_str("Some fields need attention."),
+            },
+            Self::Unauthorized(why) | Self::InvalidWidgetToken(why) | Self::InvalidState(why) => f.write_str(why),
+            Self::SignInFailed => f.write_str("The email address or password is not right."),
+            Self::TooManyAttempts { retry_after_secs } => write!(
+                f,
+                "Too many failed sign-ins for this account. Try again in {}.",
+                crate::time::describe_wait(*retry_after_secs)
+            ),
+            Self::CsrfFailed => {
+                f.write_str("This request did not carry the page's security token. Reload the page and try again.")
+            }
+            Self::ProviderNotFound(slug) => write!(f, "No provider with the slug {slug:?}."),
+            Self::NotFound(m) | Self::NotConfigured(m) | Self::Conflict(m) | Self::Discovery(m) => f.write_str(m),
+            Self::Provider(p) => p.fmt(f),
+            Self::ProviderUnavailable { message, .. } => f.write_str(message),
+            Self::ProviderDisabled(name) => write!(f, "{name} is disabled: new connections are not accepted."),
+            Self::Crypto(c) => write!(f, "a stored secret could not be decrypted ({c})"),
+            Self::Database(e) => write!(f, "database error: {e}"),
+            Self::Internal(m) => f.write_str(m),
+        }
     }
 }
 
 impl std::error::Error for Error {}
 
+/// The one mapping to the wire, for every transport, and the one place an error is logged:
+/// failures the caller cannot act on are logged here with a fresh reference, which is all the
+/// caller sees of them.
 impl From<Error> for AppError {
     fn from(e: Error) -> Self {
-        AppError::from(&e)
-    }
-}
-
-impl From<&Error> for AppError {
-    fn from(e: &Error) -> Self {
         match e {
-            Error::Validation(errors) => AppError::validation(errors.clone()),
-            Error::Unauthorized(why) => AppError::unauthorized(*why),
-            Error::SignInFailed => {
-                AppError::new(codes::INVALID_CREDENTIALS, "The email address or password is not right.")
-            }
-            Error::TooManyAttempts { retry_after_secs } => AppError::new(
-                codes::TOO_MANY_ATTEMPTS,
-                format!(
-                    "Too many failed sign-ins for this account. Try again in {}.",
-                    crate::time::describe_wait(*retry_after_secs)
-                ),
-            ),
-            Error::CsrfFailed => AppError::new(
-                codes::CSRF_FAILED,
-                "This request did not carry the page's security token. Reload the page and try again.",
-            ),
-            Error::InvalidWidgetToken(why) => AppError::new(codes::INVALID_WIDGET_TOKEN, *why),
-            Error::ProviderNotFound(slug) => {
-                AppError::new(codes::PROVIDER_NOT_FOUND, format!("No provider with the slug {slug:?}."))
-            }
-            Error::ConnectionNotFound(slug) => {
-                AppError::new(codes::CONNECTION_NOT_FOUND, format!("This user has no connection to {slug:?}."))
-            }
-            Error::NotFound(m) => AppError::new(codes::NOT_FOUND, m.clone()),
-            Error::InvalidState(why) => AppError::new(codes::INVALID_STATE, *why),
-            Error::Provider(p) => AppError::new(codes::PROVIDER_ERROR, p.to_string()),
-            Error::ProviderUnavailable { message, .. } => AppError::new(codes::PROVIDER_UNAVAILABLE, message.clone()),
-            Error::NotConfigured(m) => AppError::new(codes::PROVIDER_NOT_CONFIGURED, m.clone()),
-            Error::ProviderDisabled(name) => AppError::new(
-                codes::PROVIDER_DISABLED,
-                format!("{name} is disabled: new connections are not accepted."),
-            ),
-            Error::Conflict(m) => AppError::new(codes::CONFLICT, m.clone()),
-            Error::Discovery(m) => AppError::new(codes::DISCOVERY_FAILED, m.clone()),
+            Error::Validation(errors) => AppError::validation(errors),
             Error::Crypto(c) => {
                 tracing::error!(error = %c, "a stored secret failed to decrypt");
-                AppError::new(
-                    codes::SECRET_UNREADABLE,
-                    "A stored secret could not be decrypted: it was altered, copied from another record, or sealed \
-                     with an encryption key this server does not hold. Nothing was changed. Restore the key, or \
-                     connect the account again.",
-                )
+                AppError::new(codes::SECRET_UNREADABLE, SECRET_UNREADABLE)
             }
             Error::Database(_) | Error::Internal(_) => {
                 let reference = crate::ids::random_token(6);
@@ -143,6 +193,7 @@ impl From<&Error> for AppError {
                     "Plumb hit an internal error (reference {reference}). The details are in the server log."
                 ))
             }
+            other => AppError::new(other.code(), other.to_string()),
         }
     }
 }

@@ -1,10 +1,14 @@
-//! Events, with the WorkOS names and payloads (`shared/reference/workos-pipes-api.md` §6.3).
-//! They are built here and written to the outbox by the store, in the same transaction as the
-//! state change they report.
+//! Events, with the WorkOS names and payloads (`docs/workos-api.md` §6.2, §6.3). They are built
+//! here and written to the outbox by the store, in the same transaction as the state change they
+//! report; `GET /events` lists them.
 
-use crate::connections::Connection;
+use crate::connections::{Connection, Owner};
+use crate::error::Result;
+use crate::ids::{EnvironmentId, ProviderId};
+use crate::paging::Page;
+use crate::plumb::Plumb;
 use crate::providers::Provider;
-use crate::store::NewEvent;
+use crate::store::{EventQuery, NewEvent, StoredEvent};
 use crate::time::iso;
 use serde_json::{json, Value};
 
@@ -16,20 +20,12 @@ pub const CONNECTION_FAILED: &str = "pipes.connected_account.connection_failed";
 /// Every event Plumb sends; webhook endpoints subscribe to a subset.
 pub const ALL: [&str; 4] = [CONNECTED, DISCONNECTED, REAUTHORIZATION_NEEDED, CONNECTION_FAILED];
 
-fn org(organization_id: &str) -> Value {
-    if organization_id.is_empty() {
-        Value::Null
-    } else {
-        Value::String(organization_id.to_string())
-    }
-}
-
-fn new_event(name: &str, provider_id: &str, organization_id: &str, data: Value, now: i64) -> NewEvent {
+fn new_event(name: &str, provider_id: &ProviderId, owner: &Owner, data: Value, now: i64) -> NewEvent {
     NewEvent {
         id: crate::ids::new_id("event"),
-        provider_id: provider_id.to_string(),
+        provider_id: provider_id.clone(),
         event: name.to_string(),
-        organization_id: organization_id.to_string(),
+        organization_id: owner.org_key().to_string(),
         data: data.to_string(),
         created_at: now,
     }
@@ -42,14 +38,14 @@ pub fn connected_account(name: &str, c: &Connection, provider_slug: &str, state:
         "id": c.id,
         "data_integration_id": c.provider_id,
         "provider_slug": provider_slug,
-        "user_id": c.user_id,
-        "organization_id": org(&c.organization_id),
+        "user_id": c.owner.user_id,
+        "organization_id": c.owner.organization_id,
         "scopes": c.scopes.0,
         "state": state,
         "created_at": iso(c.created_at),
         "updated_at": iso(now),
     });
-    new_event(name, &c.provider_id, &c.organization_id, data, now)
+    new_event(name, &c.provider_id, &c.owner, data, now)
 }
 
 /// What went wrong with a connection attempt.
@@ -61,26 +57,20 @@ pub struct Failure<'a> {
 }
 
 /// `PipesConnectionFailed`.
-pub fn connection_failed(
-    provider: &Provider,
-    user_id: &str,
-    organization_id: &str,
-    f: &Failure<'_>,
-    now: i64,
-) -> NewEvent {
+pub fn connection_failed(provider: &Provider, owner: &Owner, f: &Failure<'_>, now: i64) -> NewEvent {
     let data = json!({
         "object": "connection_failed",
         "data_integration_id": provider.id,
         "provider_slug": provider.slug,
-        "user_id": user_id,
-        "organization_id": org(organization_id),
+        "user_id": owner.user_id,
+        "organization_id": owner.organization_id,
         "error_code": f.error_code,
         "error_reason": f.error_reason,
         "provider_error": f.provider_error,
         "provider_error_description": f.provider_error_description,
         "created_at": iso(now),
     });
-    new_event(CONNECTION_FAILED, &provider.id, organization_id, data, now)
+    new_event(CONNECTION_FAILED, &provider.id, owner, data, now)
 }
 
 /// The envelope an event travels in (webhook body and `/events` item): compact JSON, so that
@@ -88,4 +78,19 @@ pub fn connection_failed(
 pub fn envelope(id: &str, name: &str, data: &str, created_at: i64) -> Value {
     let data: Value = serde_json::from_str(data).unwrap_or(Value::Null);
     json!({"object": "event", "id": id, "event": name, "data": data, "created_at": iso(created_at)})
+}
+
+impl Plumb {
+    /// A page of an environment's events, filtered, and whether more follow it.
+    pub async fn list_events(
+        &self,
+        env: &EnvironmentId,
+        query: &EventQuery,
+        page: &Page,
+    ) -> Result<(Vec<StoredEvent>, bool)> {
+        let mut rows = self.store.list_events(env, query, page).await?;
+        let more = rows.len() as i64 > page.limit;
+        rows.truncate(page.limit as usize);
+        Ok((rows, more))
+    }
 }

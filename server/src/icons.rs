@@ -2,6 +2,7 @@
 //! when its bytes are a PNG, JPEG, GIF, WebP or script-free SVG of at most 256 KiB. Plumb stores
 //! and serves it, so the widget never loads images from other origins.
 
+use crate::ids::ProviderId;
 use base64::Engine;
 
 pub const MAX_ICON_BYTES: usize = 256 * 1024;
@@ -94,6 +95,25 @@ pub async fn fetch(http: &crate::outbound::Client, url: &str) -> Result<Icon, St
         data.extend_from_slice(&chunk);
     }
     accept(data)
+}
+
+/// When a provider's stored icon last changed, and whether it was fetched or uploaded.
+#[derive(Debug, Clone)]
+pub struct IconVersion {
+    pub provider_id: ProviderId,
+    /// `url` (fetched from the provider's icon URL) or `upload`.
+    pub source: String,
+    pub updated_at: i64,
+}
+
+/// Where Plumb serves a provider's icon, versioned so browsers refetch a changed one; empty when
+/// it has none.
+pub fn served_path(provider_id: &ProviderId, versions: &[IconVersion]) -> String {
+    versions
+        .iter()
+        .find(|v| v.provider_id == *provider_id)
+        .map(|v| format!("/icons/{provider_id}?v={}", v.updated_at))
+        .unwrap_or_default()
 }
 
 #[cfg(test)]

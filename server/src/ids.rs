@@ -1,5 +1,6 @@
 //! Identifiers and random values. Ids are a readable prefix plus a ULID (time-ordered, so rows
-//! sort by creation); random tokens come from the operating system's CSPRNG.
+//! sort by creation); random tokens come from the operating system's CSPRNG. The ids that travel
+//! together through the domain have their own types, so one cannot be passed for another.
 
 use base64::Engine;
 use rand::RngCore;
@@ -40,6 +41,79 @@ pub fn sha256_hex(value: &str) -> String {
     }
     out
 }
+
+/// An id type: a string the database and the wire carry as is, but which the compiler keeps
+/// apart from every other id.
+macro_rules! id_type {
+    ($(#[$doc:meta])* $name:ident, $prefix:literal) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub struct $name(String);
+
+        impl $name {
+            /// A new, unique id.
+            pub fn generate() -> Self {
+                Self(new_id($prefix))
+            }
+
+            pub fn as_str(&self) -> &str {
+                &self.0
+            }
+        }
+
+        impl From<String> for $name {
+            fn from(id: String) -> Self {
+                Self(id)
+            }
+        }
+
+        impl From<&str> for $name {
+            fn from(id: &str) -> Self {
+                Self(id.to_string())
+            }
+        }
+
+        impl From<$name> for String {
+            fn from(id: $name) -> Self {
+                id.0
+            }
+        }
+
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(&self.0)
+            }
+        }
+
+        impl PartialEq<&str> for $name {
+            fn eq(&self, other: &&str) -> bool {
+                self.0 == *other
+            }
+        }
+
+        impl serde::Serialize for $name {
+            fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                serializer.serialize_str(&self.0)
+            }
+        }
+    };
+}
+
+id_type!(
+    /// An environment (sandbox, production, …): what scopes providers, keys, endpoints and events.
+    EnvironmentId,
+    "env"
+);
+id_type!(
+    /// A provider within its environment.
+    ProviderId,
+    "prov"
+);
+id_type!(
+    /// One connected account.
+    ConnectionId,
+    "conn"
+);
 
 #[cfg(test)]
 mod tests {

@@ -7,26 +7,10 @@
 
 use crate::crypto::{self, Aad, Cipher, KeyMaterial, KeySource};
 use crate::error::{Error, Result};
+use crate::store::sealed::SEALED;
 use crate::store::Store;
 use std::collections::BTreeMap;
 use std::time::Duration;
-
-/// One column that holds sealed values; its AAD is `(table, id, column)`.
-pub struct SealedColumn {
-    pub table: &'static str,
-    pub id_column: &'static str,
-    pub column: &'static str,
-}
-
-/// Every place Plumb keeps a sealed value.
-pub const SEALED: &[SealedColumn] = &[
-    SealedColumn { table: "connections", id_column: "id", column: "access_token" },
-    SealedColumn { table: "connections", id_column: "id", column: "refresh_token" },
-    SealedColumn { table: "providers", id_column: "id", column: "client_secret" },
-    SealedColumn { table: "shared_credentials", id_column: "catalog_slug", column: "client_secret" },
-    SealedColumn { table: "webhook_endpoints", id_column: "id", column: "secret" },
-    SealedColumn { table: "oauth_states", id_column: "state_hash", column: "pkce_verifier" },
-];
 
 const BATCH: i64 = 200;
 

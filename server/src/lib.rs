@@ -1,8 +1,15 @@
-//! Plumb's server: the domain (providers, connections, tokens, crypto, OAuth) and the HTTP layer
-//! that serves the Leptos app, the backend API and the OAuth callback.
+//! Plumb's server, in layers that depend only downwards:
+//!
+//! - transport: [`http`] (the REST API, the OAuth pages, the Leptos pages and server functions)
+//!   and the `plumb` command line;
+//! - flows, each an `impl Plumb` block: [`connect`], [`tokens`], [`widget`], [`provider_admin`],
+//!   [`environments`], [`webhooks`], [`events`], [`admin_accounts`], [`api_keys`];
+//! - the core: [`plumb::Plumb`], and the domain's types and rules ([`providers`],
+//!   [`provider_settings`], [`connections`], [`catalog`], [`error`], [`ids`], [`paging`]);
+//! - the store ([`store`]) and leaf services: [`crypto`], [`keys`], [`oauth`], [`outbound`],
+//!   [`discovery`], [`icons`], [`widget_tokens`], [`origins`], [`locks`], [`config`], [`time`].
 
-pub mod admin;
-pub mod admins;
+pub mod admin_accounts;
 pub mod api_keys;
 pub mod catalog;
 pub mod config;
@@ -17,14 +24,20 @@ pub mod http;
 pub mod icons;
 pub mod ids;
 pub mod keys;
+pub mod locks;
 pub mod oauth;
+pub mod origins;
 pub mod outbound;
+pub mod paging;
+pub mod plumb;
+pub mod provider_admin;
+pub mod provider_settings;
 pub mod providers;
-pub mod service;
 pub mod store;
 pub mod time;
 pub mod tokens;
 pub mod webhooks;
+pub mod widget;
 pub mod widget_tokens;
 
 use std::sync::Arc;
@@ -54,8 +67,8 @@ pub fn load_cipher(config: &config::Config) -> Result<crypto::Cipher, String> {
 }
 
 /// Connects to the database, runs migrations and assembles the service.
-pub async fn build(config: config::Config) -> Result<Arc<service::Plumb>, String> {
+pub async fn build(config: config::Config) -> Result<Arc<plumb::Plumb>, String> {
     let cipher = load_cipher(&config)?;
     let store = store::Store::connect(&config.database_url).await.map_err(|e| e.to_string())?;
-    Ok(Arc::new(service::Plumb::new(config, store, cipher)))
+    Ok(Arc::new(plumb::Plumb::new(config, store, cipher)))
 }

@@ -245,7 +245,7 @@ async fn environments_list() -> Result<(), String> {
     store.close().await;
     println!("{:<16} {:<24} {:<5} RETURN-TO ORIGINS / FRAME ANCESTORS", "SLUG", "NAME", "LIVE");
     for e in all {
-        println!("{:<16} {:<24} {:<5} {} / {}", e.slug, e.name, e.live != 0, e.return_to_origins, e.frame_ancestors);
+        println!("{:<16} {:<24} {:<5} {} / {}", e.slug, e.name, e.live, e.return_to_origins, e.frame_ancestors);
     }
     Ok(())
 }
@@ -272,7 +272,7 @@ async fn environments_create(slug: &str, flags: &[&str]) -> Result<(), String> {
 }
 
 /// The service on the configured database, for the `admin` commands.
-async fn open_plumb() -> Result<std::sync::Arc<server::service::Plumb>, String> {
+async fn open_plumb() -> Result<std::sync::Arc<server::plumb::Plumb>, String> {
     let config = Config::from_env().map_err(|e| e.to_string())?;
     server::build(config).await
 }

@@ -102,6 +102,14 @@ pub enum TokenError {
 }
 
 impl TokenError {
+    /// How long the provider asked us to wait, when it said.
+    pub fn retry_after_secs(&self) -> Option<u64> {
+        match self {
+            Self::Unavailable { retry_after_secs, .. } => *retry_after_secs,
+            _ => None,
+        }
+    }
+
     /// The grant is dead: RFC 6749 §5.2 `invalid_grant`, or a provider's documented equivalent
     /// (GitHub's `bad_refresh_token`, Slack's `invalid_refresh_token` and `token_revoked`).
     pub fn is_invalid_grant(&self) -> bool {

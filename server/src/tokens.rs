@@ -2,60 +2,18 @@
 //! expire, and classify refresh failures (`invalid_grant` breaks the connection; an unwell
 //! provider does not).
 
-use crate::connections::{self, expired, missing_scopes, org_key, refresh_backoff_ms, refresh_due, Connection};
+use crate::api_keys::PresentedKey;
+use crate::connections::{self, expired, missing_scopes, refresh_backoff_ms, refresh_due, Connection, Owner};
 use crate::crypto::Aad;
-use crate::error::{Error, Result};
+use crate::error::{Error, Result, TokenRequest};
 use crate::events;
+use crate::ids::{ConnectionId, EnvironmentId};
 use crate::oauth::{self, TokenError};
+use crate::plumb::Plumb;
 use crate::providers::{Provider, ScopeList};
-use crate::service::Plumb;
 use crate::time::{iso, now_ms};
-use app::model::{AccessToken, AccessTokenResponse, ConnectionState, InactiveReason};
+use app::model::{AccessToken, AccessTokenRequest, AccessTokenResponse, ConnectionState, InactiveReason};
 use oauth2::RefreshToken;
-use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
-
-/// One async mutex per key, created on demand and dropped when nobody holds or waits for it.
-/// Refreshes of one connection take its lock, so concurrent fetches in this process cause one
-/// refresh, and the rest read its result.
-#[derive(Default)]
-pub struct KeyedLocks {
-    map: Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>,
-}
-
-pub struct KeyedGuard<'a> {
-    locks: &'a KeyedLocks,
-    key: String,
-    mutex: Arc<tokio::sync::Mutex<()>>,
-    guard: Option<tokio::sync::OwnedMutexGuard<()>>,
-}
-
-impl KeyedLocks {
-    pub async fn lock(&self, key: &str) -> KeyedGuard<'_> {
-        let mutex = {
-            let mut map = self.map.lock().unwrap_or_else(|p| p.into_inner());
-            map.entry(key.to_string()).or_default().clone()
-        };
-        let guard = mutex.clone().lock_owned().await;
-        KeyedGuard { locks: self, key: key.to_string(), mutex, guard: Some(guard) }
-    }
-
-    #[cfg(test)]
-    fn len(&self) -> usize {
-        self.map.lock().unwrap().len()
-    }
-}
-
-impl Drop for KeyedGuard<'_> {
-    fn drop(&mut self) {
-        self.guard.take();
-        let mut map = self.locks.map.lock().unwrap_or_else(|p| p.into_inner());
-        // Two references left: the map's and ours. Nobody else holds or waits for this lock.
-        if Arc::strong_count(&self.mutex) == 2 {
-            map.remove(&self.key);
-        }
-    }
-}
 
 pub(crate) enum Fetched {
     Token(Box<Connection>),
@@ -63,17 +21,30 @@ pub(crate) enum Fetched {
 }
 
 impl Plumb {
-    /// The access token for a user's connection to a provider, refreshed first when due.
-    #[tracing::instrument(skip_all, fields(provider = slug))]
-    pub async fn fetch_token(
+    /// `POST /data-integrations/{slug}/token` and its server function: the caller's key, the
+    /// body's owner, then the token.
+    pub async fn get_access_token(
         &self,
-        env: &str,
+        key: &PresentedKey,
         slug: &str,
-        user_id: &str,
-        organization_id: Option<&str>,
+        request: &AccessTokenRequest,
     ) -> Result<AccessTokenResponse> {
+        let owner = match Owner::from_input(Some(&request.user_id), request.organization_id.as_deref()) {
+            Ok(owner) => owner,
+            Err(invalid) => {
+                // A bad key is reported before a bad body, as on every other endpoint.
+                self.authenticate_api_key(key).await?;
+                return Err(invalid);
+            }
+        };
+        self.fetch_token_for_key(key, slug, &owner).await
+    }
+
+    /// The access token for an owner's connection to a provider, refreshed first when due.
+    #[tracing::instrument(skip_all, fields(provider = slug))]
+    pub async fn fetch_token(&self, env: &EnvironmentId, slug: &str, owner: &Owner) -> Result<AccessTokenResponse> {
         let provider = self.provider(env, slug).await?;
-        let Some(connection) = self.store.connection(&provider.id, user_id, org_key(organization_id)).await? else {
+        let Some(connection) = self.store.connection(&provider.id, owner).await? else {
             return Ok(AccessTokenResponse::inactive(InactiveReason::NotInstalled));
         };
         let connection = match self.ensure_fresh(&provider, connection).await? {
@@ -89,40 +60,32 @@ impl Plumb {
         )
     }
 
-    /// The token endpoint's fetch: the API key (by its hash), provider and connection come from
-    /// one query, and a fresh token is answered from it. Anything else (a token due for
-    /// refresh, a broken connection) takes the full path above.
-    pub async fn fetch_token_for_key(
-        &self,
-        key_hash: &str,
-        slug: &str,
-        user_id: &str,
-        organization_id: Option<&str>,
-    ) -> Result<AccessTokenResponse> {
-        let found = self.store.token_lookup(key_hash, slug, user_id, org_key(organization_id)).await?;
+    /// The token endpoint's fetch: the API key, provider and connection come from one query,
+    /// and a fresh token is answered from it. Anything else (a token due for refresh, a broken
+    /// connection) takes the full path above.
+    async fn fetch_token_for_key(&self, key: &PresentedKey, slug: &str, owner: &Owner) -> Result<AccessTokenResponse> {
+        let found = self.store.token_lookup(key.hash(), slug, owner).await?;
         let found = found.ok_or_else(crate::api_keys::unknown_key)?;
         crate::api_keys::accept(&self.store, &found.key_id, found.revoked_at, found.last_used_at).await?;
         if found.provider_id.is_none() {
             return Err(Error::ProviderNotFound(slug.to_string()));
         }
-        let (Some(id), Some(state)) = (found.connection_id.as_deref(), found.state.as_deref()) else {
+        let (Some(id), Some(state)) = (found.connection_id, found.state) else {
             return Ok(AccessTokenResponse::inactive(InactiveReason::NotInstalled));
         };
         let skew = self.config.refresh_skew.as_millis() as i64;
-        if ConnectionState::parse(state) != Some(ConnectionState::Connected)
-            || refresh_due(found.expires_at, now_ms(), skew)
-        {
-            return self.fetch_token(&found.environment_id, slug, user_id, organization_id).await;
+        if state != ConnectionState::Connected || refresh_due(found.expires_at, now_ms(), skew) {
+            return self.fetch_token(&found.environment_id, slug, owner).await;
         }
         let requested = ScopeList::from(found.provider_scopes.unwrap_or_default());
         let granted = ScopeList::from(found.connection_scopes.unwrap_or_default());
-        self.active_token(id, found.access_token.as_deref(), found.expires_at, &requested, granted)
+        self.active_token(&id, found.access_token.as_deref(), found.expires_at, &requested, granted)
     }
 
     /// The answer for a connection whose token is good: the token opened from its sealed form.
     fn active_token(
         &self,
-        connection_id: &str,
+        connection_id: &ConnectionId,
         sealed: Option<&[u8]>,
         expires_at: Option<i64>,
         requested: &ScopeList,
@@ -130,8 +93,9 @@ impl Plumb {
     ) -> Result<AccessTokenResponse> {
         let sealed =
             sealed.ok_or_else(|| Error::Internal(format!("connection {connection_id} has no access token")))?;
-        let access_token =
-            self.cipher.open_string(sealed, &Aad::new("connections", connection_id, connections::ACCESS_TOKEN))?;
+        let access_token = self
+            .cipher
+            .open_string(sealed, &Aad::new("connections", connection_id.as_str(), connections::ACCESS_TOKEN))?;
         Ok(AccessTokenResponse::active(AccessToken {
             object: "access_token".into(),
             access_token,
@@ -159,7 +123,7 @@ impl Plumb {
         connection: Connection,
         skew_ms: i64,
     ) -> Result<Fetched> {
-        if connection.state() == ConnectionState::NeedsReauthorization {
+        if connection.state == ConnectionState::NeedsReauthorization {
             return Ok(Fetched::Inactive(InactiveReason::NeedsReauthorization));
         }
         if !refresh_due(connection.expires_at, now_ms(), skew_ms) {
@@ -167,7 +131,7 @@ impl Plumb {
         }
         let wait = self.config.refresh_wait;
         let deadline = tokio::time::Instant::now() + wait;
-        let Ok(_guard) = tokio::time::timeout(wait, self.refresh_locks.lock(&connection.id)).await else {
+        let Ok(_guard) = tokio::time::timeout(wait, self.refresh_locks.lock(connection.id.as_str())).await else {
             return self.give_up_waiting(provider, &connection.id).await;
         };
         loop {
@@ -175,7 +139,7 @@ impl Plumb {
             let Some(connection) = self.store.connection_by_id(&connection.id).await? else {
                 return Ok(Fetched::Inactive(InactiveReason::NotInstalled));
             };
-            if connection.state() == ConnectionState::NeedsReauthorization {
+            if connection.state == ConnectionState::NeedsReauthorization {
                 return Ok(Fetched::Inactive(InactiveReason::NeedsReauthorization));
             }
             let now = now_ms();
@@ -205,7 +169,7 @@ impl Plumb {
         }
     }
 
-    async fn give_up_waiting(&self, provider: &Provider, id: &str) -> Result<Fetched> {
+    async fn give_up_waiting(&self, provider: &Provider, id: &ConnectionId) -> Result<Fetched> {
         let Some(connection) = self.store.connection_by_id(id).await? else {
             return Ok(Fetched::Inactive(InactiveReason::NotInstalled));
         };
@@ -262,7 +226,7 @@ impl Plumb {
     /// Runs the refresh this process holds the lease for, and settles the lease in every outcome.
     async fn refresh_holding_lease(&self, provider: &Provider, connection: Connection) -> Result<Fetched> {
         let id = connection.id.clone();
-        let aad = |field| Aad::new("connections", &id, field);
+        let aad = |field| Aad::new("connections", id.as_str(), field);
         let sealed_refresh = connection.refresh_token.clone().unwrap_or_default();
         let prepared = async {
             let refresh_token =
@@ -287,7 +251,7 @@ impl Plumb {
         // Lifetimes count from when the provider could have issued the token: before we asked,
         // never after its answer arrived, so Plumb never believes a token lives longer than it does.
         let requested_at = now_ms();
-        let outcome = oauth::send(&self.http, &request, &provider.token_response_paths.0).await;
+        let outcome = oauth::send(&self.http, &request, &provider.token_response_paths).await;
         let now = now_ms();
         match outcome {
             Ok(set) => {
@@ -349,20 +313,7 @@ impl Plumb {
                     return Ok(Fetched::Token(Box::new(connection)));
                 }
                 let retry_after_secs = Some(((retry_at - now) as u64).div_ceil(1000).max(1));
-                Err(match e {
-                    TokenError::Rejected(p) => Error::Provider(p),
-                    TokenError::Unavailable { message, .. } => Error::ProviderUnavailable {
-                        message: format!(
-                            "{} could not refresh the token: {message}. Try again shortly.",
-                            provider.name
-                        ),
-                        retry_after_secs,
-                    },
-                    TokenError::Malformed(m) => Error::ProviderUnavailable {
-                        message: format!("{} sent an unusable refresh response: {m}", provider.name),
-                        retry_after_secs,
-                    },
-                })
+                Err(Error::from_token_request(e, &provider.name, TokenRequest::Refresh, retry_after_secs))
             }
         }
     }
@@ -400,41 +351,4 @@ pub fn spawn_background_refresher(
             }
         }
     });
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use std::sync::atomic::{AtomicUsize, Ordering};
-
-    #[tokio::test]
-    async fn keyed_locks_serialise_one_key_and_clean_up() {
-        let locks = Arc::new(KeyedLocks::default());
-        let inside = Arc::new(AtomicUsize::new(0));
-        let max_inside = Arc::new(AtomicUsize::new(0));
-        let mut tasks = Vec::new();
-        for _ in 0..20 {
-            let (locks, inside, max_inside) = (locks.clone(), inside.clone(), max_inside.clone());
-            tasks.push(tokio::spawn(async move {
-                let _g = locks.lock("conn").await;
-                let n = inside.fetch_add(1, Ordering::SeqCst) + 1;
-                max_inside.fetch_max(n, Ordering::SeqCst);
-                tokio::task::yield_now().await;
-                inside.fetch_sub(1, Ordering::SeqCst);
-            }));
-        }
-        for t in tasks {
-            t.await.unwrap();
-        }
-        assert_eq!(max_inside.load(Ordering::SeqCst), 1);
-        assert_eq!(locks.len(), 0, "no lock outlives its last user");
-    }
-
-    #[tokio::test]
-    async fn different_keys_do_not_block_each_other() {
-        let locks = KeyedLocks::default();
-        let _a = locks.lock("a").await;
-        let b = tokio::time::timeout(std::time::Duration::from_secs(5), locks.lock("b")).await;
-        assert!(b.is_ok());
-    }
 }

@@ -1,14 +1,14 @@
 //! Webhooks: endpoints, and the worker that delivers outbox events to them, signed the way the
 //! WorkOS SDK verifies (`WorkOS-Signature: t=<ms>, v1=<hex HMAC-SHA256(secret, "<t>.<body>")>`,
-//! `shared/reference/workos-pipes-api.md` §6.1). Deliveries retry with exponential backoff and
-//! jitter until `webhook_give_up_after`, then fail and mark their endpoint.
+//! `docs/workos-api.md` §6.1). Deliveries retry with exponential backoff and jitter until
+//! `webhook_give_up_after`, then fail and mark their endpoint.
 
 use crate::crypto::Aad;
 use crate::error::{Error, Result};
 use crate::events;
-use crate::ids;
-use crate::service::Plumb;
-use crate::store::{DeliveryOutcome, DueDelivery, WebhookEndpoint};
+use crate::ids::{self, EnvironmentId};
+use crate::plumb::Plumb;
+use crate::store::{DeliveryOutcome, DeliveryRow, DeliveryStatus, DueDelivery, WebhookEndpoint};
 use crate::time::now_ms;
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
@@ -41,7 +41,7 @@ pub struct EndpointInput<'a> {
     pub enabled: Option<bool>,
 }
 
-fn check_events(events: &[String]) -> Result<String> {
+fn check_events(events: &[String]) -> Result<Vec<String>> {
     if events.is_empty() {
         return Err(Error::field("events", "required", "Subscribe to at least one event."));
     }
@@ -52,13 +52,13 @@ fn check_events(events: &[String]) -> Result<String> {
             format!("{bad:?} is not an event Plumb sends: use {}.", events::ALL.join(", ")),
         ));
     }
-    let mut unique: Vec<&str> = Vec::new();
+    let mut unique: Vec<String> = Vec::new();
     for e in events {
-        if !unique.contains(&e.as_str()) {
-            unique.push(e);
+        if !unique.contains(e) {
+            unique.push(e.clone());
         }
     }
-    Ok(unique.join(" "))
+    Ok(unique)
 }
 
 fn check_url(url: &str, rules: crate::outbound::Outbound) -> Result<String> {
@@ -70,7 +70,7 @@ impl Plumb {
     /// Adds an endpoint; returns it with its signing secret, which is shown only now.
     pub async fn create_webhook_endpoint(
         &self,
-        env: &str,
+        env: &EnvironmentId,
         input: &EndpointInput<'_>,
     ) -> Result<(WebhookEndpoint, String)> {
         let url = check_url(input.endpoint_url.unwrap_or_default(), self.config.outbound())?;
@@ -86,11 +86,11 @@ impl Plumb {
             id,
             endpoint_url: url,
             events,
-            enabled: input.enabled.unwrap_or(true) as i64,
+            enabled: input.enabled.unwrap_or(true),
             last_failure_at: None,
             created_at: now,
             updated_at: now,
-            environment_id: env.to_string(),
+            environment_id: env.clone(),
         };
         self.store.insert_webhook_endpoint(&endpoint).await?;
         tracing::info!(endpoint = %endpoint.id, "webhook endpoint added");
@@ -99,7 +99,7 @@ impl Plumb {
 
     pub async fn update_webhook_endpoint(
         &self,
-        env: &str,
+        env: &EnvironmentId,
         id: &str,
         input: &EndpointInput<'_>,
     ) -> Result<WebhookEndpoint> {
@@ -111,7 +111,7 @@ impl Plumb {
             endpoint.events = check_events(events)?;
         }
         if let Some(enabled) = input.enabled {
-            endpoint.enabled = enabled as i64;
+            endpoint.enabled = enabled;
         }
         endpoint.updated_at = now_ms();
         if !self.store.update_webhook_endpoint(&endpoint).await? {
@@ -121,19 +121,38 @@ impl Plumb {
     }
 
     /// An endpoint of this environment: another environment's is "not found", like a missing one.
-    pub async fn webhook_endpoint(&self, env: &str, id: &str) -> Result<WebhookEndpoint> {
+    pub async fn webhook_endpoint(&self, env: &EnvironmentId, id: &str) -> Result<WebhookEndpoint> {
         match self.store.webhook_endpoint(id).await? {
-            Some(e) if e.environment_id == env => Ok(e),
+            Some(e) if e.environment_id == *env => Ok(e),
             _ => Err(endpoint_not_found(id)),
         }
     }
 
-    pub async fn delete_webhook_endpoint(&self, env: &str, id: &str) -> Result<()> {
+    pub async fn delete_webhook_endpoint(&self, env: &EnvironmentId, id: &str) -> Result<()> {
         let endpoint = self.webhook_endpoint(env, id).await?;
         if self.store.delete_webhook_endpoint(&endpoint.id).await? {
             Ok(())
         } else {
             Err(endpoint_not_found(id))
+        }
+    }
+
+    /// An environment's endpoints.
+    pub async fn webhook_endpoints(&self, env: &EnvironmentId) -> Result<Vec<WebhookEndpoint>> {
+        self.store.webhook_endpoints(env).await
+    }
+
+    /// The most recent deliveries of an environment's events, newest first.
+    pub async fn recent_deliveries(&self, env: &EnvironmentId, limit: i64) -> Result<Vec<DeliveryRow>> {
+        self.store.recent_deliveries(env, limit).await
+    }
+
+    /// Queues a delivery again, now.
+    pub async fn resend_delivery(&self, env: &EnvironmentId, id: &str) -> Result<()> {
+        if self.store.resend_delivery(env, id, now_ms()).await? {
+            Ok(())
+        } else {
+            Err(Error::NotFound(format!("No delivery {id:?}.")))
         }
     }
 
@@ -159,7 +178,7 @@ impl Plumb {
                 Ok(code) => DeliveryOutcome {
                     id: delivery.id.clone(),
                     endpoint_id: delivery.endpoint_id.clone(),
-                    status: "delivered".into(),
+                    status: DeliveryStatus::Delivered,
                     attempts,
                     next_attempt_at: now,
                     status_code: Some(code),
@@ -174,7 +193,7 @@ impl Plumb {
                     DeliveryOutcome {
                         id: delivery.id.clone(),
                         endpoint_id: delivery.endpoint_id.clone(),
-                        status: if give_up { "failed".into() } else { "pending".into() },
+                        status: if give_up { DeliveryStatus::Failed } else { DeliveryStatus::Pending },
                         attempts,
                         next_attempt_at: now + delay.as_millis() as i64,
                         status_code: code,
@@ -260,7 +279,7 @@ mod tests {
 
     #[test]
     fn endpoints_subscribe_to_known_events_only() {
-        assert_eq!(check_events(&[events::CONNECTED.into(), events::CONNECTED.into()]).unwrap(), events::CONNECTED);
+        assert_eq!(check_events(&[events::CONNECTED.into(), events::CONNECTED.into()]).unwrap(), [events::CONNECTED]);
         assert!(check_events(&[]).is_err());
         assert!(check_events(&["user.created".into()]).is_err());
     }

@@ -2,7 +2,9 @@
 //! act for one user of one organization in the widget, and nothing else. The signing key is
 //! derived from the encryption key, so no other secret has to be configured.
 
+use crate::connections::Owner;
 use crate::error::{Error, Result};
+use crate::ids::EnvironmentId;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use hmac::{Hmac, Mac};
@@ -34,8 +36,19 @@ pub struct Claims {
     pub permissions: Vec<String>,
 }
 
-/// Signs with the first key and accepts any of them: after an encryption-key rotation, tokens
-/// signed before it stay valid until the old key is retired.
+impl Claims {
+    /// The environment whose providers the widget shows.
+    pub fn environment(&self) -> EnvironmentId {
+        self.env.as_str().into()
+    }
+
+    /// Whose connections the widget shows.
+    pub fn owner(&self) -> Owner {
+        Owner { user_id: self.sub.clone(), organization_id: self.org.clone() }
+    }
+}
+
+/// Tokens minted before environments existed name none: theirs was the sandbox.
 fn sandbox() -> String {
     crate::store::SANDBOX.to_string()
 }
@@ -48,6 +61,8 @@ pub struct Subject<'a> {
     pub frame_ancestors: &'a str,
 }
 
+/// Signs with the first key and accepts any of them: after an encryption-key rotation, tokens
+/// signed before it stay valid until the old key is retired.
 #[derive(Clone)]
 pub struct Signer {
     keys: Vec<[u8; 32]>,

@@ -1,18 +1,19 @@
-//! The WorkOS-compatible admin API for providers ("data integrations",
-//! `shared/reference/workos-pipes-api.md` §4.1, §4.2, §5): list, create, get, update, delete,
-//! and the authorize-URL endpoint. Bodies are checked key by key: an unknown or malformed field
-//! is a 422 that names it, and nothing is stored.
+//! The WorkOS-compatible admin API for providers ("data integrations", `docs/workos-api.md`
+//! §4.1, §4.2, §5): list, create, get, update, delete, and the authorize-URL endpoint. Bodies are
+//! read key by key into a domain change that names only the fields sent: an unknown or malformed
+//! field is a 422 that names it, and nothing is stored.
 
-use super::api::{authorization, ApiJson};
-use super::{ApiError, AppState};
+use super::error::ApiError;
+use super::extract::{ApiJson, ApiKey, ListFilters, ListQuery};
+use super::state::AppState;
+use crate::connections::Owner;
 use crate::error::Error;
+use crate::provider_settings::{CatalogChange, ProviderChange};
 use crate::providers::Provider;
-use crate::service::{optional_id, required_id};
 use crate::store::SharedCredentials;
 use app::error::FieldError;
-use app::model::{CatalogInput, ProviderInput};
-use axum::extract::{Path, Query, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde_json::{json, Map, Value};
@@ -54,6 +55,11 @@ fn string(map: &Object, key: &str, field: &str) -> Result<Option<String>, Error>
     }
 }
 
+/// A string field that may be cleared: absent keeps, `null` clears, a string sets.
+fn clearable(map: &Object, key: &str, field: &str) -> Result<Option<String>, Error> {
+    Ok(if map.contains_key(key) { Some(string(map, key, field)?.unwrap_or_default()) } else { None })
+}
+
 fn boolean(map: &Object, key: &str, field: &str) -> Result<Option<bool>, Error> {
     match map.get(key) {
         None | Some(Value::Null) => Ok(None),
@@ -75,22 +81,24 @@ fn strings(map: &Object, key: &str, field: &str) -> Result<Option<Vec<String>>, 
     }
 }
 
-/// A JSON object of strings, as `name<sep>value` lines for the form parsers.
-fn string_map(map: &Object, key: &str, field: &str, separator: &str) -> Result<Option<String>, Error> {
+/// A JSON object of strings as ordered pairs: absent keeps, `null` clears.
+fn string_pairs(map: &Object, key: &str, field: &str) -> Result<Option<Vec<(String, String)>>, Error> {
+    let not_strings = || invalid(field, "invalid_type", format!("{field} must be an object of strings."));
     match map.get(key) {
-        None | Some(Value::Null) => Ok(None),
+        None => Ok(None),
+        Some(Value::Null) => Ok(Some(Vec::new())),
         Some(Value::Object(m)) => m
             .iter()
-            .map(|(k, v)| v.as_str().map(|v| format!("{k}{separator}{v}")))
+            .map(|(k, v)| v.as_str().map(|v| (k.clone(), v.to_string())))
             .collect::<Option<Vec<_>>>()
-            .map(|lines| Some(lines.join("\n")))
-            .ok_or_else(|| invalid(field, "invalid_type", format!("{field} must be an object of strings."))),
-        Some(_) => Err(invalid(field, "invalid_type", format!("{field} must be an object of strings."))),
+            .map(Some)
+            .ok_or_else(not_strings),
+        Some(_) => Err(not_strings()),
     }
 }
 
-/// Form field names → API field names, so validation errors name what the caller sent.
-fn rename_fields(e: Error) -> Error {
+/// The domain's field names → this API's, so validation errors name what the caller sent.
+fn api_field_names(e: Error) -> Error {
     let rename = |field: &str| -> String {
         match field {
             "slug" | "catalog" => "provider".into(),
@@ -135,57 +143,55 @@ const CUSTOM_PROVIDER_FIELDS: [&str; 15] = [
     "token_response_paths",
 ];
 
-/// Lays the `custom_provider` object's fields over a form input.
-fn apply_custom_provider(input: &mut ProviderInput, body: Value) -> Result<(), Error> {
+/// Reads the `custom_provider` object into the change: only the fields it names.
+fn read_custom_provider(change: &mut ProviderChange, body: Value) -> Result<(), Error> {
     let p = "custom_provider.";
     let map = object(body, &CUSTOM_PROVIDER_FIELDS, p)?;
     let f = |k: &str| format!("{p}{k}");
     if let Some(v) = string(&map, "name", &f("name"))? {
-        input.name = v;
+        change.name = Some(v);
     }
     for (key, slot) in [
-        ("authorization_url", &mut input.authorization_url),
-        ("token_url", &mut input.token_url),
-        ("refresh_token_url", &mut input.refresh_token_url),
-        ("icon_url", &mut input.icon_url),
-        ("request_scope_separator", &mut input.scope_separator),
-        ("scope_parameter", &mut input.scope_parameter),
-        ("token_body_content_type", &mut input.token_body_content_type),
-        ("authenticate_via", &mut input.authenticate_via),
+        ("authorization_url", &mut change.authorization_url),
+        ("token_url", &mut change.token_url),
+        ("refresh_token_url", &mut change.refresh_token_url),
+        ("icon_url", &mut change.icon_url),
+        ("request_scope_separator", &mut change.scope_separator),
+        ("scope_parameter", &mut change.scope_parameter),
+        ("token_body_content_type", &mut change.token_body_content_type),
+        ("authenticate_via", &mut change.authenticate_via),
     ] {
-        if map.contains_key(key) {
-            *slot = string(&map, key, &f(key))?.unwrap_or_default();
+        if let Some(v) = clearable(&map, key, &f(key))? {
+            *slot = Some(v);
         }
     }
     for (key, slot) in [
-        ("pkce_enabled", &mut input.pkce_enabled),
-        ("scopes_required", &mut input.scopes_required),
-        ("client_secret_required", &mut input.client_secret_required),
+        ("pkce_enabled", &mut change.pkce_enabled),
+        ("scopes_required", &mut change.scopes_required),
+        ("client_secret_required", &mut change.client_secret_required),
     ] {
         if let Some(b) = boolean(&map, key, &f(key))? {
-            *slot = b;
+            *slot = Some(b);
         }
     }
-    if map.contains_key("additional_authorization_parameters") {
-        input.authorization_parameters =
-            string_map(&map, "additional_authorization_parameters", &f("additional_authorization_parameters"), "=")?
-                .unwrap_or_default();
+    let parameters = "additional_authorization_parameters";
+    if let Some(pairs) = string_pairs(&map, parameters, &f(parameters))? {
+        change.authorization_parameters = Some(pairs);
     }
-    if map.contains_key("token_request_headers") {
-        input.token_request_headers =
-            string_map(&map, "token_request_headers", &f("token_request_headers"), ": ")?.unwrap_or_default();
+    if let Some(pairs) = string_pairs(&map, "token_request_headers", &f("token_request_headers"))? {
+        change.token_request_headers = Some(pairs);
     }
     if let Some(paths) = map.get("token_response_paths").filter(|v| !v.is_null()) {
         let pp = "custom_provider.token_response_paths.";
         let paths = object(paths.clone(), &["access_token", "refresh_token", "expires_in", "scope"], pp)?;
         for (key, slot) in [
-            ("access_token", &mut input.access_token_path),
-            ("refresh_token", &mut input.refresh_token_path),
-            ("expires_in", &mut input.expires_in_path),
-            ("scope", &mut input.scope_path),
+            ("access_token", &mut change.access_token_path),
+            ("refresh_token", &mut change.refresh_token_path),
+            ("expires_in", &mut change.expires_in_path),
+            ("scope", &mut change.scope_path),
         ] {
-            if paths.contains_key(key) {
-                *slot = string(&paths, key, &format!("{pp}{key}"))?.unwrap_or_default();
+            if let Some(v) = clearable(&paths, key, &format!("{pp}{key}"))? {
+                *slot = Some(v);
             }
         }
     }
@@ -193,6 +199,7 @@ fn apply_custom_provider(input: &mut ProviderInput, body: Value) -> Result<(), E
 }
 
 /// `credentials`: `{type, client_id, client_secret}`.
+#[derive(Default)]
 struct CredentialsBody {
     shared: Option<bool>,
     client_id: Option<String>,
@@ -223,6 +230,18 @@ fn credentials(map: &Object) -> Result<Option<CredentialsBody>, Error> {
     }))
 }
 
+/// A custom provider's credentials as a change; custom providers have no shared app.
+fn custom_credentials(change: &mut ProviderChange, creds: CredentialsBody) -> Result<(), Error> {
+    if creds.shared == Some(true) {
+        return Err(invalid("credentials.type", "unsupported", "Custom providers use their own credentials."));
+    }
+    if let Some(id) = creds.client_id {
+        change.client_id = Some(id);
+    }
+    change.client_secret = creds.client_secret;
+    Ok(())
+}
+
 /// Fields Plumb accepts for compatibility but supports only in one form.
 fn check_unsupported(map: &Object) -> Result<(), Error> {
     match string(map, "ownership", "ownership")?.as_deref() {
@@ -245,6 +264,16 @@ fn check_unsupported(map: &Object) -> Result<(), Error> {
     Ok(())
 }
 
+/// `scopes` in an update: absent keeps, `null` resets to the provider's defaults (none for a
+/// custom provider), a list sets.
+fn scopes_change(map: &Object) -> Result<Option<Vec<String>>, Error> {
+    match map.get("scopes") {
+        None => Ok(None),
+        Some(Value::Null) => Ok(Some(Vec::new())),
+        Some(_) => strings(map, "scopes", "scopes"),
+    }
+}
+
 const CREATE_FIELDS: [&str; 10] = [
     "provider",
     "ownership",
@@ -261,11 +290,10 @@ const CREATE_FIELDS: [&str; 10] = [
 /// `POST /data-integrations`.
 pub async fn create(
     State(state): State<AppState>,
-    headers: HeaderMap,
+    key: ApiKey,
     ApiJson(body): ApiJson<Value>,
 ) -> Result<Response, ApiError> {
-    let plumb = &state.plumb;
-    let env = crate::api_keys::authenticate(plumb.store(), authorization(&headers)).await?.environment_id;
+    let (plumb, env) = (&state.plumb, key.environment());
     let map = object(body, &CREATE_FIELDS, "")?;
     check_unsupported(&map)?;
     let slug = string(&map, "provider", "provider")?.unwrap_or_default();
@@ -283,24 +311,13 @@ pub async fn create(
     let creds = credentials(&map)?;
     let provider = match map.get("custom_provider").filter(|v| !v.is_null()) {
         Some(custom) => {
-            let mut input = ProviderInput { slug: slug.clone(), description, ..Default::default() };
-            apply_custom_provider(&mut input, custom.clone())?;
-            if let Some(s) = scopes {
-                input.scopes = s.join(" ");
-            }
+            let mut change =
+                ProviderChange { slug: Some(slug), description: Some(description), scopes, ..Default::default() };
+            read_custom_provider(&mut change, custom.clone())?;
             if let Some(c) = creds {
-                if c.shared == Some(true) {
-                    return Err(invalid(
-                        "credentials.type",
-                        "unsupported",
-                        "Custom providers use their own credentials.",
-                    )
-                    .into());
-                }
-                input.client_id = c.client_id.unwrap_or_default();
-                input.client_secret = c.client_secret.unwrap_or_default();
+                custom_credentials(&mut change, c)?;
             }
-            plumb.create_custom_provider(&env, &input).await.map_err(rename_fields)?
+            plumb.create_custom_provider(env, change).await.map_err(api_field_names)?
         }
         None => {
             if crate::catalog::entry(&slug).is_none() {
@@ -311,19 +328,18 @@ pub async fn create(
                 )
                 .into());
             }
-            let c = creds.unwrap_or(CredentialsBody { shared: None, client_id: None, client_secret: None });
-            let input = CatalogInput {
-                catalog: slug.clone(),
-                description,
-                use_shared_credentials: c.shared.unwrap_or(false),
-                client_id: c.client_id.unwrap_or_default(),
-                client_secret: c.client_secret.unwrap_or_default(),
-                scopes: scopes.map(|s| s.join(" ")).unwrap_or_default(),
+            let c = creds.unwrap_or_default();
+            let change = CatalogChange {
+                description: Some(description),
+                use_shared_credentials: c.shared,
+                client_id: c.client_id,
+                client_secret: c.client_secret,
+                scopes,
             };
-            plumb.enable_catalog_provider(&env, &input).await.map_err(rename_fields)?
+            plumb.enable_catalog_provider(env, &slug, change).await.map_err(api_field_names)?
         }
     };
-    let provider = plumb.set_provider_enabled(&env, &provider.slug, enabled).await?;
+    let provider = plumb.set_provider_enabled(env, &provider.slug, enabled).await?;
     let body = data_integration(&state, &provider).await?;
     Ok((StatusCode::CREATED, Json(body)).into_response())
 }
@@ -332,76 +348,55 @@ pub async fn create(
 pub async fn update(
     State(state): State<AppState>,
     Path(slug): Path<String>,
-    headers: HeaderMap,
+    key: ApiKey,
     ApiJson(body): ApiJson<Value>,
 ) -> Result<Json<Value>, ApiError> {
-    let plumb = &state.plumb;
-    let env = crate::api_keys::authenticate(plumb.store(), authorization(&headers)).await?.environment_id;
+    let (plumb, env) = (&state.plumb, key.environment());
     let map = object(body, &["description", "enabled", "scopes", "credentials", "api_key", "custom_provider"], "")?;
     check_unsupported(&map)?;
-    let current = plumb.provider(&env, &slug).await?;
-    let view = current.view(0);
+    let current = plumb.provider(env, &slug).await?;
     let creds = credentials(&map)?;
     let description = if map.contains_key("description") {
-        string(&map, "description", "description")?.unwrap_or_default()
+        Some(string(&map, "description", "description")?.unwrap_or_default())
     } else {
-        view.description.clone()
+        None
     };
-    // `scopes: null` resets to the provider's defaults (no scopes for a custom provider).
-    let scopes = match map.get("scopes") {
-        None => Some(view.scopes.join(" ")),
-        Some(Value::Null) => None,
-        Some(_) => strings(&map, "scopes", "scopes")?.map(|s| s.join(" ")),
-    };
+    let scopes = scopes_change(&map)?;
     let custom = map.get("custom_provider").filter(|v| !v.is_null()).cloned();
-    let changed = creds.is_some() || custom.is_some() || map.contains_key("description") || map.contains_key("scopes");
+    let changed = creds.is_some() || custom.is_some() || description.is_some() || scopes.is_some();
     if changed {
         if current.catalog_slug.is_some() {
             if custom.is_some() {
                 return Err(invalid(
                     "custom_provider",
                     "catalog_provider",
-                    format!("{} is a built-in provider: its settings come from the catalog.", view.name),
+                    format!("{} is a built-in provider: its settings come from the catalog.", current.name),
                 )
                 .into());
             }
-            let c = creds.unwrap_or(CredentialsBody { shared: None, client_id: None, client_secret: None });
-            let input = CatalogInput {
-                catalog: current.catalog_slug.clone().unwrap_or_default(),
+            let c = creds.unwrap_or_default();
+            let change = CatalogChange {
                 description,
-                use_shared_credentials: c.shared.unwrap_or(view.shared_credentials),
-                client_id: c.client_id.unwrap_or_else(|| current.client_id.clone()),
-                client_secret: c.client_secret.unwrap_or_default(),
-                scopes: scopes.unwrap_or_default(),
+                use_shared_credentials: c.shared,
+                client_id: c.client_id,
+                client_secret: c.client_secret,
+                scopes,
             };
-            plumb.update_catalog_provider(&env, &slug, &input).await.map_err(rename_fields)?;
+            plumb.update_catalog_provider(env, &slug, change).await.map_err(api_field_names)?;
         } else {
-            let mut input = ProviderInput::from_view(&view);
-            input.description = description;
-            input.scopes = scopes.unwrap_or_default();
+            let mut change = ProviderChange { description, scopes, ..Default::default() };
             if let Some(custom) = custom {
-                apply_custom_provider(&mut input, custom)?;
+                read_custom_provider(&mut change, custom)?;
             }
             if let Some(c) = creds {
-                if c.shared == Some(true) {
-                    return Err(invalid(
-                        "credentials.type",
-                        "unsupported",
-                        "Custom providers use their own credentials.",
-                    )
-                    .into());
-                }
-                if let Some(id) = c.client_id {
-                    input.client_id = id;
-                }
-                input.client_secret = c.client_secret.unwrap_or_default();
+                custom_credentials(&mut change, c)?;
             }
-            plumb.update_custom_provider(&env, &slug, &input).await.map_err(rename_fields)?;
+            plumb.update_custom_provider(env, &slug, change).await.map_err(api_field_names)?;
         }
     }
     let provider = match boolean(&map, "enabled", "enabled")? {
-        Some(enabled) => plumb.set_provider_enabled(&env, &slug, enabled).await?,
-        None => plumb.provider(&env, &slug).await?,
+        Some(enabled) => plumb.set_provider_enabled(env, &slug, enabled).await?,
+        None => plumb.provider(env, &slug).await?,
     };
     Ok(Json(data_integration(&state, &provider).await?))
 }
@@ -410,10 +405,9 @@ pub async fn update(
 pub async fn get(
     State(state): State<AppState>,
     Path(slug): Path<String>,
-    headers: HeaderMap,
+    key: ApiKey,
 ) -> Result<Json<Value>, ApiError> {
-    let env = crate::api_keys::authenticate(state.plumb.store(), authorization(&headers)).await?.environment_id;
-    let provider = state.plumb.provider(&env, &slug).await?;
+    let provider = state.plumb.provider(key.environment(), &slug).await?;
     Ok(Json(data_integration(&state, &provider).await?))
 }
 
@@ -421,61 +415,48 @@ pub async fn get(
 pub async fn delete(
     State(state): State<AppState>,
     Path(slug): Path<String>,
-    headers: HeaderMap,
+    key: ApiKey,
 ) -> Result<Json<Value>, ApiError> {
-    let env = crate::api_keys::authenticate(state.plumb.store(), authorization(&headers)).await?.environment_id;
-    let accounts = state.plumb.delete_provider(&env, &slug).await?;
+    let accounts = state.plumb.delete_provider(key.environment(), &slug).await?;
     Ok(Json(
         json!({"object": "data_integration", "slug": slug, "deleted": true, "deleted_connected_accounts": accounts}),
     ))
 }
 
+/// The list's own filter: `ownership`. Plumb's providers are all user-owned.
+pub struct Ownership {
+    organization: bool,
+}
+
+impl ListFilters for Ownership {
+    const NAMES: &'static [&'static str] = &["ownership"];
+    const BEFORE: bool = true;
+
+    fn parse(query: &HashMap<String, String>) -> Result<Self, Error> {
+        match query.get("ownership").map(String::as_str) {
+            None | Some("user") => Ok(Self { organization: false }),
+            Some("organization") => Ok(Self { organization: true }),
+            Some(_) => Err(invalid("ownership", "invalid", "ownership must be user or organization.")),
+        }
+    }
+}
+
 /// `GET /data-integrations?order&limit&before&after&ownership`.
 pub async fn list(
     State(state): State<AppState>,
-    headers: HeaderMap,
-    Query(query): Query<HashMap<String, String>>,
+    key: ApiKey,
+    ListQuery { page, filters }: ListQuery<Ownership>,
 ) -> Result<Json<Value>, ApiError> {
-    let env = crate::api_keys::authenticate(state.plumb.store(), authorization(&headers)).await?.environment_id;
-    for key in query.keys() {
-        if !["order", "limit", "before", "after", "ownership"].contains(&key.as_str()) {
-            return Err(invalid(key, "unknown_field", format!("{key} is not a parameter of this list.")).into());
-        }
-    }
-    let descending = match query.get("order").map(String::as_str) {
-        None | Some("desc") => true,
-        Some("asc") => false,
-        Some(_) => return Err(invalid("order", "invalid", "order must be asc or desc.").into()),
+    let (providers, more) = if filters.organization {
+        (Vec::new(), false)
+    } else {
+        state.plumb.page_providers(key.environment(), &page).await?
     };
-    let limit = match query.get("limit") {
-        None => 10,
-        Some(l) => l
-            .parse::<i64>()
-            .ok()
-            .filter(|l| (1..=100).contains(l))
-            .ok_or_else(|| invalid("limit", "invalid", "limit must be a whole number from 1 to 100."))?,
-    };
-    let after = query.get("after").filter(|s| !s.is_empty()).map(String::as_str);
-    let before = query.get("before").filter(|s| !s.is_empty()).map(String::as_str);
-    if after.is_some() && before.is_some() {
-        return Err(invalid("before", "invalid", "Send either before or after, not both.").into());
-    }
-    let (providers, more) = match query.get("ownership").map(String::as_str) {
-        None | Some("user") => state.plumb.store().page_providers(&env, descending, limit, after, before).await?,
-        Some("organization") => (Vec::new(), false),
-        Some(_) => return Err(invalid("ownership", "invalid", "ownership must be user or organization.").into()),
-    };
-    let shared = state.plumb.store().all_shared_credentials().await?;
-    let data: Vec<Value> = providers
-        .into_iter()
-        .map(|mut p| {
-            crate::catalog::refresh(&mut p);
-            to_json(&state, &p, &shared)
-        })
-        .collect();
+    let shared = state.plumb.shared_apps().await?;
+    let data: Vec<Value> = providers.iter().map(|p| to_json(&state, p, &shared)).collect();
     let first = data.first().and_then(|d| d["id"].as_str()).map(str::to_owned);
     let last = data.last().and_then(|d| d["id"].as_str()).map(str::to_owned);
-    let (before_cursor, after_cursor) = match (after, before) {
+    let (before_cursor, after_cursor) = match (&page.after, &page.before) {
         (_, Some(_)) => (if more { first } else { None }, last),
         (Some(_), None) => (first, if more { last } else { None }),
         (None, None) => (None, if more { last } else { None }),
@@ -487,10 +468,9 @@ pub async fn list(
 pub async fn authorize(
     State(state): State<AppState>,
     Path(slug): Path<String>,
-    headers: HeaderMap,
+    key: ApiKey,
     ApiJson(body): ApiJson<Value>,
 ) -> Result<Json<Value>, ApiError> {
-    let env = crate::api_keys::authenticate(state.plumb.store(), authorization(&headers)).await?.environment_id;
     let map = object(body, &["user_id", "organization_id", "return_to", "connection_owner", "config"], "")?;
     match string(&map, "connection_owner", "connection_owner")?.as_deref() {
         None | Some("user") => {}
@@ -501,33 +481,26 @@ pub async fn authorize(
     check_unsupported(&map)?;
     let user_id = string(&map, "user_id", "user_id")?;
     let organization_id = string(&map, "organization_id", "organization_id")?;
-    let user_id = required_id("user_id", user_id.as_deref())?;
-    let organization_id = optional_id("organization_id", organization_id.as_deref())?;
+    let owner = Owner::from_input(user_id.as_deref(), organization_id.as_deref())?;
     let return_to = string(&map, "return_to", "return_to")?;
-    let url = state.plumb.authorization_link(&env, &slug, user_id, organization_id, return_to.as_deref()).await?;
+    let url = state.plumb.authorization_link(key.environment(), &slug, &owner, return_to.as_deref()).await?;
     Ok(Json(json!({ "url": url })))
 }
 
 async fn data_integration(state: &AppState, provider: &Provider) -> Result<Value, Error> {
-    let shared = state.plumb.store().all_shared_credentials().await?;
+    let shared = state.plumb.shared_apps().await?;
     Ok(to_json(state, provider, &shared))
 }
 
-/// The DataIntegration object (§4.1) for a provider.
+/// The DataIntegration object (`docs/workos-api.md` §4.1) for a provider.
 fn to_json(state: &AppState, p: &Provider, shared: &[SharedCredentials]) -> Value {
     let shared_app = p.catalog_slug.as_deref().and_then(|c| shared.iter().find(|s| s.catalog_slug == c));
-    let has_credentials = if p.uses_shared_credentials() {
-        shared_app.is_some()
-    } else {
-        !p.client_id.is_empty() && (p.client_secret.is_some() || p.client_secret_required == 0)
-    };
     let credentials = if p.uses_shared_credentials() {
         json!({"type": "shared", "client_id": shared_app.map(|s| s.client_id.clone()), "redacted_client_secret": null})
     } else {
         let hint = (!p.client_secret_hint.is_empty()).then(|| p.client_secret_hint.clone());
         json!({"type": "custom", "client_id": p.client_id, "redacted_client_secret": hint})
     };
-    let view = p.view(0);
     let custom_provider = p.catalog_slug.is_none().then(|| {
         let pairs = |pairs: &[(String, String)]| -> Map<String, Value> {
             pairs.iter().map(|(k, v)| (k.clone(), Value::String(v.clone()))).collect()
@@ -537,17 +510,17 @@ fn to_json(state: &AppState, p: &Provider, shared: &[SharedCredentials]) -> Valu
             "authorization_url": p.authorization_url,
             "token_url": p.token_url,
             "refresh_token_url": (!p.refresh_token_url.is_empty()).then(|| p.refresh_token_url.clone()),
-            "pkce_enabled": view.pkce_enabled,
+            "pkce_enabled": p.pkce_enabled,
             "request_scope_separator": p.scope_separator,
-            "scopes_required": view.scopes_required,
-            "client_secret_required": view.client_secret_required,
-            "additional_authorization_parameters": pairs(&p.authorization_parameters.0),
-            "token_body_content_type": p.token_body_content_type,
-            "authenticate_via": p.authenticate_via,
+            "scopes_required": p.scopes_required,
+            "client_secret_required": p.client_secret_required,
+            "additional_authorization_parameters": pairs(&p.authorization_parameters),
+            "token_body_content_type": p.token_body.content_type(),
+            "authenticate_via": p.authenticate_via.as_str(),
             "icon_url": (!p.icon_url.is_empty()).then(|| p.icon_url.clone()),
             "scope_parameter": p.scope_parameter,
-            "token_request_headers": pairs(&p.token_request_headers.0),
-            "token_response_paths": view.token_response,
+            "token_request_headers": pairs(&p.token_request_headers),
+            "token_response_paths": p.token_response_paths,
         })
     });
     json!({
@@ -558,16 +531,16 @@ fn to_json(state: &AppState, p: &Provider, shared: &[SharedCredentials]) -> Valu
         "integration_type": p.catalog_slug.clone().unwrap_or_else(|| "custom".into()),
         "ownership": "user",
         "description": (!p.description.is_empty()).then(|| p.description.clone()),
-        "enabled": view.enabled,
-        "state": if has_credentials { "valid" } else { "invalid" },
-        "scopes": view.scopes,
+        "enabled": p.enabled,
+        "state": if p.has_credentials(shared_app.is_some()) { "valid" } else { "invalid" },
+        "scopes": p.scopes.0,
         "redirect_uri": state.plumb.config().redirect_uri(),
         "auth_methods": ["oauth"],
         "credentials": credentials,
         "installation": null,
         "config": {},
         "custom_provider": custom_provider,
-        "created_at": view.created_at,
-        "updated_at": view.updated_at,
+        "created_at": crate::time::iso(p.created_at),
+        "updated_at": crate::time::iso(p.updated_at),
     })
 }

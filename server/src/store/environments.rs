@@ -1,16 +1,19 @@
 //! Environments (sandbox, production): what scopes providers, API keys, webhook endpoints and
 //! events, and each one's browser-facing settings.
 
-use super::Store;
+use super::{flag, Store};
 use crate::error::Result;
+use crate::ids::EnvironmentId;
+use sqlx::any::AnyRow;
+use sqlx::{FromRow, Row};
 
-#[derive(Debug, Clone, sqlx::FromRow)]
+#[derive(Debug, Clone)]
 pub struct Environment {
-    pub id: String,
+    pub id: EnvironmentId,
     pub slug: String,
     pub name: String,
-    /// 1 for production: API keys start with `sk_live_`.
-    pub live: i64,
+    /// Production: API keys start with `sk_live_`.
+    pub live: bool,
     /// Space-separated origins an authorization link may return to.
     pub return_to_origins: String,
     /// Space-separated origins allowed to frame the widget.
@@ -18,7 +21,21 @@ pub struct Environment {
     pub created_at: i64,
 }
 
-/// The environment rows that exist before anyone adds one.
+impl FromRow<'_, AnyRow> for Environment {
+    fn from_row(row: &AnyRow) -> sqlx::Result<Self> {
+        Ok(Self {
+            id: row.try_get::<String, _>("id")?.into(),
+            slug: row.try_get("slug")?,
+            name: row.try_get("name")?,
+            live: flag(row, "live")?,
+            return_to_origins: row.try_get("return_to_origins")?,
+            frame_ancestors: row.try_get("frame_ancestors")?,
+            created_at: row.try_get("created_at")?,
+        })
+    }
+}
+
+/// The environment every database starts with, where API keys and providers go by default.
 pub const SANDBOX: &str = "env_sandbox";
 
 const COLUMNS: &str = "id, slug, name, live, return_to_origins, frame_ancestors, created_at";
@@ -31,9 +48,9 @@ impl Store {
             .await?)
     }
 
-    pub async fn environment(&self, id: &str) -> Result<Option<Environment>> {
+    pub async fn environment(&self, id: &EnvironmentId) -> Result<Option<Environment>> {
         Ok(sqlx::query_as(&format!("SELECT {COLUMNS} FROM environments WHERE id = $1"))
-            .bind(id)
+            .bind(id.as_str())
             .fetch_optional(&self.pool)
             .await?)
     }
@@ -51,10 +68,10 @@ impl Store {
             "INSERT INTO environments (id, slug, name, live, return_to_origins, frame_ancestors, created_at) \
              VALUES ($1, $2, $3, $4, $5, $6, $7)",
         )
-        .bind(&e.id)
+        .bind(e.id.as_str())
         .bind(&e.slug)
         .bind(&e.name)
-        .bind(e.live)
+        .bind(e.live as i64)
         .bind(&e.return_to_origins)
         .bind(&e.frame_ancestors)
         .bind(e.created_at)
@@ -69,14 +86,14 @@ impl Store {
 
     pub async fn update_environment_settings(
         &self,
-        id: &str,
+        id: &EnvironmentId,
         return_to_origins: &str,
         frame_ancestors: &str,
     ) -> Result<bool> {
         let done = sqlx::query("UPDATE environments SET return_to_origins = $1, frame_ancestors = $2 WHERE id = $3")
             .bind(return_to_origins)
             .bind(frame_ancestors)
-            .bind(id)
+            .bind(id.as_str())
             .execute(&self.pool)
             .await?;
         Ok(done.rows_affected() == 1)

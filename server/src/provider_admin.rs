@@ -1,17 +1,23 @@
 //! Provider administration, for the dashboard and the admin API alike: add custom providers,
-//! enable catalog providers, edit, delete, and register the instance's shared OAuth apps. Every
-//! change is validated in full before anything is written.
+//! enable catalog providers, edit, enable or disable, delete, and register the instance's shared
+//! OAuth apps. Every change is validated in full ([`crate::provider_settings`]) before anything is
+//! written.
 
 use crate::catalog::{self, CatalogEntry};
+use crate::connections::Connection;
 use crate::crypto::Aad;
 use crate::error::{Error, Result};
-use crate::ids;
-use crate::providers::{self, Provider, Purpose, ScopeList, CUSTOM_CREDENTIALS, SHARED_CREDENTIALS};
-use crate::service::Plumb;
+use crate::events;
+use crate::icons::{Icon, IconVersion};
+use crate::ids::{EnvironmentId, ProviderId};
+use crate::paging::Page;
+use crate::plumb::Plumb;
+use crate::provider_settings::{self, CatalogChange, Draft, ProviderChange, Purpose};
+use crate::providers::{CredentialsKind, Provider, ScopeList};
 use crate::store::{InsertProviderError, SharedCredentials};
 use crate::time::now_ms;
 use app::error::FieldError;
-use app::model::{CatalogEntryView, CatalogInput, CatalogView, ProviderDetail, ProviderInput, SharedCredentialsInput};
+use app::model::{CatalogEntryView, CatalogView, Discovered, ProviderDetail, SharedCredentialsInput};
 
 fn field_error(field: &str, code: &str, message: impl Into<String>) -> FieldError {
     FieldError { field: field.into(), code: code.into(), message: message.into() }
@@ -31,29 +37,38 @@ fn hint(secret: &str) -> String {
 /// What a save does to a provider's icon.
 enum IconChange {
     Keep,
-    Set(crate::icons::Icon, &'static str),
+    Set(Icon, &'static str),
     Remove,
 }
 
+/// The name a shared app is shown under.
+fn shared_app_name(app: &SharedCredentials) -> String {
+    if app.app_name.is_empty() {
+        "the operator's app".to_string()
+    } else {
+        app.app_name.clone()
+    }
+}
+
 impl Plumb {
-    /// Decides, and checks, the icon change a form asks for: an upload wins; a new or changed
+    /// Decides, and checks, the icon change a draft asks for: an upload wins; a new or changed
     /// URL is fetched and checked; a cleared URL removes a fetched icon.
     async fn icon_change(
         &self,
-        input: &ProviderInput,
-        url: &str,
+        draft: &Draft,
         stored_url: Option<&str>,
         stored_source: Option<&str>,
     ) -> std::result::Result<IconChange, FieldError> {
-        if input.remove_icon {
+        if draft.remove_icon {
             return Ok(IconChange::Remove);
         }
-        let upload = input.icon_upload.trim();
+        let upload = draft.icon_upload.trim();
         if !upload.is_empty() {
             return crate::icons::from_data_url(upload)
                 .map(|icon| IconChange::Set(icon, "upload"))
                 .map_err(|m| field_error("icon_upload", "invalid_image", m));
         }
+        let url = draft.icon_url.trim();
         if url.is_empty() {
             return Ok(if stored_source == Some("url") { IconChange::Remove } else { IconChange::Keep });
         }
@@ -76,7 +91,7 @@ impl Plumb {
 
     fn seal_client_secret(&self, provider: &mut Provider, secret: &str) {
         provider.client_secret =
-            Some(self.cipher.seal(secret.as_bytes(), &Aad::new("providers", &provider.id, "client_secret")));
+            Some(self.cipher.seal(secret.as_bytes(), &Aad::new("providers", provider.id.as_str(), "client_secret")));
         provider.client_secret_hint = hint(secret);
     }
 
@@ -89,11 +104,12 @@ impl Plumb {
         }
     }
 
-    /// Adds a custom provider.
-    pub async fn create_custom_provider(&self, env: &str, input: &ProviderInput) -> Result<Provider> {
-        let valid = providers::validate(input, Purpose::Create, self.config.outbound());
+    /// Adds a custom provider: the change over a new provider's defaults.
+    pub async fn create_custom_provider(&self, env: &EnvironmentId, change: ProviderChange) -> Result<Provider> {
+        let draft = Draft::new().with(change);
+        let valid = provider_settings::validate(&draft, Purpose::Create, self.config.outbound());
         let mut errors = valid.as_ref().err().cloned().unwrap_or_default();
-        let slug = input.slug.trim();
+        let slug = draft.slug.trim();
         if catalog::entry(slug).is_some() {
             errors.push(field_error(
                 "slug",
@@ -110,7 +126,7 @@ impl Plumb {
         let icon = if errors.iter().any(|e| e.field == "icon_url") {
             IconChange::Keep
         } else {
-            match self.icon_change(input, input.icon_url.trim(), None, None).await {
+            match self.icon_change(&draft, None, None).await {
                 Ok(change) => change,
                 Err(e) => {
                     errors.push(e);
@@ -122,8 +138,8 @@ impl Plumb {
             return Err(Error::Validation(errors));
         }
         let valid = valid.map_err(Error::Validation)?;
-        let mut provider = Provider::new(env, ids::new_id("prov"), valid.slug.clone(), now_ms());
-        provider.apply(&valid);
+        let mut provider = Provider::new(env, ProviderId::generate(), valid.slug.clone(), now_ms());
+        valid.apply_to(&mut provider);
         if matches!(icon, IconChange::Set(_, "upload")) {
             provider.icon_url.clear();
         }
@@ -136,8 +152,14 @@ impl Plumb {
         Ok(provider)
     }
 
-    /// Edits a custom provider: every field but the slug. An empty secret keeps the stored one.
-    pub async fn update_custom_provider(&self, env: &str, slug: &str, input: &ProviderInput) -> Result<Provider> {
+    /// Edits a custom provider: every field the change names but the slug. An empty or absent
+    /// secret keeps the stored one.
+    pub async fn update_custom_provider(
+        &self,
+        env: &EnvironmentId,
+        slug: &str,
+        change: ProviderChange,
+    ) -> Result<Provider> {
         let mut provider = self.stored_provider(env, slug).await?;
         if provider.catalog_slug.is_some() {
             return Err(Error::field(
@@ -149,16 +171,16 @@ impl Plumb {
                 ),
             ));
         }
-        let valid = providers::validate(
-            input,
+        let draft = Draft::of(&provider).with(change);
+        let valid = provider_settings::validate(
+            &draft,
             Purpose::Edit { has_stored_secret: provider.client_secret.is_some() },
             self.config.outbound(),
         );
-        let source =
-            self.store.icon_versions().await?.into_iter().find(|(id, _, _)| *id == provider.id).map(|(_, s, _)| s);
+        let source = self.icon_version(&provider.id).await?.map(|v| v.source);
         let icon = match &valid {
             Err(errors) if errors.iter().any(|e| e.field == "icon_url") => Ok(IconChange::Keep),
-            _ => self.icon_change(input, input.icon_url.trim(), Some(&provider.icon_url), source.as_deref()).await,
+            _ => self.icon_change(&draft, Some(&provider.icon_url), source.as_deref()).await,
         };
         let (valid, icon) = match (valid, icon) {
             (Ok(v), Ok(i)) => (v, i),
@@ -168,11 +190,9 @@ impl Plumb {
                 return Err(Error::Validation(errors));
             }
         };
-        provider.apply(&valid);
-        match icon {
-            IconChange::Set(_, "upload") => provider.icon_url.clear(),
-            IconChange::Remove => provider.icon_url.clear(),
-            _ => {}
+        valid.apply_to(&mut provider);
+        if matches!(icon, IconChange::Set(_, "upload") | IconChange::Remove) {
+            provider.icon_url.clear();
         }
         if let Some(secret) = &valid.client_secret {
             self.seal_client_secret(&mut provider, secret);
@@ -185,59 +205,72 @@ impl Plumb {
     }
 
     /// Enables a catalog provider with the admin's own OAuth app or the instance's shared one.
-    pub async fn enable_catalog_provider(&self, env: &str, input: &CatalogInput) -> Result<Provider> {
-        let Some(entry) = catalog::entry(input.catalog.trim()) else {
-            return Err(Error::field("catalog", "unknown", format!("{:?} is not in the catalog.", input.catalog)));
+    pub async fn enable_catalog_provider(
+        &self,
+        env: &EnvironmentId,
+        catalog_slug: &str,
+        change: CatalogChange,
+    ) -> Result<Provider> {
+        let Some(entry) = catalog::entry(catalog_slug.trim()) else {
+            return Err(Error::field("catalog", "unknown", format!("{catalog_slug:?} is not in the catalog.")));
         };
-        let mut errors = self.check_catalog_input(entry, input, false).await?;
+        let settings = CatalogSettings::new(change, None);
+        let mut errors = self.check_catalog_settings(entry, &settings, false).await?;
         if self.store.provider_by_slug(env, &entry.slug).await?.is_some() {
             errors.push(field_error("catalog", "slug_taken", format!("{} is already enabled.", entry.name)));
         }
         if !errors.is_empty() {
             return Err(Error::Validation(errors));
         }
-        let mut provider = Provider::new(env, ids::new_id("prov"), entry.slug.clone(), now_ms());
+        let mut provider = Provider::new(env, ProviderId::generate(), entry.slug.clone(), now_ms());
         provider.name = entry.name.clone();
         provider.catalog_slug = Some(entry.slug.clone());
         entry.apply_to(&mut provider);
-        self.apply_catalog_input(&mut provider, entry, input);
+        self.apply_catalog_settings(&mut provider, entry, &settings);
         self.insert_new(&provider).await?;
-        tracing::info!(provider = %provider.slug, shared = input.use_shared_credentials, "catalog provider enabled");
+        tracing::info!(provider = %provider.slug, shared = settings.shared, "catalog provider enabled");
         Ok(provider)
     }
 
-    /// Changes a catalog provider's description, credentials or scopes.
-    pub async fn update_catalog_provider(&self, env: &str, slug: &str, input: &CatalogInput) -> Result<Provider> {
+    /// Changes a catalog provider's description, credentials or scopes: those the change names.
+    pub async fn update_catalog_provider(
+        &self,
+        env: &EnvironmentId,
+        slug: &str,
+        change: CatalogChange,
+    ) -> Result<Provider> {
         let mut provider = self.stored_provider(env, slug).await?;
         let Some(entry) = provider.catalog_slug.as_deref().and_then(catalog::entry) else {
             return Err(Error::field("catalog", "custom_provider", format!("{} is a custom provider.", provider.name)));
         };
         let keeps_secret = provider.client_secret.is_some() && !provider.uses_shared_credentials();
-        let errors = self.check_catalog_input(entry, input, keeps_secret).await?;
+        let settings = CatalogSettings::new(change, Some(&provider));
+        let errors = self.check_catalog_settings(entry, &settings, keeps_secret).await?;
         if !errors.is_empty() {
             return Err(Error::Validation(errors));
         }
-        self.apply_catalog_input(&mut provider, entry, input);
+        self.apply_catalog_settings(&mut provider, entry, &settings);
         provider.updated_at = now_ms();
         self.save(&provider).await?;
+        catalog::refresh(&mut provider);
         tracing::info!(provider = %provider.slug, "catalog provider updated");
         Ok(provider)
     }
 
-    async fn check_catalog_input(
+    async fn check_catalog_settings(
         &self,
         entry: &CatalogEntry,
-        input: &CatalogInput,
+        settings: &CatalogSettings,
         keeps_secret: bool,
     ) -> Result<Vec<FieldError>> {
         let mut errors = Vec::new();
-        if input.description.trim().chars().count() > 500 {
+        if settings.description.trim().chars().count() > 500 {
             errors.push(field_error("description", "too_long", "Use at most 500 characters."));
         }
-        if let Err(bad) = providers::parse_scopes(&input.scopes) {
+        if let Err(bad) = provider_settings::check_scopes(&settings.scopes) {
             errors.push(field_error("scopes", "invalid", format!("{bad:?} is not a valid scope.")));
         }
-        if input.use_shared_credentials {
+        if settings.shared {
             if self.store.shared_credentials(&entry.slug).await?.is_none() {
                 errors.push(field_error(
                     "use_shared_credentials",
@@ -249,14 +282,14 @@ impl Plumb {
                 ));
             }
         } else {
-            if input.client_id.trim().is_empty() {
+            if settings.client_id.trim().is_empty() {
                 errors.push(field_error(
                     "client_id",
                     "required",
                     format!("Enter the client ID of your {} OAuth app.", entry.name),
                 ));
             }
-            if input.client_secret.trim().is_empty() && !keeps_secret {
+            if settings.client_secret.trim().is_empty() && !keeps_secret {
                 errors.push(field_error(
                     "client_secret",
                     "required",
@@ -267,19 +300,19 @@ impl Plumb {
         Ok(errors)
     }
 
-    fn apply_catalog_input(&self, provider: &mut Provider, entry: &CatalogEntry, input: &CatalogInput) {
-        provider.description = input.description.trim().to_string();
-        let scopes = providers::parse_scopes(&input.scopes).unwrap_or_default();
+    fn apply_catalog_settings(&self, provider: &mut Provider, entry: &CatalogEntry, settings: &CatalogSettings) {
+        provider.description = settings.description.trim().to_string();
+        let scopes = provider_settings::check_scopes(&settings.scopes).unwrap_or_default();
         provider.scopes = ScopeList(if scopes.is_empty() { entry.default_scopes.clone() } else { scopes });
-        if input.use_shared_credentials {
-            provider.credentials_type = SHARED_CREDENTIALS.into();
+        if settings.shared {
+            provider.credentials = CredentialsKind::Shared;
             provider.client_id.clear();
             provider.client_secret = None;
             provider.client_secret_hint.clear();
         } else {
-            provider.credentials_type = CUSTOM_CREDENTIALS.into();
-            provider.client_id = input.client_id.trim().to_string();
-            let secret = input.client_secret.trim();
+            provider.credentials = CredentialsKind::Custom;
+            provider.client_id = settings.client_id.trim().to_string();
+            let secret = settings.client_secret.trim();
             if !secret.is_empty() {
                 self.seal_client_secret(provider, secret);
             }
@@ -296,10 +329,10 @@ impl Plumb {
 
     /// Turns a provider on or off: a disabled provider is hidden from the widget and accepts no new
     /// connections; existing connections keep working.
-    pub async fn set_provider_enabled(&self, env: &str, slug: &str, enabled: bool) -> Result<Provider> {
+    pub async fn set_provider_enabled(&self, env: &EnvironmentId, slug: &str, enabled: bool) -> Result<Provider> {
         let mut provider = self.stored_provider(env, slug).await?;
-        if (provider.enabled != 0) != enabled {
-            provider.enabled = enabled as i64;
+        if provider.enabled != enabled {
+            provider.enabled = enabled;
             provider.updated_at = now_ms();
             self.save(&provider).await?;
         }
@@ -308,12 +341,11 @@ impl Plumb {
     }
 
     /// Deletes a provider with its connected accounts; returns how many accounts went.
-    pub async fn delete_provider(&self, env: &str, slug: &str) -> Result<i64> {
+    pub async fn delete_provider(&self, env: &EnvironmentId, slug: &str) -> Result<i64> {
         let provider = self.stored_provider(env, slug).await?;
         let now = now_ms();
-        let make_event = |c: &crate::connections::Connection| {
-            crate::events::connected_account(crate::events::DISCONNECTED, c, &provider.slug, "disconnected", now)
-        };
+        let make_event =
+            |c: &Connection| events::connected_account(events::DISCONNECTED, c, &provider.slug, "disconnected", now);
         let Some(accounts) = self.store.delete_provider(&provider.id, make_event).await? else {
             return Err(Error::ProviderNotFound(slug.to_string()));
         };
@@ -359,7 +391,68 @@ impl Plumb {
         Ok(())
     }
 
-    pub async fn catalog_view(&self, env: &str) -> Result<CatalogView> {
+    /// Every shared app registered on this instance.
+    pub async fn shared_apps(&self) -> Result<Vec<SharedCredentials>> {
+        self.store.all_shared_credentials().await
+    }
+
+    /// Every provider of an environment with its number of connected accounts and its icon's
+    /// path, oldest first.
+    pub async fn providers_with_counts(&self, env: &EnvironmentId) -> Result<Vec<(Provider, i64, String)>> {
+        let icons = self.store.icon_versions().await?;
+        Ok(self
+            .store
+            .list_providers(env)
+            .await?
+            .into_iter()
+            .map(|(mut p, count)| {
+                catalog::refresh(&mut p);
+                let icon = crate::icons::served_path(&p.id, &icons);
+                (p, count, icon)
+            })
+            .collect())
+    }
+
+    /// A page of an environment's providers, and whether more lie beyond it.
+    pub async fn page_providers(&self, env: &EnvironmentId, page: &Page) -> Result<(Vec<Provider>, bool)> {
+        let (mut providers, more) = self.store.page_providers(env, page).await?;
+        providers.iter_mut().for_each(catalog::refresh);
+        Ok((providers, more))
+    }
+
+    /// How many accounts are connected to a provider.
+    pub async fn connected_accounts(&self, provider: &Provider) -> Result<i64> {
+        self.store.count_connections(&provider.id).await
+    }
+
+    /// A provider's icon: content type and bytes.
+    pub async fn icon(&self, provider_id: &ProviderId) -> Result<Option<(String, Vec<u8>)>> {
+        self.store.icon(provider_id).await
+    }
+
+    async fn icon_version(&self, provider_id: &ProviderId) -> Result<Option<IconVersion>> {
+        Ok(self.store.icon_versions().await?.into_iter().find(|v| v.provider_id == *provider_id))
+    }
+
+    /// A provider's connected accounts, newest first, optionally only one user's or one
+    /// organization's (`""` for any).
+    pub async fn connections_of_provider(
+        &self,
+        env: &EnvironmentId,
+        slug: &str,
+        user_id: &str,
+        organization_id: &str,
+    ) -> Result<Vec<Connection>> {
+        let provider = self.provider(env, slug).await?;
+        self.store.connections_of_provider(&provider.id, user_id, organization_id, 200).await
+    }
+
+    /// Reads RFC 8414 / OpenID Connect discovery metadata for the add-provider form.
+    pub async fn discover(&self, url: &str) -> Result<Discovered> {
+        crate::discovery::discover(&self.http, url).await
+    }
+
+    pub async fn catalog_view(&self, env: &EnvironmentId) -> Result<CatalogView> {
         let shared = self.store.all_shared_credentials().await?;
         let enabled: Vec<Option<String>> =
             self.store.providers(env).await?.into_iter().map(|p| p.catalog_slug).collect();
@@ -372,58 +465,53 @@ impl Plumb {
                 docs_url: e.docs_url.clone(),
                 default_scopes: e.default_scopes.clone(),
                 scopes: e.scopes.clone(),
-                shared_app_name: shared.iter().find(|s| s.catalog_slug == e.slug).map(|s| {
-                    if s.app_name.is_empty() {
-                        "the operator's app".to_string()
-                    } else {
-                        s.app_name.clone()
-                    }
-                }),
+                shared_app_name: shared.iter().find(|s| s.catalog_slug == e.slug).map(shared_app_name),
                 enabled: enabled.iter().any(|c| c.as_deref() == Some(e.slug.as_str())),
             })
             .collect();
         Ok(CatalogView { redirect_uri: self.config.redirect_uri(), entries })
     }
 
-    pub async fn provider_detail(&self, env: &str, slug: &str) -> Result<ProviderDetail> {
+    pub async fn provider_detail(&self, env: &EnvironmentId, slug: &str) -> Result<ProviderDetail> {
         let provider = self.provider(env, slug).await?;
         let accounts = self.store.count_connections(&provider.id).await?;
         let catalog_scopes =
             provider.catalog_slug.as_deref().and_then(catalog::entry).map(|e| e.scopes.clone()).unwrap_or_default();
         let shared_app_name = match provider.catalog_slug.as_deref() {
-            Some(c) => self.store.shared_credentials(c).await?.map(|s| {
-                if s.app_name.is_empty() {
-                    "the operator's app".to_string()
-                } else {
-                    s.app_name
-                }
-            }),
+            Some(c) => self.store.shared_credentials(c).await?.as_ref().map(shared_app_name),
             None => None,
         };
         let mut view = provider.view(accounts);
-        view.icon = self.icon_path(&provider).await?;
+        view.icon = crate::icons::served_path(&provider.id, &self.store.icon_versions().await?);
         Ok(ProviderDetail { redirect_uri: self.config.redirect_uri(), provider: view, catalog_scopes, shared_app_name })
     }
 
-    /// Where Plumb serves the provider's icon, versioned so browsers refetch a changed one; empty
-    /// when it has none.
-    pub(crate) async fn icon_path(&self, provider: &Provider) -> Result<String> {
-        let versions = self.store.icon_versions().await?;
-        Ok(icon_path(provider, &versions))
-    }
-
     /// The provider as stored, without the catalog's settings laid over it.
-    async fn stored_provider(&self, env: &str, slug: &str) -> Result<Provider> {
+    async fn stored_provider(&self, env: &EnvironmentId, slug: &str) -> Result<Provider> {
         self.store.provider_by_slug(env, slug).await?.ok_or_else(|| Error::ProviderNotFound(slug.to_string()))
     }
 }
 
-pub(crate) fn icon_path(provider: &Provider, versions: &[(String, String, i64)]) -> String {
-    versions
-        .iter()
-        .find(|(id, _, _)| *id == provider.id)
-        .map(|(_, _, at)| format!("/icons/{}?v={at}", provider.id))
-        .unwrap_or_default()
+/// A catalog provider's own settings after a change: what it names, else what is stored (else a
+/// new provider's blanks).
+struct CatalogSettings {
+    description: String,
+    shared: bool,
+    client_id: String,
+    client_secret: String,
+    scopes: Vec<String>,
+}
+
+impl CatalogSettings {
+    fn new(change: CatalogChange, stored: Option<&Provider>) -> Self {
+        Self {
+            description: change.description.or_else(|| stored.map(|p| p.description.clone())).unwrap_or_default(),
+            shared: change.use_shared_credentials.or(stored.map(Provider::uses_shared_credentials)).unwrap_or(false),
+            client_id: change.client_id.or_else(|| stored.map(|p| p.client_id.clone())).unwrap_or_default(),
+            client_secret: change.client_secret.unwrap_or_default(),
+            scopes: change.scopes.or_else(|| stored.map(|p| p.scopes.0.clone())).unwrap_or_default(),
+        }
+    }
 }
 
 fn slug_taken(slug: &str) -> Error {

@@ -1,11 +1,11 @@
 //! The store's promises, checked on SQLite and PostgreSQL alike.
 
-mod support;
-
+use crate::support::{owner, update_tokens, Backend, TestDb};
+use app::model::ConnectionState;
 use server::connections::Connection;
+use server::ids::{ConnectionId, ProviderId};
 use server::providers::{Provider, ScopeList};
 use server::store::{InsertProviderError, NewEvent, OAuthState, Store};
-use support::{Backend, TestDb};
 
 on_both_backends!(
     providers_have_unique_slugs_and_count_their_connections,
@@ -16,7 +16,7 @@ on_both_backends!(
 );
 
 fn provider(id: &str, slug: &str) -> Provider {
-    let mut p = Provider::new("env_sandbox", id.into(), slug.into(), 1);
+    let mut p = Provider::new(&"env_sandbox".into(), id.into(), slug.into(), 1);
     p.name = slug.to_uppercase();
     p.authorization_url = "https://p.example/a".into();
     p.token_url = "https://p.example/t".into();
@@ -30,9 +30,8 @@ fn connection(id: &str, provider_id: &str, user: &str) -> Connection {
     Connection {
         id: id.into(),
         provider_id: provider_id.into(),
-        user_id: user.into(),
-        organization_id: String::new(),
-        state: "connected".into(),
+        owner: owner(user, ""),
+        state: ConnectionState::Connected,
         access_token: Some(vec![9; 40]),
         refresh_token: None,
         expires_at: Some(1_000),
@@ -89,13 +88,13 @@ async fn providers_have_unique_slugs_and_count_their_connections(backend: Backen
     assert!(store.save_connection(&connection("c1", "p1", "u1"), None).await.unwrap());
     assert!(store.save_connection(&connection("c2", "p1", "u2"), None).await.unwrap());
 
-    let listed = store.list_providers("env_sandbox").await.unwrap();
+    let listed = store.list_providers(&"env_sandbox".into()).await.unwrap();
     let summary: Vec<(String, i64)> = listed.iter().map(|(p, n)| (p.slug.clone(), *n)).collect();
     assert_eq!(summary, [("acme".to_string(), 2), ("other".to_string(), 0)]);
-    let acme = store.provider_by_slug("env_sandbox", "acme").await.unwrap().unwrap();
+    let acme = store.provider_by_slug(&"env_sandbox".into(), "acme").await.unwrap().unwrap();
     assert_eq!(acme.scopes.0, ["a", "b:c"]);
     assert_eq!(acme.client_secret, Some(vec![1, 2, 3]));
-    assert!(store.provider_by_slug("env_sandbox", "missing").await.unwrap().is_none());
+    assert!(store.provider_by_slug(&"env_sandbox".into(), "missing").await.unwrap().is_none());
     store.close().await;
     db.drop_now().await;
 }
@@ -106,30 +105,31 @@ async fn a_connection_is_replaced_only_by_the_same_id(backend: Backend) {
     assert!(store.save_connection(&connection("c1", "p1", "u1"), None).await.unwrap());
 
     let mut again = connection("c1", "p1", "u1");
-    again.state = "needs_reauthorization".into();
+    again.state = ConnectionState::NeedsReauthorization;
     again.refresh_token = Some(vec![7; 30]);
     assert!(store.save_connection(&again, None).await.unwrap());
-    let stored = store.connection("p1", "u1", "").await.unwrap().unwrap();
-    assert_eq!(stored.state, "needs_reauthorization");
+    let (p1, c1) = (ProviderId::from("p1"), ConnectionId::from("c1"));
+    let stored = store.connection(&p1, &owner("u1", "")).await.unwrap().unwrap();
+    assert_eq!(stored.state.as_str(), "needs_reauthorization");
     assert_eq!(stored.refresh_token, Some(vec![7; 30]));
 
     // Another id for the same provider, user and organization changes nothing.
     let mut intruder = connection("c2", "p1", "u1");
     intruder.access_token = Some(vec![0; 40]);
     assert!(!store.save_connection(&intruder, None).await.unwrap());
-    let stored = store.connection("p1", "u1", "").await.unwrap().unwrap();
+    let stored = store.connection(&p1, &owner("u1", "")).await.unwrap().unwrap();
     assert_eq!(stored.id, "c1");
     assert_eq!(stored.access_token, Some(vec![9; 40]));
 
-    store.update_tokens("c1", &[3; 40], None, Some(5), "x y", 10).await.unwrap();
-    let stored = store.connection_by_id("c1").await.unwrap().unwrap();
+    update_tokens(&store, &c1, &[3; 40], None, Some(5), "x y", 10).await;
+    let stored = store.connection_by_id(&c1).await.unwrap().unwrap();
     assert_eq!((stored.state.as_str(), stored.expires_at, stored.scopes.0.len()), ("connected", Some(5), 2));
     assert_eq!(stored.refresh_token, None);
-    assert!(store.mark_needs_reauthorization("c1", "why", 11, &event("e1")).await.unwrap());
-    assert_eq!(store.connection_by_id("c1").await.unwrap().unwrap().last_error.as_deref(), Some("why"));
+    assert!(store.mark_needs_reauthorization(&c1, "why", 11, &event("e1")).await.unwrap());
+    assert_eq!(store.connection_by_id(&c1).await.unwrap().unwrap().last_error.as_deref(), Some("why"));
 
-    assert!(store.delete_connection("p1", "u1", "", |_| event("e2")).await.unwrap());
-    assert!(!store.delete_connection("p1", "u1", "", |_| event("e3")).await.unwrap());
+    assert!(store.delete_connection(&p1, &owner("u1", ""), |_| event("e2")).await.unwrap());
+    assert!(!store.delete_connection(&p1, &owner("u1", ""), |_| event("e3")).await.unwrap());
     store.close().await;
     db.drop_now().await;
 }

@@ -3,14 +3,12 @@
 //! files are revalidated, and each page names the hashed files of its own bundle (the widget
 //! never the dashboard's). Pages also finish rendering while another router is being built.
 
-mod support;
-
+use crate::support::{Backend, FakeProvider, TestApp};
 use axum::body::Body;
 use axum::http::{header, Request, StatusCode};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
-use support::{Backend, FakeProvider, TestApp};
 
 on_both_backends!(
     hashed_files_are_immutable_and_precompressed,
@@ -51,7 +49,7 @@ async fn app_with_site(backend: Backend) -> (TestApp, std::path::PathBuf) {
     (app, root)
 }
 
-async fn get(app: &TestApp, path: &str, accept_encoding: Option<&str>) -> support::Reply {
+async fn get(app: &TestApp, path: &str, accept_encoding: Option<&str>) -> crate::support::Reply {
     let mut request = Request::get(path);
     if let Some(encodings) = accept_encoding {
         request = request.header(header::ACCEPT_ENCODING, encodings);

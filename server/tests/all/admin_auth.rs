@@ -3,11 +3,9 @@
 //! API and widget refusing an admin session in place of their own credentials. Every refusal is
 //! checked for its clear error and for leaving the database as it was.
 
-mod support;
-
+use crate::support::{AdminSession, Backend, TestApp, ADMIN_PASSWORD};
 use axum::body::Body;
 use axum::http::{header, Request, StatusCode};
-use support::{AdminSession, Backend, TestApp, ADMIN_PASSWORD};
 
 on_both_backends!(
     dashboard_pages_and_functions_need_a_session,
@@ -207,7 +205,7 @@ async fn invitations_create_admins_once(backend: Backend) {
     let reply = app.admin_call(&admin, "admins/invite", &[("email", "grace@example.com")]).await;
     assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
     let link: String = serde_json::from_str(&reply.body).unwrap();
-    let path = link.strip_prefix(support::PUBLIC_URL).unwrap().to_string();
+    let path = link.strip_prefix(crate::support::PUBLIC_URL).unwrap().to_string();
     assert!(path.starts_with("/invite/"));
 
     let accept = |password: &str, confirm: &str| {
@@ -276,7 +274,8 @@ async fn sign_in_forms_refuse_other_origins(backend: Backend) {
     assert_eq!(reply.status, StatusCode::FORBIDDEN);
     assert!(reply.header("set-cookie").is_none());
     assert_eq!(count(&app, "admin_sessions").await, 0);
-    let same = app.send(form("/login").header(header::ORIGIN, support::PUBLIC_URL).body(encode(&pairs)).unwrap()).await;
+    let same =
+        app.send(form("/login").header(header::ORIGIN, crate::support::PUBLIC_URL).body(encode(&pairs)).unwrap()).await;
     assert_eq!(same.status, StatusCode::SEE_OTHER);
     assert_eq!(count(&app, "admin_sessions").await, 1);
     app.finish().await;

@@ -4,7 +4,7 @@
 
 use crate::error::{Error, Result};
 use crate::ids;
-use crate::service::Plumb;
+use crate::plumb::Plumb;
 use crate::store::{AdminRecord, InviteRecord, NewSession, SessionRecord};
 use crate::time::now_ms;
 use argon2::password_hash::{rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString};

@@ -2,11 +2,9 @@
 //! or its hash, marked when used, and revoked; a revoked or unknown key is refused with a clear
 //! error and changes nothing.
 
-mod support;
-
+use crate::support::{Backend, TestApp};
 use axum::http::StatusCode;
 use serde_json::json;
-use support::{Backend, TestApp};
 
 on_both_backends!(keys_are_created_used_listed_and_revoked);
 

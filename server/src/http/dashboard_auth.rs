@@ -3,9 +3,10 @@
 //! the plain HTML forms for signing in, signing out and accepting an invitation. Those forms post
 //! to ordinary handlers that answer with redirects, so they work before any wasm has loaded.
 
-use super::oauth::{cookie, html_page, see_other, set_cookie};
-use super::{ApiError, AppState};
-use crate::admins::{Session, SESSION_COOKIE};
+use super::error::ApiError;
+use super::responses::{cookie, html_page, see_other, set_cookie};
+use super::state::AppState;
+use crate::admin_accounts::{Session, SESSION_COOKIE};
 use crate::error::Error;
 use crate::store::{Environment, SANDBOX};
 use app::error::{codes, AppError};
@@ -93,11 +94,11 @@ pub async fn gate(State(state): State<AppState>, req: Request, next: Next) -> Re
 /// The environment the dashboard shows: the one this browser switched to last, or sandbox.
 async fn current_environment(state: &AppState, headers: &HeaderMap) -> Result<Environment, Error> {
     if let Some(slug) = cookie(headers, ENVIRONMENT_COOKIE) {
-        if let Some(env) = state.plumb.store().environment_by_slug(slug).await? {
+        if let Some(env) = state.plumb.environment_by_slug(slug).await? {
             return Ok(env);
         }
     }
-    state.plumb.environment(SANDBOX).await
+    state.plumb.environment(&SANDBOX.into()).await
 }
 
 #[derive(Deserialize)]
@@ -109,7 +110,7 @@ pub struct SwitchForm {
 /// `POST /dashboard/switch-environment` (behind the gate): shows another environment from now on.
 pub async fn switch_environment(State(state): State<AppState>, Form(form): Form<SwitchForm>) -> Response {
     let slug = form.environment.unwrap_or_default();
-    match state.plumb.store().environment_by_slug(&slug).await {
+    match state.plumb.environment_by_slug(&slug).await {
         Ok(Some(env)) => {
             let mut response = see_other(&safe_next(form.next.as_deref()));
             set_cookie(&state, &mut response, ENVIRONMENT_COOKIE, &env.slug, "/", 365 * 24 * 3600);
@@ -185,10 +186,11 @@ pub async fn sign_in(State(state): State<AppState>, headers: HeaderMap, Form(for
         }
         Err(e) if wants_json => ApiError::from(e).into_response(),
         Err(e) => {
-            let wire = AppError::from(&e);
+            let retry_after = e.retry_after();
+            let wire = AppError::from(e);
             let mut query = url::form_urlencoded::Serializer::new(String::new());
             query.append_pair("error", &wire.code).append_pair("email", &email).append_pair("next", &next);
-            if let Some(secs) = e.retry_after() {
+            if let Some(secs) = retry_after {
                 query.append_pair("retry", &secs.to_string());
             }
             see_other(&format!("/login?{}", query.finish()))

@@ -2,13 +2,11 @@
 //! process and between several sharing the database, the background refresher, and leases left
 //! behind by a process that died.
 
-mod support;
-
+use crate::support::{Backend, FakeProvider, TestApp};
 use app::model::AccessTokenRequest;
 use serde_json::json;
 use std::collections::HashSet;
 use std::time::Duration;
-use support::{Backend, FakeProvider, TestApp};
 
 on_both_backends!(
     two_hundred_concurrent_fetches_cause_one_refresh,
@@ -59,12 +57,12 @@ async fn three_processes_share_one_refresh(backend: Backend) {
     provider.answer(200, tokens("at-2", "rt-2", 3600));
     let processes = [app.plumb.clone(), app.sibling().await, app.sibling().await];
     let request = AccessTokenRequest { user_id: "user_1".into(), organization_id: Some("org_1".into()) };
-    let authorization = format!("Bearer {}", app.api_key);
+    let key = server::api_keys::PresentedKey::new(&app.api_key).unwrap();
     let mut tasks = Vec::new();
     for i in 0..150 {
         let plumb = processes[i % 3].clone();
-        let (request, authorization) = (request.clone(), authorization.clone());
-        tasks.push(tokio::spawn(async move { plumb.get_access_token(Some(&authorization), "acme", &request).await }));
+        let (request, key) = (request.clone(), key.clone());
+        tasks.push(tokio::spawn(async move { plumb.get_access_token(&key, "acme", &request).await }));
     }
     let mut seen = HashSet::new();
     for t in tasks {
@@ -97,8 +95,8 @@ async fn the_background_refresher_renews_before_anyone_asks(backend: Backend) {
 async fn a_lease_left_by_a_dead_process_is_taken_over(backend: Backend) {
     let (app, provider) = connected(backend).await;
     let store = app.plumb.store();
-    let p = store.provider_by_slug("env_sandbox", "acme").await.unwrap().unwrap();
-    let c = store.connection(&p.id, "user_1", "org_1").await.unwrap().unwrap();
+    let p = store.provider_by_slug(&"env_sandbox".into(), "acme").await.unwrap().unwrap();
+    let c = store.connection(&p.id, &crate::support::owner("user_1", "org_1")).await.unwrap().unwrap();
     let now = server::time::now_ms();
     // A process took the lease and died: nobody releases it until it expires.
     assert!(store.acquire_refresh_lease(&c.id, "dead-process", c.updated_at, now, now + 500).await.unwrap());

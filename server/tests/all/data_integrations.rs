@@ -2,12 +2,10 @@
 //! field-by-field validation, pagination, updates that keep what they do not name, deletion
 //! with connected accounts, authorization links, and disabled providers.
 
-mod support;
-
+use crate::support::{Backend, FakeProvider, Reply, TestApp, PUBLIC_URL};
 use axum::body::Body;
 use axum::http::{header, Method, Request, StatusCode};
 use serde_json::{json, Value};
-use support::{Backend, FakeProvider, Reply, TestApp, PUBLIC_URL};
 
 on_both_backends!(
     a_catalog_provider_needs_only_credentials,
@@ -491,7 +489,7 @@ async fn icons_are_checked_stored_and_served_by_plumb(backend: Backend) {
     let reply = app.send(form(upload(b"<svg onload=\"alert(1)\"/>", "image/svg+xml"))).await;
     assert_eq!(reply.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", reply.body);
     assert_eq!(reply.json()["errors"][0]["field"], "icon_upload");
-    let reply = app.send(form(upload(support::PNG, "image/png"))).await;
+    let reply = app.send(form(upload(crate::support::PNG, "image/png"))).await;
     assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
     let icon = app.send(Request::get(&icon_path).body(Body::empty()).unwrap()).await;
     assert_eq!(icon.status, StatusCode::OK);

@@ -1,14 +1,12 @@
 //! Connecting on both databases: the authorization request Plumb builds, the callback's checks
 //! on `state`, the code exchange, encryption at rest, and disconnecting from the widget.
 
-mod support;
-
+use crate::support::{Backend, FakeProvider, TestApp, PUBLIC_URL};
 use axum::body::Body;
 use axum::http::{header, Request, StatusCode};
 use base64::Engine;
 use serde_json::json;
 use sha2::{Digest, Sha256};
-use support::{Backend, FakeProvider, TestApp, PUBLIC_URL};
 
 on_both_backends!(
     the_authorization_request_uses_pkce_and_the_exact_redirect_uri,
@@ -144,9 +142,9 @@ async fn tokens_are_encrypted_at_rest_and_bound_to_their_connection(backend: Bac
     app.connect("acme", "user_2", "c2").await;
 
     let store = app.plumb.store();
-    let p = store.provider_by_slug("env_sandbox", "acme").await.unwrap().unwrap();
-    let a = store.connection(&p.id, "user_1", "org_1").await.unwrap().unwrap();
-    let b = store.connection(&p.id, "user_2", "org_1").await.unwrap().unwrap();
+    let p = store.provider_by_slug(&"env_sandbox".into(), "acme").await.unwrap().unwrap();
+    let a = store.connection(&p.id, &crate::support::owner("user_1", "org_1")).await.unwrap().unwrap();
+    let b = store.connection(&p.id, &crate::support::owner("user_2", "org_1")).await.unwrap().unwrap();
     for blob in [a.access_token.as_ref().unwrap(), a.refresh_token.as_ref().unwrap(), p.client_secret.as_ref().unwrap()]
     {
         let text = String::from_utf8_lossy(blob);
@@ -163,17 +161,16 @@ async fn tokens_are_encrypted_at_rest_and_bound_to_their_connection(backend: Bac
     }
 
     // User 2's row given user 1's ciphertext: it must not decrypt, and no token is handed out.
-    store
-        .update_tokens(
-            &b.id,
-            a.access_token.as_deref().unwrap(),
-            b.refresh_token.as_deref(),
-            b.expires_at,
-            "",
-            server::time::now_ms(),
-        )
-        .await
-        .unwrap();
+    crate::support::update_tokens(
+        store,
+        &b.id,
+        a.access_token.as_deref().unwrap(),
+        b.refresh_token.as_deref(),
+        b.expires_at,
+        "",
+        server::time::now_ms(),
+    )
+    .await;
     let reply = app.token("acme", "user_2").await;
     assert_eq!(reply.status, StatusCode::INTERNAL_SERVER_ERROR);
     assert_eq!(reply.json()["code"], "stored_secret_unreadable");
@@ -253,7 +250,7 @@ async fn providers_are_validated_before_anything_is_stored(backend: Backend) {
     assert_eq!(reply.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", reply.body);
     let fields: Vec<_> = reply.json()["errors"].as_array().unwrap().iter().map(|e| e["field"].clone()).collect();
     assert_eq!(fields, [json!("slug"), json!("token_url")]);
-    assert!(app.plumb.store().list_providers("env_sandbox").await.unwrap().is_empty());
+    assert!(app.plumb.store().list_providers(&"env_sandbox".into()).await.unwrap().is_empty());
 
     let reply = app.send(create(&good)).await;
     assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
@@ -265,7 +262,7 @@ async fn providers_are_validated_before_anything_is_stored(backend: Backend) {
     let reply = app.send(create(&renamed)).await;
     assert_eq!(reply.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(reply.json()["errors"][0]["code"], "slug_taken");
-    let providers = app.plumb.store().list_providers("env_sandbox").await.unwrap();
+    let providers = app.plumb.store().list_providers(&"env_sandbox".into()).await.unwrap();
     assert_eq!(providers.len(), 1);
     assert_eq!(providers[0].0.name, "Acme");
 

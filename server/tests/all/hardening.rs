@@ -4,12 +4,10 @@
 //! oversized and garbled provider answers, and the security headers of every kind of response.
 //! Each refusal is checked for its clear error and for leaving the database as it was.
 
-mod support;
-
+use crate::support::{Backend, FakeProvider, TestApp, PUBLIC_URL};
 use axum::body::Body;
 use axum::http::{header, Method, Request, StatusCode};
 use serde_json::{json, Value};
-use support::{Backend, FakeProvider, TestApp, PUBLIC_URL};
 
 on_both_backends!(
     provider_urls_must_be_https_and_never_link_local,
@@ -28,7 +26,7 @@ async fn count(app: &TestApp, table: &str) -> i64 {
         .unwrap()
 }
 
-async fn call(app: &TestApp, method: Method, path: &str, body: Value) -> support::Reply {
+async fn call(app: &TestApp, method: Method, path: &str, body: Value) -> crate::support::Reply {
     app.send(
         Request::builder()
             .method(method)
@@ -109,13 +107,15 @@ async fn a_stored_loopback_provider_is_not_called_outside_development_mode(backe
     let mut config = app.plumb.config().clone();
     config.development_mode = false;
     let store = server::store::Store::connect(&config.database_url).await.unwrap();
-    let strict = server::service::Plumb::new(config, store, app.plumb.cipher().clone());
-    let row = app.plumb.store().provider_by_slug("env_sandbox", "acme").await.unwrap().unwrap();
-    let before = app.plumb.store().connection(&row.id, "user_1", "org_1").await.unwrap().unwrap();
+    let strict = server::plumb::Plumb::new(config, store, app.plumb.cipher().clone());
+    let row = app.plumb.store().provider_by_slug(&"env_sandbox".into(), "acme").await.unwrap().unwrap();
+    let before =
+        app.plumb.store().connection(&row.id, &crate::support::owner("user_1", "org_1")).await.unwrap().unwrap();
     let id = before.id.clone();
     app.expire(&id).await;
     let expired = app.plumb.store().connection_by_id(&id).await.unwrap().unwrap();
-    let err = strict.fetch_token("env_sandbox", "acme", "user_1", Some("org_1")).await.unwrap_err();
+    let err =
+        strict.fetch_token(&"env_sandbox".into(), "acme", &crate::support::owner("user_1", "org_1")).await.unwrap_err();
     let wire = app::error::AppError::from(err);
     assert_eq!(wire.code, "provider_unavailable", "{wire:?}");
     assert!(wire.message.contains("development mode"), "{}", wire.message);
@@ -165,8 +165,9 @@ async fn oversized_and_garbled_token_responses_overwrite_nothing(backend: Backen
     app.add_provider("acme", &provider).await;
     provider.answer(200, json!({"access_token": "at-1", "refresh_token": "rt-1", "expires_in": 3600}));
     app.connect("acme", "user_1", "code-1").await;
-    let row = app.plumb.store().provider_by_slug("env_sandbox", "acme").await.unwrap().unwrap();
-    let id = app.plumb.store().connection(&row.id, "user_1", "org_1").await.unwrap().unwrap().id;
+    let row = app.plumb.store().provider_by_slug(&"env_sandbox".into(), "acme").await.unwrap().unwrap();
+    let id =
+        app.plumb.store().connection(&row.id, &crate::support::owner("user_1", "org_1")).await.unwrap().unwrap().id;
 
     for answer in [
         json!({"access_token": "x".repeat(2 << 20), "expires_in": 3600}),
@@ -188,7 +189,7 @@ async fn oversized_and_garbled_token_responses_overwrite_nothing(backend: Backen
         assert_eq!(after.access_token, before.access_token);
         assert_eq!(after.refresh_token, before.refresh_token);
         assert_eq!(after.expires_at, before.expires_at);
-        assert_eq!(after.state, "connected");
+        assert_eq!(after.state.as_str(), "connected");
     }
     app.finish().await;
 }

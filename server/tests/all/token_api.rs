@@ -1,11 +1,10 @@
 //! The backend API on both databases: `POST /data-integrations/{slug}/token` in every state a
 //! connection can be in, `POST /widgets/token`, and the JSON server function.
 
-mod support;
-
+use crate::support::{Backend, FakeProvider, TestApp};
 use axum::http::StatusCode;
 use serde_json::json;
-use support::{Backend, FakeProvider, TestApp};
+use server::ids::ConnectionId;
 
 on_both_backends!(
     requests_without_a_valid_api_key_get_401_json,
@@ -151,7 +150,7 @@ async fn invalid_grant_marks_the_connection_for_reauthorization(backend: Backend
     assert_eq!(app.token("acme", "user_1").await.json()["error"], "needs_reauthorization");
     assert_eq!(provider.requests().len(), 2);
     let conn = app.plumb.store().connection_by_id(&connection_id(&app).await).await.unwrap().unwrap();
-    assert_eq!(conn.state, "needs_reauthorization");
+    assert_eq!(conn.state.as_str(), "needs_reauthorization");
     assert!(conn.last_error.unwrap().contains("refresh token revoked"));
 
     // Connecting again restores it, with the same connection id.
@@ -183,10 +182,10 @@ async fn an_unwell_provider_leaves_the_connection_alone(backend: Backend) {
     assert!(reply.header("retry-after").unwrap().parse::<u64>().unwrap() >= 1);
     assert_eq!(provider.requests().len(), 2);
     let conn = app.plumb.store().connection_by_id(&id).await.unwrap().unwrap();
-    assert_eq!(conn.state, "connected");
+    assert_eq!(conn.state.as_str(), "connected");
 
     // The backoff over, the provider is asked again; it fails again, and backs off longer.
-    app.plumb.store().reset_refresh_backoff(&id).await.unwrap();
+    crate::support::reset_refresh_backoff(app.plumb.store(), &id).await;
     provider.answer(502, json!({}));
     let reply = app.token("acme", "user_1").await;
     assert_eq!(reply.status, StatusCode::SERVICE_UNAVAILABLE);
@@ -196,7 +195,7 @@ async fn an_unwell_provider_leaves_the_connection_alone(backend: Backend) {
     assert_eq!(after.refresh_lease_owner, None, "the lease is released");
 
     // A garbled success body overwrites nothing either.
-    app.plumb.store().reset_refresh_backoff(&id).await.unwrap();
+    crate::support::reset_refresh_backoff(app.plumb.store(), &id).await;
     provider.answer(200, json!({"token_type": "bearer"}));
     assert_eq!(app.token("acme", "user_1").await.status, StatusCode::SERVICE_UNAVAILABLE);
     let after = app.plumb.store().connection_by_id(&id).await.unwrap().unwrap();
@@ -204,7 +203,7 @@ async fn an_unwell_provider_leaves_the_connection_alone(backend: Backend) {
     assert_eq!(after.refresh_token, conn.refresh_token);
 
     // Recovered provider: the same refresh token still works, and the failures are forgotten.
-    app.plumb.store().reset_refresh_backoff(&id).await.unwrap();
+    crate::support::reset_refresh_backoff(app.plumb.store(), &id).await;
     provider.answer(200, tokens("at-2", Some("rt-2"), 3600));
     assert_eq!(app.token("acme", "user_1").await.json()["access_token"]["access_token"], "at-2");
     assert!(provider.requests()[1..].iter().all(|r| r["refresh_token"] == "rt-1"));
@@ -275,24 +274,22 @@ async fn the_server_function_answers_like_the_rest_path(backend: Backend) {
     app.finish().await;
 }
 
-async fn connection_id(app: &TestApp) -> String {
-    let provider = app.plumb.store().provider_by_slug("env_sandbox", "acme").await.unwrap().unwrap();
-    app.plumb.store().connection(&provider.id, "user_1", "org_1").await.unwrap().unwrap().id
+async fn connection_id(app: &TestApp) -> ConnectionId {
+    let provider = app.plumb.store().provider_by_slug(&"env_sandbox".into(), "acme").await.unwrap().unwrap();
+    app.plumb.store().connection(&provider.id, &crate::support::owner("user_1", "org_1")).await.unwrap().unwrap().id
 }
 
 /// Moves a connection's expiry into the past, as time passing would.
-async fn force_expiry(app: &TestApp, id: &str) {
+async fn force_expiry(app: &TestApp, id: &ConnectionId) {
     let conn = app.plumb.store().connection_by_id(id).await.unwrap().unwrap();
-    app.plumb
-        .store()
-        .update_tokens(
-            id,
-            conn.access_token.as_deref().unwrap(),
-            conn.refresh_token.as_deref(),
-            Some(server::time::now_ms() - 1000),
-            &conn.scopes.to_db(),
-            server::time::now_ms(),
-        )
-        .await
-        .unwrap();
+    crate::support::update_tokens(
+        app.plumb.store(),
+        id,
+        conn.access_token.as_deref().unwrap(),
+        conn.refresh_token.as_deref(),
+        Some(server::time::now_ms() - 1000),
+        &conn.scopes.to_db(),
+        server::time::now_ms(),
+    )
+    .await;
 }

@@ -2,10 +2,9 @@
 //! change, `GET /events` lists and filters them, and webhook deliveries are signed, retried
 //! with backoff while the receiver is down, and given up on after the configured time.
 
-mod support;
-
 use server::store::SANDBOX;
 
+use crate::support::{Backend, FakeProvider, Reply, TestApp};
 use axum::body::Body;
 use axum::http::{header, Method, Request, StatusCode};
 use hmac::{Hmac, Mac};
@@ -14,7 +13,6 @@ use sha2::Sha256;
 use std::sync::atomic::{AtomicU16, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
-use support::{Backend, FakeProvider, Reply, TestApp};
 
 on_both_backends!(
     every_state_change_writes_its_event,
@@ -204,7 +202,7 @@ async fn deliveries_are_signed_retried_and_delivered_when_the_receiver_is_back(b
     app.callback(&started, "error=access_denied").await;
 
     assert_eq!(app.plumb.deliver_due_webhooks().await.unwrap(), 1);
-    let rows = app.plumb.store().recent_deliveries(SANDBOX, 10).await.unwrap();
+    let rows = app.plumb.store().recent_deliveries(&SANDBOX.into(), 10).await.unwrap();
     assert_eq!((rows[0].status.as_str(), rows[0].attempts, rows[0].last_status_code), ("pending", 1, Some(503)));
     assert!(receiver.received().is_empty());
 
@@ -226,12 +224,12 @@ async fn deliveries_are_signed_retried_and_delivered_when_the_receiver_is_back(b
     assert_eq!(envelope["event"], "pipes.connected_account.connected");
     assert_eq!(envelope["data"]["user_id"], "user_1");
     assert_eq!(serde_json::to_string(&envelope).unwrap().len(), body.len(), "compact JSON");
-    let rows = app.plumb.store().recent_deliveries(SANDBOX, 10).await.unwrap();
+    let rows = app.plumb.store().recent_deliveries(&SANDBOX.into(), 10).await.unwrap();
     assert_eq!((rows[0].status.as_str(), rows[0].last_status_code), ("delivered", Some(200)));
     assert!(rows[0].attempts >= 2);
 
     // Resending queues it once more.
-    assert!(app.plumb.store().resend_delivery(SANDBOX, &rows[0].id, server::time::now_ms()).await.unwrap());
+    assert!(app.plumb.store().resend_delivery(&SANDBOX.into(), &rows[0].id, server::time::now_ms()).await.unwrap());
     app.plumb.deliver_due_webhooks().await.unwrap();
     assert_eq!(receiver.received().len(), 2);
     app.finish().await;
@@ -265,10 +263,10 @@ async fn deliveries_are_given_up_after_the_configured_time(backend: Backend) {
     provider.answer(200, json!({"access_token": "at"}));
     app.connect("acme", "user_1", "c").await;
     assert_eq!(app.plumb.deliver_due_webhooks().await.unwrap(), 1);
-    let rows = app.plumb.store().recent_deliveries(SANDBOX, 10).await.unwrap();
+    let rows = app.plumb.store().recent_deliveries(&SANDBOX.into(), 10).await.unwrap();
     assert_eq!(rows.len(), 1);
-    assert_eq!(rows[0].status, "failed");
-    let endpoints = app.plumb.store().webhook_endpoints(SANDBOX).await.unwrap();
+    assert_eq!(rows[0].status.as_str(), "failed");
+    let endpoints = app.plumb.store().webhook_endpoints(&SANDBOX.into()).await.unwrap();
     assert!(endpoints.iter().find(|e| e.endpoint_url == receiver.url).unwrap().last_failure_at.is_some());
     assert_eq!(app.plumb.deliver_due_webhooks().await.unwrap(), 0);
     assert!(other.received().is_empty());

@@ -11,7 +11,9 @@ use axum::routing::post;
 use http_body_util::BodyExt;
 use server::config::Config;
 use server::crypto::{Cipher, KeyMaterial};
-use server::service::Plumb;
+use server::ids::ConnectionId;
+use server::plumb::Plumb;
+use server::provider_settings::ProviderChange;
 use server::store::Store;
 use sqlx::Connection;
 use std::collections::{HashMap, VecDeque};
@@ -122,6 +124,11 @@ pub struct TestApp {
 
 pub const PUBLIC_URL: &str = "http://plumb.test";
 
+/// A connection's owner: a user, in an organization unless `organization_id` is empty.
+pub fn owner(user_id: &str, organization_id: &str) -> server::connections::Owner {
+    server::connections::Owner::from_row(user_id.to_string(), organization_id.to_string())
+}
+
 impl TestApp {
     pub async fn new(backend: Backend) -> Self {
         Self::with_config(backend, |_| {}).await
@@ -158,20 +165,18 @@ impl TestApp {
     }
 
     /// Moves a connection's expiry into the past, as time passing would.
-    pub async fn expire(&self, id: &str) {
+    pub async fn expire(&self, id: &ConnectionId) {
         let c = self.plumb.store().connection_by_id(id).await.unwrap().unwrap();
-        self.plumb
-            .store()
-            .update_tokens(
-                id,
-                c.access_token.as_deref().unwrap(),
-                c.refresh_token.as_deref(),
-                Some(1),
-                &c.scopes.to_db(),
-                1,
-            )
-            .await
-            .unwrap();
+        update_tokens(
+            self.plumb.store(),
+            id,
+            c.access_token.as_deref().unwrap(),
+            c.refresh_token.as_deref(),
+            Some(1),
+            &c.scopes.to_db(),
+            1,
+        )
+        .await;
     }
 
     /// Creates an admin (once) and signs in: the session cookie and its CSRF token.
@@ -252,11 +257,10 @@ impl TestApp {
 
     /// Adds a provider whose token endpoint is `provider`.
     pub async fn add_provider(&self, slug: &str, provider: &FakeProvider) {
-        use app::service::PlumbService;
         self.plumb
-            .create_provider(
-                server::store::SANDBOX,
-                app::model::ProviderInput {
+            .create_custom_provider(
+                &server::store::SANDBOX.into(),
+                ProviderChange::from(&app::model::ProviderInput {
                     name: format!("Provider {slug}"),
                     slug: slug.into(),
                     description: "for tests".into(),
@@ -266,7 +270,7 @@ impl TestApp {
                     client_secret: "secret-1".into(),
                     scopes: "openid api:read".into(),
                     ..Default::default()
-                },
+                }),
             )
             .await
             .unwrap();
@@ -408,4 +412,40 @@ impl FakeProvider {
     pub fn requests(&self) -> Vec<HashMap<String, String>> {
         self.requests.lock().unwrap().clone()
     }
+}
+
+/// Overwrites a connection's tokens without coordination, as only a test needs to (Plumb itself
+/// changes them through a refresh lease).
+pub async fn update_tokens(
+    store: &Store,
+    id: &ConnectionId,
+    access_token: &[u8],
+    refresh_token: Option<&[u8]>,
+    expires_at: Option<i64>,
+    scopes: &str,
+    now: i64,
+) {
+    sqlx::query(
+        "UPDATE connections SET state = 'connected', access_token = $1, refresh_token = $2, \
+            expires_at = $3, scopes = $4, last_refreshed_at = $5, last_error = NULL, updated_at = $5 \
+         WHERE id = $6",
+    )
+    .bind(access_token)
+    .bind(refresh_token)
+    .bind(expires_at)
+    .bind(scopes)
+    .bind(now)
+    .bind(id.as_str())
+    .execute(store.pool())
+    .await
+    .unwrap();
+}
+
+/// Ends a connection's refresh backoff, so the next fetch may refresh at once.
+pub async fn reset_refresh_backoff(store: &Store, id: &ConnectionId) {
+    sqlx::query("UPDATE connections SET retry_refresh_at = NULL WHERE id = $1")
+        .bind(id.as_str())
+        .execute(store.pool())
+        .await
+        .unwrap();
 }

@@ -1,16 +1,15 @@
 //! Encryption keys on both databases: rotation while fetches and refreshes run, retiring keys,
 //! tampered and swapped ciphertexts, and a database file that is useless without its key.
 
-mod support;
-
+use crate::support::{Backend, FakeProvider, TestApp};
 use axum::http::{Method, StatusCode};
 use serde_json::json;
 use server::crypto::{self, Cipher, KeyMaterial, KeySource};
+use server::ids::ConnectionId;
 use server::keys;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
-use support::{Backend, FakeProvider, TestApp};
 
 on_both_backends!(
     a_rotation_under_traffic_loses_no_token,
@@ -42,9 +41,9 @@ fn tokens(n: usize) -> serde_json::Value {
     json!({"access_token": format!("at-{n}"), "refresh_token": format!("rt-{n}"), "expires_in": 3600})
 }
 
-async fn connection_id(app: &TestApp, user: &str) -> String {
-    let provider = app.plumb.store().provider_by_slug("env_sandbox", "acme").await.unwrap().unwrap();
-    app.plumb.store().connection(&provider.id, user, "org_1").await.unwrap().unwrap().id
+async fn connection_id(app: &TestApp, user: &str) -> ConnectionId {
+    let provider = app.plumb.store().provider_by_slug(&"env_sandbox".into(), "acme").await.unwrap().unwrap();
+    app.plumb.store().connection(&provider.id, &crate::support::owner(user, "org_1")).await.unwrap().unwrap().id
 }
 
 async fn a_rotation_under_traffic_loses_no_token(backend: Backend) {
@@ -152,18 +151,18 @@ async fn retiring_refuses_the_current_key_and_keys_in_use(backend: Backend) {
     app.finish().await;
 }
 
-async fn sealed(app: &TestApp, id: &str) -> Vec<u8> {
+async fn sealed(app: &TestApp, id: &ConnectionId) -> Vec<u8> {
     sqlx::query_scalar::<_, Vec<u8>>("SELECT access_token FROM connections WHERE id = $1")
-        .bind(id)
+        .bind(id.as_str())
         .fetch_one(app.plumb.store().pool())
         .await
         .unwrap()
 }
 
-async fn set_sealed(app: &TestApp, id: &str, value: &[u8]) {
+async fn set_sealed(app: &TestApp, id: &ConnectionId, value: &[u8]) {
     sqlx::query("UPDATE connections SET access_token = $1 WHERE id = $2")
         .bind(value)
-        .bind(id)
+        .bind(id.as_str())
         .execute(app.plumb.store().pool())
         .await
         .unwrap();
@@ -185,7 +184,7 @@ async fn tampered_and_swapped_ciphertexts_are_refused_and_change_nothing(backend
     tampered[last] ^= 0x01;
     let swapped = sealed(&app, &two).await;
     let foreign_key = Cipher::new("k-other", KeyMaterial::generate())
-        .seal(b"at-x", &server::crypto::Aad::new("connections", &one, "access_token"));
+        .seal(b"at-x", &server::crypto::Aad::new("connections", one.as_str(), "access_token"));
 
     for (what, value) in
         [("tampered", tampered), ("swapped from user_2", swapped), ("sealed by another key", foreign_key)]
@@ -197,7 +196,7 @@ async fn tampered_and_swapped_ciphertexts_are_refused_and_change_nothing(backend
         assert!(!reply.body.contains("at-2"), "{what}: user_2's token must not leak");
         assert_eq!(sealed(&app, &one).await, value, "{what}: nothing was rewritten");
         let c = app.plumb.store().connection_by_id(&one).await.unwrap().unwrap();
-        assert_eq!(c.state, "connected", "{what}");
+        assert_eq!(c.state.as_str(), "connected", "{what}");
     }
     // user_2 is untouched throughout.
     assert_eq!(app.token("acme", "user_2").await.json()["access_token"]["access_token"], "at-2");

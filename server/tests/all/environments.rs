@@ -4,12 +4,10 @@
 //! return-to origins and widget framing apply to it alone. Every refusal leaves the other
 //! environment's rows as they were.
 
-mod support;
-
+use crate::support::{Backend, FakeProvider, Reply, TestApp};
 use axum::body::Body;
 use axum::http::{header, Method, Request, StatusCode};
 use serde_json::{json, Value};
-use support::{Backend, FakeProvider, Reply, TestApp};
 
 on_both_backends!(
     a_key_never_reaches_another_environment,
@@ -45,7 +43,7 @@ fn custom(slug: &str, name: &str, provider: &FakeProvider) -> Value {
 }
 
 /// The top bar's switcher form, posted with the session's CSRF field.
-async fn switch(app: &TestApp, admin: &support::AdminSession, fields: &[(&str, &str)]) -> Reply {
+async fn switch(app: &TestApp, admin: &crate::support::AdminSession, fields: &[(&str, &str)]) -> Reply {
     let body = url::form_urlencoded::Serializer::new(String::new())
         .extend_pairs(fields.iter().copied())
         .append_pair("csrf_token", &admin.csrf)
@@ -109,7 +107,8 @@ async fn a_key_never_reaches_another_environment(backend: Backend) {
         call(&app, &sandbox, Method::GET, "/webhook_endpoints", None).await.json()["data"][0]["status"],
         "enabled"
     );
-    let revoke = server::api_keys::revoke(app.plumb.store(), Some(server::store::SANDBOX), "key_other_env", 1).await;
+    let revoke =
+        server::api_keys::revoke(app.plumb.store(), Some(&server::store::SANDBOX.into()), "key_other_env", 1).await;
     assert!(revoke.is_err());
 
     // The same slug in production is another provider, with its own connections.
@@ -174,8 +173,8 @@ async fn a_key_never_reaches_another_environment(backend: Backend) {
     .await;
     provider.answer(200, json!({"access_token": "at-2", "expires_in": 3600}));
     app.connect("acme", "user_2", "code").await;
-    assert!(app.plumb.store().recent_deliveries("env_production", 10).await.unwrap().is_empty());
-    assert_eq!(app.plumb.store().recent_deliveries(server::store::SANDBOX, 10).await.unwrap().len(), 2);
+    assert!(app.plumb.store().recent_deliveries(&"env_production".into(), 10).await.unwrap().is_empty());
+    assert_eq!(app.plumb.store().recent_deliveries(&server::store::SANDBOX.into(), 10).await.unwrap().len(), 2);
     app.finish().await;
 }
 
@@ -194,7 +193,7 @@ async fn the_dashboard_and_settings_follow_the_environment(backend: Backend) {
     let env_cookie = switched.header("set-cookie").unwrap().split(';').next().unwrap().to_string();
     assert_eq!(env_cookie, "plumb_env=production");
     let in_production =
-        support::AdminSession { cookie: format!("{}; {env_cookie}", admin.cookie), csrf: admin.csrf.clone() };
+        crate::support::AdminSession { cookie: format!("{}; {env_cookie}", admin.cookie), csrf: admin.csrf.clone() };
     assert_eq!(app.admin_call(&in_production, "dashboard", &[]).await.json()["providers"], json!([]));
     let keys = app.admin_call(&in_production, "api-keys", &[]).await.json();
     assert_eq!(keys.as_array().unwrap().len(), 1);

@@ -1,0 +1,47 @@
+//! The backend's token calls on the WorkOS paths (`docs/workos-api.md` §5): a widget token for a
+//! user, and a fresh access token for a user's connection.
+
+use super::error::ApiError;
+use super::extract::{ApiJson, ApiKey, Presented};
+use super::state::AppState;
+use app::model::{AccessTokenRequest, AccessTokenResponse};
+use axum::extract::{Path, State};
+use axum::Json;
+use serde::Deserialize;
+
+#[derive(Deserialize)]
+pub struct WidgetTokenBody {
+    user_id: Option<String>,
+    organization_id: Option<String>,
+}
+
+/// `POST /widgets/token` → `{"token": "…"}`.
+pub async fn create_widget_token(
+    State(state): State<AppState>,
+    key: ApiKey,
+    ApiJson(body): ApiJson<WidgetTokenBody>,
+) -> Result<Json<serde_json::Value>, ApiError> {
+    let token = state
+        .plumb
+        .mint_widget_token(key.environment(), body.user_id.as_deref(), body.organization_id.as_deref())
+        .await?;
+    Ok(Json(serde_json::json!({ "token": token })))
+}
+
+#[derive(Deserialize)]
+pub struct TokenBody {
+    user_id: Option<String>,
+    organization_id: Option<String>,
+}
+
+/// `POST /data-integrations/{slug}/token` → the access-token union (`docs/workos-api.md` §4.3).
+pub async fn get_access_token(
+    State(state): State<AppState>,
+    Path(slug): Path<String>,
+    Presented(key): Presented,
+    ApiJson(body): ApiJson<TokenBody>,
+) -> Result<Json<AccessTokenResponse>, ApiError> {
+    let request =
+        AccessTokenRequest { user_id: body.user_id.unwrap_or_default(), organization_id: body.organization_id };
+    Ok(Json(state.plumb.get_access_token(&key, &slug, &request).await?))
+}

@@ -1,0 +1,20 @@
+//! Plumb's integration tests, in one binary (one link instead of one per file): each module is
+//! an area, and most tests run once per database through [`on_both_backends!`], as
+//! `<area>::sqlite::<name>` and `<area>::postgres::<name>`.
+
+#[macro_use]
+mod support;
+
+mod admin_auth;
+mod api_keys;
+
+mod connect_flow;
+mod data_integrations;
+mod environments;
+mod events;
+mod hardening;
+mod keys;
+mod refresh;
+mod static_files;
+mod store;
+mod token_api;
