@@ -7,6 +7,11 @@
 
 use leptos::prelude::*;
 
+/// The name of the dashboard's bundle (JS glue and wasm) and of the stylesheet in `/pkg`.
+pub const OUTPUT_NAME: &str = "plumb";
+/// The name of the widget's own, much smaller bundle: it hydrates [`crate::WidgetApp`] only.
+pub const WIDGET_OUTPUT_NAME: &str = "widget";
+
 /// The URL paths of one bundle's files, e.g. `/pkg/widget.1a2b3c4d5e6f7a8b.js`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Bundle {
@@ -21,7 +26,7 @@ impl Bundle {
         Self {
             js: format!("/pkg/{output_name}.js"),
             wasm: format!("/pkg/{output_name}_bg.wasm"),
-            css: format!("/pkg/{}.css", crate::OUTPUT_NAME),
+            css: format!("/pkg/{}.css", OUTPUT_NAME),
         }
     }
 

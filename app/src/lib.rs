@@ -24,10 +24,7 @@ use leptos_router::{
     path,
 };
 
-/// The name of the dashboard's bundle (JS glue and wasm) and of the stylesheet in `/pkg`.
-pub const OUTPUT_NAME: &str = "plumb";
-/// The name of the widget's own, much smaller bundle: it hydrates [`WidgetApp`] only.
-pub const WIDGET_OUTPUT_NAME: &str = "widget";
+pub use assets::{OUTPUT_NAME, WIDGET_OUTPUT_NAME};
 
 /// The HTML document around the app; rendered on the server only.
 pub fn shell(bundle: Bundle) -> impl IntoView {
@@ -96,7 +93,7 @@ pub fn App() -> impl IntoView {
         <Router>
             <Routes fallback=NotFound>
                 <Route path=path!("/") view=Home/>
-                <Route path=path!("/dashboard") view=dashboard::DashboardPage/>
+                <Route path=path!("/dashboard") view=dashboard::providers::DashboardPage/>
                 <Route path=path!("/dashboard/new-provider") view=dashboard::provider_form::NewProviderPage/>
                 <Route path=path!("/dashboard/providers/:slug") view=dashboard::provider_page::ProviderPage/>
                 <Route path=path!("/dashboard/catalog") view=dashboard::catalog::CatalogPage/>

@@ -127,7 +127,8 @@ mod tests {
             for s in &e.scopes {
                 assert!(
                     {
-                        use crate::provider_settings::{check_scopes, split_scopes};
+                        use crate::provider_rules::check_scopes;
+                        use crate::provider_settings::split_scopes;
                         check_scopes(&split_scopes(&s.name)).unwrap() == [s.name.clone()]
                     },
                     "{}: {}",

@@ -5,7 +5,7 @@
 //! - flows, each an `impl Plumb` block: [`connect`], [`tokens`], [`widget`], [`provider_admin`],
 //!   [`environments`], [`webhooks`], [`events`], [`admin_accounts`], [`api_keys`];
 //! - the core: [`plumb::Plumb`], and the domain's types and rules ([`providers`],
-//!   [`provider_settings`], [`connections`], [`catalog`], [`error`], [`ids`], [`paging`]);
+//!   [`provider_settings`], [`provider_rules`], [`connections`], [`catalog`], [`error`], [`ids`], [`paging`]);
 //! - the store ([`store`]) and leaf services: [`crypto`], [`keys`], [`oauth`], [`outbound`],
 //!   [`discovery`], [`icons`], [`widget_tokens`], [`origins`], [`locks`], [`config`], [`time`].
 
@@ -31,6 +31,7 @@ pub mod outbound;
 pub mod paging;
 pub mod plumb;
 pub mod provider_admin;
+pub mod provider_rules;
 pub mod provider_settings;
 pub mod providers;
 pub mod store;

@@ -1,6 +1,6 @@
 //! Provider administration, for the dashboard and the admin API alike: add custom providers,
 //! enable catalog providers, edit, enable or disable, delete, and register the instance's shared
-//! OAuth apps. Every change is validated in full ([`crate::provider_settings`]) before anything is
+//! OAuth apps. Every change is validated in full ([`crate::provider_rules`]) before anything is
 //! written.
 
 use crate::catalog::{self, CatalogEntry};
@@ -12,7 +12,8 @@ use crate::icons::{Icon, IconVersion};
 use crate::ids::{EnvironmentId, ProviderId};
 use crate::paging::Page;
 use crate::plumb::Plumb;
-use crate::provider_settings::{self, CatalogChange, Draft, ProviderChange, Purpose};
+use crate::provider_rules::{self, Purpose};
+use crate::provider_settings::{CatalogChange, Draft, ProviderChange};
 use crate::providers::{CredentialsKind, Provider, ScopeList};
 use crate::store::{InsertProviderError, SharedCredentials};
 use crate::time::now_ms;
@@ -107,7 +108,7 @@ impl Plumb {
     /// Adds a custom provider: the change over a new provider's defaults.
     pub async fn create_custom_provider(&self, env: &EnvironmentId, change: ProviderChange) -> Result<Provider> {
         let draft = Draft::new().with(change);
-        let valid = provider_settings::validate(&draft, Purpose::Create, self.config.outbound());
+        let valid = provider_rules::validate(&draft, Purpose::Create, self.config.outbound());
         let mut errors = valid.as_ref().err().cloned().unwrap_or_default();
         let slug = draft.slug.trim();
         if catalog::entry(slug).is_some() {
@@ -172,7 +173,7 @@ impl Plumb {
             ));
         }
         let draft = Draft::of(&provider).with(change);
-        let valid = provider_settings::validate(
+        let valid = provider_rules::validate(
             &draft,
             Purpose::Edit { has_stored_secret: provider.client_secret.is_some() },
             self.config.outbound(),
@@ -267,7 +268,7 @@ impl Plumb {
         if settings.description.trim().chars().count() > 500 {
             errors.push(field_error("description", "too_long", "Use at most 500 characters."));
         }
-        if let Err(bad) = provider_settings::check_scopes(&settings.scopes) {
+        if let Err(bad) = provider_rules::check_scopes(&settings.scopes) {
             errors.push(field_error("scopes", "invalid", format!("{bad:?} is not a valid scope.")));
         }
         if settings.shared {
@@ -302,7 +303,7 @@ impl Plumb {
 
     fn apply_catalog_settings(&self, provider: &mut Provider, entry: &CatalogEntry, settings: &CatalogSettings) {
         provider.description = settings.description.trim().to_string();
-        let scopes = provider_settings::check_scopes(&settings.scopes).unwrap_or_default();
+        let scopes = provider_rules::check_scopes(&settings.scopes).unwrap_or_default();
         provider.scopes = ScopeList(if scopes.is_empty() { entry.default_scopes.clone() } else { scopes });
         if settings.shared {
             provider.credentials = CredentialsKind::Shared;

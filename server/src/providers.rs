@@ -1,5 +1,5 @@
 //! A provider as the domain holds it: its endpoints, its OAuth settings and its credentials
-//! (`docs/provider-configuration.md`). [`crate::provider_settings`] checks changes to it;
+//! (`docs/provider-configuration.md`). [`crate::provider_settings`] and [`crate::provider_rules`] change and check it;
 //! [`crate::catalog`] fills in the built-in ones.
 
 use crate::ids::{EnvironmentId, ProviderId};

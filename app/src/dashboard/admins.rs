@@ -1,7 +1,7 @@
 //! Admins: who can sign in to this dashboard, their live sessions (each can be revoked), and
 //! invitations for new admins (the link is shown once).
 
-use super::{field_error, Shell};
+use super::shell::{field_error, Shell};
 use crate::components::{form_error_message, Field, Notice};
 use crate::csrf::CsrfField;
 use crate::error::AppError;

@@ -1,7 +1,7 @@
 //! API keys for backends: created here (the key is shown once), listed by name and first
 //! characters with when each was last used, and revoked. Only a hash of a key is stored.
 
-use super::{field_error, Shell};
+use super::shell::{field_error, Shell};
 use crate::components::{form_error_message, Field, Notice};
 use crate::csrf::CsrfField;
 use crate::error::AppError;

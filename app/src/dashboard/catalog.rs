@@ -2,7 +2,7 @@
 //! (the admin's own OAuth app, or the instance's shared one) and scopes. Also where the operator
 //! registers shared OAuth apps.
 
-use super::{field_error, Shell};
+use super::shell::{field_error, Shell};
 use crate::components::{form_error_message, Copyable, Field, Notice, Select};
 use crate::error::AppError;
 use crate::model::{CatalogEntryView, CatalogInput, CatalogScope, CatalogView, ProviderView, SharedCredentialsInput};
@@ -22,6 +22,11 @@ pub async fn enable_catalog_provider(input: CatalogInput) -> Result<ProviderView
 #[server(prefix = "/api", endpoint = "catalog/shared-credentials", client = crate::csrf::CsrfClient)]
 pub async fn save_shared_credentials(input: SharedCredentialsInput) -> Result<(), AppError> {
     crate::service::service()?.save_shared_credentials(input).await
+}
+
+#[server(prefix = "/api", endpoint = "providers/update-catalog", client = crate::csrf::CsrfClient)]
+pub async fn update_catalog_provider(slug: String, input: CatalogInput) -> Result<ProviderView, AppError> {
+    crate::service::service()?.update_catalog_provider(&crate::service::env()?, &slug, input).await
 }
 
 #[component]
@@ -134,7 +139,7 @@ pub fn CatalogForm(
     on_saved: Callback<String>,
 ) -> impl IntoView {
     let enable = ServerAction::<EnableCatalogProvider>::new();
-    let update = ServerAction::<super::provider_page::UpdateCatalogProvider>::new();
+    let update = ServerAction::<UpdateCatalogProvider>::new();
     let editing = edit_slug.is_some();
     // Both actions report into one place, so the form shows whichever ran.
     let result: RwSignal<Option<Result<ProviderView, AppError>>> = RwSignal::new(None);

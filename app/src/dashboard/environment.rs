@@ -1,20 +1,13 @@
-//! Environments: the switcher in the dashboard's top bar (sandbox and production each have their
-//! own providers, connected accounts, API keys, webhooks and events), and the current
-//! environment's settings: where authorization links may send users back to, and which sites
-//! may embed the widget.
+//! The current environment's settings page: where authorization links may send users back to,
+//! and which sites may embed the widget. (The switcher between environments is in the top bar,
+//! [`super::shell`].)
 
-use super::{field_error, Shell};
+use super::shell::{field_error, load_environments, Shell};
 use crate::components::{form_error_message, Notice};
 use crate::csrf::CsrfField;
 use crate::error::AppError;
-use crate::model::{EnvironmentView, EnvironmentsView};
+use crate::model::EnvironmentView;
 use leptos::prelude::*;
-use leptos_router::hooks::use_location;
-
-#[server(prefix = "/api", endpoint = "environments", client = crate::csrf::CsrfClient)]
-pub async fn load_environments() -> Result<EnvironmentsView, AppError> {
-    crate::service::service()?.environments(&crate::service::env()?).await
-}
 
 #[server(prefix = "/api", endpoint = "environments/settings", client = crate::csrf::CsrfClient)]
 pub async fn save_environment_settings(
@@ -24,37 +17,6 @@ pub async fn save_environment_settings(
     crate::service::service()?
         .save_environment_settings(&crate::service::env()?, &return_to_origins, &frame_ancestors)
         .await
-}
-
-/// The top bar's environment switcher: a plain form, so it works before hydration too.
-#[component]
-pub fn EnvironmentSwitcher() -> impl IntoView {
-    let environments = Resource::new(|| (), |_| load_environments());
-    let location = use_location();
-    view! {
-        <Transition fallback=|| ()>
-            {move || Suspend::new(async move {
-                environments.await.ok().map(|view| {
-                    let current = view.current.clone();
-                    view! {
-                        <form method="post" action="/dashboard/switch-environment" class="environment"
-                            class:live=current.live>
-                            <CsrfField/>
-                            <input type="hidden" name="next" value=move || location.pathname.get()/>
-                            <label for="environment-select">"Environment"</label>
-                            <select id="environment-select" name="environment">
-                                {view.all.into_iter().map(|e| {
-                                    let selected = e.id == current.id;
-                                    view! { <option value=e.slug selected=selected>{e.name}</option> }
-                                }).collect_view()}
-                            </select>
-                            <button type="submit">"Switch"</button>
-                        </form>
-                    }
-                })
-            })}
-        </Transition>
-    }
 }
 
 fn lines(list: &[String]) -> String {

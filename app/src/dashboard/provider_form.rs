@@ -2,7 +2,7 @@
 //! scopes, then the advanced options), all sections at once when editing. Every field carries
 //! its reference name as its label (`shared/reference/oauth-config.md`).
 
-use super::{field_error, Shell};
+use super::shell::{field_error, Shell};
 use crate::components::{form_error_message, Checkbox, Copyable, Field, Notice, Select};
 use crate::error::AppError;
 use crate::model::{AuthenticateVia, Discovered, ProviderInput, ProviderView, TokenBodyType};
@@ -114,7 +114,7 @@ fn step_of(field: &str) -> usize {
 /// `/dashboard/new-provider`.
 #[component]
 pub fn NewProviderPage() -> impl IntoView {
-    let dashboard = Resource::new(|| (), |_| super::load_dashboard());
+    let dashboard = Resource::new(|| (), |_| super::providers::load_dashboard());
     view! {
         <Shell title="Add a custom provider" current="providers">
             <p class="crumbs"><a href="/dashboard">"Providers"</a></p>

@@ -4,7 +4,7 @@
 
 use super::catalog::CatalogForm;
 use super::provider_form::EditProviderForm;
-use super::Shell;
+use super::shell::Shell;
 use crate::components::{form_error_message, Notice};
 use crate::error::AppError;
 use crate::model::{CatalogInput, ProviderDetail, ProviderView};
@@ -14,11 +14,6 @@ use leptos_router::hooks::{use_navigate, use_params_map, use_query_map};
 #[server(prefix = "/api", endpoint = "providers/detail", client = crate::csrf::CsrfClient)]
 pub async fn load_provider(slug: String) -> Result<ProviderDetail, AppError> {
     crate::service::service()?.provider_detail(&crate::service::env()?, &slug).await
-}
-
-#[server(prefix = "/api", endpoint = "providers/update-catalog", client = crate::csrf::CsrfClient)]
-pub async fn update_catalog_provider(slug: String, input: CatalogInput) -> Result<ProviderView, AppError> {
-    crate::service::service()?.update_catalog_provider(&crate::service::env()?, &slug, input).await
 }
 
 #[server(prefix = "/api", endpoint = "providers/enabled", client = crate::csrf::CsrfClient)]

@@ -2,7 +2,7 @@
 //! endpoint is added), and the recent deliveries with their status, attempts and response code,
 //! each of which can be sent again.
 
-use super::{field_error, Shell};
+use super::shell::{field_error, Shell};
 use crate::components::{form_error_message, Checkbox, Field, Notice};
 use crate::error::AppError;
 use crate::model::{CreatedWebhook, DeliveryView, WebhookEndpointView, WebhookInput, WebhooksView};

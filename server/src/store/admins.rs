@@ -1,6 +1,6 @@
 //! Admin accounts, sessions, invitations and sign-in throttling.
 
-use super::Store;
+use super::database::Store;
 use crate::error::Result;
 
 #[derive(Debug, Clone, sqlx::FromRow)]

@@ -1,6 +1,6 @@
 //! API keys, stored as SHA-256 hashes with a visible prefix (see [`crate::api_keys`]).
 
-use super::Store;
+use super::database::Store;
 use crate::error::Result;
 use crate::ids::EnvironmentId;
 

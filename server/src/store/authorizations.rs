@@ -1,7 +1,7 @@
 //! Authorizations in progress: the pending state of each flow a browser started (what the
 //! callback needs to finish it), and the one-time links that start one from the API.
 
-use super::Store;
+use super::database::Store;
 use crate::connections::Owner;
 use crate::error::Result;
 use crate::ids::ProviderId;

@@ -1,8 +1,8 @@
 //! Connected accounts: their tokens (sealed), states, refresh leases and backoff, and the one
 //! query the token endpoint answers from.
 
+use super::database::Store;
 use super::events::{insert_event, NewEvent};
-use super::Store;
 use crate::connections::{Connection, Owner};
 use crate::error::Result;
 use crate::ids::{ConnectionId, EnvironmentId, ProviderId};

@@ -1,7 +1,7 @@
 //! Environments (sandbox, production): what scopes providers, API keys, webhook endpoints and
 //! events, and each one's browser-facing settings.
 
-use super::{flag, Store};
+use super::database::{flag, Store};
 use crate::error::Result;
 use crate::ids::EnvironmentId;
 use sqlx::any::AnyRow;

@@ -1,7 +1,7 @@
 //! The event outbox: every state change writes its event in the same transaction, with a
 //! pending delivery for each webhook endpoint subscribed to it; `GET /events` reads it back.
 
-use super::Store;
+use super::database::Store;
 use crate::error::Result;
 use crate::ids::{EnvironmentId, ProviderId};
 use crate::paging::Page;

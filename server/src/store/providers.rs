@@ -1,8 +1,8 @@
 //! Providers, their icons, and the instance's shared OAuth apps for catalog providers.
 
 use super::connections::CONNECTION_COLUMNS;
+use super::database::{flag, Store};
 use super::events::{insert_event, NewEvent};
-use super::{flag, Store};
 use crate::connections::Connection;
 use crate::error::{Error, Result};
 use crate::icons::{Icon, IconVersion};

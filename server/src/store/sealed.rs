@@ -1,7 +1,7 @@
 //! Every column that holds a sealed value, and the two queries key rotation runs over them:
 //! read them in batches, and replace one only if nobody changed it meanwhile.
 
-use super::Store;
+use super::database::Store;
 use crate::error::Result;
 
 /// One column that holds sealed values; its AAD is `(table, id, column)`.

@@ -1,7 +1,7 @@
 //! Webhook endpoints, and the deliveries of events to them: claimed with a lease so processes
 //! never send one twice, settled after each attempt.
 
-use super::{flag, Store};
+use super::database::{flag, Store};
 use crate::error::Result;
 use crate::ids::EnvironmentId;
 use sqlx::any::AnyRow;

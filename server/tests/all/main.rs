@@ -7,7 +7,7 @@ mod support;
 
 mod admin_auth;
 mod api_keys;
-
+mod architecture;
 mod connect_flow;
 mod data_integrations;
 mod environments;

@@ -1,0 +1,233 @@
+//! The database itself: which one (SQLite or PostgreSQL, from the URL), the pool, the
+//! migrations, and the column conversions every table file shares.
+
+use crate::error::{Error, Result};
+use sqlx::any::{AnyPoolOptions, AnyRow};
+use sqlx::{AnyPool, Row};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+impl Backend {
+    pub fn from_url(url: &str) -> Option<Self> {
+        if url.starts_with("sqlite:") {
+            Some(Self::Sqlite)
+        } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            Some(Self::Postgres)
+        } else {
+            None
+        }
+    }
+}
+
+static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("../migrations/sqlite");
+static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("../migrations/postgres");
+
+#[derive(Debug, Clone)]
+pub struct Store {
+    pub(super) pool: AnyPool,
+    backend: Backend,
+}
+
+impl Store {
+    /// Connects, creating the SQLite file and its directory when needed, and applies pending
+    /// migrations.
+    pub async fn connect(url: &str) -> Result<Self> {
+        // Idempotent: sqlx installs the drivers once per process.
+        sqlx::any::install_default_drivers();
+
+        let backend = Backend::from_url(url).ok_or_else(|| {
+            Error::Internal(format!(
+                "PLUMB_DATABASE_URL must start with sqlite:// or postgres:// (got {:?})",
+                url.split(':').next().unwrap_or("")
+            ))
+        })?;
+        let url = match backend {
+            Backend::Sqlite => prepare_sqlite_url(url)?,
+            Backend::Postgres => url.to_string(),
+        };
+        let pool = AnyPoolOptions::new()
+            .max_connections(match backend {
+                Backend::Sqlite => 8,
+                Backend::Postgres => 16,
+            })
+            // sqlx pings every connection it hands out: a hop to SQLite's worker thread, a round
+            // trip to PostgreSQL, as dear as the query itself on the token path (BENCHMARKS.md).
+            // Without it, a connection the database dropped is noticed by the query using it,
+            // which fails (a 500 the caller may retry) instead of being rerun on a new connection.
+            .test_before_acquire(false)
+            .connect(&url)
+            .await?;
+        if backend == Backend::Sqlite {
+            // WAL lets readers proceed while one writer commits; the setting lives in the file.
+            sqlx::query("PRAGMA journal_mode = WAL").execute(&pool).await?;
+        }
+        let failed = |e: sqlx::migrate::MigrateError| Error::Internal(format!("database migration failed: {e}"));
+        match backend {
+            Backend::Sqlite => migrate_sqlite(&url).await?,
+            Backend::Postgres => POSTGRES_MIGRATIONS.run(&pool).await.map_err(failed)?,
+        }
+        Ok(Self { pool, backend })
+    }
+
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    /// The pool itself, for maintenance commands and tests that must look at raw rows.
+    pub fn pool(&self) -> &AnyPool {
+        &self.pool
+    }
+
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+}
+
+/// A `BIGINT` 0-or-1 column as a flag.
+pub(super) fn flag(row: &AnyRow, column: &str) -> sqlx::Result<bool> {
+    Ok(row.try_get::<i64, _>(column)? != 0)
+}
+
+/// Runs the SQLite migrations on a connection of their own with foreign-key enforcement off, as
+/// SQLite's procedure for changing a table's constraints requires: a migration that rebuilds a
+/// table drops the old one, which with enforcement on would cascade into its children's rows.
+/// Each migration still runs in one transaction, and the foreign keys are checked afterwards.
+async fn migrate_sqlite(url: &str) -> Result<()> {
+    use sqlx::ConnectOptions;
+    use std::str::FromStr;
+    let failed = |e: String| Error::Internal(format!("database migration failed: {e}"));
+    let options =
+        sqlx::sqlite::SqliteConnectOptions::from_str(url).map_err(|e| failed(e.to_string()))?.foreign_keys(false);
+    let mut conn = options.connect().await?;
+    SQLITE_MIGRATIONS.run_direct(&mut conn).await.map_err(|e| failed(e.to_string()))?;
+    let broken = sqlx::query("PRAGMA foreign_key_check").fetch_all(&mut conn).await?;
+    sqlx::Connection::close(conn).await?;
+    if !broken.is_empty() {
+        return Err(failed(format!("{} row(s) break a foreign key after migrating", broken.len())));
+    }
+    Ok(())
+}
+
+/// `sqlite://path` → a URL that creates the file if missing, after creating its directory.
+fn prepare_sqlite_url(url: &str) -> Result<String> {
+    let rest = url.trim_start_matches("sqlite://").trim_start_matches("sqlite:");
+    let path = rest.split('?').next().unwrap_or("");
+    if path.is_empty() || path == ":memory:" {
+        return Err(Error::Internal(
+            "PLUMB_DATABASE_URL must name a SQLite file (like sqlite://data/plumb.db): an in-memory \
+             database would be lost on restart and is not shared between connections"
+                .into(),
+        ));
+    }
+    if let Some(dir) = std::path::Path::new(path).parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir)
+            .map_err(|e| Error::Internal(format!("cannot create the database directory {}: {e}", dir.display())))?;
+    }
+    Ok(if url.contains("mode=") {
+        url.to_string()
+    } else if url.contains('?') {
+        format!("{url}&mode=rwc")
+    } else {
+        format!("{url}?mode=rwc")
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::SANDBOX;
+
+    #[test]
+    fn backends_come_from_the_url_scheme() {
+        assert_eq!(Backend::from_url("sqlite://data/plumb.db"), Some(Backend::Sqlite));
+        assert_eq!(Backend::from_url("postgres://u@h/db"), Some(Backend::Postgres));
+        assert_eq!(Backend::from_url("postgresql://u@h/db"), Some(Backend::Postgres));
+        assert_eq!(Backend::from_url("mysql://h/db"), None);
+    }
+
+    #[test]
+    fn sqlite_urls_create_the_file() {
+        let dir = std::env::temp_dir().join(format!("plumb-url-{}", crate::ids::random_token(6)));
+        let url = format!("sqlite://{}/x.db", dir.display());
+        assert_eq!(prepare_sqlite_url(&url).unwrap(), format!("{url}?mode=rwc"));
+        assert!(dir.is_dir());
+        assert!(prepare_sqlite_url("sqlite::memory:").is_err());
+        std::fs::remove_dir_all(dir).unwrap();
+    }
+
+    /// Both trees must define the same migrations, in the same order, by name.
+    #[test]
+    fn migration_trees_mirror_each_other() {
+        let names = |m: &sqlx::migrate::Migrator| -> Vec<(i64, String)> {
+            m.iter().map(|x| (x.version, x.description.to_string())).collect()
+        };
+        assert_eq!(names(&SQLITE_MIGRATIONS), names(&POSTGRES_MIGRATIONS));
+        assert!(SQLITE_MIGRATIONS.iter().count() > 0);
+    }
+
+    /// The bundled SQLite is built with the query planner stability guarantee
+    /// (.cargo/config.toml): without it, sample statistics from ANALYZE make SQLite re-plan the
+    /// token lookup on every request (BENCHMARKS.md).
+    #[tokio::test]
+    async fn sqlite_keeps_one_plan_per_statement() {
+        let dir = std::env::temp_dir().join(format!("plumb-qpsg-{}", crate::ids::random_token(6)));
+        let store = Store::connect(&format!("sqlite://{}/q.db", dir.display())).await.unwrap();
+        let used = |option: &'static str| {
+            sqlx::query_scalar::<_, i64>("SELECT sqlite_compileoption_used($1)").bind(option).fetch_one(&store.pool)
+        };
+        assert_eq!(used("ENABLE_QPSG").await.unwrap(), 1, "build SQLite with LIBSQLITE3_FLAGS=-DSQLITE_ENABLE_QPSG");
+        // And each connection keeps its own page cache: the shared one of MEMORY_MANAGEMENT made
+        // the pool's connections queue on its mutex and evict each other's pages.
+        assert_eq!(
+            used("ENABLE_MEMORY_MANAGEMENT").await.unwrap(),
+            0,
+            "build SQLite with LIBSQLITE3_FLAGS=-USQLITE_ENABLE_MEMORY_MANAGEMENT"
+        );
+        store.close().await;
+        std::fs::remove_dir_all(dir).unwrap();
+    }
+
+    /// The environments migration rebuilds `providers` on SQLite: a database from before it
+    /// keeps its providers, connections and icons, now in the sandbox environment.
+    #[tokio::test]
+    async fn upgrading_a_sqlite_database_keeps_every_row() {
+        use sqlx::ConnectOptions;
+        use std::str::FromStr;
+        let dir = std::env::temp_dir().join(format!("plumb-upgrade-{}", crate::ids::random_token(6)));
+        let url = prepare_sqlite_url(&format!("sqlite://{}/old.db", dir.display())).unwrap();
+        let before: Vec<_> = SQLITE_MIGRATIONS.iter().filter(|m| m.version < 20261201000006).cloned().collect();
+        let old =
+            sqlx::migrate::Migrator { migrations: std::borrow::Cow::Owned(before), ..sqlx::migrate::Migrator::DEFAULT };
+        let mut conn = sqlx::sqlite::SqliteConnectOptions::from_str(&url).unwrap().connect().await.unwrap();
+        old.run_direct(&mut conn).await.unwrap();
+        for sql in [
+            "INSERT INTO providers (id, slug, name, authorization_url, token_url, client_id, created_at, updated_at) \
+             VALUES ('prov_1', 'acme', 'Acme', 'https://a/a', 'https://a/t', 'cid', 1, 1)",
+            "INSERT INTO connections (id, provider_id, user_id, state, created_at, updated_at) \
+             VALUES ('conn_1', 'prov_1', 'u1', 'connected', 1, 1)",
+            "INSERT INTO provider_icons VALUES ('prov_1', 'image/png', x'00', 'upload', 1)",
+        ] {
+            sqlx::query(sql).execute(&mut conn).await.unwrap();
+        }
+        sqlx::Connection::close(conn).await.unwrap();
+
+        let store = Store::connect(&format!("sqlite://{}/old.db", dir.display())).await.unwrap();
+        let provider = store.provider_by_slug(&SANDBOX.into(), "acme").await.unwrap().unwrap();
+        assert_eq!(provider.environment_id, SANDBOX);
+        assert!(store.connection_by_id(&"conn_1".into()).await.unwrap().is_some());
+        assert!(store.icon(&"prov_1".into()).await.unwrap().is_some());
+        // The same slug can now exist in production, and the cascade still reaches connections.
+        let mut live = provider.clone();
+        live.id = "prov_2".into();
+        live.environment_id = "env_production".into();
+        assert!(store.insert_provider(&live).await.is_ok());
+        sqlx::query("DELETE FROM providers WHERE id = 'prov_1'").execute(&store.pool).await.unwrap();
+        assert!(store.connection_by_id(&"conn_1".into()).await.unwrap().is_none());
+        store.close().await;
+        std::fs::remove_dir_all(dir).unwrap();
+    }
+}
