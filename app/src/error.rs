@@ -37,7 +37,7 @@ pub struct FieldError {
 }
 
 /// `{"code": …, "message": …, "errors": [...]}`: the shape the WorkOS SDK reads (see
-/// `workos-pipes-api.md` §2). `errors` is present only for validation failures.
+/// `docs/workos-api.md` §2). `errors` is present only for validation failures.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AppError {
     pub code: String,

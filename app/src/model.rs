@@ -492,7 +492,7 @@ pub enum InactiveReason {
     NeedsReauthorization,
 }
 
-/// The WorkOS access-token union (`workos-pipes-api.md` §4.5): either
+/// The WorkOS access-token union (`docs/workos-api.md` §4.3): either
 /// `{"active": true, "access_token": {...}}` or `{"active": false, "error": "..."}`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct AccessTokenResponse {

@@ -1,6 +1,6 @@
 //! The custom-provider form: a four-step wizard when adding (details, endpoints, credentials,
 //! scopes, then the advanced options), all sections at once when editing. Every field carries
-//! its reference name as its label (`shared/reference/oauth-config.md`).
+//! its reference name as its label (`docs/provider-configuration.md` §2).
 
 use super::shell::{field_error, Shell};
 use crate::components::{form_error_message, Checkbox, Copyable, Field, Notice, Select};
