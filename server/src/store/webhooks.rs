@@ -137,8 +137,9 @@ impl FromRow<'_, AnyRow> for DeliveryRow {
 impl Store {
     pub async fn insert_webhook_endpoint(&self, e: &WebhookEndpoint) -> Result<()> {
         sqlx::query(
-            "INSERT INTO webhook_endpoints (id, endpoint_url, events, enabled, secret, last_failure_at, created_at, updated_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+            "INSERT INTO webhook_endpoints (id, endpoint_url, events, enabled, secret, last_failure_at, created_at, \
+                updated_at, environment_id) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
         )
         .bind(&e.id)
         .bind(&e.endpoint_url)
@@ -148,6 +149,7 @@ impl Store {
         .bind(e.last_failure_at)
         .bind(e.created_at)
         .bind(e.updated_at)
+        .bind(e.environment_id.as_str())
         .execute(&self.pool)
         .await?;
         Ok(())

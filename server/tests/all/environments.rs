@@ -162,8 +162,8 @@ async fn a_key_never_reaches_another_environment(backend: Backend) {
     assert_eq!(disconnected.status, StatusCode::OK, "{}", disconnected.body);
     assert_eq!(app.token("acme", "user_1").await.json()["active"], true, "the sandbox connection is untouched");
 
-    // A sandbox event is delivered to sandbox endpoints only.
-    call(
+    // An endpoint created with a production key is production's: listed there, not in sandbox.
+    let live_hook = call(
         &app,
         &live,
         Method::POST,
@@ -171,10 +171,18 @@ async fn a_key_never_reaches_another_environment(backend: Backend) {
         Some(json!({"endpoint_url": "http://127.0.0.1:9/l", "events": ["pipes.connected_account.connected"]})),
     )
     .await;
+    let listed = call(&app, &live, Method::GET, "/webhook_endpoints", None).await.json();
+    assert_eq!(listed["data"][0]["id"], live_hook.json()["id"]);
+    let sandbox_hooks = call(&app, &sandbox, Method::GET, "/webhook_endpoints", None).await.json();
+    assert_eq!(sandbox_hooks["data"].as_array().unwrap().len(), 1, "{sandbox_hooks}");
+
+    // A sandbox event is delivered to sandbox endpoints only.
     provider.answer(200, json!({"access_token": "at-2", "expires_in": 3600}));
     app.connect("acme", "user_2", "code").await;
     assert!(app.plumb.store().recent_deliveries(&"env_production".into(), 10).await.unwrap().is_empty());
-    assert_eq!(app.plumb.store().recent_deliveries(&server::store::SANDBOX.into(), 10).await.unwrap().len(), 2);
+    let sandbox_deliveries = app.plumb.store().recent_deliveries(&server::store::SANDBOX.into(), 10).await.unwrap();
+    assert_eq!(sandbox_deliveries.len(), 1, "one delivery, to the sandbox endpoint");
+    assert_eq!(sandbox_deliveries[0].endpoint_id, hook_id);
     app.finish().await;
 }
 
