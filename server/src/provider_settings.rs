@@ -3,9 +3,10 @@
 //! form ([`From<&ProviderInput>`]). It is laid over the provider as stored (or over a new
 //! provider's defaults) as a [`Draft`], which [`crate::provider_rules::validate`] checks.
 
+use crate::ids::{EnvironmentId, ProviderId};
 use crate::providers::Provider;
 use app::error::FieldError;
-use app::model::{AuthenticateVia, CatalogInput, ProviderInput, ResponsePaths, TokenBodyType};
+use app::model::{CatalogInput, ProviderInput, ResponsePaths};
 
 /// What a change to a custom provider sets; `None` keeps what is there.
 #[derive(Default)]
@@ -122,34 +123,10 @@ pub struct Draft {
 }
 
 impl Draft {
-    /// A new provider's defaults: a confidential client with PKCE, scopes joined by spaces,
-    /// credentials in a form-encoded body.
+    /// A new provider's defaults ([`Provider::new`]'s: a confidential client with PKCE, scopes
+    /// joined by spaces, credentials in a form-encoded body).
     pub fn new() -> Self {
-        Self {
-            slug: String::new(),
-            name: String::new(),
-            description: String::new(),
-            icon_url: String::new(),
-            icon_upload: String::new(),
-            remove_icon: false,
-            authorization_url: String::new(),
-            token_url: String::new(),
-            refresh_token_url: String::new(),
-            client_id: String::new(),
-            client_secret: String::new(),
-            scopes: Vec::new(),
-            scopes_required: false,
-            scope_separator: " ".into(),
-            scope_parameter: "scope".into(),
-            client_secret_required: true,
-            pkce_enabled: true,
-            authenticate_via: AuthenticateVia::RequestBody.as_str().into(),
-            token_body_content_type: TokenBodyType::Form.content_type().into(),
-            authorization_parameters: Vec::new(),
-            token_request_headers: Vec::new(),
-            token_response: ResponsePaths::default(),
-            unreadable: Vec::new(),
-        }
+        Self::of(&Provider::new(&EnvironmentId::default(), ProviderId::default(), String::new(), 0))
     }
 
     /// A stored provider's settings (never its secret, which an edit keeps unless it sets one).
