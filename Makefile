@@ -35,7 +35,7 @@ PLUMB_TEST_POSTGRES_URL ?= postgres://postgres@127.0.0.1:5432/postgres
 export PLUMB_TEST_POSTGRES_URL
 
 .PHONY: help run test deps deps-apt deps-wasm-bindgen deps-npm site server-release postgres \
-        test-rust test-e2e check clean
+        server-debug test-rust test-e2e check clean
 
 help:
 	@echo "make run    install what is missing, build, and start Plumb on SQLite (http://127.0.0.1:3000)"
@@ -52,7 +52,11 @@ run: deps site server-release
 	@echo
 	exec target/release/plumb serve
 
-test: deps postgres site check test-rust test-e2e bench-smoke
+# The wasm site and the lints share nothing and each leaves a core idle for much of its time,
+# so they are built side by side; the rest runs in order.
+test: deps postgres
+	$(MAKE) -j2 site check
+	$(MAKE) test-rust test-e2e bench-smoke
 	@echo "All tests passed."
 
 # --- set-up -------------------------------------------------------------------------------
@@ -131,8 +135,13 @@ postgres:
 test-rust:
 	$(HOST) test -p server -p app
 
-test-e2e: deps site
-	$(HOST) build -p server
+# The debug server the browser suite and the bench smoke start. Built by `cargo test` rather than
+# `cargo build`: with the test suite's dev-dependencies the features of axum, sqlx and others
+# differ, and `cargo build` recompiled some twenty crates that `make test-rust` had just built.
+server-debug:
+	$(HOST) test -p server -p app --no-run
+
+test-e2e: deps site server-debug
 	cd end2end && npx playwright test
 
 check:
@@ -168,8 +177,7 @@ bench: deps deps-bench postgres site server-release
 	PLUMB_BIN=target/release/plumb PLUMB_BENCH_POSTGRES_URL=$(PLUMB_TEST_POSTGRES_URL) \
 	  $(HOST) bench -p server --bench load
 
-bench-smoke: deps deps-bench postgres site
-	$(HOST) build -p server
+bench-smoke: deps deps-bench postgres site server-debug
 	$(HOST) bench -p server --profile dev --bench micro -- --test
 	PLUMB_BENCH_SMOKE=1 PLUMB_BIN=target/debug/plumb PLUMB_BENCH_OUT=target/bench-smoke \
 	  PLUMB_BENCH_POSTGRES_URL=$(PLUMB_TEST_POSTGRES_URL) $(HOST) bench -p server --profile dev --bench load
