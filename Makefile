@@ -52,11 +52,7 @@ run: deps site server-release
 	@echo
 	exec target/release/plumb serve
 
-# The wasm site and the lints share nothing and each leaves a core idle for much of its time,
-# so they are built side by side; the rest runs in order.
-test: deps postgres
-	$(MAKE) -j2 site check
-	$(MAKE) test-rust test-e2e bench-smoke
+test: deps postgres site check test-rust test-e2e bench-smoke
 	@echo "All tests passed."
 
 # --- set-up -------------------------------------------------------------------------------
