@@ -26,6 +26,30 @@ pub mod codes {
     pub const TOO_MANY_ATTEMPTS: &str = "too_many_attempts";
     pub const CSRF_FAILED: &str = "csrf_failed";
     pub const INTERNAL: &str = "internal_error";
+    pub const PAYLOAD_TOO_LARGE: &str = "payload_too_large";
+}
+
+/// What Plumb's own pages say when connecting failed, by the error code in the query. Fixed
+/// text, never the query's own `error_description`: anyone can link to a Plumb page with any
+/// query, and free text shown on Plumb's origin is phishing ("Session expired. Re-enter your
+/// password at …"). The code itself is shown only when it looks like one.
+pub fn connect_failure(code: &str) -> String {
+    let text = match code {
+        "access_denied" => "You declined access at the provider.",
+        "invalid_scope" => "The provider refused the permissions Plumb asked for.",
+        "provider_unavailable" | "server_error" | "temporarily_unavailable" => {
+            "The provider could not be reached. Try again in a moment."
+        }
+        "invalid_state" => "This sign-in expired or was already used. Start connecting again.",
+        _ => "The provider did not authorize the connection.",
+    };
+    let looks_like_a_code = (1..=64).contains(&code.len())
+        && code.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_');
+    if looks_like_a_code {
+        format!("{text} ({code})")
+    } else {
+        text.to_string()
+    }
 }
 
 /// A problem with one input field, shown next to that field in forms.
@@ -79,6 +103,7 @@ impl AppError {
             codes::INVALID_REQUEST | codes::INVALID_STATE => 400,
             codes::UNAUTHORIZED | codes::INVALID_WIDGET_TOKEN | codes::INVALID_CREDENTIALS => 401,
             codes::CSRF_FAILED => 403,
+            codes::PAYLOAD_TOO_LARGE => 413,
             codes::TOO_MANY_ATTEMPTS => 429,
             codes::PROVIDER_NOT_FOUND | codes::CONNECTION_NOT_FOUND | codes::NOT_FOUND => 404,
             codes::PROVIDER_NOT_CONFIGURED | codes::PROVIDER_DISABLED | codes::CONFLICT => 409,
@@ -114,6 +139,18 @@ impl leptos::server_fn::error::FromServerFnError for AppError {
             E::Request(m) => Self::new("network_error", format!("Plumb could not be reached: {m}")),
             other => Self::internal(other.to_string()),
         }
+    }
+}
+
+#[cfg(test)]
+mod connect_failure_tests {
+    use super::connect_failure;
+
+    #[test]
+    fn only_fixed_text_and_a_plain_code_are_shown() {
+        assert_eq!(connect_failure("access_denied"), "You declined access at the provider. (access_denied)");
+        let phishing = connect_failure("Session expired. Re-enter your password at evil.example");
+        assert_eq!(phishing, "The provider did not authorize the connection.");
     }
 }
 

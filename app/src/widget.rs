@@ -50,15 +50,27 @@ fn query_param(name: &str) -> Option<String> {
     }
 }
 
-/// The message for a failed connection: the OAuth callback sends the user back here and says
-/// why in the query.
-fn connect_error() -> Option<String> {
-    let code = query_param("error")?;
-    let provider = query_param("provider").unwrap_or_default();
-    Some(match query_param("error_description") {
-        Some(d) if !d.is_empty() => format!("Could not connect {provider}: {d} ({code})"),
-        _ => format!("Could not connect {provider}: {code}"),
-    })
+/// A failed connection: the OAuth callback sends the user back here with the error code and
+/// the provider in the query. Only fixed text is shown for the code, and the provider is named
+/// only when it is one this widget lists (see [`crate::error::connect_failure`]).
+#[derive(Clone)]
+struct ConnectError {
+    code: String,
+    provider: String,
+}
+
+impl ConnectError {
+    fn from_query() -> Option<Self> {
+        Some(Self { code: query_param("error")?, provider: query_param("provider").unwrap_or_default() })
+    }
+
+    fn message(&self, listed: &[WidgetProvider]) -> String {
+        let name = listed
+            .iter()
+            .find(|p| p.slug == self.provider || p.name == self.provider)
+            .map_or("the provider", |p| p.name.as_str());
+        format!("Could not connect {name}: {}", crate::error::connect_failure(&self.code))
+    }
 }
 
 #[component]
@@ -73,7 +85,7 @@ pub fn WidgetPage() -> impl IntoView {
             false,
         )
     };
-    let connect_error = connect_error();
+    let connect_error = ConnectError::from_query();
     // Set once hydrated: whether this page runs inside another site's frame.
     let framed = RwSignal::new(false);
     provide_context(Framed(framed));
@@ -94,16 +106,22 @@ pub fn WidgetPage() -> impl IntoView {
         <Title text="Connections"/>
         <main class="widget">
             <h1>"Connected accounts"</h1>
-            {connect_error.map(|text| view! { <Notice text error=true/> })}
             {move || disconnect_error().map(|text| view! { <Notice text error=true/> })}
             <Transition fallback=|| view! { <p class="muted">"Loading…"</p> }>
                 {move || {
                     let token = token.clone();
+                    let connect_error = connect_error.clone();
                     // `Either` rather than `into_any()`: a type-erased view keeps every way of
                     // rendering it in the bundle, used or not.
                     Suspend::new(async move {
                         match widget.await {
-                            Ok(view) => Either::Left(view! { <ProviderList view token disconnect/> }),
+                            Ok(view) => {
+                                let failed = connect_error.as_ref().map(|e| e.message(&view.providers));
+                                Either::Left(view! {
+                                    {failed.map(|text| view! { <Notice text error=true/> })}
+                                    <ProviderList view token disconnect/>
+                                })
+                            }
                             Err(e) => Either::Right(view! { <Notice text=e.message error=true/> }),
                         }
                     })

@@ -153,6 +153,9 @@ test('the admin API works through the unmodified WorkOS SDK: list, get, update, 
   const context = await browser.newContext();
   const page = await context.newPage();
   await page.goto(url);
+  // The link first says what it does; only the person's click starts it.
+  await expect(page.getByRole('heading', { name: 'Connect JSON Body Provider' })).toBeVisible();
+  await page.getByRole('button', { name: /^Continue to / }).click();
   await signInAndApprove(page);
   await expect(page.getByRole('heading', { name: 'Connected' })).toBeVisible();
   await context.close();

@@ -209,8 +209,14 @@ test('declining at the provider brings the user back with the reason and stores 
   await page.getByLabel('Password').fill('builder');
   await page.getByRole('button', { name: 'Sign in' }).click();
   await page.getByRole('button', { name: 'Deny' }).click();
-  await expect(page.getByRole('alert')).toContainText('Could not connect Test Provider: The user denied the request. (access_denied)');
+  await expect(page.getByRole('alert')).toContainText('Could not connect Test Provider: You declined access at the provider. (access_denied)');
   await expect(page.getByRole('listitem').filter({ hasText: 'Test Provider' }).locator('.badge')).toHaveText('Not connected');
+  // Text in the query is never shown as it is: a link anyone can make would put it on Plumb's page.
+  const lure = 'Session expired. Re-enter your password at evil.example';
+  await page.goto(`/widget?token=${encodeURIComponent(token)}&error=${encodeURIComponent(lure)}&error_description=${encodeURIComponent(lure)}&provider=${encodeURIComponent(lure)}`);
+  await hydrated(page);
+  await expect(page.getByRole('alert')).toHaveText('Could not connect the provider: The provider did not authorize the connection.');
+  await expect(page.getByText('evil.example')).toHaveCount(0);
   expect(await sdk.pipes.getAccessToken({ provider: slug, ...other })).toEqual({ active: false, error: 'not_installed' });
   await context.close();
 });

@@ -4,11 +4,10 @@
 
 use crate::error::{Error, Result};
 use crate::ids;
+use crate::passwords::decoy_hash;
 use crate::plumb::Plumb;
-use crate::store::{AdminRecord, InviteRecord, NewSession, SessionRecord};
+use crate::store::{AdminRecord, InviteRecord, InviteUse, NewSession, SessionRecord};
 use crate::time::now_ms;
-use argon2::password_hash::{rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
-use argon2::Argon2;
 
 /// The session cookie's name.
 pub const SESSION_COOKIE: &str = "plumb_session";
@@ -34,25 +33,6 @@ impl From<SessionRecord> for Session {
     fn from(r: SessionRecord) -> Self {
         Self { id: r.id, admin_id: r.admin_id, email: r.email, csrf_token: r.csrf_token, token_hash: r.token_hash }
     }
-}
-
-pub fn hash_password(password: &str) -> Result<String> {
-    let salt = SaltString::generate(&mut OsRng);
-    Argon2::default()
-        .hash_password(password.as_bytes(), &salt)
-        .map(|h| h.to_string())
-        .map_err(|e| Error::Internal(format!("password hashing failed: {e}")))
-}
-
-fn verify_password(password: &str, hash: &str) -> bool {
-    PasswordHash::new(hash).is_ok_and(|parsed| Argon2::default().verify_password(password.as_bytes(), &parsed).is_ok())
-}
-
-/// A hash to verify against when the email is unknown, so a wrong email takes as long as a
-/// wrong password and response times do not tell which accounts exist.
-fn decoy_hash() -> &'static str {
-    static DECOY: std::sync::OnceLock<String> = std::sync::OnceLock::new();
-    DECOY.get_or_init(|| hash_password("decoy password never used").unwrap_or_default())
 }
 
 fn normalize_email(email: &str) -> String {
@@ -90,10 +70,25 @@ pub fn lock_duration_ms(failures: i64) -> Option<i64> {
     (over >= 0).then(|| FIRST_LOCK_MS.saturating_mul(1 << over.min(20)).min(MAX_LOCK_MS))
 }
 
+/// [`lock_duration_ms`] as the store applies it: the lock for each failure count from the
+/// first that locks, the last entry holding for every higher count.
+const LOCK_STEPS: [i64; 8] = {
+    let mut steps = [0; 8];
+    let mut i = 0;
+    while i < steps.len() {
+        let lock = FIRST_LOCK_MS << i;
+        steps[i] = if lock < MAX_LOCK_MS { lock } else { MAX_LOCK_MS };
+        i += 1;
+    }
+    steps
+};
+
 impl Plumb {
     /// While no admin exists, a one-time link to create the first one (valid a day).
     pub async fn setup_link_if_needed(&self) -> Result<Option<String>> {
         if self.store.admin_count().await? > 0 {
+            // A setup link printed before an admin existed must not outlive that state.
+            self.store.delete_setup_invites().await?;
             return Ok(None);
         }
         Ok(Some(self.new_invite("", None, 24 * 3600 * 1000).await?))
@@ -127,6 +122,15 @@ impl Plumb {
     /// The invitation behind a link, if it can still be used.
     pub async fn invite(&self, token: &str) -> Result<InviteRecord> {
         match self.store.invite(&ids::sha256_hex(token)).await? {
+            // The first-run link names no email: it was printed to the server's output, which
+            // more people read than should become admins, so it stops working (and is deleted)
+            // as soon as any admin exists.
+            Some(invite) if invite.is_setup_link() && self.store.admin_count().await? > 0 => {
+                self.store.delete_setup_invites().await?;
+                Err(Error::InvalidState(
+                    "This setup link is no longer valid: an admin exists. Ask an admin for an invitation.",
+                ))
+            }
             Some(invite) if invite.expires_at > now_ms() => Ok(invite),
             Some(_) => Err(Error::InvalidState("This invitation has expired. Ask an admin for a new one.")),
             None => Err(Error::InvalidState("This invitation was already used or is unknown.")),
@@ -139,7 +143,8 @@ impl Plumb {
         let email = if invite.email.is_empty() { check_email(email)? } else { invite.email.clone() };
         check_password(password, confirm)?;
         let admin = self.new_admin(&email, password).await?;
-        if !self.store.insert_admin(&admin, Some(&invite.token_hash)).await? {
+        let used = InviteUse { token_hash: &invite.token_hash, only_if_no_admin: invite.is_setup_link() };
+        if !self.store.insert_admin(&admin, Some(used)).await? {
             return Err(Error::InvalidState("This invitation was already used or is unknown."));
         }
         tracing::info!(admin = %admin.id, "admin created from an invitation");
@@ -152,6 +157,7 @@ impl Plumb {
         check_password(password, password)?;
         let admin = self.new_admin(&email, password).await?;
         self.store.insert_admin(&admin, None).await?;
+        self.store.delete_setup_invites().await?;
         Ok(admin)
     }
 
@@ -163,7 +169,7 @@ impl Plumb {
         Ok(AdminRecord {
             id: ids::new_id("admin"),
             email: email.to_string(),
-            password_hash: hash_password(password)?,
+            password_hash: self.password_hashing.hash(password.to_owned()).await?,
             created_at: now,
             updated_at: now,
         })
@@ -171,27 +177,47 @@ impl Plumb {
 
     /// Checks a password and opens a session. Returns the cookie value (shown to the browser
     /// only) and the session.
-    pub async fn sign_in(&self, email: &str, password: &str, user_agent: &str) -> Result<(String, Session)> {
+    ///
+    /// Each attempt first takes its place in the email's count of failures, in one statement
+    /// that also refuses it while the account is locked and sets the lock when this attempt is
+    /// the one that would earn it: a burst of parallel guesses gets exactly the free tries, and
+    /// a right password inside the burst does not hand the rest of the burst a fresh count.
+    ///
+    /// Before any of that, the client's address (when the transport knows it) must have
+    /// attempts left this minute: random emails dodge the per-account count, not this one.
+    pub async fn sign_in(
+        &self,
+        email: &str,
+        password: &str,
+        user_agent: &str,
+        client: Option<std::net::IpAddr>,
+    ) -> Result<(String, Session)> {
+        if let Some(client) = client {
+            self.sign_in_limiter
+                .attempt(&client)
+                .map_err(|wait| Error::TooManyAttempts { retry_after_secs: wait.as_secs().max(1) })?;
+        }
         let email = normalize_email(email);
         let now = now_ms();
-        if let Some(t) = self.store.throttle(&email).await? {
-            if let Some(until) = t.locked_until.filter(|u| *u > now) {
-                return Err(Error::TooManyAttempts { retry_after_secs: ((until - now) as u64).div_ceil(1000) });
+        let attempt = match self.store.reserve_login_attempt(&email, now, FREE_FAILURES, &LOCK_STEPS).await? {
+            Ok(attempt) => attempt,
+            Err(locked_until) => {
+                return Err(Error::TooManyAttempts {
+                    retry_after_secs: ((locked_until - now).max(1) as u64).div_ceil(1000),
+                })
             }
-        }
+        };
         let admin = self.store.admin_by_email(&email).await?;
-        let hash = admin.as_ref().map(|a| a.password_hash.as_str()).unwrap_or(decoy_hash());
-        let password_ok = verify_password(password, hash);
+        let hash = admin.as_ref().map(|a| a.password_hash.clone()).unwrap_or_else(|| decoy_hash().to_owned());
+        let password_ok = self.password_hashing.verify(password.to_owned(), hash).await?;
         let Some(admin) = admin.filter(|_| password_ok) else {
-            let failures = self.store.record_login_failure(&email, now).await?;
-            if let Some(lock) = lock_duration_ms(failures) {
-                self.store.lock_login(&email, now + lock).await?;
-                tracing::warn!(failures, "sign-in locked after repeated failures");
+            if let Some(lock) = lock_duration_ms(attempt) {
+                tracing::warn!(failures = attempt, "sign-in locked after repeated failures");
                 return Err(Error::TooManyAttempts { retry_after_secs: (lock as u64).div_ceil(1000) });
             }
             return Err(Error::SignInFailed);
         };
-        self.store.clear_login_failures(&email).await?;
+        self.store.login_succeeded(&email, attempt).await?;
         self.open_session(&admin, user_agent).await
     }
 
@@ -280,22 +306,17 @@ mod tests {
     use super::*;
 
     #[test]
-    fn passwords_are_hashed_with_argon2id_and_verified() {
-        let hash = hash_password("correct horse battery").unwrap();
-        assert!(hash.starts_with("$argon2id$"), "{hash}");
-        assert!(verify_password("correct horse battery", &hash));
-        assert!(!verify_password("correct horse batterx", &hash));
-        assert!(!verify_password("x", "not a hash"));
-        assert_ne!(hash, hash_password("correct horse battery").unwrap(), "salted");
-    }
-
-    #[test]
     fn lockouts_start_after_five_failures_and_double_to_an_hour() {
         assert_eq!(lock_duration_ms(4), None);
         assert_eq!(lock_duration_ms(5), Some(30_000));
         assert_eq!(lock_duration_ms(6), Some(60_000));
         assert_eq!(lock_duration_ms(12), Some(3_600_000));
         assert_eq!(lock_duration_ms(100), Some(3_600_000));
+        // The table the store applies holds the same locks, from the first that locks.
+        for (i, lock) in LOCK_STEPS.iter().enumerate() {
+            assert_eq!(lock_duration_ms(FREE_FAILURES + i as i64), Some(*lock));
+        }
+        assert_eq!(lock_duration_ms(FREE_FAILURES + LOCK_STEPS.len() as i64 + 5), LOCK_STEPS.last().copied());
     }
 
     #[test]

@@ -60,6 +60,18 @@ pub struct Config {
     pub widget_frame_ancestors: Vec<String>,
     /// `PLUMB_SESSION_HOURS`: how long an admin stays signed in.
     pub session_ttl: Duration,
+    /// `PLUMB_HEADER_TIMEOUT_SECONDS`: a client must send a request's headers within this.
+    pub header_timeout: Duration,
+    /// `PLUMB_REQUEST_TIMEOUT_SECONDS`: a request, its body included, is answered within this.
+    pub request_timeout: Duration,
+    /// `PLUMB_MAX_CONNECTIONS`: connections open at once; more wait to be accepted.
+    pub max_connections: usize,
+    /// `PLUMB_TRUSTED_PROXIES`: reverse proxies whose `X-Forwarded-For` names the client.
+    pub trusted_proxies: crate::client_address::TrustedProxies,
+    /// `PLUMB_SIGN_IN_ATTEMPTS_PER_MINUTE`: sign-in attempts one client address may make.
+    pub sign_in_attempts_per_address: u32,
+    /// `PLUMB_RETENTION_DAYS`: how long events and webhook deliveries are kept.
+    pub retention: Duration,
 }
 
 #[derive(Debug)]
@@ -123,7 +135,7 @@ impl Config {
             site_root: lookup("PLUMB_SITE_ROOT").unwrap_or_else(|| "target/site".into()).into(),
             refresh_skew: Duration::from_secs(seconds(&lookup, "PLUMB_REFRESH_SKEW_SECONDS", 60)?),
             widget_token_ttl: Duration::from_secs(seconds(&lookup, "PLUMB_WIDGET_TOKEN_TTL_SECONDS", 3600)?),
-            refresh_wait: Duration::from_secs(seconds(&lookup, "PLUMB_REFRESH_WAIT_SECONDS", 10)?),
+            refresh_wait: Duration::from_secs(seconds(&lookup, "PLUMB_REFRESH_WAIT_SECONDS", 3)?),
             provider_timeout: Duration::from_secs(seconds(&lookup, "PLUMB_PROVIDER_TIMEOUT_SECONDS", 15)?.max(1)),
             background_refresh_interval: Duration::from_secs(seconds(&lookup, "PLUMB_BACKGROUND_REFRESH_SECONDS", 30)?),
             background_refresh_window: Duration::from_secs(seconds(
@@ -138,6 +150,16 @@ impl Config {
             return_to_origins: origins(&lookup, "PLUMB_RETURN_TO_ORIGINS")?,
             widget_frame_ancestors: origins(&lookup, "PLUMB_WIDGET_FRAME_ANCESTORS")?,
             session_ttl: Duration::from_secs(seconds(&lookup, "PLUMB_SESSION_HOURS", 12)?.max(1) * 3600),
+            header_timeout: Duration::from_secs(seconds(&lookup, "PLUMB_HEADER_TIMEOUT_SECONDS", 10)?.max(1)),
+            request_timeout: Duration::from_secs(seconds(&lookup, "PLUMB_REQUEST_TIMEOUT_SECONDS", 60)?.max(1)),
+            max_connections: number(&lookup, "PLUMB_MAX_CONNECTIONS", 4096)?.max(1) as usize,
+            trusted_proxies: crate::client_address::TrustedProxies::parse(
+                &lookup("PLUMB_TRUSTED_PROXIES").unwrap_or_default(),
+            )
+            .map_err(|e| ConfigError(format!("PLUMB_TRUSTED_PROXIES: {e}")))?,
+            sign_in_attempts_per_address: number(&lookup, "PLUMB_SIGN_IN_ATTEMPTS_PER_MINUTE", 20)?
+                .clamp(1, u32::MAX as u64) as u32,
+            retention: Duration::from_secs(number(&lookup, "PLUMB_RETENTION_DAYS", 30)?.max(1) * 24 * 3600),
         })
     }
 
@@ -161,6 +183,13 @@ fn seconds(lookup: &impl Fn(&str) -> Option<String>, name: &str, default: u64) -
     match lookup(name) {
         None => Ok(default),
         Some(v) => v.parse().map_err(|_| ConfigError(format!("{name} must be a whole number of seconds (got {v:?})"))),
+    }
+}
+
+fn number(lookup: &impl Fn(&str) -> Option<String>, name: &str, default: u64) -> Result<u64, ConfigError> {
+    match lookup(name) {
+        None => Ok(default),
+        Some(v) => v.parse().map_err(|_| ConfigError(format!("{name} must be a whole number (got {v:?})"))),
     }
 }
 

@@ -6,7 +6,7 @@
 //! ten minutes and bound to the browser that started the flow by a cookie whose hash is stored
 //! beside it.
 
-use crate::connections::{self, Connection, Owner};
+use crate::connections::{self, Connection, Obtained, Owner};
 use crate::crypto::Aad;
 use crate::error::{Error, Result, TokenRequest};
 use crate::events;
@@ -14,7 +14,7 @@ use crate::ids::{self, ConnectionId, EnvironmentId};
 use crate::oauth::{self, AuthorizationRequest};
 use crate::plumb::Plumb;
 use crate::providers::{Provider, ScopeList};
-use crate::store::{AuthorizationLink, OAuthState};
+use crate::store::{AuthorizationLink, OAuthState, Taken};
 use crate::time::now_ms;
 use oauth2::PkceCodeChallenge;
 
@@ -23,6 +23,35 @@ pub const DONE_PAGE: &str = "/oauth/done";
 
 /// How long a user has to finish signing in at the provider.
 const STATE_TTL_MS: i64 = 10 * 60 * 1000;
+
+/// Pending flows kept per owner and provider; starting another drops the oldest.
+const MAX_PENDING_FLOWS: i64 = 5;
+
+/// How a flow starts: where it ends, and what it carries besides the owner.
+#[derive(Debug, Clone, Default)]
+struct Start {
+    return_to: String,
+    widget_key_id: Option<String>,
+    code_challenge: Option<String>,
+    app_state: Option<String>,
+}
+
+/// `POST /data-integrations/{slug}/authorize`'s answer.
+#[derive(Debug, Clone)]
+pub struct LinkCreated {
+    pub url: String,
+    /// With a `code_challenge`: identifies this authorization; it comes back to `return_to`.
+    pub state: Option<String>,
+}
+
+/// What the confirmation page of an authorization link names.
+#[derive(Debug, Clone)]
+pub struct LinkPreview {
+    pub provider: String,
+    pub environment: String,
+    /// The host the browser returns to afterwards, when the app gave one.
+    pub returns_to: Option<String>,
+}
 
 /// The query string of `/oauth/callback` (RFC 6749 §4.1.2 and §4.1.2.1).
 #[derive(Debug, Default, serde::Deserialize)]
@@ -38,28 +67,49 @@ impl Plumb {
     /// returns the provider URL to send the browser to.
     #[tracing::instrument(skip_all, fields(provider = slug))]
     pub async fn start_authorization(&self, widget_token: &str, slug: &str, browser_binding: &str) -> Result<url::Url> {
-        let claims = self.widget_claims(widget_token)?;
+        let claims = self.widget_session(widget_token).await?;
         let provider = self.provider(&claims.environment(), slug).await?;
-        let return_to = widget_url(widget_token, &[]);
-        self.begin(&provider, &claims.owner(), &return_to, browser_binding).await
+        // The widget token itself is not stored: the callback mints a fresh one (see
+        // `return_location`), so no live credential sits in the table or the database's log.
+        let start = Start { widget_key_id: Some(claims.kid.clone().unwrap_or_default()), ..Start::default() };
+        self.begin(&provider, &claims.owner(), &start, browser_binding).await
     }
 
     /// `POST /data-integrations/{slug}/authorize`: a one-time link on Plumb's own origin. The
     /// browser that opens it starts an ordinary authorization bound to itself, so the backend
     /// never handles `state` and a leaked link cannot finish someone else's flow.
+    ///
+    /// With the app's PKCE `code_challenge` (`docs/workos-api.md` §4.6), the connection is held
+    /// rather than saved: the browser returns to `return_to` with a `connect_code`, and only the
+    /// app's backend, holding the verifier, can finish it ([`Plumb::finish_connection`]). A link
+    /// an attacker made for their own user and sent to a victim then connects nothing, because
+    /// the attacker's backend never sees the victim's `connect_code`.
     pub async fn authorization_link(
         &self,
         env: &EnvironmentId,
         slug: &str,
         owner: &Owner,
         return_to: Option<&str>,
-    ) -> Result<String> {
+        code_challenge: Option<&str>,
+    ) -> Result<LinkCreated> {
         let provider = self.provider(env, slug).await?;
         self.check_can_connect(&provider)?;
         let return_to = match return_to.map(str::trim).filter(|r| !r.is_empty()) {
             None => String::new(),
             Some(r) => self.check_return_to(env, r).await?,
         };
+        let code_challenge = match code_challenge {
+            None => None,
+            Some(c) => Some(crate::session_binding::check_challenge(c)?),
+        };
+        if code_challenge.is_some() && return_to.is_empty() {
+            return Err(Error::field(
+                "return_to",
+                "required",
+                "Send return_to with code_challenge: the connect_code goes back to it.",
+            ));
+        }
+        let app_state = code_challenge.as_ref().map(|_| ids::random_token(24));
         let token = ids::random_token(32);
         let now = now_ms();
         self.store.purge_expired_authorization_links(now).await?;
@@ -70,11 +120,13 @@ impl Plumb {
                 user_id: owner.user_id.clone(),
                 organization_id: owner.org_key().to_string(),
                 return_to,
+                code_challenge: code_challenge.clone(),
+                app_state: app_state.clone(),
                 expires_at: now + STATE_TTL_MS,
                 created_at: now,
             })
             .await?;
-        Ok(format!("{}/oauth/start/{token}", self.config.public_url))
+        Ok(LinkCreated { url: format!("{}/oauth/start/{token}", self.config.public_url), state: app_state })
     }
 
     /// A `return_to` must be an absolute URL on Plumb's own origin or on one the operator listed
@@ -103,9 +155,31 @@ impl Plumb {
         Ok(url.to_string())
     }
 
-    /// The browser opened an authorization link: start the flow it stands for.
+    /// What the confirmation page in front of an authorization link shows, without using the
+    /// link up: opening it (a person, a `HEAD` request, a link scanner) starts nothing.
+    pub async fn link_preview(&self, token: &str) -> Result<LinkPreview> {
+        let link = self.store.authorization_link(&ids::sha256_hex(token)).await?;
+        let (link, provider) = self.usable_link(link).await?;
+        let environment = self.environment(&provider.environment_id).await?;
+        let returns_to = url::Url::parse(&link.return_to).ok().and_then(|u| u.host_str().map(str::to_owned));
+        Ok(LinkPreview { provider: provider.name, environment: environment.name, returns_to })
+    }
+
+    /// The person confirmed the link's page: start the flow it stands for.
     pub async fn start_from_link(&self, token: &str, browser_binding: &str) -> Result<url::Url> {
-        let link = self.store.take_authorization_link(&ids::sha256_hex(token)).await?.ok_or(Error::InvalidState(
+        let link = self.store.take_authorization_link(&ids::sha256_hex(token)).await?;
+        let (link, provider) = self.usable_link(link).await?;
+        let start = Start {
+            return_to: if link.return_to.is_empty() { DONE_PAGE.to_string() } else { link.return_to.clone() },
+            widget_key_id: None,
+            code_challenge: link.code_challenge.clone(),
+            app_state: link.app_state.clone(),
+        };
+        self.begin(&provider, &link.owner(), &start, browser_binding).await
+    }
+
+    async fn usable_link(&self, link: Option<AuthorizationLink>) -> Result<(AuthorizationLink, Provider)> {
+        let link = link.ok_or(Error::InvalidState(
             "This link was already used or is unknown. Ask the application for a new one.",
         ))?;
         if link.expires_at <= now_ms() {
@@ -115,8 +189,7 @@ impl Plumb {
             .provider_by_id(&link.provider_id)
             .await?
             .ok_or(Error::InvalidState("This provider was removed. Ask the application for a new link."))?;
-        let return_to = if link.return_to.is_empty() { DONE_PAGE.to_string() } else { link.return_to.clone() };
-        self.begin(&provider, &link.owner(), &return_to, browser_binding).await
+        Ok((link, provider))
     }
 
     fn check_can_connect(&self, provider: &Provider) -> Result<()> {
@@ -137,7 +210,7 @@ impl Plumb {
         &self,
         provider: &Provider,
         owner: &Owner,
-        return_to: &str,
+        start: &Start,
         browser_binding: &str,
     ) -> Result<url::Url> {
         self.check_can_connect(provider)?;
@@ -178,11 +251,15 @@ impl Plumb {
                 user_id: owner.user_id.clone(),
                 organization_id: owner.org_key().to_string(),
                 browser_binding: ids::sha256_hex(browser_binding),
-                return_to: return_to.to_string(),
+                return_to: start.return_to.clone(),
+                widget_key_id: start.widget_key_id.clone(),
+                code_challenge: start.code_challenge.clone(),
+                app_state: start.app_state.clone(),
                 expires_at: now + STATE_TTL_MS,
                 created_at: now,
             })
             .await?;
+        self.store.trim_oauth_states(&provider.id, owner, MAX_PENDING_FLOWS).await?;
         Ok(url)
     }
 
@@ -195,18 +272,26 @@ impl Plumb {
             "This page needs the state parameter the provider sends back. Start connecting again from the widget.",
         ))?;
         let state_hash = ids::sha256_hex(state);
-        let pending = self.store.take_oauth_state(&state_hash).await?.ok_or(Error::InvalidState(
-            "This sign-in was already completed or is unknown. Start connecting again from the widget.",
-        ))?;
+        // Without the cookie, no binding matches: the lookup below says which error applies.
+        let binding = browser_binding.map(ids::sha256_hex).unwrap_or_default();
+        let pending = match self.store.take_oauth_state(&state_hash, &binding).await? {
+            Taken::Found(pending) => *pending,
+            Taken::OtherBrowser => {
+                return Err(Error::InvalidState(
+                    "This sign-in was started in another browser. Start connecting again from the widget in this \
+                     browser.",
+                ))
+            }
+            Taken::Unknown => {
+                return Err(Error::InvalidState(
+                    "This sign-in was already completed or is unknown. Start connecting again from the widget.",
+                ))
+            }
+        };
         let now = now_ms();
         if pending.expires_at <= now {
             return Err(Error::InvalidState(
                 "This sign-in took too long and expired. Start connecting again from the widget.",
-            ));
-        }
-        if browser_binding.map(ids::sha256_hex).as_deref() != Some(pending.browser_binding.as_str()) {
-            return Err(Error::InvalidState(
-                "This sign-in was started in another browser. Start connecting again from the widget in this browser.",
             ));
         }
         let Some(provider) = self.provider_by_id(&pending.provider_id).await? else {
@@ -227,11 +312,11 @@ impl Plumb {
                 },
                 now_ms(),
             );
-            let location = append_query(
-                &pending.return_to,
-                &[("error", code), ("error_description", description), ("provider", &provider.name)],
-            );
-            (event, location)
+            let mut extra = vec![("error", code), ("error_description", description), ("provider", &provider.name)];
+            if let Some(app_state) = pending.app_state.as_deref() {
+                extra.push(("state", app_state));
+            }
+            (event, extra.into_iter().map(|(k, v)| (k.to_string(), v.to_string())).collect::<Vec<_>>())
         };
         let (event, location) = if let Some(error) = params.error.as_deref() {
             let description = params.error_description.clone().unwrap_or_else(|| match error {
@@ -241,8 +326,11 @@ impl Plumb {
             tracing::info!(provider = %provider.slug, error, "authorization refused at the provider");
             fail(error, &description, Some(error))
         } else if let Some(code) = params.code.as_deref().filter(|c| !c.is_empty()) {
-            match self.exchange_and_store(&provider, &pending, code).await {
-                Ok(()) => return Ok(pending.return_to.clone()),
+            match self.exchange_and_keep(&provider, &pending, code).await {
+                Ok(extra) => {
+                    let extra: Vec<(&str, &str)> = extra.iter().map(|(k, v)| (*k, v.as_str())).collect();
+                    return self.return_location(&provider, &pending, &extra).await;
+                }
                 Err(Error::Provider(p)) => {
                     tracing::warn!(provider = %provider.slug, error = %p, "code exchange rejected");
                     let description =
@@ -259,10 +347,54 @@ impl Plumb {
             fail("invalid_request", "The provider sent neither a code nor an error.", None)
         };
         self.store.record_event(&event).await?;
-        Ok(location)
+        let extra: Vec<(&str, &str)> = location.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+        self.return_location(&provider, &pending, &extra).await
     }
 
-    async fn exchange_and_store(&self, provider: &Provider, pending: &OAuthState, code: &str) -> Result<()> {
+    /// Where the browser goes when the flow ends: the flow's `return_to` with `extra` in its
+    /// query, or, for a widget flow, the widget with a token minted now for the same user and
+    /// environment (the key that minted the first must still be active).
+    async fn return_location(
+        &self,
+        provider: &Provider,
+        pending: &OAuthState,
+        extra: &[(&str, &str)],
+    ) -> Result<String> {
+        match pending.widget_key_id.as_deref() {
+            Some(key_id) if pending.return_to.is_empty() => {
+                let token = self.remint_widget_token(&provider.environment_id, key_id, &pending.owner()).await?;
+                Ok(widget_url(&token, extra))
+            }
+            _ => Ok(append_query(&pending.return_to, extra)),
+        }
+    }
+
+    /// Exchanges the code, then saves the connection, or holds it for the app's backend when
+    /// the flow carries the app's challenge. Returns what to add to `return_to`.
+    async fn exchange_and_keep(
+        &self,
+        provider: &Provider,
+        pending: &OAuthState,
+        code: &str,
+    ) -> Result<Vec<(&'static str, String)>> {
+        let obtained = self.exchange(provider, pending, code).await?;
+        match pending.code_challenge.as_deref() {
+            None => {
+                self.save_obtained(provider, &pending.owner(), &obtained).await?;
+                Ok(Vec::new())
+            }
+            Some(challenge) => {
+                let connect_code = self.hold(provider, &pending.owner(), challenge, &obtained).await?;
+                let mut extra = vec![("connect_code", connect_code)];
+                if let Some(app_state) = &pending.app_state {
+                    extra.push(("state", app_state.clone()));
+                }
+                Ok(extra)
+            }
+        }
+    }
+
+    async fn exchange(&self, provider: &Provider, pending: &OAuthState, code: &str) -> Result<Obtained> {
         let verifier = pending
             .pkce_verifier
             .as_deref()
@@ -284,29 +416,41 @@ impl Plumb {
             let retry_after_secs = e.retry_after_secs();
             Error::from_token_request(e, &provider.name, TokenRequest::Exchange, retry_after_secs)
         })?;
+        Ok(Obtained {
+            access_token: tokens.access_token.secret().clone(),
+            refresh_token: tokens.refresh_token.as_ref().map(|t| t.secret().clone()),
+            expires_at: tokens.expires_in.map(|s| connections::expiry(requested_at, s)),
+            scopes: ScopeList(tokens.scopes.clone().unwrap_or_else(|| provider.scopes.0.clone())),
+        })
+    }
 
+    /// Saves tokens as the owner's connection to the provider (new, or reauthorized), with its
+    /// `connected` event.
+    pub(crate) async fn save_obtained(
+        &self,
+        provider: &Provider,
+        owner: &Owner,
+        obtained: &Obtained,
+    ) -> Result<Connection> {
         let now = now_ms();
-        let granted = ScopeList(tokens.scopes.clone().unwrap_or_else(|| provider.scopes.0.clone()));
+        let granted = obtained.scopes.clone();
         // Sealed values are bound to the connection id, so the id must be settled before sealing:
         // reuse the existing connection's (a reauthorization), or make a new one. If another
         // callback for the same user and provider wins the race in between, seal again for its id.
-        let owner = pending.owner();
         for _ in 0..3 {
-            let existing = self.store.connection(&provider.id, &owner).await?;
+            let existing = self.store.connection(&provider.id, owner).await?;
             let id = existing.as_ref().map(|c| c.id.clone()).unwrap_or_else(ConnectionId::generate);
             let aad = |field| Aad::new("connections", id.as_str(), field);
             let connection = Connection {
                 provider_id: provider.id.clone(),
                 owner: owner.clone(),
                 state: app::model::ConnectionState::Connected,
-                access_token: Some(
-                    self.cipher.seal(tokens.access_token.secret().as_bytes(), &aad(connections::ACCESS_TOKEN)),
-                ),
-                refresh_token: tokens
+                access_token: Some(self.cipher.seal(obtained.access_token.as_bytes(), &aad(connections::ACCESS_TOKEN))),
+                refresh_token: obtained
                     .refresh_token
                     .as_ref()
-                    .map(|rt| self.cipher.seal(rt.secret().as_bytes(), &aad(connections::REFRESH_TOKEN))),
-                expires_at: tokens.expires_in.map(|s| connections::expiry(requested_at, s)),
+                    .map(|rt| self.cipher.seal(rt.as_bytes(), &aad(connections::REFRESH_TOKEN))),
+                expires_at: obtained.expires_at,
                 scopes: granted.clone(),
                 last_refreshed_at: None,
                 last_error: None,
@@ -321,7 +465,7 @@ impl Plumb {
             let event = events::connected_account(events::CONNECTED, &connection, &provider.slug, "connected", now);
             if self.store.save_connection(&connection, Some(&event)).await? {
                 tracing::info!(provider = %provider.slug, connection = %id, "connected");
-                return Ok(());
+                return Ok(connection);
             }
         }
         Err(Error::Internal("could not save the connection after three attempts".into()))

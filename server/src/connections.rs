@@ -80,14 +80,36 @@ impl std::fmt::Debug for Connection {
     }
 }
 
+/// Tokens from a code exchange, in memory only until they are sealed.
+pub(crate) struct Obtained {
+    pub access_token: String,
+    pub refresh_token: Option<String>,
+    pub expires_at: Option<i64>,
+    pub scopes: ScopeList,
+}
+
 /// The column names sealed values are bound to.
 pub const ACCESS_TOKEN: &str = "access_token";
 pub const REFRESH_TOKEN: &str = "refresh_token";
 
-/// Whether a token expiring at `expires_at` must be refreshed before it is handed out:
-/// it has expired, or expires within `skew_ms`. A token without a known expiry never is.
-pub fn refresh_due(expires_at: Option<i64>, now: i64, skew_ms: i64) -> bool {
-    matches!(expires_at, Some(at) if at - skew_ms <= now)
+/// A token obtained this recently is never refreshed before it expires: whoever asks has just
+/// missed a refresh, not found a stale token.
+pub const JUST_OBTAINED_MS: i64 = 1_000;
+
+/// Whether a token obtained at `obtained_at` and expiring at `expires_at` must be refreshed
+/// before it is handed out: it has expired, or expires within the skew. The skew is at most a
+/// third of the token's lifetime: a 60-second skew on a 6-second token would have every fetch
+/// refresh it. A token without a known expiry never is.
+pub fn refresh_due(expires_at: Option<i64>, obtained_at: i64, now: i64, skew_ms: i64) -> bool {
+    let Some(at) = expires_at else { return false };
+    if at <= now {
+        return true;
+    }
+    if now - obtained_at < JUST_OBTAINED_MS {
+        return false;
+    }
+    let skew = skew_ms.min((at - obtained_at) / 3).max(0);
+    at - skew <= now
 }
 
 /// When a token from a response saying `expires_in` seconds stops working, counted from a time
@@ -104,7 +126,10 @@ pub fn expired(expires_at: Option<i64>, now: i64) -> bool {
 
 /// Requested scopes the grant does not hold, in request order.
 pub fn missing_scopes(requested: &[String], granted: &[String]) -> Vec<String> {
-    requested.iter().filter(|s| !granted.contains(s)).cloned().collect()
+    // A set: both lists come from outside (the admin's settings, the provider's answer), and a
+    // scan per scope made long lists quadratic.
+    let granted: std::collections::HashSet<&str> = granted.iter().map(String::as_str).collect();
+    requested.iter().filter(|s| !granted.contains(s.as_str())).cloned().collect()
 }
 
 /// How long to wait before the next refresh attempt after `failures` consecutive failures:
@@ -123,11 +148,27 @@ mod tests {
     #[test]
     fn refresh_is_due_within_the_skew_or_after_expiry() {
         let now = 1_000_000;
-        assert!(!refresh_due(None, now, 60_000));
-        assert!(!refresh_due(Some(now + 60_001), now, 60_000));
-        assert!(refresh_due(Some(now + 60_000), now, 60_000));
-        assert!(refresh_due(Some(now - 1), now, 60_000));
-        assert!(refresh_due(Some(now), now, 0));
+        let long_ago = now - 3_600_000;
+        assert!(!refresh_due(None, long_ago, now, 60_000));
+        assert!(!refresh_due(Some(now + 60_001), long_ago, now, 60_000));
+        assert!(refresh_due(Some(now + 60_000), long_ago, now, 60_000));
+        assert!(refresh_due(Some(now - 1), long_ago, now, 60_000));
+        assert!(refresh_due(Some(now), long_ago, now, 0));
+    }
+
+    #[test]
+    fn short_lived_tokens_bound_the_skew() {
+        let now = 1_000_000;
+        // A 6-second token with the default 60-second skew: not due when just obtained, due in
+        // its last third, always once expired.
+        let obtained = now;
+        let expires = Some(obtained + 6_000);
+        assert!(!refresh_due(expires, obtained, now, 60_000));
+        assert!(!refresh_due(expires, obtained, now + 3_000, 60_000));
+        assert!(refresh_due(expires, obtained, now + 4_000, 60_000));
+        assert!(refresh_due(expires, obtained, now + 6_000, 60_000));
+        // A token that is already expired when obtained is due at once.
+        assert!(refresh_due(Some(now - 1), now, now, 60_000));
     }
 
     #[test]

@@ -1,5 +1,6 @@
 //! Provider icons: an image fetched from an https URL or uploaded as a `data:` URL, accepted only
-//! when its bytes are a PNG, JPEG, GIF, WebP or script-free SVG of at most 256 KiB. Plumb stores
+//! when its bytes are a PNG, JPEG, GIF, WebP or an SVG that is only a drawing ([`crate::svg`]),
+//! of at most 256 KiB. Plumb stores
 //! and serves it, so the widget never loads images from other origins.
 
 use crate::ids::ProviderId;
@@ -31,23 +32,8 @@ pub fn sniff(bytes: &[u8]) -> Option<&'static str> {
         Some("image/webp")
     } else {
         let text = std::str::from_utf8(bytes).ok()?;
-        let lower = text.trim_start_matches('\u{feff}').trim_start().to_ascii_lowercase();
-        let svg = (lower.starts_with("<svg") || lower.starts_with("<?xml")) && lower.contains("<svg");
-        // Scripts and event handlers have no place in an icon.
-        let active = lower.contains("<script") || lower.contains("javascript:") || has_event_attribute(&lower);
-        (svg && !active).then_some("image/svg+xml")
+        crate::svg::is_plain_drawing(text.trim_start_matches('\u{feff}').trim_start()).then_some("image/svg+xml")
     }
-}
-
-/// An `on…=` attribute (onload, onclick, …) anywhere in the markup.
-fn has_event_attribute(svg: &str) -> bool {
-    let bytes = svg.as_bytes();
-    svg.match_indices("on").any(|(i, _)| {
-        let after_space = i > 0 && (bytes[i - 1].is_ascii_whitespace() || bytes[i - 1] == b'/');
-        let rest = &svg[i + 2..];
-        let name_len = rest.bytes().take_while(|b| b.is_ascii_alphabetic()).count();
-        after_space && name_len > 0 && rest[name_len..].trim_start().starts_with('=')
-    })
 }
 
 /// Checks an icon's bytes.
@@ -143,6 +129,11 @@ mod tests {
         assert_eq!(sniff(b"<svg onload=\"alert(1)\"/>"), None);
         assert_eq!(sniff(b"<svg><a href=\"javascript:alert(1)\"/></svg>"), None);
         assert_eq!(sniff(b"<svg><g id=\"one\" /></svg>"), Some("image/svg+xml"));
+        // The three ways past the old deny-list.
+        let entity = b"<?xml version=\"1.0\"?><!DOCTYPE svg [<!ENTITY s \"&#60;script&#62;alert(1)&#60;/script&#62;\">]><svg>&s;</svg>";
+        assert_eq!(sniff(entity), None);
+        assert_eq!(sniff(b"<svg xmlns:xlink=\"http://www.w3.org/1999/xlink\"><a xlink:href=\"javascript&#58;alert(1)\"><rect/></a></svg>"), None);
+        assert_eq!(sniff(b"<svg><foreignObject><body xmlns=\"http://www.w3.org/1999/xhtml\"><img src=x onerror=alert(1)></body></foreignObject></svg>"), None);
     }
 
     #[test]

@@ -2,16 +2,19 @@
 //!
 //! - transport: [`http`] (the REST API, the OAuth pages, the Leptos pages and server functions)
 //!   and the `plumb` command line;
-//! - flows, each an `impl Plumb` block: [`connect`], [`tokens`], [`widget`], [`provider_admin`],
-//!   [`environments`], [`webhooks`], [`events`], [`admin_accounts`], [`api_keys`];
+//! - flows, each an `impl Plumb` block: [`connect`], [`session_binding`], [`tokens`], [`widget`],
+//!   [`provider_admin`], [`environments`], [`webhooks`], [`events`], [`admin_accounts`],
+//!   [`api_keys`], [`housekeeping`];
 //! - the core: [`plumb::Plumb`], and the domain's types and rules ([`providers`],
 //!   [`provider_settings`], [`provider_rules`], [`connections`], [`catalog`], [`error`], [`ids`], [`paging`]);
 //! - the store ([`store`]) and leaf services: [`crypto`], [`keys`], [`oauth`], [`outbound`],
-//!   [`discovery`], [`icons`], [`widget_tokens`], [`origins`], [`locks`], [`config`], [`time`].
+//!   [`discovery`], [`icons`], [`widget_tokens`], [`origins`], [`locks`], [`passwords`],
+//!   [`rate_limit`], [`client_address`], [`svg`], [`config`], [`time`].
 
 pub mod admin_accounts;
 pub mod api_keys;
 pub mod catalog;
+pub mod client_address;
 pub mod config;
 pub mod connect;
 pub mod connections;
@@ -20,6 +23,7 @@ pub mod discovery;
 pub mod environments;
 pub mod error;
 pub mod events;
+pub mod housekeeping;
 pub mod http;
 pub mod icons;
 pub mod ids;
@@ -29,12 +33,16 @@ pub mod oauth;
 pub mod origins;
 pub mod outbound;
 pub mod paging;
+pub mod passwords;
 pub mod plumb;
 pub mod provider_admin;
 pub mod provider_rules;
 pub mod provider_settings;
 pub mod providers;
+pub mod rate_limit;
+pub mod session_binding;
 pub mod store;
+pub mod svg;
 pub mod time;
 pub mod tokens;
 pub mod webhooks;
@@ -71,5 +79,5 @@ pub fn load_cipher(config: &config::Config) -> Result<crypto::Cipher, String> {
 pub async fn build(config: config::Config) -> Result<Arc<plumb::Plumb>, String> {
     let cipher = load_cipher(&config)?;
     let store = store::Store::connect(&config.database_url).await.map_err(|e| e.to_string())?;
-    Ok(Arc::new(plumb::Plumb::new(config, store, cipher)))
+    Ok(plumb::Plumb::new(config, store, cipher))
 }

@@ -136,6 +136,7 @@ async fn serve() -> Result<(), String> {
         server::tokens::spawn_background_refresher(plumb.clone(), interval, plumb.config().background_refresh_window);
     }
     server::webhooks::spawn_webhook_worker(plumb.clone());
+    server::housekeeping::spawn_housekeeping(plumb.clone(), std::time::Duration::from_secs(3600));
     server::keys::spawn_key_watcher(plumb.cipher().clone(), plumb.config().key_reload_interval);
     if let Some(link) = plumb.setup_link_if_needed().await.map_err(|e| e.to_string())? {
         // Printed, not logged at a level someone might filter out: it is the only way in.
@@ -144,6 +145,15 @@ async fn serve() -> Result<(), String> {
              Or run `plumb admin create you@example.com` with the password on standard input.\n"
         );
     }
+    let mut limits = server::http::Limits::from_config(plumb.config());
+    if let Some(open_files) = server::http::raise_open_files_limit() {
+        // Leave room for the database, the key file and outbound calls.
+        let room = usize::try_from(open_files.saturating_sub(256)).unwrap_or(usize::MAX).max(16);
+        if limits.max_connections > room {
+            tracing::warn!(open_files, "PLUMB_MAX_CONNECTIONS lowered to {room} to stay within the open files limit");
+            limits.max_connections = room;
+        }
+    }
     let listener = tokio::net::TcpListener::bind(addr)
         .await
         .map_err(|e| format!("cannot listen on {addr}: {e} (set PLUMB_ADDR to use another address)"))?;
@@ -151,10 +161,7 @@ async fn serve() -> Result<(), String> {
         "Plumb is listening on {addr} ({:?} database). Dashboard: {public_url}/dashboard",
         plumb.store().backend()
     );
-    axum::serve(listener, server::http::router(plumb.clone()))
-        .with_graceful_shutdown(shutdown_signal())
-        .await
-        .map_err(|e| format!("server error: {e}"))?;
+    server::http::serve(listener, server::http::router(plumb.clone()), limits, shutdown_signal()).await;
     plumb.store().close().await;
     Ok(())
 }

@@ -96,7 +96,9 @@ pub enum TokenError {
     /// The provider refused (an OAuth error, or a 4xx). `invalid_grant` means the grant is gone.
     Rejected(ProviderError),
     /// 5xx, 429, timeout or network failure: the provider is unwell, try again later.
-    Unavailable { message: String, retry_after_secs: Option<u64> },
+    /// `unreachable`: no answer at all (a timeout or a failed connection), which says more
+    /// about the provider than about this one grant.
+    Unavailable { message: String, retry_after_secs: Option<u64>, unreachable: bool },
     /// A success status with a body we cannot use. Nothing may be overwritten with it.
     Malformed(String),
 }
@@ -108,6 +110,11 @@ impl TokenError {
             Self::Unavailable { retry_after_secs, .. } => *retry_after_secs,
             _ => None,
         }
+    }
+
+    /// No answer at all: a timeout or a connection that could not be made.
+    pub fn is_unreachable(&self) -> bool {
+        matches!(self, Self::Unavailable { unreachable: true, .. })
     }
 
     /// The grant is dead: RFC 6749 §5.2 `invalid_grant`, or a provider's documented equivalent
@@ -139,7 +146,11 @@ pub fn parse_token_response(
     paths: &ResponsePaths,
 ) -> Result<TokenSet, TokenError> {
     if status == 429 || status == 408 || status >= 500 {
-        return Err(TokenError::Unavailable { message: format!("HTTP {status}"), retry_after_secs: None });
+        return Err(TokenError::Unavailable {
+            message: format!("HTTP {status}"),
+            retry_after_secs: None,
+            unreachable: false,
+        });
     }
     let object = parse_body(content_type, body);
     let success = (200..300).contains(&status);
@@ -316,10 +327,11 @@ pub async fn send(
     let unavailable = |e: reqwest::Error| TokenError::Unavailable {
         message: format!("the token request to {}: {}", request.url, crate::outbound::describe(&e)),
         retry_after_secs: None,
+        unreachable: e.is_timeout() || e.is_connect(),
     };
     let mut builder = http
         .post(&request.url)
-        .map_err(|why| TokenError::Unavailable { message: why, retry_after_secs: None })?
+        .map_err(|why| TokenError::Unavailable { message: why, retry_after_secs: None, unreachable: false })?
         .body(request.body.clone());
     for (name, value) in &request.headers {
         builder = builder.header(name, value);
@@ -345,7 +357,9 @@ pub async fn send(
         body.extend_from_slice(&chunk);
     }
     parse_token_response(status, &content_type, &body, paths).map_err(|e| match e {
-        TokenError::Unavailable { message, .. } => TokenError::Unavailable { message, retry_after_secs: retry_after },
+        TokenError::Unavailable { message, unreachable, .. } => {
+            TokenError::Unavailable { message, retry_after_secs: retry_after, unreachable }
+        }
         other => other,
     })
 }

@@ -5,10 +5,13 @@ use app::error::FieldError;
 
 /// The operator's list (from the configuration) and an environment's own, as one
 /// space-separated source list.
+///
+/// Each origin is checked again on the way out: the list lands in a `frame-ancestors` header,
+/// and a value stored before [`parse`] refused punctuation in hosts must not reach it.
 pub fn merged(configured: &[String], own: &str) -> String {
-    let mut all: Vec<&str> = configured.iter().map(String::as_str).collect();
-    for o in own.split_whitespace() {
-        if !all.contains(&o) {
+    let mut all: Vec<&str> = Vec::new();
+    for o in configured.iter().map(String::as_str).chain(own.split_whitespace()) {
+        if !all.contains(&o) && parse(o).as_deref() == Some(o) {
             all.push(o);
         }
     }
@@ -17,12 +20,27 @@ pub fn merged(configured: &[String], own: &str) -> String {
 
 /// `item` as an origin (an http(s) scheme, a host and maybe a port, nothing else), or `None`.
 /// Shared by the configuration's origin lists and the dashboard's.
+///
+/// The host must be a DNS name (letters, digits, hyphens and dots) or an IP literal: the URL
+/// standard lets `;`, `'` and `*` into host names, and an origin is copied into
+/// `Content-Security-Policy`, where they would end or widen the directive.
 pub fn parse(item: &str) -> Option<String> {
-    url::Url::parse(item)
-        .ok()
-        .filter(|u| matches!(u.scheme(), "http" | "https") && u.host_str().is_some())
-        .map(|u| u.origin().ascii_serialization())
-        .filter(|o| o == item.trim_end_matches('/'))
+    let url = url::Url::parse(item).ok()?;
+    if !matches!(url.scheme(), "http" | "https") {
+        return None;
+    }
+    match url.host()? {
+        url::Host::Domain(name) => {
+            let label_ok =
+                |l: &str| !l.is_empty() && l.len() <= 63 && l.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-');
+            if name.len() > 253 || !name.split('.').all(label_ok) {
+                return None;
+            }
+        }
+        url::Host::Ipv4(_) | url::Host::Ipv6(_) => {}
+    }
+    let origin = url.origin().ascii_serialization();
+    (origin == item.trim_end_matches('/')).then_some(origin)
 }
 
 /// Checks a list of origins typed by an admin (one per line, or separated by spaces or commas)
@@ -37,9 +55,9 @@ pub fn check_list(field: &str, text: &str) -> std::result::Result<String, FieldE
         if !out.contains(&origin) {
             out.push(origin);
         }
-    }
-    if out.len() > 50 {
-        return Err(problem("too_many", "List at most 50 origins.".into()));
+        if out.len() > 50 {
+            return Err(problem("too_many", "List at most 50 origins.".into()));
+        }
     }
     Ok(out.join(" "))
 }
@@ -57,6 +75,12 @@ mod tests {
         assert!(check_list("f", "https://app.example.com/path").is_err());
         assert!(check_list("f", "javascript:alert(1)").is_err());
         assert!(check_list("f", "*").is_err());
+        // Punctuation the URL standard allows in hosts would end or widen a CSP directive.
+        for bad in ["https://a;script-src", "https://a'b.example", "https://*.example.com", "https://a_b.example"] {
+            assert!(parse(bad).is_none(), "{bad}");
+        }
+        assert_eq!(parse("http://[::1]:8080").as_deref(), Some("http://[::1]:8080"));
+        assert_eq!(parse("https://xn--bcher-kva.example").as_deref(), Some("https://xn--bcher-kva.example"));
         assert_eq!(check_list("f", "").unwrap(), "");
     }
 
@@ -65,5 +89,6 @@ mod tests {
         let configured = vec!["https://a.example".to_string()];
         assert_eq!(merged(&configured, "https://b.example https://a.example"), "https://a.example https://b.example");
         assert_eq!(merged(&[], ""), "");
+        assert_eq!(merged(&[], "https://a;b https://c.example"), "https://c.example", "stored bad values are dropped");
     }
 }

@@ -95,11 +95,30 @@ impl Outbound {
     }
 }
 
-/// An IPv4 address written as IPv6 (`::ffff:169.254.169.254`) is judged as the IPv4 address.
+/// An IPv4 address written inside an IPv6 one is judged as the IPv4 address: IPv4-mapped
+/// (`::ffff:169.254.169.254`), IPv4-compatible (`::a9fe:a9fe`, `::127.0.0.1`), NAT64
+/// (`64:ff9b::/96` and the local-use `64:ff9b:1::/48`, which a NAT64 gateway turns into the IPv4
+/// address) and 6to4 (`2002:a9fe:a9fe::/48`, relayed to the IPv4 address it embeds).
 fn canonical(ip: IpAddr) -> IpAddr {
     match ip {
-        IpAddr::V6(v6) => v6.to_ipv4_mapped().map(IpAddr::V4).unwrap_or(ip),
+        IpAddr::V6(v6) => embedded_v4(v6).map(IpAddr::V4).unwrap_or(ip),
         v4 => v4,
+    }
+}
+
+fn embedded_v4(v6: Ipv6Addr) -> Option<Ipv4Addr> {
+    if let Some(v4) = v6.to_ipv4_mapped() {
+        return Some(v4);
+    }
+    let s = v6.segments();
+    let low = Ipv4Addr::new((s[6] >> 8) as u8, s[6] as u8, (s[7] >> 8) as u8, s[7] as u8);
+    match s {
+        // IPv4-compatible, except :: and ::1, which are IPv6's own unspecified and loopback.
+        [0, 0, 0, 0, 0, 0, hi, lo] if hi != 0 || lo > 1 => Some(low),
+        [0x64, 0xff9b, 0, 0, 0, 0, _, _] => Some(low),
+        [0x64, 0xff9b, 1, ..] => Some(low),
+        [0x2002, a, b, ..] => Some(Ipv4Addr::new((a >> 8) as u8, a as u8, (b >> 8) as u8, b as u8)),
+        _ => None,
     }
 }
 
@@ -111,11 +130,12 @@ fn is_link_local(ip: IpAddr) -> bool {
     }
 }
 
-/// Instance metadata services outside the link-local range: AWS's IPv6 endpoint and Alibaba
-/// Cloud's. (169.254.169.254, used by most clouds, is link-local.)
+/// Instance metadata services outside the link-local range: AWS's and Google Cloud's IPv6
+/// endpoints and Alibaba Cloud's. (169.254.169.254, used by most clouds, is link-local.)
 fn is_metadata(ip: IpAddr) -> bool {
     const AWS_V6: Ipv6Addr = Ipv6Addr::new(0xfd00, 0xec2, 0, 0, 0, 0, 0, 0x254);
-    ip == IpAddr::V6(AWS_V6) || ip == IpAddr::V4(Ipv4Addr::new(100, 100, 100, 200))
+    const GCP_V6: Ipv6Addr = Ipv6Addr::new(0xfd20, 0xce, 0, 0, 0, 0, 0, 0x254);
+    ip == IpAddr::V6(AWS_V6) || ip == IpAddr::V6(GCP_V6) || ip == IpAddr::V4(Ipv4Addr::new(100, 100, 100, 200))
 }
 
 /// Resolves host names for outbound clients and drops addresses [`Outbound::check_ip`] refuses;
@@ -165,6 +185,10 @@ pub struct Client {
 impl Client {
     pub fn new(timeout: Duration, rules: Outbound) -> Self {
         let http = reqwest::Client::builder()
+            // No HTTPS_PROXY or ALL_PROXY: through a proxy, only the proxy's address would be
+            // checked, and the target's name would go to it unchecked (CONNECT
+            // metadata.google.internal:443 was seen).
+            .no_proxy()
             .redirect(reqwest::redirect::Policy::none())
             .connect_timeout(Duration::from_secs(5).min(timeout))
             .timeout(timeout)
@@ -239,11 +263,57 @@ mod tests {
             "https://[fe80::1]/t",
             "https://[::ffff:169.254.169.254]/t",
             "https://[fd00:ec2::254]/t",
+            "https://[fd20:ce::254]/t",
+            "https://[::a9fe:a9fe]/t",
+            "https://[64:ff9b::a9fe:a9fe]/t",
+            "https://[64:ff9b:1::a9fe:a9fe]/t",
+            "https://[2002:a9fe:a9fe::]/t",
             "https://100.100.100.200/t",
             "https://0.0.0.0/t",
             "https://224.0.0.1/t",
         ] {
             assert!(DEV.check_url("Token URL", url).is_err(), "{url}");
+        }
+    }
+
+    #[test]
+    fn loopback_written_inside_ipv6_needs_development_mode() {
+        for url in ["https://[::127.0.0.1]/t", "https://[64:ff9b::7f00:1]/t", "https://[2002:7f00:1::]/t"] {
+            assert!(PROD.check_url("Token URL", url).unwrap_err().contains("development mode"), "{url}");
+        }
+        assert!(PROD.check_url("Token URL", "https://[2001:db8::1]/t").is_ok(), "plain IPv6 is judged as such");
+        assert!(PROD.check_ip("::1".parse().unwrap()).is_err());
+        assert!(PROD.check_ip("::".parse().unwrap()).is_err());
+    }
+
+    /// Run by [`proxies_from_the_environment_are_not_used`] in a child process, where the proxy
+    /// variables are set: calls a name that only a proxy could reach.
+    #[tokio::test]
+    #[ignore = "run by proxies_from_the_environment_are_not_used"]
+    async fn call_through_environment_proxy() {
+        let client = Client::new(Duration::from_secs(3), PROD);
+        let _ = client.get("https://metadata.google.internal/computeMetadata/v1/").unwrap().send().await;
+        let _ = client.get("https://api.example.com/").unwrap().send().await;
+    }
+
+    #[test]
+    fn proxies_from_the_environment_are_not_used() {
+        let proxy = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        proxy.set_nonblocking(true).unwrap();
+        let proxy_url = format!("http://{}", proxy.local_addr().unwrap());
+        let status = std::process::Command::new(std::env::current_exe().unwrap())
+            .args(["--exact", "outbound::tests::call_through_environment_proxy", "--ignored", "--quiet"])
+            .env("HTTPS_PROXY", &proxy_url)
+            .env("https_proxy", &proxy_url)
+            .env("ALL_PROXY", &proxy_url)
+            .env("HTTP_PROXY", &proxy_url)
+            .stdout(std::process::Stdio::null())
+            .status()
+            .unwrap();
+        assert!(status.success(), "the child test ran");
+        match proxy.accept() {
+            Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => {}
+            other => panic!("a request went to the environment's proxy: {other:?}"),
         }
     }
 

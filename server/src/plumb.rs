@@ -41,6 +41,16 @@ pub struct Plumb {
     pub(crate) refresh_locks: KeyedLocks,
     /// This process's name in refresh leases: unique per start.
     pub(crate) instance: String,
+    /// Argon2 for admin passwords, off the async workers (see [`crate::passwords`]).
+    pub(crate) password_hashing: crate::passwords::PasswordHashing,
+    /// Sign-in attempts per client address, in this process.
+    pub(crate) sign_in_limiter: crate::rate_limit::AttemptLimiter<std::net::IpAddr>,
+    /// Providers that did not answer at all (a timeout, a refused connection), and until when
+    /// refreshes of their connections are not tried, in this process (see [`crate::tokens`]).
+    pub(crate) unreachable_providers: std::sync::Mutex<std::collections::HashMap<ProviderId, i64>>,
+    /// This Plumb itself, for work that must outlive the request that started it (a refresh
+    /// whose caller stopped waiting).
+    pub(crate) this: std::sync::Weak<Plumb>,
 }
 
 /// The client credentials for one provider, opened for a single request.
@@ -64,8 +74,14 @@ impl Credentials {
 }
 
 impl Plumb {
-    pub fn new(config: Config, store: Store, cipher: Cipher) -> Self {
-        Self {
+    pub fn new(config: Config, store: Store, cipher: Cipher) -> std::sync::Arc<Self> {
+        std::sync::Arc::new_cyclic(|this| Self {
+            this: this.clone(),
+            unreachable_providers: Default::default(),
+            sign_in_limiter: crate::rate_limit::AttemptLimiter::new(
+                config.sign_in_attempts_per_address,
+                std::time::Duration::from_secs(60),
+            ),
             http: crate::outbound::Client::new(config.provider_timeout, config.outbound()),
             webhook_http: crate::outbound::Client::new(std::time::Duration::from_secs(10), config.outbound()),
             config,
@@ -73,7 +89,11 @@ impl Plumb {
             cipher,
             refresh_locks: KeyedLocks::default(),
             instance: crate::ids::new_id("plumb"),
-        }
+            // Half the cores at most: hashing is CPU-bound, and the other half keeps serving.
+            password_hashing: crate::passwords::PasswordHashing::new(
+                std::thread::available_parallelism().map_or(1, |n| n.get() / 2),
+            ),
+        })
     }
 
     pub fn config(&self) -> &Config {

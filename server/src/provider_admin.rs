@@ -24,6 +24,13 @@ fn field_error(field: &str, code: &str, message: impl Into<String>) -> FieldErro
     FieldError { field: field.into(), code: code.into(), message: message.into() }
 }
 
+/// Who edits a provider: an admin in the dashboard, or a backend with an API key.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Editor {
+    Admin,
+    ApiKey,
+}
+
 /// The last four characters of a secret, for the API's `redacted_client_secret`; nothing for
 /// secrets too short to spare four.
 fn hint(secret: &str) -> String {
@@ -155,13 +162,19 @@ impl Plumb {
 
     /// Edits a custom provider: every field the change names but the slug. An empty or absent
     /// secret keeps the stored one.
+    ///
+    /// Through the API, moving the token or refresh URL to another origin needs the stored
+    /// client secret in the same request: those URLs receive every refresh token and the
+    /// secret, and an API key alone must not be able to send them to a server of its choice.
     pub async fn update_custom_provider(
         &self,
         env: &EnvironmentId,
         slug: &str,
         change: ProviderChange,
+        editor: Editor,
     ) -> Result<Provider> {
         let mut provider = self.stored_provider(env, slug).await?;
+        let before = provider.clone();
         if provider.catalog_slug.is_some() {
             return Err(Error::field(
                 "slug",
@@ -192,6 +205,9 @@ impl Plumb {
             }
         };
         valid.apply_to(&mut provider);
+        if editor == Editor::ApiKey {
+            self.check_token_destination(&before, &provider, valid.client_secret.as_deref())?;
+        }
         if matches!(icon, IconChange::Set(_, "upload") | IconChange::Remove) {
             provider.icon_url.clear();
         }
@@ -203,6 +219,41 @@ impl Plumb {
         self.apply_icon(&provider, icon).await?;
         tracing::info!(provider = %provider.slug, "provider updated");
         Ok(provider)
+    }
+
+    /// Refuses an API edit that sends tokens to another origin without proving it knows the
+    /// stored client secret (or at all, for a public client, which has none to prove).
+    fn check_token_destination(&self, before: &Provider, after: &Provider, presented: Option<&str>) -> Result<()> {
+        let origin = |url: &str| url::Url::parse(url).map(|u| u.origin().ascii_serialization()).ok();
+        let moved = [
+            (before.token_url.as_str(), after.token_url.as_str(), "token_url"),
+            (before.refresh_url(), after.refresh_url(), "refresh_token_url"),
+        ]
+        .into_iter()
+        .find(|(old, new, _)| origin(old) != origin(new));
+        let Some((_, _, field)) = moved else { return Ok(()) };
+        let stored = match &before.client_secret {
+            Some(sealed) => {
+                Some(self.cipher.open_string(sealed, &Aad::new("providers", before.id.as_str(), "client_secret"))?)
+            }
+            None => None,
+        };
+        let proven = match (stored.as_deref(), presented) {
+            (Some(stored), Some(presented)) => {
+                stored.len() == presented.len()
+                    && stored.bytes().zip(presented.bytes()).fold(0u8, |acc, (a, b)| acc | (a ^ b)) == 0
+            }
+            _ => false,
+        };
+        if proven {
+            return Ok(());
+        }
+        Err(Error::field(
+            field,
+            "secret_required",
+            "Moving the token or refresh URL to another host sends refresh tokens and the client secret there: \
+             send the current client secret in credentials.client_secret with the change, or make it in the dashboard.",
+        ))
     }
 
     /// Enables a catalog provider with the admin's own OAuth app or the instance's shared one.
@@ -268,8 +319,15 @@ impl Plumb {
         if settings.description.trim().chars().count() > 500 {
             errors.push(field_error("description", "too_long", "Use at most 500 characters."));
         }
-        if let Err(bad) = provider_rules::check_scopes(&settings.scopes) {
-            errors.push(field_error("scopes", "invalid", format!("{bad:?} is not a valid scope.")));
+        if let Err(message) = provider_rules::check_scopes(&settings.scopes) {
+            errors.push(field_error("scopes", "invalid", message));
+        }
+        // The same limits as a custom provider's credentials (docs/provider-configuration.md §2).
+        if settings.client_id.trim().len() > 255 {
+            errors.push(field_error("client_id", "too_long", "Use at most 255 characters."));
+        }
+        if settings.client_secret.trim().len() > 2048 {
+            errors.push(field_error("client_secret", "too_long", "Use at most 2048 characters."));
         }
         if settings.shared {
             if self.store.shared_credentials(&entry.slug).await?.is_none() {
@@ -363,9 +421,13 @@ impl Plumb {
         }
         if input.client_id.trim().is_empty() {
             errors.push(field_error("client_id", "required", "Enter the client ID of the shared OAuth app."));
+        } else if input.client_id.trim().len() > 255 {
+            errors.push(field_error("client_id", "too_long", "Use at most 255 characters."));
         }
         if input.client_secret.trim().is_empty() {
             errors.push(field_error("client_secret", "required", "Enter the client secret of the shared OAuth app."));
+        } else if input.client_secret.trim().len() > 2048 {
+            errors.push(field_error("client_secret", "too_long", "Use at most 2048 characters."));
         }
         if input.app_name.trim().chars().count() > 80 {
             errors.push(field_error("app_name", "too_long", "Use at most 80 characters."));

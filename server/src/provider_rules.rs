@@ -117,6 +117,9 @@ pub fn validate(draft: &Draft, purpose: Purpose, rules: Outbound) -> Result<Vali
     if purpose == Purpose::Create {
         if slug.is_empty() {
             fail("slug", "required", "Enter a slug.".into());
+        } else if slug == "finish" {
+            // `/data-integrations/finish` is an endpoint of its own.
+            fail("slug", "reserved", "\"finish\" is reserved: choose another slug.".into());
         } else if !is_valid_slug(slug) {
             fail(
                 "slug",
@@ -178,14 +181,8 @@ pub fn validate(draft: &Draft, purpose: Purpose, rules: Outbound) -> Result<Vali
             }
             s
         }
-        Err(bad) => {
-            fail(
-                "scopes",
-                "invalid",
-                format!(
-                    "{bad:?} is not a valid scope: scopes cannot contain quotes, backslashes or control characters."
-                ),
-            );
+        Err(message) => {
+            fail("scopes", "invalid", message);
             Vec::new()
         }
     };
@@ -277,7 +274,7 @@ pub fn validate(draft: &Draft, purpose: Purpose, rules: Outbound) -> Result<Vali
         ("scope_path", &draft.token_response.scope, &mut token_response.scope),
     ] {
         let value = value.trim();
-        if value.is_empty() || is_json_path(value) {
+        if value.is_empty() || (value.len() <= 256 && is_json_path(value)) {
             *slot = value.to_string();
         } else {
             errors.push(FieldError {
@@ -317,19 +314,37 @@ pub fn validate(draft: &Draft, purpose: Purpose, rules: Outbound) -> Result<Vali
     })
 }
 
-/// The scopes with duplicates dropped and order kept, or the first that is not an RFC 6749
-/// §3.3 `scope-token`.
+/// Scopes a provider may request at most, and the longest scope: real providers stay far below
+/// both (Google's longest scope URL is under 100 characters).
+pub const MAX_SCOPES: usize = 100;
+pub const MAX_SCOPE_CHARS: usize = 256;
+
+/// The scopes with duplicates dropped and order kept, or why they are refused: more than
+/// [`MAX_SCOPES`], or one that is too long or not an RFC 6749 §3.3 `scope-token`. Linear in the
+/// input, and it stops at the first problem.
 pub fn check_scopes(scopes: &[String]) -> Result<Vec<String>, String> {
+    if scopes.len() > MAX_SCOPES * 4 {
+        return Err(format!("Request at most {MAX_SCOPES} scopes."));
+    }
+    let mut seen = std::collections::HashSet::with_capacity(scopes.len());
     let mut out: Vec<String> = Vec::new();
     for token in scopes {
+        if token.len() > MAX_SCOPE_CHARS {
+            return Err(format!("A scope has at most {MAX_SCOPE_CHARS} characters."));
+        }
         let valid = !token.is_empty()
             && token.bytes().all(|b| b == 0x21 || (0x23..=0x5b).contains(&b) || (0x5d..=0x7e).contains(&b));
         if !valid {
-            return Err(token.clone());
+            return Err(format!(
+                "{token:?} is not a valid scope: scopes cannot contain quotes, backslashes or control characters."
+            ));
         }
-        if !out.contains(token) {
+        if seen.insert(token.as_str()) {
             out.push(token.clone());
         }
+    }
+    if out.len() > MAX_SCOPES {
+        return Err(format!("Request at most {MAX_SCOPES} scopes."));
     }
     Ok(out)
 }

@@ -20,6 +20,21 @@ pub(crate) enum Fetched {
     Inactive(InactiveReason),
 }
 
+/// How long a caller waits for a refresh.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Patience {
+    /// A caller waiting for its answer (the token endpoint): `refresh_wait`, well below the
+    /// SDK's own patience. A refresh it started carries on after it stops waiting.
+    OnDemand,
+    /// The background refresher: as long as the provider is given.
+    Background,
+}
+
+/// The least a refresh waits after a provider gave no answer at all (a timeout, a refused
+/// connection), for that connection and for every other connection of that provider in this
+/// process: asking again at once would only queue more requests at a provider that is down.
+const UNREACHABLE_BACKOFF_MS: i64 = 30_000;
+
 impl Plumb {
     /// `POST /data-integrations/{slug}/token` and its server function: the caller's key, the
     /// body's owner, then the token.
@@ -74,7 +89,8 @@ impl Plumb {
             return Ok(AccessTokenResponse::inactive(InactiveReason::NotInstalled));
         };
         let skew = self.config.refresh_skew.as_millis() as i64;
-        if state != ConnectionState::Connected || refresh_due(found.expires_at, now_ms(), skew) {
+        let obtained_at = found.obtained_at.unwrap_or(0);
+        if state != ConnectionState::Connected || refresh_due(found.expires_at, obtained_at, now_ms(), skew) {
             return self.fetch_token(&found.environment_id, slug, owner).await;
         }
         let requested = ScopeList::from(found.provider_scopes.unwrap_or_default());
@@ -107,30 +123,45 @@ impl Plumb {
 
     async fn ensure_fresh(&self, provider: &Provider, connection: Connection) -> Result<Fetched> {
         let skew = self.config.refresh_skew.as_millis() as i64;
-        self.ensure_fresh_within(provider, connection, skew).await
+        self.ensure_fresh_within(provider, connection, skew, Patience::OnDemand).await
     }
 
-    /// Makes sure the connection's token is good for at least `skew_ms`, refreshing it when not.
+    /// How long a refresh lease lasts: the provider's timeout twice over.
+    fn lease_ms(&self) -> i64 {
+        self.config.provider_timeout.as_millis() as i64 * 2
+    }
+
+    /// Makes sure the connection's token is good for at least `skew_ms` (bounded by a third of
+    /// the token's lifetime, see [`connections::refresh_due`]), refreshing it when not.
     ///
     /// Single flight: inside this process, callers for one connection queue on a lock; across
     /// processes, the one that takes the connection's refresh lease in the database refreshes,
-    /// and the others re-read until its result lands (or the lease expires and they may take
-    /// over). Waiting is bounded by `refresh_wait`; a caller that runs out of patience gets the
-    /// current token while it is still valid, else a retryable error.
+    /// and the others re-read until its result lands. A caller that waited while a refresh
+    /// landed takes that result, whatever the skew says, so one expiry makes one refresh.
+    ///
+    /// Waiting is bounded by the caller's [`Patience`]: an on-demand caller that runs out of it
+    /// gets the current token while it is still valid, else a retryable error, and a refresh it
+    /// started carries on without it. One that finds a refresh already running for longer than
+    /// its patience answers at once; so does one whose provider gave no answer recently.
     pub(crate) async fn ensure_fresh_within(
         &self,
         provider: &Provider,
         connection: Connection,
         skew_ms: i64,
+        patience: Patience,
     ) -> Result<Fetched> {
         if connection.state == ConnectionState::NeedsReauthorization {
             return Ok(Fetched::Inactive(InactiveReason::NeedsReauthorization));
         }
-        if !refresh_due(connection.expires_at, now_ms(), skew_ms) {
+        if !refresh_due(connection.expires_at, connection.updated_at, now_ms(), skew_ms) {
             return Ok(Fetched::Token(Box::new(connection)));
         }
-        let wait = self.config.refresh_wait;
+        let wait = match patience {
+            Patience::OnDemand => self.config.refresh_wait,
+            Patience::Background => self.config.provider_timeout * 2,
+        };
         let deadline = tokio::time::Instant::now() + wait;
+        let seen = connection.updated_at;
         let Ok(_guard) = tokio::time::timeout(wait, self.refresh_locks.lock(connection.id.as_str())).await else {
             return self.give_up_waiting(provider, &connection.id).await;
         };
@@ -143,30 +174,68 @@ impl Plumb {
                 return Ok(Fetched::Inactive(InactiveReason::NeedsReauthorization));
             }
             let now = now_ms();
-            if !refresh_due(connection.expires_at, now, skew_ms) {
+            let landed = connection.updated_at != seen && !expired(connection.expires_at, now);
+            if landed || !refresh_due(connection.expires_at, connection.updated_at, now, skew_ms) {
                 return Ok(Fetched::Token(Box::new(connection)));
             }
             if let Some(retry_at) = connection.retry_refresh_at.filter(|at| *at > now) {
                 // The provider failed recently: do not hammer it; answer from what we have.
                 return self.unavailable_or_current(provider, connection, now, retry_at, None);
             }
+            if let Some(until) = self.unreachable_until(provider, now) {
+                let why = Some("the provider did not answer a moment ago");
+                return self.unavailable_or_current(provider, connection, now, until, why);
+            }
             if connection.refresh_token.is_none() {
                 return self.without_refresh_token(provider, connection, now).await;
             }
-            let lease_until = now + self.config.provider_timeout.as_millis() as i64 * 2;
+            let lease_until = now + self.lease_ms();
             let leased = self
                 .store
                 .acquire_refresh_lease(&connection.id, &self.instance, connection.updated_at, now, lease_until)
                 .await?;
             if leased {
-                return self.refresh_holding_lease(provider, connection).await;
+                return self.refresh_until(provider, connection, deadline).await;
             }
-            // Another process is refreshing this connection: wait for its result.
-            if tokio::time::Instant::now() >= deadline {
+            // Another request or process is refreshing: wait for its result, unless it has
+            // already run longer than this caller may wait (the provider is slow or hanging)
+            // and its lease will not run out before this caller's patience does.
+            let left_ms = deadline.saturating_duration_since(tokio::time::Instant::now()).as_millis() as i64;
+            let lease_until = connection.refresh_lease_until.unwrap_or(now);
+            let running_for = now - (lease_until - self.lease_ms());
+            let hopeless = running_for >= wait.as_millis() as i64 && lease_until > now + left_ms;
+            if left_ms == 0 || hopeless {
                 return self.give_up_waiting(provider, &connection.id).await;
             }
             tokio::time::sleep(std::time::Duration::from_millis(25 + rand::random::<u64>() % 50)).await;
         }
+    }
+
+    /// Runs the refresh this process holds the lease for in a task of its own, and waits for it
+    /// until `deadline`: a caller that stops waiting does not cancel the request to the
+    /// provider, whose answer (or failure) is stored for whoever asks next.
+    async fn refresh_until(
+        &self,
+        provider: &Provider,
+        connection: Connection,
+        deadline: tokio::time::Instant,
+    ) -> Result<Fetched> {
+        let Some(me) = self.this.upgrade() else {
+            return self.refresh_holding_lease(provider, connection).await;
+        };
+        let (id, owned_provider) = (connection.id.clone(), provider.clone());
+        let task = tokio::spawn(async move { me.refresh_holding_lease(&owned_provider, connection).await });
+        match tokio::time::timeout_at(deadline, task).await {
+            Ok(Ok(outcome)) => outcome,
+            Ok(Err(e)) => Err(Error::Internal(format!("the refresh task failed: {e}"))),
+            Err(_) => self.give_up_waiting(provider, &id).await,
+        }
+    }
+
+    /// Until when this process does not try refreshes at `provider`, which gave no answer.
+    fn unreachable_until(&self, provider: &Provider, now: i64) -> Option<i64> {
+        let map = self.unreachable_providers.lock().unwrap_or_else(|p| p.into_inner());
+        map.get(&provider.id).copied().filter(|until| *until > now)
     }
 
     async fn give_up_waiting(&self, provider: &Provider, id: &ConnectionId) -> Result<Fetched> {
@@ -306,7 +375,13 @@ impl Plumb {
                     TokenError::Unavailable { retry_after_secs: Some(s), .. } => (*s as i64).min(3600) * 1000,
                     _ => 0,
                 };
-                let retry_at = now + backoff.max(hinted);
+                let floor = if e.is_unreachable() { UNREACHABLE_BACKOFF_MS } else { 0 };
+                let retry_at = now + backoff.max(hinted).max(floor);
+                if e.is_unreachable() {
+                    let mut map = self.unreachable_providers.lock().unwrap_or_else(|p| p.into_inner());
+                    map.retain(|_, until| *until > now);
+                    map.insert(provider.id.clone(), retry_at);
+                }
                 self.store.record_refresh_failure(&id, &self.instance, &e.to_string(), retry_at).await?;
                 tracing::warn!(connection = %id, error = %e, retry_in_ms = retry_at - now, "refresh failed; connection kept");
                 if !expired(connection.expires_at, now) {
@@ -327,7 +402,7 @@ impl Plumb {
         let count = due.len();
         for connection in due {
             let Some(provider) = self.provider_by_id(&connection.provider_id).await? else { continue };
-            if let Err(e) = self.ensure_fresh_within(&provider, connection, window_ms).await {
+            if let Err(e) = self.ensure_fresh_within(&provider, connection, window_ms, Patience::Background).await {
                 tracing::debug!(error = %e, "background refresh did not succeed");
             }
         }

@@ -29,6 +29,10 @@ pub struct Claims {
     /// page's Content-Security-Policy needs no database read.
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub fa: String,
+    /// The API key that minted the token: revoking the key ends the token too. Absent on
+    /// tokens minted before keys were named.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kid: Option<String>,
     /// Issued at and expiry, in seconds since the epoch.
     pub iat: i64,
     pub exp: i64,
@@ -59,6 +63,8 @@ pub struct Subject<'a> {
     pub organization_id: Option<&'a str>,
     pub environment_id: &'a str,
     pub frame_ancestors: &'a str,
+    /// The API key minting it.
+    pub key_id: &'a str,
 }
 
 /// Signs with the first key and accepts any of them: after an encryption-key rotation, tokens
@@ -84,6 +90,7 @@ impl Signer {
             org: subject.organization_id.map(str::to_owned),
             env: subject.environment_id.to_string(),
             fa: subject.frame_ancestors.to_string(),
+            kid: (!subject.key_id.is_empty()).then(|| subject.key_id.to_string()),
             iat: now_secs,
             exp: now_secs + ttl_secs,
             permissions: vec!["widgets:pipes:manage".to_string()],
@@ -144,7 +151,7 @@ mod tests {
     }
 
     fn subject<'a>(user_id: &'a str, organization_id: Option<&'a str>) -> Subject<'a> {
-        Subject { user_id, organization_id, environment_id: "env_sandbox", frame_ancestors: "" }
+        Subject { user_id, organization_id, environment_id: "env_sandbox", frame_ancestors: "", key_id: "key_1" }
     }
 
     #[test]

@@ -1,7 +1,7 @@
 //! The browser side of the authorization flow: `POST /oauth/authorize` (the widget's Connect
 //! button) and `GET /oauth/callback` (where the provider sends the user back).
 
-use super::responses::{cookie, html_page, see_other, set_cookie};
+use super::responses::{confirm_page, cookie, from_other_site, html_page, see_other, set_cookie};
 use super::state::AppState;
 use crate::connect::CallbackParams;
 use crate::error::Error;
@@ -21,7 +21,13 @@ pub struct AuthorizeForm {
     provider: Option<String>,
 }
 
+/// `POST /oauth/authorize`: the widget's Connect button. Only Plumb's own widget page may send
+/// it: a cross-site form posting the attacker's widget token would otherwise store the victim's
+/// provider account under the attacker's user.
 pub async fn authorize(State(state): State<AppState>, headers: HeaderMap, Form(form): Form<AuthorizeForm>) -> Response {
+    if from_other_site(&state, &headers) {
+        return cross_site_refusal();
+    }
     let binding = binding(&headers);
     let started = state
         .plumb
@@ -30,13 +36,54 @@ pub async fn authorize(State(state): State<AppState>, headers: HeaderMap, Form(f
     redirect_to_provider(&state, started, &binding)
 }
 
-/// `GET /oauth/start/{link}`: a link from `POST /data-integrations/{slug}/authorize`.
+/// `GET /oauth/start/{link}`: a link from `POST /data-integrations/{slug}/authorize` opens a
+/// page naming the provider and the application, with one button. Opening the link (or a
+/// `HEAD` request, or a link scanner) starts and uses up nothing; the button's POST, checked to
+/// come from this page, does.
+pub async fn confirm_start(State(state): State<AppState>, Path(link): Path<String>) -> Response {
+    match state.plumb.link_preview(&link).await {
+        Ok(preview) => {
+            let mut lines = vec![format!(
+                "An application using Plumb ({} environment) asks you to connect your {} account.",
+                preview.environment, preview.provider
+            )];
+            if let Some(host) = preview.returns_to {
+                lines.push(format!("Afterwards you will go back to {host}."));
+            }
+            lines.push(format!(
+                "Continue only if you started this from that application: you are about to sign in to {}.",
+                preview.provider
+            ));
+            let action = format!("/oauth/start/{link}");
+            confirm_page(
+                &format!("Connect {}", preview.provider),
+                &lines,
+                &action,
+                &format!("Continue to {}", preview.provider),
+            )
+        }
+        Err(e) => error_page(e),
+    }
+}
+
+/// `POST /oauth/start/{link}`: the confirmation page's button.
 pub async fn start(State(state): State<AppState>, headers: HeaderMap, Path(link): Path<String>) -> Response {
+    if from_other_site(&state, &headers) {
+        return cross_site_refusal();
+    }
     let binding = binding(&headers);
     let started = state.plumb.start_from_link(&link, &binding).await;
     let mut response = redirect_to_provider(&state, started, &binding);
     response.headers_mut().insert(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
     response
+}
+
+fn cross_site_refusal() -> Response {
+    html_page(
+        StatusCode::FORBIDDEN,
+        "Could not connect",
+        "Connecting can only be started from Plumb's own pages. Go back to the application and try again.",
+    )
 }
 
 /// This browser's binding value: the one it already has, or a new one.
@@ -61,24 +108,20 @@ fn redirect_to_provider(state: &AppState, started: Result<url::Url, Error>, bind
 
 #[derive(Deserialize)]
 pub struct DoneParams {
-    provider: Option<String>,
     error: Option<String>,
-    error_description: Option<String>,
 }
 
 /// Where an API-started authorization ends when the backend gave no `return_to`.
+/// It shows fixed text only: the query is anyone's to write (see
+/// [`app::error::connect_failure`]).
 pub async fn done(Query(params): Query<DoneParams>) -> Response {
-    let provider = params.provider.unwrap_or_else(|| "the provider".into());
     match params.error {
         None => html_page(StatusCode::OK, "Connected", "Your account is connected. You can close this window."),
-        Some(code) => {
-            let description = params.error_description.unwrap_or_default();
-            html_page(
-                StatusCode::OK,
-                "Could not connect",
-                &format!("Could not connect {provider}: {description} ({code})"),
-            )
-        }
+        Some(code) => html_page(
+            StatusCode::OK,
+            "Could not connect",
+            &format!("Could not connect the account: {}", app::error::connect_failure(&code)),
+        ),
     }
 }
 

@@ -4,7 +4,8 @@
 //! to ordinary handlers that answer with redirects, so they work before any wasm has loaded.
 
 use super::error::ApiError;
-use super::responses::{cookie, html_page, see_other, set_cookie};
+use super::extract::ClientAddress;
+use super::responses::{cookie, from_other_site, html_page, see_other, set_cookie};
 use super::state::AppState;
 use crate::admin_accounts::{Session, SESSION_COOKIE};
 use crate::error::Error;
@@ -165,7 +166,12 @@ pub struct SignInForm {
 
 /// `POST /login`. Browsers get redirects (to where they were going, or back to the form with an
 /// error code); a client asking for JSON gets the status and error.
-pub async fn sign_in(State(state): State<AppState>, headers: HeaderMap, Form(form): Form<SignInForm>) -> Response {
+pub async fn sign_in(
+    State(state): State<AppState>,
+    ClientAddress(client): ClientAddress,
+    headers: HeaderMap,
+    Form(form): Form<SignInForm>,
+) -> Response {
     if let Some(refusal) = refuse_other_origin(&state, &headers) {
         return refusal;
     }
@@ -174,7 +180,7 @@ pub async fn sign_in(State(state): State<AppState>, headers: HeaderMap, Form(for
     let user_agent = headers.get(header::USER_AGENT).and_then(|v| v.to_str().ok()).unwrap_or("");
     let wants_json =
         headers.get(header::ACCEPT).and_then(|v| v.to_str().ok()).is_some_and(|v| v.contains("application/json"));
-    match state.plumb.sign_in(&email, form.password.as_deref().unwrap_or(""), user_agent).await {
+    match state.plumb.sign_in(&email, form.password.as_deref().unwrap_or(""), user_agent, client).await {
         Ok((token, _)) => {
             let mut response = if wants_json {
                 axum::Json(serde_json::json!({"signed_in": true})).into_response()
@@ -266,9 +272,7 @@ fn set_session_cookie(state: &AppState, response: &mut Response, token: &str) {
 /// Sign-in forms accept posts only from Plumb's own pages (login CSRF): browsers send `Origin`
 /// on every POST; a request without one (curl, scripts) is not a browser being tricked.
 fn refuse_other_origin(state: &AppState, headers: &HeaderMap) -> Option<Response> {
-    let origin = headers.get(header::ORIGIN).and_then(|v| v.to_str().ok())?;
-    let own = url::Url::parse(&state.plumb.config().public_url).map(|u| u.origin().ascii_serialization()).ok();
-    (own.as_deref() != Some(origin)).then(|| {
+    from_other_site(state, headers).then(|| {
         html_page(StatusCode::FORBIDDEN, "Sign-in refused", "This form can only be sent from Plumb's own pages.")
     })
 }

@@ -8,6 +8,7 @@ use super::extract::{ApiJson, ApiKey, ListFilters, ListQuery};
 use super::state::AppState;
 use crate::connections::Owner;
 use crate::error::Error;
+use crate::provider_admin::Editor;
 use crate::provider_settings::{CatalogChange, ProviderChange};
 use crate::providers::Provider;
 use crate::store::SharedCredentials;
@@ -391,7 +392,7 @@ pub async fn update(
             if let Some(c) = creds {
                 custom_credentials(&mut change, c)?;
             }
-            plumb.update_custom_provider(env, &slug, change).await.map_err(api_field_names)?;
+            plumb.update_custom_provider(env, &slug, change, Editor::ApiKey).await.map_err(api_field_names)?;
         }
     }
     let provider = match boolean(&map, "enabled", "enabled")? {
@@ -464,14 +465,27 @@ pub async fn list(
     Ok(Json(json!({"object": "list", "data": data, "list_metadata": {"before": before_cursor, "after": after_cursor}})))
 }
 
-/// `POST /data-integrations/{slug}/authorize` → `{"url"}`.
+/// `POST /data-integrations/{slug}/authorize` → `{"url"}`, and with the app's PKCE challenge
+/// also `{"state", "completion": "finish_required"}` (`docs/workos-api.md` §4.6).
 pub async fn authorize(
     State(state): State<AppState>,
     Path(slug): Path<String>,
     key: ApiKey,
     ApiJson(body): ApiJson<Value>,
 ) -> Result<Json<Value>, ApiError> {
-    let map = object(body, &["user_id", "organization_id", "return_to", "connection_owner", "config"], "")?;
+    let map = object(
+        body,
+        &[
+            "user_id",
+            "organization_id",
+            "return_to",
+            "connection_owner",
+            "config",
+            "code_challenge",
+            "code_challenge_method",
+        ],
+        "",
+    )?;
     match string(&map, "connection_owner", "connection_owner")?.as_deref() {
         None | Some("user") => {}
         Some(_) => {
@@ -483,8 +497,25 @@ pub async fn authorize(
     let organization_id = string(&map, "organization_id", "organization_id")?;
     let owner = Owner::from_input(user_id.as_deref(), organization_id.as_deref())?;
     let return_to = string(&map, "return_to", "return_to")?;
-    let url = state.plumb.authorization_link(key.environment(), &slug, &owner, return_to.as_deref()).await?;
-    Ok(Json(json!({ "url": url })))
+    let code_challenge = string(&map, "code_challenge", "code_challenge")?;
+    match string(&map, "code_challenge_method", "code_challenge_method")?.as_deref() {
+        None => {}
+        Some("S256") if code_challenge.is_some() => {}
+        Some("S256") => {
+            return Err(
+                invalid("code_challenge_method", "invalid", "code_challenge_method needs a code_challenge.").into()
+            )
+        }
+        Some(_) => return Err(invalid("code_challenge_method", "unsupported", "Only S256 is supported.").into()),
+    }
+    let link = state
+        .plumb
+        .authorization_link(key.environment(), &slug, &owner, return_to.as_deref(), code_challenge.as_deref())
+        .await?;
+    Ok(Json(match link.state {
+        None => json!({ "url": link.url }),
+        Some(app_state) => json!({ "url": link.url, "state": app_state, "completion": "finish_required" }),
+    }))
 }
 
 async fn data_integration(state: &AppState, provider: &Provider) -> Result<Value, Error> {

@@ -5,6 +5,7 @@
 
 mod api_keys;
 mod connect;
+mod connected_accounts;
 mod dashboard_auth;
 mod data_integrations;
 mod error;
@@ -13,6 +14,7 @@ mod extract;
 mod icons;
 mod pages;
 mod responses;
+mod serve;
 mod server_fns;
 mod site;
 mod state;
@@ -20,6 +22,7 @@ mod tokens;
 mod webhook_endpoints;
 
 pub use error::ApiError;
+pub use serve::{raise_open_files_limit, serve, Limits};
 pub use state::{leptos_options, AppState};
 
 use crate::plumb::Plumb;
@@ -53,13 +56,16 @@ pub fn router(plumb: Arc<Plumb>) -> Router {
             get(data_integrations::get).put(data_integrations::update).delete(data_integrations::delete),
         )
         .route("/data-integrations/{slug}/authorize", post(data_integrations::authorize))
+        // A literal beside `{slug}`: the router tries it first (a provider may not be called
+        // "finish"; see provider_rules).
+        .route("/data-integrations/finish", post(connected_accounts::finish))
         .route("/data-integrations/{slug}/token", post(tokens::get_access_token))
         .route("/events", get(events::list))
         .route("/webhook_endpoints", get(webhook_endpoints::list).post(webhook_endpoints::create))
         .route("/webhook_endpoints/{id}", patch(webhook_endpoints::update).delete(webhook_endpoints::delete))
         .route("/icons/{provider_id}", get(icons::icon))
         .route("/oauth/authorize", post(connect::authorize))
-        .route("/oauth/start/{link}", get(connect::start))
+        .route("/oauth/start/{link}", get(connect::confirm_start).post(connect::start))
         .route("/oauth/done", get(connect::done))
         .route("/oauth/callback", get(connect::callback))
         .route("/login", post(dashboard_auth::sign_in))
@@ -80,6 +86,11 @@ pub fn router(plumb: Arc<Plumb>) -> Router {
         .fallback_service(site)
         .layer(middleware::from_fn_with_state(state.clone(), dashboard_auth::gate))
         .layer(middleware::from_fn(pages::server_fn_status))
-        .layer(middleware::from_fn(pages::security_headers))
+        .layer(middleware::from_fn_with_state(state.clone(), pages::security_headers))
+        // Outermost: a request that takes too long, reading its body included, gets 408.
+        .layer(tower_http::timeout::TimeoutLayer::with_status_code(
+            axum::http::StatusCode::REQUEST_TIMEOUT,
+            state.plumb.config().request_timeout,
+        ))
         .with_state(state)
 }

@@ -4,10 +4,11 @@
 
 use super::error::ApiError;
 use super::responses::html_page;
+use super::state::AppState;
 use crate::plumb::Plumb;
 use app::error::AppError;
 use axum::body::Body;
-use axum::extract::Request;
+use axum::extract::{Request, State};
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
@@ -109,10 +110,18 @@ fn page_security_policy(plumb: &Plumb) {
 /// Headers every response carries. Responses that did not set their own Content-Security-Policy
 /// (JSON, the small HTML pages of the OAuth flow, static files) get one that loads nothing but
 /// Plumb's stylesheet and images and cannot be framed.
-pub async fn security_headers(req: Request, next: Next) -> Response {
+pub async fn security_headers(State(state): State<AppState>, req: Request, next: Next) -> Response {
     let mut response = next.run(req).await;
     let headers = response.headers_mut();
     headers.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    // Nothing is cached unless its handler says so (the content-hashed site files and icons):
+    // tokens, keys, secrets, invitation links, the widget's token and the dashboard's CSRF
+    // token travel in responses, and a shared or browser cache must not keep them.
+    headers.entry(header::CACHE_CONTROL).or_insert(HeaderValue::from_static("no-store"));
+    if state.plumb.config().is_https() {
+        // Browsers that reached Plumb over https once never try plain http again.
+        headers.insert(header::STRICT_TRANSPORT_SECURITY, HeaderValue::from_static("max-age=31536000"));
+    }
     // Widget URLs carry a token: never send them to another origin. The OAuth callback, whose
     // URL carries a code, sends no referrer at all.
     headers.entry(header::REFERRER_POLICY).or_insert(HeaderValue::from_static("same-origin"));

@@ -24,6 +24,25 @@ pub fn see_other(location: &str) -> Response {
     response
 }
 
+/// Whether a browser sent this request from a page of another site. `Sec-Fetch-Site`, which
+/// every current browser sends, decides when present (only `same-origin` passes); otherwise an
+/// `Origin` that is not Plumb's (or is `null`) refuses. Browsers send at least one of them on
+/// every POST, so a cross-site form (CSRF) is always caught; a request with neither comes from
+/// no browser, and so from no victim's.
+pub fn from_other_site(state: &AppState, headers: &HeaderMap) -> bool {
+    let header = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
+    if let Some(site) = header("sec-fetch-site") {
+        return site != "same-origin";
+    }
+    match header("origin") {
+        None => false,
+        Some(origin) => {
+            let own = url::Url::parse(&state.plumb.config().public_url).map(|u| u.origin().ascii_serialization()).ok();
+            own.as_deref() != Some(origin)
+        }
+    }
+}
+
 pub fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
     headers
         .get_all(header::COOKIE)
@@ -37,13 +56,40 @@ pub fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
 
 /// A minimal page for errors a browser lands on outside the app.
 pub fn html_page(status: StatusCode, title: &str, message: &str) -> Response {
+    page(status, title, &format!("<p role=\"alert\">{}</p>", escape(message)))
+}
+
+/// A page asking the person to confirm an action with one button: a POST to `action` (a path on
+/// Plumb), which the handler checks comes from this page's origin.
+pub fn confirm_page(title: &str, paragraphs: &[String], action: &str, button: &str) -> Response {
+    let text: String = paragraphs.iter().map(|p| format!("<p>{}</p>", escape(p))).collect();
+    let mut response = page(
+        StatusCode::OK,
+        title,
+        &format!(
+            "{text}<form method=\"post\" action=\"{action}\"><button type=\"submit\" class=\"primary\">{button}</button></form>",
+            action = escape(action),
+            button = escape(button),
+        ),
+    );
+    // The page posts its form to Plumb, which redirects to the provider: no form-action limit.
+    response.headers_mut().insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static("default-src 'none'; style-src 'self'; base-uri 'none'; frame-ancestors 'none'"),
+    );
+    // The link is in this page's URL: it goes nowhere but Plumb (whose POST then carries a
+    // real `Origin`, not the `null` a no-referrer page sends).
+    response.headers_mut().insert(header::REFERRER_POLICY, HeaderValue::from_static("same-origin"));
+    response
+}
+
+fn page(status: StatusCode, title: &str, body_html: &str) -> Response {
     let body = format!(
         "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\">\
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
          <title>{title} · Plumb</title><link rel=\"stylesheet\" href=\"/pkg/plumb.css\"></head>\
-         <body><main class=\"page narrow\"><h1>{title}</h1><p role=\"alert\">{message}</p></main></body></html>",
+         <body><main class=\"page narrow\"><h1>{title}</h1>{body_html}</main></body></html>",
         title = escape(title),
-        message = escape(message),
     );
     let mut response = (status, body).into_response();
     response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("text/html; charset=utf-8"));

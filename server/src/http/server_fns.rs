@@ -8,6 +8,7 @@ use super::extract::presented_key;
 use crate::error::Error;
 use crate::ids::EnvironmentId;
 use crate::plumb::Plumb;
+use crate::provider_admin::Editor;
 use crate::provider_settings::{CatalogChange, ProviderChange};
 use crate::store::{ApiKeyRecord, DeliveryRow, Environment, WebhookEndpoint};
 use crate::time::iso;
@@ -133,7 +134,8 @@ impl PlumbService for ServerFns {
     }
 
     async fn update_provider(&self, env_id: &str, slug: &str, input: ProviderInput) -> Result<ProviderView, AppError> {
-        let p = self.plumb.update_custom_provider(&env(env_id), slug, ProviderChange::from(&input)).await?;
+        let p =
+            self.plumb.update_custom_provider(&env(env_id), slug, ProviderChange::from(&input), Editor::Admin).await?;
         Ok(p.view(self.plumb.connected_accounts(&p).await?))
     }
 

@@ -23,7 +23,7 @@ pub async fn create_widget_token(
 ) -> Result<Json<serde_json::Value>, ApiError> {
     let token = state
         .plumb
-        .mint_widget_token(key.environment(), body.user_id.as_deref(), body.organization_id.as_deref())
+        .mint_widget_token(key.environment(), &key.0.id, body.user_id.as_deref(), body.organization_id.as_deref())
         .await?;
     Ok(Json(serde_json::json!({ "token": token })))
 }

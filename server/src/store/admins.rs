@@ -47,6 +47,21 @@ pub struct InviteRecord {
     pub expires_at: i64,
 }
 
+impl InviteRecord {
+    /// The first-run link, printed at start while no admin exists: it names no email.
+    pub fn is_setup_link(&self) -> bool {
+        self.email.is_empty()
+    }
+}
+
+/// An invitation being used up by [`Store::insert_admin`].
+#[derive(Debug, Clone, Copy)]
+pub struct InviteUse<'a> {
+    pub token_hash: &'a str,
+    /// The setup link: it may only create the first admin.
+    pub only_if_no_admin: bool,
+}
+
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct ThrottleRecord {
     pub failures: i64,
@@ -75,14 +90,27 @@ impl Store {
     }
 
     /// Creates an admin and uses up the invitation in one transaction, so one link makes one
-    /// admin. Returns false when the invitation was already used (or never existed).
-    pub async fn insert_admin(&self, admin: &AdminRecord, invite_hash: Option<&str>) -> Result<bool> {
+    /// admin. Returns false when the invitation was already used (or never existed), or when
+    /// it may only create the first admin and one exists (the link is deleted all the same).
+    pub async fn insert_admin(&self, admin: &AdminRecord, invite: Option<InviteUse<'_>>) -> Result<bool> {
         let mut tx = self.pool.begin().await?;
-        if let Some(hash) = invite_hash {
-            let taken =
-                sqlx::query("DELETE FROM admin_invites WHERE token_hash = $1").bind(hash).execute(&mut *tx).await?;
+        if let Some(invite) = invite {
+            let taken = sqlx::query("DELETE FROM admin_invites WHERE token_hash = $1")
+                .bind(invite.token_hash)
+                .execute(&mut *tx)
+                .await?;
             if taken.rows_affected() != 1 {
                 return Ok(false);
+            }
+            if invite.only_if_no_admin {
+                // Inside the transaction that took the link: two setup links used at once, or
+                // one used while `plumb admin create` runs, still make at most the first admin.
+                let admins: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM admins").fetch_one(&mut *tx).await?;
+                if admins > 0 {
+                    sqlx::query("DELETE FROM admin_invites WHERE email = ''").execute(&mut *tx).await?;
+                    tx.commit().await?;
+                    return Ok(false);
+                }
             }
         }
         sqlx::query(
@@ -200,6 +228,12 @@ impl Store {
         .await?)
     }
 
+    /// Deletes the first-run setup links (the invitations that name no email).
+    pub async fn delete_setup_invites(&self) -> Result<()> {
+        sqlx::query("DELETE FROM admin_invites WHERE email = ''").execute(&self.pool).await?;
+        Ok(())
+    }
+
     pub async fn purge_invites(&self, now: i64) -> Result<()> {
         sqlx::query("DELETE FROM admin_invites WHERE expires_at <= $1").bind(now).execute(&self.pool).await?;
         Ok(())
@@ -212,30 +246,68 @@ impl Store {
             .await?)
     }
 
-    /// Counts one more failure atomically (concurrent guesses each count) and returns the count.
-    pub async fn record_login_failure(&self, email: &str, now: i64) -> Result<i64> {
-        Ok(sqlx::query_scalar(
-            "INSERT INTO login_throttle (email, failures, updated_at) VALUES ($1, 1, $2) \
-             ON CONFLICT (email) DO UPDATE SET failures = login_throttle.failures + 1, updated_at = $2 \
-             RETURNING failures",
-        )
-        .bind(email)
-        .bind(now)
-        .fetch_one(&self.pool)
-        .await?)
+    /// Counts a sign-in attempt as a failure before its password is checked, unless the
+    /// account is locked. `lock_steps[i]` is the lock (ms) set when the count reaches
+    /// `free + i` (the last step for any higher count), so the attempt that would earn
+    /// a lock sets it up front and parallel attempts find it. Returns the attempt's number, or
+    /// `Err(locked_until)`.
+    pub async fn reserve_login_attempt(
+        &self,
+        email: &str,
+        now: i64,
+        free: i64,
+        lock_steps: &[i64],
+    ) -> Result<std::result::Result<i64, i64>> {
+        // The count after this attempt is `failures + 1`; the CASE maps it to its lock.
+        let mut case = String::from("CASE");
+        for (i, lock) in lock_steps.iter().enumerate() {
+            let count = free + i as i64;
+            let cmp = if i + 1 == lock_steps.len() { ">=" } else { "=" };
+            case.push_str(&format!(" WHEN login_throttle.failures + 1 {cmp} {count} THEN $2 + {lock}"));
+        }
+        case.push_str(" ELSE NULL END");
+        let first_lock = if free <= 1 { "$2 + ".to_owned() + &lock_steps[0].to_string() } else { "NULL".into() };
+        let sql = format!(
+            "INSERT INTO login_throttle (email, failures, locked_until, updated_at) VALUES ($1, 1, {first_lock}, $2) \
+             ON CONFLICT (email) DO UPDATE SET failures = login_throttle.failures + 1, locked_until = {case}, \
+             updated_at = $2 WHERE login_throttle.locked_until IS NULL OR login_throttle.locked_until <= $2 \
+             RETURNING failures"
+        );
+        let reserved: Option<i64> = sqlx::query_scalar(&sql).bind(email).bind(now).fetch_optional(&self.pool).await?;
+        if let Some(attempt) = reserved {
+            return Ok(Ok(attempt));
+        }
+        let locked_until = self.throttle(email).await?.and_then(|t| t.locked_until).unwrap_or(now + 1000);
+        Ok(Err(locked_until))
     }
 
-    pub async fn lock_login(&self, email: &str, until: i64) -> Result<()> {
-        sqlx::query("UPDATE login_throttle SET locked_until = $1 WHERE email = $2")
-            .bind(until)
+    /// A right password for `email` on attempt number `attempt`. With no attempt counted since,
+    /// the failures are forgotten; otherwise (a burst of guesses around it) only this attempt is
+    /// taken back, so the success does not reset the count the others are using up.
+    pub async fn login_succeeded(&self, email: &str, attempt: i64) -> Result<()> {
+        let cleared = sqlx::query("DELETE FROM login_throttle WHERE email = $1 AND failures = $2")
             .bind(email)
+            .bind(attempt)
             .execute(&self.pool)
             .await?;
+        if cleared.rows_affected() == 0 {
+            sqlx::query("UPDATE login_throttle SET failures = failures - 1 WHERE email = $1 AND failures > 0")
+                .bind(email)
+                .execute(&self.pool)
+                .await?;
+        }
         Ok(())
     }
 
-    pub async fn clear_login_failures(&self, email: &str) -> Result<()> {
-        sqlx::query("DELETE FROM login_throttle WHERE email = $1").bind(email).execute(&self.pool).await?;
-        Ok(())
+    /// Forgets sign-in failures last seen before `before` whose lock (if any) has passed.
+    pub async fn purge_login_throttle(&self, before: i64, now: i64) -> Result<u64> {
+        let done = sqlx::query(
+            "DELETE FROM login_throttle WHERE updated_at < $1 AND (locked_until IS NULL OR locked_until <= $2)",
+        )
+        .bind(before)
+        .bind(now)
+        .execute(&self.pool)
+        .await?;
+        Ok(done.rows_affected())
     }
 }

@@ -71,6 +71,16 @@ impl Store {
         Ok(())
     }
 
+    pub async fn api_key_by_id(&self, id: &str) -> Result<Option<ApiKeyRecord>> {
+        Ok(sqlx::query_as(
+            "SELECT id, environment_id, key_hash, prefix, name, created_at, last_used_at, revoked_at FROM api_keys \
+             WHERE id = $1",
+        )
+        .bind(id)
+        .fetch_optional(&self.pool)
+        .await?)
+    }
+
     pub async fn api_key_by_hash(&self, key_hash: &str) -> Result<Option<ApiKeyRecord>> {
         Ok(sqlx::query_as(
             "SELECT id, environment_id, key_hash, prefix, name, created_at, last_used_at, revoked_at FROM api_keys \

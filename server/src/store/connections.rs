@@ -57,6 +57,8 @@ pub struct TokenLookup {
     pub access_token: Option<Vec<u8>>,
     pub expires_at: Option<i64>,
     pub connection_scopes: Option<String>,
+    /// When the connection's tokens were last obtained (its `updated_at`).
+    pub obtained_at: Option<i64>,
 }
 
 impl FromRow<'_, AnyRow> for TokenLookup {
@@ -73,6 +75,7 @@ impl FromRow<'_, AnyRow> for TokenLookup {
             access_token: row.try_get("access_token")?,
             expires_at: row.try_get("expires_at")?,
             connection_scopes: row.try_get("connection_scopes")?,
+            obtained_at: row.try_get("connection_updated_at")?,
         })
     }
 }
@@ -327,7 +330,8 @@ impl Store {
         let row = sqlx::query(
             "SELECT k.id AS key_id, k.environment_id, k.revoked_at, k.last_used_at, \
                 p.id AS provider_id, p.scopes AS provider_scopes, \
-                c.id AS connection_id, c.state, c.access_token, c.expires_at, c.scopes AS connection_scopes \
+                c.id AS connection_id, c.state, c.access_token, c.expires_at, c.scopes AS connection_scopes, \
+                c.updated_at AS connection_updated_at \
              FROM api_keys k \
              LEFT JOIN providers p ON p.environment_id = k.environment_id AND p.slug = $2 \
              LEFT JOIN connections c ON c.provider_id = p.id AND c.user_id = $3 AND c.organization_id = $4 \

@@ -127,6 +127,7 @@ fn prepare_sqlite_url(url: &str) -> Result<String> {
         std::fs::create_dir_all(dir)
             .map_err(|e| Error::Internal(format!("cannot create the database directory {}: {e}", dir.display())))?;
     }
+    owner_only(std::path::Path::new(path))?;
     Ok(if url.contains("mode=") {
         url.to_string()
     } else if url.contains('?') {
@@ -136,10 +137,45 @@ fn prepare_sqlite_url(url: &str) -> Result<String> {
     })
 }
 
+/// The database file readable by its owner only (SQLite gives its `-wal` and `-shm` files the
+/// same mode): it holds sealed tokens, hashed keys and pending flows, none of them anyone
+/// else's business. Created so when missing; an existing file is tightened.
+fn owner_only(path: &std::path::Path) -> Result<()> {
+    use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
+    let failed =
+        |e: std::io::Error| Error::Internal(format!("cannot create the database file {}: {e}", path.display()));
+    let file = std::fs::OpenOptions::new().create(true).append(true).mode(0o600).open(path).map_err(failed)?;
+    let mode = file.metadata().map_err(failed)?.permissions().mode();
+    if mode & 0o077 != 0 {
+        file.set_permissions(std::fs::Permissions::from_mode(mode & 0o700)).map_err(failed)?;
+        tracing::info!(path = %path.display(), "database file made readable by its owner only");
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::store::SANDBOX;
+
+    #[tokio::test]
+    async fn the_database_files_are_the_owners_alone() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = std::env::temp_dir().join(format!("plumb-mode-{}", crate::ids::random_token(6)));
+        let path = dir.join("plumb.db");
+        let store = Store::connect(&format!("sqlite://{}", path.display())).await.unwrap();
+        sqlx::query("CREATE TABLE t (x)").execute(store.pool()).await.unwrap();
+        for file in [path.clone(), dir.join("plumb.db-wal")] {
+            let mode = std::fs::metadata(&file).unwrap().permissions().mode() & 0o777;
+            assert_eq!(mode, 0o600, "{}", file.display());
+        }
+        store.close().await;
+        // A file from before is tightened on the next start.
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o644)).unwrap();
+        Store::connect(&format!("sqlite://{}", path.display())).await.unwrap().close().await;
+        assert_eq!(std::fs::metadata(&path).unwrap().permissions().mode() & 0o777, 0o600);
+        std::fs::remove_dir_all(dir).unwrap();
+    }
 
     #[test]
     fn backends_come_from_the_url_scheme() {

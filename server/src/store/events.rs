@@ -135,3 +135,27 @@ pub(super) async fn insert_event(tx: &mut sqlx::Transaction<'_, sqlx::Any>, e: &
     }
     Ok(())
 }
+
+impl Store {
+    /// Deletes events older than `before` with their finished deliveries; an event that still
+    /// has a delivery pending is kept until that delivery ends. Returns (events, deliveries).
+    pub async fn prune_events(&self, before: i64) -> Result<(u64, u64)> {
+        let mut tx = self.pool.begin().await?;
+        let deliveries = sqlx::query(
+            "DELETE FROM webhook_deliveries WHERE status <> 'pending' \
+             AND event_id IN (SELECT id FROM events WHERE created_at < $1)",
+        )
+        .bind(before)
+        .execute(&mut *tx)
+        .await?;
+        let events = sqlx::query(
+            "DELETE FROM events WHERE created_at < $1 \
+             AND NOT EXISTS (SELECT 1 FROM webhook_deliveries d WHERE d.event_id = events.id)",
+        )
+        .bind(before)
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok((events.rows_affected(), deliveries.rows_affected()))
+    }
+}

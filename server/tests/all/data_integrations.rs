@@ -15,6 +15,7 @@ on_both_backends!(
     updates_change_only_what_they_name_and_keep_the_secret,
     deleting_removes_connected_accounts_and_their_tokens,
     authorization_links_are_single_use_and_bound_to_the_browser_that_opens_them,
+    moving_the_token_urls_elsewhere_needs_the_client_secret,
     disabled_providers_leave_the_widget_and_refuse_new_connections,
     shared_credentials_are_used_when_chosen,
     the_admin_api_needs_an_api_key,
@@ -312,12 +313,20 @@ async fn authorization_links_are_single_use_and_bound_to_the_browser_that_opens_
     let path = url.strip_prefix(PUBLIC_URL).expect("a link on Plumb's own origin").to_string();
     assert!(path.starts_with("/oauth/start/"));
 
-    let opened = app.send(Request::get(&path).body(Body::empty()).unwrap()).await;
+    // Opening the link shows what it will do and uses nothing up (nor does a HEAD request).
+    let page = app.send(Request::get(&path).body(Body::empty()).unwrap()).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.body.contains("Connect Acme"), "{}", page.body);
+    assert!(page.body.contains("app.example"), "names where the browser returns: {}", page.body);
+    assert_eq!(app.send(Request::head(&path).body(Body::empty()).unwrap()).await.status, StatusCode::OK);
+    let confirm = || Request::post(&path).header("origin", PUBLIC_URL).body(Body::empty()).unwrap();
+    let opened = app.send(confirm()).await;
     assert_eq!(opened.status, StatusCode::SEE_OTHER);
     let location = url::Url::parse(opened.header("location").unwrap()).unwrap();
     assert!(location.as_str().starts_with(&format!("{}/authorize", provider.url)));
     let cookie = opened.header("set-cookie").unwrap().split(';').next().unwrap().to_string();
-    // Opening the link twice does not work.
+    // Using the link twice does not work.
+    assert_eq!(app.send(confirm()).await.status, StatusCode::BAD_REQUEST);
     assert_eq!(app.send(Request::get(&path).body(Body::empty()).unwrap()).await.status, StatusCode::BAD_REQUEST);
 
     let state: String = location.query_pairs().find(|(k, _)| k == "state").unwrap().1.into_owned();
@@ -493,5 +502,37 @@ async fn icons_are_checked_stored_and_served_by_plumb(backend: Backend) {
     assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
     let icon = app.send(Request::get(&icon_path).body(Body::empty()).unwrap()).await;
     assert_eq!(icon.status, StatusCode::OK);
+    app.finish().await;
+}
+
+async fn moving_the_token_urls_elsewhere_needs_the_client_secret(backend: Backend) {
+    let app = TestApp::new(backend).await;
+    let provider = FakeProvider::start().await;
+    let elsewhere = FakeProvider::start().await;
+    call(&app, Method::POST, "/data-integrations", Some(custom("acme", &provider))).await;
+    let move_to = |field: &str, secret: Option<&str>| {
+        let mut body = json!({"custom_provider": {field: format!("{}/steal", elsewhere.url)}});
+        if let Some(secret) = secret {
+            body["credentials"] = json!({"type": "custom", "client_id": "cid", "client_secret": secret});
+        }
+        body
+    };
+    // An API key alone cannot send refresh tokens and the secret to another server.
+    for field in ["refresh_token_url", "token_url"] {
+        for secret in [None, Some("a-guessed-secret-0000")] {
+            let reply = call(&app, Method::PUT, "/data-integrations/acme", Some(move_to(field, secret))).await;
+            assert_eq!(reply.status, StatusCode::UNPROCESSABLE_ENTITY, "{field} {secret:?}: {}", reply.body);
+            assert_eq!(reply.json()["errors"][0]["field"], format!("custom_provider.{field}"));
+            assert_eq!(reply.json()["errors"][0]["code"], "secret_required");
+        }
+    }
+    let stored = call(&app, Method::GET, "/data-integrations/acme", None).await.json();
+    assert_eq!(stored["custom_provider"]["token_url"], format!("{}/token", provider.url), "nothing changed");
+    assert_eq!(stored["custom_provider"]["refresh_token_url"], serde_json::Value::Null);
+    // Another path on the same origin is fine; so is a move with the stored secret.
+    let same_origin = json!({"custom_provider": {"refresh_token_url": format!("{}/token/refresh", provider.url)}});
+    assert_eq!(call(&app, Method::PUT, "/data-integrations/acme", Some(same_origin)).await.status, StatusCode::OK);
+    let proven = move_to("refresh_token_url", Some("a-long-client-secret-9876"));
+    assert_eq!(call(&app, Method::PUT, "/data-integrations/acme", Some(proven)).await.status, StatusCode::OK);
     app.finish().await;
 }

@@ -95,6 +95,7 @@ async fn every_state_change_writes_its_event(backend: Backend) {
 
     provider.answer(200, json!({"access_token": "at", "refresh_token": "rt", "expires_in": 10, "scope": "openid"}));
     app.connect("acme", "user_1", "c").await;
+    app.obtained_long_ago().await;
     provider.answer(400, json!({"error": "invalid_grant", "error_description": "revoked"}));
     assert_eq!(app.token("acme", "user_1").await.json()["error"], "needs_reauthorization");
     let started = app.start_connect("acme", "user_2").await;

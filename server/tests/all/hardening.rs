@@ -251,6 +251,7 @@ async fn expired_and_tampered_widget_tokens_change_nothing(backend: Backend) {
         organization_id: Some("org_1"),
         environment_id: server::store::SANDBOX,
         frame_ancestors: "",
+        key_id: "",
     };
     let expired = signer.mint(&subject, now - 7200, 3600);
     let valid = app.widget_token("user_1").await;

@@ -5,7 +5,7 @@ use app::model::ConnectionState;
 use server::connections::Connection;
 use server::ids::{ConnectionId, ProviderId};
 use server::providers::{Provider, ScopeList};
-use server::store::{InsertProviderError, NewEvent, OAuthState, Store};
+use server::store::{InsertProviderError, NewEvent, OAuthState, Store, Taken};
 
 on_both_backends!(
     providers_have_unique_slugs_and_count_their_connections,
@@ -66,7 +66,10 @@ fn pending(hash: &str, provider_id: &str, expires_at: i64) -> OAuthState {
         organization_id: String::new(),
         browser_binding: "b".into(),
         pkce_verifier: Some(vec![4, 5]),
-        return_to: "/widget?token=t".into(),
+        return_to: "https://app.example/back".into(),
+        widget_key_id: None,
+        code_challenge: None,
+        app_state: None,
         expires_at,
         created_at: 0,
     }
@@ -142,14 +145,14 @@ async fn a_pending_authorization_can_be_taken_once(backend: Backend) {
     let mut tasks = Vec::new();
     for _ in 0..8 {
         let store = store.clone();
-        tasks.push(tokio::spawn(async move { store.take_oauth_state("h1").await.unwrap() }));
+        tasks.push(tokio::spawn(async move { store.take_oauth_state("h1", "b").await.unwrap() }));
     }
     let mut winners = 0;
     for t in tasks {
-        if let Some(state) = t.await.unwrap() {
+        if let Taken::Found(state) = t.await.unwrap() {
             winners += 1;
             assert_eq!(state.pkce_verifier, Some(vec![4, 5]));
-            assert_eq!(state.return_to, "/widget?token=t");
+            assert_eq!(state.return_to, "https://app.example/back");
         }
     }
     assert_eq!(winners, 1);
@@ -163,8 +166,8 @@ async fn expired_authorizations_are_purged(backend: Backend) {
     store.insert_oauth_state(&pending("old", "p1", 100)).await.unwrap();
     store.insert_oauth_state(&pending("new", "p1", 300)).await.unwrap();
     assert_eq!(store.purge_expired_oauth_states(200).await.unwrap(), 1);
-    assert!(store.take_oauth_state("old").await.unwrap().is_none());
-    assert!(store.take_oauth_state("new").await.unwrap().is_some());
+    assert!(matches!(store.take_oauth_state("old", "b").await.unwrap(), Taken::Unknown));
+    assert!(matches!(store.take_oauth_state("new", "b").await.unwrap(), Taken::Found(_)));
     store.close().await;
     db.drop_now().await;
 }

@@ -18,6 +18,7 @@ use server::store::Store;
 use sqlx::Connection;
 use std::collections::{HashMap, VecDeque};
 use std::sync::{Arc, Mutex};
+use std::time::Duration;
 use tower::ServiceExt;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -149,7 +150,7 @@ impl TestApp {
         config.return_to_origins = vec!["https://app.example".into()];
         adjust(&mut config);
         let store = Store::connect(&config.database_url).await.unwrap();
-        let plumb = Arc::new(Plumb::new(config, store, cipher));
+        let plumb = Plumb::new(config, store, cipher);
         let api_key =
             server::api_keys::create(plumb.store(), "sandbox", "tests", server::time::now_ms()).await.unwrap().secret;
         let router = server::http::router(plumb.clone());
@@ -161,7 +162,7 @@ impl TestApp {
     pub async fn sibling(&self) -> Arc<Plumb> {
         let config = self.plumb.config().clone();
         let store = Store::connect(&config.database_url).await.unwrap();
-        Arc::new(Plumb::new(config, store, self.plumb.cipher().clone()))
+        Plumb::new(config, store, self.plumb.cipher().clone())
     }
 
     /// Moves a connection's expiry into the past, as time passing would.
@@ -179,13 +180,23 @@ impl TestApp {
         .await;
     }
 
+    /// Makes every connection's tokens look obtained an hour ago, so a token with seconds left is
+    /// inside the refresh skew (which is bounded by a third of a token's lifetime, and never
+    /// applies to a token obtained a moment ago).
+    pub async fn obtained_long_ago(&self) {
+        sqlx::query("UPDATE connections SET updated_at = updated_at - 3600000")
+            .execute(self.plumb.store().pool())
+            .await
+            .unwrap();
+    }
+
     /// Creates an admin (once) and signs in: the session cookie and its CSRF token.
     pub async fn admin_session(&self) -> AdminSession {
         let email = "admin@plumb.test";
         if self.plumb.store().admin_by_email(email).await.unwrap().is_none() {
             self.plumb.create_admin(email, ADMIN_PASSWORD).await.unwrap();
         }
-        let (token, session) = self.plumb.sign_in(email, ADMIN_PASSWORD, "tests").await.unwrap();
+        let (token, session) = self.plumb.sign_in(email, ADMIN_PASSWORD, "tests", None).await.unwrap();
         AdminSession { cookie: format!("plumb_session={token}"), csrf: session.csrf_token }
     }
 
@@ -293,6 +304,9 @@ impl TestApp {
             .send(
                 Request::post("/oauth/authorize")
                     .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+                    // As a browser sends it from the widget page.
+                    .header(header::ORIGIN, PUBLIC_URL)
+                    .header("sec-fetch-site", "same-origin")
                     .body(Body::from(form))
                     .unwrap(),
             )
@@ -448,4 +462,36 @@ pub async fn reset_refresh_backoff(store: &Store, id: &ConnectionId) {
         .execute(store.pool())
         .await
         .unwrap();
+}
+
+/// Plumb on a real loopback socket, served by [`server::http::serve`] as `plumb serve` does.
+pub struct Listening {
+    pub addr: std::net::SocketAddr,
+    stop: Option<tokio::sync::oneshot::Sender<()>>,
+    server: tokio::task::JoinHandle<()>,
+    pub app: TestApp,
+}
+
+impl Listening {
+    pub async fn start(header_timeout: Duration, request_timeout: Duration, max_connections: usize) -> Self {
+        let app = TestApp::with_config(Backend::Sqlite, |c| c.request_timeout = request_timeout).await;
+        Self::serve(app, header_timeout, max_connections).await
+    }
+
+    pub async fn serve(app: TestApp, header_timeout: Duration, max_connections: usize) -> Self {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        let limits = server::http::Limits { header_timeout, max_connections, drain_timeout: Duration::from_secs(5) };
+        let server = tokio::spawn(server::http::serve(listener, app.router.clone(), limits, async {
+            let _ = stopped.await;
+        }));
+        Listening { addr, stop: Some(stop), server, app }
+    }
+
+    pub async fn stop(mut self) {
+        let _ = self.stop.take().unwrap().send(());
+        tokio::time::timeout(Duration::from_secs(10), self.server).await.expect("shuts down").unwrap();
+        self.app.finish().await;
+    }
 }

@@ -38,6 +38,7 @@ async fn connected(backend: Backend, first: serde_json::Value) -> (TestApp, Fake
     let reply = app.connect("acme", "user_1", "code-1").await;
     assert_eq!(reply.status, StatusCode::SEE_OTHER, "{}", reply.body);
     assert!(!reply.header("location").unwrap().contains("error="), "{:?}", reply.header("location"));
+    app.obtained_long_ago().await;
     (app, provider)
 }
 

@@ -1,0 +1,61 @@
+//! Retention: what Plumb deletes on its own, on a timer in every process (each statement is a
+//! plain `DELETE … WHERE`, so instances running it at once do no harm).
+//!
+//! - events and their finished webhook deliveries older than `PLUMB_RETENTION_DAYS` (30 by
+//!   default);
+//! - pending authorizations, authorization links, held connections, admin sessions and
+//!   invitations once they have expired;
+//! - sign-in failures not seen for a day, once any lock they set has passed.
+
+use crate::error::Result;
+use crate::plumb::Plumb;
+use crate::time::now_ms;
+
+/// How long a sign-in failure is remembered after the last one.
+const LOGIN_THROTTLE_MEMORY_MS: i64 = 24 * 3600 * 1000;
+
+/// What one pass deleted.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct Pruned {
+    pub events: u64,
+    pub deliveries: u64,
+    pub oauth_states: u64,
+    pub authorization_links: u64,
+    pub held_connections: u64,
+    pub login_throttle: u64,
+}
+
+impl Plumb {
+    /// One pass of retention at time `now`.
+    pub async fn housekeeping(&self, now: i64) -> Result<Pruned> {
+        let retention = self.config.retention.as_millis() as i64;
+        let (events, deliveries) = self.store.prune_events(now - retention).await?;
+        let pruned = Pruned {
+            events,
+            deliveries,
+            oauth_states: self.store.purge_expired_oauth_states(now).await?,
+            authorization_links: self.store.purge_expired_authorization_links(now).await?,
+            held_connections: self.store.purge_held_connections(now).await?,
+            login_throttle: self.store.purge_login_throttle(now - LOGIN_THROTTLE_MEMORY_MS, now).await?,
+        };
+        self.store.purge_sessions(now).await?;
+        self.store.purge_invites(now).await?;
+        Ok(pruned)
+    }
+}
+
+/// Runs [`Plumb::housekeeping`] at start and then every `interval`.
+pub fn spawn_housekeeping(plumb: std::sync::Arc<Plumb>, interval: std::time::Duration) {
+    tokio::spawn(async move {
+        let mut ticker = tokio::time::interval(interval);
+        ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            ticker.tick().await;
+            match plumb.housekeeping(now_ms()).await {
+                Ok(pruned) if pruned != Pruned::default() => tracing::info!(?pruned, "retention"),
+                Ok(_) => {}
+                Err(e) => tracing::warn!(error = %e, "retention"),
+            }
+        }
+    });
+}
