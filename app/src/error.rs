@@ -41,6 +41,7 @@ pub fn connect_failure(code: &str) -> String {
             "The provider could not be reached. Try again in a moment."
         }
         "invalid_state" => "This sign-in expired or was already used. Start connecting again.",
+        "issuer_mismatch" => "The answer came from another sign-in service than the one asked. Start connecting again.",
         _ => "The provider did not authorize the connection.",
     };
     let looks_like_a_code = (1..=64).contains(&code.len())

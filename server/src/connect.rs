@@ -60,6 +60,19 @@ pub struct CallbackParams {
     pub state: Option<String>,
     pub error: Option<String>,
     pub error_description: Option<String>,
+    /// RFC 9207: the issuer of the authorization server that sent the response, when it says.
+    pub iss: Option<String>,
+}
+
+/// Whether `iss` from a callback names the provider the flow was started with: the same origin
+/// as its authorization or token endpoint (an issuer is the authorization server's https URL,
+/// and Plumb's providers are configured by their endpoints; RFC 9207 §2.4).
+fn issuer_matches(provider: &Provider, iss: &str) -> bool {
+    let origin = |u: &str| url::Url::parse(u).ok().map(|u| u.origin().ascii_serialization());
+    let Some(iss) = origin(iss) else { return false };
+    [provider.authorization_url.as_str(), provider.token_url.as_str()]
+        .iter()
+        .any(|u| origin(u).as_deref() == Some(iss.as_str()))
 }
 
 impl Plumb {
@@ -318,7 +331,12 @@ impl Plumb {
             }
             (event, extra.into_iter().map(|(k, v)| (k.to_string(), v.to_string())).collect::<Vec<_>>())
         };
-        let (event, location) = if let Some(error) = params.error.as_deref() {
+        let (event, location) = if params.iss.as_deref().is_some_and(|iss| !issuer_matches(&provider, iss)) {
+            // RFC 9207: the response names the authorization server that sent it, and it is not
+            // the one this flow was started with (a mix-up): its code goes nowhere.
+            tracing::warn!(provider = %provider.slug, "callback from another issuer refused");
+            fail("issuer_mismatch", "The response came from another authorization server than the one asked.", None)
+        } else if let Some(error) = params.error.as_deref() {
             let description = params.error_description.clone().unwrap_or_else(|| match error {
                 "access_denied" => "You declined access.".into(),
                 _ => "The provider did not authorize the connection.".into(),
@@ -440,7 +458,7 @@ impl Plumb {
         for _ in 0..3 {
             let existing = self.store.connection(&provider.id, owner).await?;
             let id = existing.as_ref().map(|c| c.id.clone()).unwrap_or_else(ConnectionId::generate);
-            let aad = |field| Aad::new("connections", id.as_str(), field);
+            let aad = |field| connections::token_aad("connections", id.as_str(), &provider.id, owner, field);
             let connection = Connection {
                 provider_id: provider.id.clone(),
                 owner: owner.clone(),

@@ -1,5 +1,6 @@
 //! A connection to a provider: who owns it, its stored form, and the pure decisions about it.
 
+use crate::crypto::Aad;
 use crate::error::{Error, Result};
 use crate::ids::{ConnectionId, ProviderId};
 use crate::providers::ScopeList;
@@ -86,6 +87,12 @@ pub(crate) struct Obtained {
     pub refresh_token: Option<String>,
     pub expires_at: Option<i64>,
     pub scopes: ScopeList,
+}
+
+/// What a sealed token in `table` (connections, held_connections) is bound to: its row and
+/// field, and its provider and owner, so a row re-assigned in the database no longer opens.
+pub fn token_aad(table: &str, id: &str, provider_id: &ProviderId, owner: &Owner, field: &str) -> Aad {
+    Aad::new(table, id, field).owned_by(&[provider_id.as_str(), &owner.user_id, owner.org_key()])
 }
 
 /// The column names sealed values are bound to.

@@ -2,9 +2,16 @@
 //! authenticated data that names the row and field a ciphertext belongs to, so a ciphertext
 //! copied into another row or field fails to open.
 //!
-//! Sealed format: `0x01 ‖ key-id length (1 byte) ‖ key id ‖ nonce (12) ‖ ciphertext+tag`. The key id
-//! says which key of the keyring made each ciphertext, so keys can be rotated: new values are
-//! sealed with the current key, old ones open with theirs until re-encrypted (`keys` module).
+//! Sealed format: `version ‖ key-id length (1 byte) ‖ key id ‖ nonce (12) ‖ ciphertext+tag`. The
+//! key id says which key of the keyring made each ciphertext, so keys can be rotated: new values
+//! are sealed with the current key, old ones open with theirs until re-encrypted (`keys` module).
+//! Version 1 binds the table, row and column; version 2 also binds the owner (a connection's
+//! provider, user and organization), so a row someone re-assigns in the database no longer
+//! opens. Values sealed as version 1 open as before until re-encrypted, which upgrades them.
+//!
+//! Nonces are random, so one key must not seal more than about 2^32 values (NIST SP 800-38D
+//! §8.3): the cipher counts its seals per key, and the counts are added up in the database
+//! ([`Cipher::take_seal_counts`]), with a warning long before the limit.
 
 use aes_gcm::aead::{Aead, KeyInit, OsRng, Payload};
 use aes_gcm::{AeadCore, Aes256Gcm, Nonce};
@@ -15,7 +22,8 @@ use std::fmt;
 use std::path::Path;
 use std::sync::{Arc, Mutex, RwLock};
 
-const VERSION: u8 = 1;
+const VERSION_PLAIN: u8 = 1;
+const VERSION_OWNED: u8 = 2;
 const NONCE_LEN: usize = 12;
 
 /// 32 bytes of key material. Never printed.
@@ -74,12 +82,36 @@ impl KeyMaterial {
     }
 }
 
-/// What a sealed value is bound to: the table, the row id and the field.
-pub struct Aad(String);
+/// What a sealed value is bound to: the table, the row id and the field, and for a value that
+/// belongs to someone, its owner too.
+pub struct Aad {
+    plain: String,
+    owned: Option<String>,
+}
 
 impl Aad {
     pub fn new(table: &str, id: &str, field: &str) -> Self {
-        Self(format!("plumb/v1/{table}/{id}/{field}"))
+        Self { plain: format!("plumb/v1/{table}/{id}/{field}"), owned: None }
+    }
+
+    /// Binds the owner as well (for a connection: provider, user, organization). Each part is
+    /// length-prefixed, so no two owners read alike.
+    pub fn owned_by(self, parts: &[&str]) -> Self {
+        let mut owned = format!("plumb/v2/{}", &self.plain["plumb/v1/".len()..]);
+        for part in parts {
+            owned.push_str(&format!("/{}:{part}", part.len()));
+        }
+        Self { owned: Some(owned), ..self }
+    }
+
+    /// The bytes a value of this format version is bound to.
+    fn for_version(&self, version: u8) -> Result<&[u8], CryptoError> {
+        match (version, &self.owned) {
+            (VERSION_PLAIN, _) => Ok(self.plain.as_bytes()),
+            (VERSION_OWNED, Some(owned)) => Ok(owned.as_bytes()),
+            // Sealed with its owner, opened without one: the caller cannot vouch for it.
+            _ => Err(CryptoError::Authentication),
+        }
     }
 }
 
@@ -154,7 +186,13 @@ pub struct Cipher {
     /// before a rotation swapping its ring in after one that read it after).
     reloading: Arc<Mutex<()>>,
     source: KeySource,
+    /// Values sealed by this process per key id, since the counts were last taken.
+    seals: Arc<Mutex<std::collections::HashMap<String, u64>>>,
 }
+
+/// Seals one key may make before Plumb warns that it should be rotated: far below the 2^32
+/// after which random 96-bit nonces risk repeating.
+pub const SEAL_WARNING: u64 = 1 << 30;
 
 impl fmt::Debug for Cipher {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -176,7 +214,17 @@ impl Cipher {
     /// A keyring of `(id, key)` pairs; the last is current. Ids must be unique.
     pub fn from_keys(keys: Vec<(String, KeyMaterial)>, source: KeySource) -> Result<Self, String> {
         let ring = build_ring(keys)?;
-        Ok(Self { ring: Arc::new(RwLock::new(Arc::new(ring))), reloading: Arc::default(), source })
+        Ok(Self {
+            ring: Arc::new(RwLock::new(Arc::new(ring))),
+            reloading: Arc::default(),
+            source,
+            seals: Arc::default(),
+        })
+    }
+
+    /// The seals made per key since the last call, to be added to the database's totals.
+    pub fn take_seal_counts(&self) -> Vec<(String, u64)> {
+        std::mem::take(&mut *self.seals.lock().unwrap_or_else(|e| e.into_inner())).into_iter().collect()
     }
 
     fn ring(&self) -> Arc<Keyring> {
@@ -216,13 +264,18 @@ impl Cipher {
         let ring = self.ring();
         let key = ring.current();
         let nonce = Aes256Gcm::generate_nonce(&mut OsRng);
+        let (version, bound) = match &aad.owned {
+            Some(owned) => (VERSION_OWNED, owned.as_bytes()),
+            None => (VERSION_PLAIN, aad.plain.as_bytes()),
+        };
         let ciphertext = key
             .aead
-            .encrypt(&nonce, Payload { msg: plaintext, aad: aad.0.as_bytes() })
+            .encrypt(&nonce, Payload { msg: plaintext, aad: bound })
             // Encryption fails only for messages over 64 GiB.
             .expect("AES-GCM encryption of a bounded message");
+        *self.seals.lock().unwrap_or_else(|e| e.into_inner()).entry(key.id.clone()).or_default() += 1;
         let mut out = Vec::with_capacity(2 + key.id.len() + NONCE_LEN + ciphertext.len());
-        out.push(VERSION);
+        out.push(version);
         out.push(key.id.len() as u8);
         out.extend_from_slice(key.id.as_bytes());
         out.extend_from_slice(&nonce);
@@ -231,7 +284,8 @@ impl Cipher {
     }
 
     pub fn open(&self, sealed: &[u8], aad: &Aad) -> Result<Vec<u8>, CryptoError> {
-        let (key_id, nonce, ciphertext) = split(sealed)?;
+        let (version, key_id, nonce, ciphertext) = split(sealed)?;
+        let bound = aad.for_version(version)?;
         let mut ring = self.ring();
         // Made by a key another process just added: look at the key file again (once). Take the
         // ring again whatever `reload` says: when the key watcher reloaded between our first
@@ -244,7 +298,7 @@ impl Cipher {
         }
         let key = ring.get(key_id).ok_or(CryptoError::UnknownKey)?;
         key.aead
-            .decrypt(Nonce::from_slice(nonce), Payload { msg: ciphertext, aad: aad.0.as_bytes() })
+            .decrypt(Nonce::from_slice(nonce), Payload { msg: ciphertext, aad: bound })
             .map_err(|_| CryptoError::Authentication)
     }
 
@@ -252,10 +306,12 @@ impl Cipher {
         String::from_utf8(self.open(sealed, aad)?).map_err(|_| CryptoError::Malformed)
     }
 
-    /// Opens and seals again with the current key; `None` when it already uses it.
+    /// Opens and seals again with the current key (and with its owner, when `aad` names one and
+    /// the value was sealed without); `None` when there is nothing to change.
     pub fn reseal(&self, sealed: &[u8], aad: &Aad) -> Result<Option<Vec<u8>>, CryptoError> {
-        let (key_id, _, _) = split(sealed)?;
-        if key_id == self.ring().current().id.as_bytes() {
+        let (version, key_id, _, _) = split(sealed)?;
+        let upgrade = version == VERSION_PLAIN && aad.owned.is_some();
+        if key_id == self.ring().current().id.as_bytes() && !upgrade {
             return Ok(None);
         }
         let plaintext = self.open(sealed, aad)?;
@@ -277,16 +333,17 @@ impl Cipher {
 
 /// The id of the key that made a sealed value, read from its header.
 pub fn sealed_key_id(sealed: &[u8]) -> Result<&str, CryptoError> {
-    let (id, _, _) = split(sealed)?;
+    let (_, id, _, _) = split(sealed)?;
     std::str::from_utf8(id).map_err(|_| CryptoError::Malformed)
 }
 
-/// A sealed value's parts: the key id, the nonce, and the ciphertext with its tag.
-type Parts<'a> = (&'a [u8], &'a [u8], &'a [u8]);
+/// A sealed value's parts: the format version, the key id, the nonce, and the ciphertext with
+/// its tag.
+type Parts<'a> = (u8, &'a [u8], &'a [u8], &'a [u8]);
 
 fn split(sealed: &[u8]) -> Result<Parts<'_>, CryptoError> {
     let (&version, rest) = sealed.split_first().ok_or(CryptoError::Malformed)?;
-    if version != VERSION {
+    if version != VERSION_PLAIN && version != VERSION_OWNED {
         return Err(CryptoError::Malformed);
     }
     let (&id_len, rest) = rest.split_first().ok_or(CryptoError::Malformed)?;
@@ -296,7 +353,7 @@ fn split(sealed: &[u8]) -> Result<Parts<'_>, CryptoError> {
     }
     let (key_id, rest) = rest.split_at(id_len);
     let (nonce, ciphertext) = rest.split_at(NONCE_LEN);
-    Ok((key_id, nonce, ciphertext))
+    Ok((version, key_id, nonce, ciphertext))
 }
 
 fn build_ring(keys: Vec<(String, KeyMaterial)>) -> Result<Keyring, String> {
@@ -389,6 +446,47 @@ pub fn write_key_file(path: &Path, keys: &[(String, KeyMaterial)]) -> std::io::R
     std::io::Write::write_all(&mut file, text.as_bytes())?;
     file.sync_all()?;
     std::fs::rename(&tmp, path)
+}
+
+#[cfg(test)]
+mod owner_tests {
+    use super::*;
+
+    #[test]
+    fn a_value_bound_to_its_owner_opens_for_that_owner_only() {
+        let c = Cipher::from_key(KeyMaterial::generate());
+        let aad = |user: &str| Aad::new("connections", "c1", "access_token").owned_by(&["p1", user, "org"]);
+        let sealed = c.seal(b"token", &aad("alice"));
+        assert_eq!(c.open(&sealed, &aad("alice")).unwrap(), b"token");
+        assert_eq!(c.open(&sealed, &aad("mallory")), Err(CryptoError::Authentication), "re-assigned row");
+        assert_eq!(c.open(&sealed, &Aad::new("connections", "c1", "access_token")), Err(CryptoError::Authentication));
+        // Parts are length-prefixed: moving a separator between them changes the binding.
+        let split = |a: &str, b: &str| Aad::new("t", "1", "f").owned_by(&[a, b]);
+        assert!(c.open(&c.seal(b"x", &split("a/b", "c")), &split("a", "b/c")).is_err());
+    }
+
+    #[test]
+    fn values_sealed_before_owners_open_and_are_upgraded_by_resealing() {
+        let c = Cipher::from_key(KeyMaterial::generate());
+        let plain = Aad::new("connections", "c1", "access_token");
+        let old = c.seal(b"token", &plain);
+        let owned = Aad::new("connections", "c1", "access_token").owned_by(&["p1", "alice", ""]);
+        assert_eq!(c.open(&old, &owned).unwrap(), b"token");
+        let upgraded = c.reseal(&old, &owned).unwrap().expect("upgraded to the owner binding");
+        assert_eq!(upgraded[0], VERSION_OWNED);
+        assert_eq!(c.open(&upgraded, &owned).unwrap(), b"token");
+        assert_eq!(c.reseal(&upgraded, &owned).unwrap(), None);
+    }
+
+    #[test]
+    fn seals_are_counted_per_key() {
+        let c = Cipher::new("k1", KeyMaterial::generate());
+        for _ in 0..3 {
+            c.seal(b"x", &Aad::new("t", "1", "f"));
+        }
+        assert_eq!(c.take_seal_counts(), vec![("k1".to_string(), 3)]);
+        assert!(c.take_seal_counts().is_empty(), "taken");
+    }
 }
 
 #[cfg(test)]

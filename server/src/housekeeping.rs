@@ -6,6 +6,9 @@
 //! - pending authorizations, authorization links, held connections, admin sessions and
 //!   invitations once they have expired;
 //! - sign-in failures not seen for a day, once any lock they set has passed.
+//!
+//! It also adds this process's count of seals per encryption key to the database's totals, and
+//! warns when a key has sealed more than [`crate::crypto::SEAL_WARNING`] values.
 
 use crate::error::Result;
 use crate::plumb::Plumb;
@@ -23,6 +26,8 @@ pub struct Pruned {
     pub authorization_links: u64,
     pub held_connections: u64,
     pub login_throttle: u64,
+    /// Keys past the seal warning, with their totals.
+    pub keys_to_rotate: Vec<(String, u64)>,
 }
 
 impl Plumb {
@@ -31,6 +36,7 @@ impl Plumb {
         let retention = self.config.retention.as_millis() as i64;
         let (events, deliveries) = self.store.prune_events(now - retention).await?;
         let pruned = Pruned {
+            keys_to_rotate: Vec::new(),
             events,
             deliveries,
             oauth_states: self.store.purge_expired_oauth_states(now).await?,
@@ -40,6 +46,18 @@ impl Plumb {
         };
         self.store.purge_sessions(now).await?;
         self.store.purge_invites(now).await?;
+        let mut pruned = pruned;
+        for (key_id, seals) in self.cipher.take_seal_counts() {
+            let total = self.store.add_key_seals(&key_id, seals).await?;
+            if total >= crate::crypto::SEAL_WARNING {
+                tracing::warn!(
+                    key = %key_id,
+                    seals = total,
+                    "this encryption key has sealed over 2^30 values: rotate it (plumb keys rotate) well before 2^32"
+                );
+                pruned.keys_to_rotate.push((key_id, total));
+            }
+        }
         Ok(pruned)
     }
 }

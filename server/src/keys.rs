@@ -5,7 +5,7 @@
 //! rotation at once and starts sealing with the new key shortly after. `plumb keys retire`
 //! removes a key only when no sealed value uses it any more.
 
-use crate::crypto::{self, Aad, Cipher, KeyMaterial, KeySource};
+use crate::crypto::{self, Cipher, KeyMaterial, KeySource};
 use crate::error::{Error, Result};
 use crate::store::sealed::SEALED;
 use crate::store::Store;
@@ -22,10 +22,10 @@ pub async fn usage(store: &Store) -> Result<BTreeMap<String, u64>> {
         let mut after = String::new();
         loop {
             let rows = store.sealed_values(place, &after, 1000).await?;
-            let Some((last, _)) = rows.last() else { break };
-            after = last.clone();
-            for (_, sealed) in &rows {
-                let id = crypto::sealed_key_id(sealed).unwrap_or("malformed");
+            let Some(last) = rows.last() else { break };
+            after = last.id.clone();
+            for value in &rows {
+                let id = crypto::sealed_key_id(&value.sealed).unwrap_or("malformed");
                 *counts.entry(id.to_string()).or_insert(0) += 1;
             }
         }
@@ -53,13 +53,14 @@ pub async fn reencrypt_pass(store: &Store, cipher: &Cipher) -> Result<Pass> {
         let mut after = String::new();
         loop {
             let rows = store.sealed_values(place, &after, BATCH).await?;
-            let Some((last, _)) = rows.last() else { break };
-            after = last.clone();
-            for (id, sealed) in rows {
-                match cipher.reseal(&sealed, &Aad::new(place.table, &id, place.column)) {
+            let Some(last) = rows.last() else { break };
+            after = last.id.clone();
+            for value in rows {
+                let (id, sealed) = (&value.id, &value.sealed);
+                match cipher.reseal(sealed, &value.aad(place)) {
                     Ok(None) => {}
                     Ok(Some(resealed)) => {
-                        if store.replace_sealed(place, &id, &sealed, &resealed).await? {
+                        if store.replace_sealed(place, id, sealed, &resealed).await? {
                             pass.resealed += 1;
                         } else {
                             pass.changed_meanwhile += 1;
@@ -195,6 +196,7 @@ pub fn spawn_key_watcher(cipher: Cipher, interval: Duration) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::crypto::Aad;
 
     #[test]
     fn new_key_ids_do_not_collide() {

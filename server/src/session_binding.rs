@@ -5,7 +5,6 @@
 //! browser brought back and the matching `code_verifier`. A wrong verifier uses the code up.
 
 use crate::connections::{self, Connection, Obtained, Owner};
-use crate::crypto::Aad;
 use crate::error::{Error, Result};
 use crate::ids::{self, EnvironmentId};
 use crate::plumb::Plumb;
@@ -56,7 +55,7 @@ impl Plumb {
     ) -> Result<String> {
         let code = ids::random_token(32);
         let code_hash = ids::sha256_hex(&code);
-        let aad = |field| Aad::new("held_connections", &code_hash, field);
+        let aad = |field| connections::token_aad("held_connections", &code_hash, &provider.id, owner, field);
         let now = now_ms();
         self.store.purge_held_connections(now).await?;
         self.store
@@ -109,7 +108,9 @@ impl Plumb {
             .provider_by_id(&held.provider_id)
             .await?
             .ok_or(Error::InvalidState("This provider was removed while connecting."))?;
-        let aad = |field| Aad::new("held_connections", &held.code_hash, field);
+        let held_owner = held.owner();
+        let aad =
+            |field| connections::token_aad("held_connections", &held.code_hash, &held.provider_id, &held_owner, field);
         let obtained = Obtained {
             access_token: self.cipher.open_string(&held.access_token, &aad(connections::ACCESS_TOKEN))?,
             refresh_token: held

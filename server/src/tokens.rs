@@ -4,10 +4,9 @@
 
 use crate::api_keys::PresentedKey;
 use crate::connections::{self, expired, missing_scopes, refresh_backoff_ms, refresh_due, Connection, Owner};
-use crate::crypto::Aad;
 use crate::error::{Error, Result, TokenRequest};
 use crate::events;
-use crate::ids::{ConnectionId, EnvironmentId};
+use crate::ids::{ConnectionId, EnvironmentId, ProviderId};
 use crate::oauth::{self, TokenError};
 use crate::plumb::Plumb;
 use crate::providers::{Provider, ScopeList};
@@ -68,6 +67,8 @@ impl Plumb {
         };
         self.active_token(
             &connection.id,
+            &connection.provider_id,
+            owner,
             connection.access_token.as_deref(),
             connection.expires_at,
             &provider.scopes,
@@ -95,13 +96,27 @@ impl Plumb {
         }
         let requested = ScopeList::from(found.provider_scopes.unwrap_or_default());
         let granted = ScopeList::from(found.connection_scopes.unwrap_or_default());
-        self.active_token(&id, found.access_token.as_deref(), found.expires_at, &requested, granted)
+        let Some(provider_id) = found.provider_id else {
+            return Err(Error::ProviderNotFound(slug.to_string()));
+        };
+        self.active_token(
+            &id,
+            &provider_id,
+            owner,
+            found.access_token.as_deref(),
+            found.expires_at,
+            &requested,
+            granted,
+        )
     }
 
     /// The answer for a connection whose token is good: the token opened from its sealed form.
+    #[allow(clippy::too_many_arguments)]
     fn active_token(
         &self,
         connection_id: &ConnectionId,
+        provider_id: &ProviderId,
+        owner: &Owner,
         sealed: Option<&[u8]>,
         expires_at: Option<i64>,
         requested: &ScopeList,
@@ -109,9 +124,14 @@ impl Plumb {
     ) -> Result<AccessTokenResponse> {
         let sealed =
             sealed.ok_or_else(|| Error::Internal(format!("connection {connection_id} has no access token")))?;
-        let access_token = self
-            .cipher
-            .open_string(sealed, &Aad::new("connections", connection_id.as_str(), connections::ACCESS_TOKEN))?;
+        let aad = connections::token_aad(
+            "connections",
+            connection_id.as_str(),
+            provider_id,
+            owner,
+            connections::ACCESS_TOKEN,
+        );
+        let access_token = self.cipher.open_string(sealed, &aad)?;
         Ok(AccessTokenResponse::active(AccessToken {
             object: "access_token".into(),
             access_token,
@@ -295,7 +315,8 @@ impl Plumb {
     /// Runs the refresh this process holds the lease for, and settles the lease in every outcome.
     async fn refresh_holding_lease(&self, provider: &Provider, connection: Connection) -> Result<Fetched> {
         let id = connection.id.clone();
-        let aad = |field| Aad::new("connections", id.as_str(), field);
+        let (owner, provider_id) = (connection.owner.clone(), connection.provider_id.clone());
+        let aad = |field| connections::token_aad("connections", id.as_str(), &provider_id, &owner, field);
         let sealed_refresh = connection.refresh_token.clone().unwrap_or_default();
         let prepared = async {
             let refresh_token =

@@ -189,18 +189,21 @@ async fn bench_backend(
         for &connections in &plan.concurrency {
             // Rounds alternate between the two endpoints, so a slow spell of this (virtual)
             // machine hits both; each endpoint reports its median round.
-            let (mut trivial, mut token) = (Vec::new(), Vec::new());
+            let (mut trivial, mut token, mut static_file) = (Vec::new(), Vec::new(), Vec::new());
             for _ in 0..plan.rounds {
                 trivial.push(wrk.trivial(connections, plan.duration)?);
                 token.push(wrk.token(connections, plan.duration, None)?);
+                static_file.push(wrk.static_file(connections, plan.duration)?);
             }
             let (trivial, token) = (median_by(trivial, WrkResult::rps), median_by(token, WrkResult::rps));
+            let static_file = median_by(static_file, WrkResult::rps);
             println!(
-                "   {accounts} accounts, {connections} connections: token {:.0}/s, trivial {:.0}/s",
+                "   {accounts} accounts, {connections} connections: token {:.0}/s, trivial {:.0}/s, static {:.0}/s",
                 token.rps(),
-                trivial.rps()
+                trivial.rps(),
+                static_file.rps()
             );
-            backend_report.runs.push(RunRow { accounts, connections, token, trivial });
+            backend_report.runs.push(RunRow { accounts, connections, token, trivial, static_file });
         }
         // The same 64 connections paced to half the rate just measured.
         let max = backend_report.runs.last().map(|r| r.token.rps()).unwrap_or(0.0);

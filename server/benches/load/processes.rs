@@ -173,6 +173,11 @@ impl Wrk {
         self.run("GET", "/api_keys/current", connections, duration, None)
     }
 
+    /// A static file: the unhashed stylesheet, about 10 KB.
+    pub fn static_file(&self, connections: u32, duration: Duration) -> Result<WrkResult, String> {
+        self.run("GET", "/pkg/plumb.css", connections, duration, None)
+    }
+
     /// The token endpoint; `interval_ms` paces each connection to one request per interval.
     pub fn token(&self, connections: u32, duration: Duration, interval_ms: Option<f64>) -> Result<WrkResult, String> {
         self.run("POST", "/data-integrations/bench/token", connections, duration, interval_ms)

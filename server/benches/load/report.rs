@@ -14,6 +14,8 @@ pub struct RunRow {
     pub connections: u32,
     pub token: WrkResult,
     pub trivial: WrkResult,
+    /// `GET /pkg/plumb.css` (about 10 KB): the static-file baseline.
+    pub static_file: WrkResult,
 }
 
 impl RunRow {
@@ -153,8 +155,10 @@ impl Report {
              The first size is measured, then the table grows to the second on the same server.\n\
              - **Token**: `POST /data-integrations/bench/token` for a random seeded user per request (every \
              request reads a different row). **Trivial**: `GET /api_keys/current`, the same API-key \
-             authentication and a JSON answer, nothing else. After a warm-up, each concurrency runs {} \
-             rounds of {} s alternating between the two endpoints, and each endpoint reports its median round \
+             authentication and a JSON answer, nothing else. **Static**: `GET /pkg/plumb.css`, a 10 KB \
+             stylesheet from the static file service, on the same kept-alive connections (it should beat \
+             the trivial endpoint). After a warm-up, each concurrency runs {} \
+             rounds of {} s alternating between the three endpoints, and each endpoint reports its median round \
              (this virtual machine has slow spells; alternating makes both endpoints share them). The \
              ratio token/trivial is the figure to compare across machines.\n\
              - **Paced**: 64 connections, each sending one request per fixed interval so the total is half \
@@ -175,14 +179,14 @@ impl Report {
         let _ = writeln!(m, "\n## Token fetch\n");
         let _ = writeln!(
             m,
-            "| Database | Accounts | Connections | Token req/s | p50 | p99 | p99.9 | Trivial req/s | Trivial p99 | Token / trivial |\n\
-             |---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+            "| Database | Accounts | Connections | Token req/s | p50 | p99 | p99.9 | Trivial req/s | Trivial p99 | Token / trivial | Static req/s | Static p99 |\n\
+             |---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
         );
         for b in &self.backends {
             for r in &b.runs {
                 let _ = writeln!(
                     m,
-                    "| {} | {} | {} | {} | {} | {} | {} | {} | {} | {:.0}% |",
+                    "| {} | {} | {} | {} | {} | {} | {} | {} | {} | {:.0}% | {} | {} |",
                     b.label,
                     group(r.accounts),
                     r.connections,
@@ -192,7 +196,9 @@ impl Report {
                     ms(r.token.percentile(99.9)),
                     group(r.trivial.rps() as usize),
                     ms(r.trivial.percentile(99.0)),
-                    r.ratio() * 100.0
+                    r.ratio() * 100.0,
+                    group(r.static_file.rps() as usize),
+                    ms(r.static_file.percentile(99.0)),
                 );
             }
         }
@@ -314,6 +320,13 @@ impl Report {
                     ),
                     format!("{:.0}%", ratio * 100.0),
                     ratio >= RATIO_BUDGET,
+                ));
+            }
+            if let Some(r) = b.runs.iter().find(|r| r.accounts == small && r.connections == 64) {
+                out.push((
+                    "A static file beats the trivial endpoint (SQLite, 64 connections)".into(),
+                    format!("{}/s against {}/s", group(r.static_file.rps() as usize), group(r.trivial.rps() as usize)),
+                    r.static_file.rps() >= r.trivial.rps(),
                 ));
             }
             if let Some((_, _, paced)) = b.paced.iter().find(|(a, _, _)| *a == small) {

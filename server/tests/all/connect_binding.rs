@@ -16,6 +16,7 @@ on_both_backends!(
     revoked_keys_end_their_widget_tokens,
     a_callback_from_another_browser_leaves_the_flow_alone,
     pending_flows_are_capped_per_user_and_provider,
+    a_response_from_another_issuer_is_refused,
 );
 
 /// RFC 7636 appendix B.
@@ -274,5 +275,24 @@ async fn pending_flows_are_capped_per_user_and_provider(backend: Backend) {
     // The newest still finishes.
     provider.answer(200, json!({"access_token": "at-1"}));
     assert_eq!(app.callback(flows.last().unwrap(), "code=c").await.status, StatusCode::SEE_OTHER);
+    app.finish().await;
+}
+
+async fn a_response_from_another_issuer_is_refused(backend: Backend) {
+    let (app, provider) = app_with_provider(backend).await;
+    // RFC 9207 mix-up: the response names an authorization server this flow did not go to.
+    let started = app.start_connect("acme", "user_1").await;
+    let mixed = app.callback(&started, "code=c&iss=https%3A%2F%2Fevil.example").await;
+    assert_eq!(mixed.status, StatusCode::SEE_OTHER);
+    assert!(mixed.header("location").unwrap().contains("error=issuer_mismatch"), "{:?}", mixed.header("location"));
+    assert!(provider.requests().is_empty(), "its code was not exchanged");
+    assert_eq!(app.token("acme", "user_1").await.json()["error"], "not_installed");
+    // The provider's own issuer (or none at all) is accepted.
+    let started = app.start_connect("acme", "user_1").await;
+    provider.answer(200, json!({"access_token": "at-1"}));
+    let iss: String = url::form_urlencoded::byte_serialize(provider.url.as_bytes()).collect();
+    let own = app.callback(&started, &format!("code=c&iss={iss}")).await;
+    assert!(!own.header("location").unwrap().contains("error="), "{:?}", own.header("location"));
+    assert_eq!(app.token("acme", "user_1").await.json()["access_token"]["access_token"], "at-1");
     app.finish().await;
 }

@@ -21,6 +21,8 @@ on_both_backends!(
     old_events_deliveries_and_flows_are_pruned,
     oversized_input_is_refused_at_once,
     responses_carrying_secrets_are_never_cached,
+    a_connection_moved_to_another_owner_no_longer_opens,
+    seals_are_counted_per_key_and_warned_about,
 );
 
 async fn count(app: &TestApp, table: &str) -> i64 {
@@ -399,4 +401,53 @@ async fn responses_carrying_secrets_are_never_cached(backend: Backend) {
     assert_eq!(reply.header("strict-transport-security"), None);
     assert_eq!(reply.header("cache-control"), Some("no-store"));
     plain.finish().await;
+}
+
+// --- sealed values ---------------------------------------------------------------------------
+
+async fn a_connection_moved_to_another_owner_no_longer_opens(backend: Backend) {
+    let app = TestApp::new(backend).await;
+    let provider = crate::support::FakeProvider::start().await;
+    app.add_provider("acme", &provider).await;
+    provider.answer(200, serde_json::json!({"access_token": "at-alice", "expires_in": 3600}));
+    app.connect("acme", "user_1", "c").await;
+    // Someone with write access to the database hands user_1's connection to user_2.
+    sqlx::query("UPDATE connections SET user_id = 'user_2'").execute(app.plumb.store().pool()).await.unwrap();
+    let reply = app.token("acme", "user_2").await;
+    assert_eq!(reply.status, StatusCode::INTERNAL_SERVER_ERROR, "{}", reply.body);
+    assert_eq!(reply.json()["code"], "stored_secret_unreadable");
+    assert!(!reply.body.contains("at-alice"));
+    // Put back, it opens again.
+    sqlx::query("UPDATE connections SET user_id = 'user_1'").execute(app.plumb.store().pool()).await.unwrap();
+    assert_eq!(app.token("acme", "user_1").await.json()["access_token"]["access_token"], "at-alice");
+    app.finish().await;
+}
+
+async fn seals_are_counted_per_key_and_warned_about(backend: Backend) {
+    let app = TestApp::new(backend).await;
+    let provider = crate::support::FakeProvider::start().await;
+    app.add_provider("acme", &provider).await;
+    provider.answer(200, serde_json::json!({"access_token": "at", "refresh_token": "rt"}));
+    app.connect("acme", "user_1", "c").await;
+    let now = server::time::now_ms();
+    assert!(app.plumb.housekeeping(now).await.unwrap().keys_to_rotate.is_empty());
+    let key = app.plumb.cipher().key_id();
+    let counted: i64 = sqlx::query_scalar("SELECT seals FROM key_seals WHERE key_id = $1")
+        .bind(&key)
+        .fetch_one(app.plumb.store().pool())
+        .await
+        .unwrap();
+    assert!(counted >= 3, "the client secret and both tokens at least: {counted}");
+    // Near the limit, the next pass says which key to rotate.
+    sqlx::query("UPDATE key_seals SET seals = $1")
+        .bind(server::crypto::SEAL_WARNING as i64)
+        .execute(app.plumb.store().pool())
+        .await
+        .unwrap();
+    provider.answer(200, serde_json::json!({"access_token": "at2"}));
+    app.connect("acme", "user_2", "c").await;
+    let pruned = app.plumb.housekeeping(now).await.unwrap();
+    assert_eq!(pruned.keys_to_rotate.len(), 1);
+    assert_eq!(pruned.keys_to_rotate[0].0, key);
+    app.finish().await;
 }
