@@ -102,6 +102,11 @@ pub struct ProviderView {
     pub scopes_required: bool,
     pub scope_separator: String,
     pub scope_parameter: String,
+    /// RFC 9207: the issuer named in `iss`, and whether the provider always sends it.
+    #[serde(default)]
+    pub issuer: String,
+    #[serde(default)]
+    pub issuer_sends_iss: bool,
     pub client_secret_required: bool,
     pub pkce_enabled: bool,
     pub authenticate_via: AuthenticateVia,
@@ -163,6 +168,11 @@ pub struct ProviderInput {
     pub scopes_required: bool,
     pub scope_separator: String,
     pub scope_parameter: String,
+    /// Filled by discovery (hidden fields): the issuer, and whether it always sends `iss`.
+    #[serde(default)]
+    pub issuer: String,
+    #[serde(default)]
+    pub issuer_sends_iss: bool,
     #[serde(default)]
     pub client_secret_required: bool,
     #[serde(default)]
@@ -197,6 +207,8 @@ impl Default for ProviderInput {
             scopes_required: false,
             scope_separator: " ".into(),
             scope_parameter: "scope".into(),
+            issuer: String::new(),
+            issuer_sends_iss: false,
             client_secret_required: true,
             pkce_enabled: true,
             authenticate_via: AuthenticateVia::RequestBody.as_str().into(),
@@ -233,6 +245,8 @@ impl ProviderInput {
             scopes_required: p.scopes_required,
             scope_separator: p.scope_separator.clone(),
             scope_parameter: p.scope_parameter.clone(),
+            issuer: p.issuer.clone(),
+            issuer_sends_iss: p.issuer_sends_iss,
             client_secret_required: p.client_secret_required,
             pkce_enabled: p.pkce_enabled,
             authenticate_via: p.authenticate_via.as_str().into(),
@@ -337,6 +351,9 @@ impl fmt::Debug for SharedCredentialsInput {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Discovered {
     pub issuer: String,
+    /// `authorization_response_iss_parameter_supported` (RFC 9207 §3).
+    #[serde(default)]
+    pub iss_parameter_supported: bool,
     pub authorization_url: String,
     pub token_url: String,
     pub pkce_supported: bool,

@@ -64,10 +64,13 @@ pub struct CallbackParams {
     pub iss: Option<String>,
 }
 
-/// Whether `iss` from a callback names the provider the flow was started with: the same origin
-/// as its authorization or token endpoint (an issuer is the authorization server's https URL,
-/// and Plumb's providers are configured by their endpoints; RFC 9207 §2.4).
+/// Whether `iss` from a callback names the provider the flow was started with: its issuer,
+/// compared character for character (RFC 9207 §2.4), when known; otherwise the same origin as
+/// its authorization or token endpoint (an issuer is the authorization server's https URL).
 fn issuer_matches(provider: &Provider, iss: &str) -> bool {
+    if !provider.issuer.is_empty() {
+        return provider.issuer == iss;
+    }
     let origin = |u: &str| url::Url::parse(u).ok().map(|u| u.origin().ascii_serialization());
     let Some(iss) = origin(iss) else { return false };
     [provider.authorization_url.as_str(), provider.token_url.as_str()]
@@ -331,7 +334,12 @@ impl Plumb {
             }
             (event, extra.into_iter().map(|(k, v)| (k.to_string(), v.to_string())).collect::<Vec<_>>())
         };
-        let (event, location) = if params.iss.as_deref().is_some_and(|iss| !issuer_matches(&provider, iss)) {
+        let issuer_ok = match params.iss.as_deref() {
+            Some(iss) => issuer_matches(&provider, iss),
+            // It says it always sends `iss`: a response without one did not come from it.
+            None => !provider.issuer_sends_iss,
+        };
+        let (event, location) = if !issuer_ok {
             // RFC 9207: the response names the authorization server that sent it, and it is not
             // the one this flow was started with (a mix-up): its code goes nowhere.
             tracing::warn!(provider = %provider.slug, "callback from another issuer refused");

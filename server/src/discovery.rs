@@ -100,6 +100,10 @@ pub fn interpret(metadata: &Value, rules: Outbound) -> Result<Discovered> {
     };
     Ok(Discovered {
         issuer: text("issuer"),
+        iss_parameter_supported: metadata
+            .get("authorization_response_iss_parameter_supported")
+            .and_then(Value::as_bool)
+            .unwrap_or(false),
         authorization_url,
         token_url,
         pkce_supported: list("code_challenge_methods_supported").iter().any(|m| m == "S256"),
@@ -153,10 +157,13 @@ mod tests {
             "token_endpoint": "https://idp.example/token",
             "code_challenge_methods_supported": ["plain", "S256"],
             "token_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post"],
-            "scopes_supported": ["openid", "email"]
+            "scopes_supported": ["openid", "email"],
+            "authorization_response_iss_parameter_supported": true
         }))
         .unwrap();
         assert_eq!(d.authorization_url, "https://idp.example/auth");
+        assert_eq!(d.issuer, "https://idp.example");
+        assert!(d.iss_parameter_supported, "RFC 9207 §3");
         assert!(d.pkce_supported);
         assert_eq!(d.authenticate_via, Some(AuthenticateVia::RequestBody));
         assert_eq!(d.scopes_supported, ["openid", "email"]);
@@ -165,6 +172,7 @@ mod tests {
             interpret_dev(&json!({"authorization_endpoint": "https://i/a", "token_endpoint": "https://i/t"})).unwrap();
         assert_eq!(basic_only.authenticate_via, Some(AuthenticateVia::BasicAuthHeader));
         assert!(!basic_only.pkce_supported);
+        assert!(!basic_only.iss_parameter_supported);
     }
 
     #[test]

@@ -25,6 +25,8 @@ pub struct ValidProvider {
     pub scopes_required: bool,
     pub scope_separator: String,
     pub scope_parameter: String,
+    pub issuer: String,
+    pub issuer_sends_iss: bool,
     pub client_secret_required: bool,
     pub pkce_enabled: bool,
     pub authenticate_via: AuthenticateVia,
@@ -47,6 +49,8 @@ impl ValidProvider {
         p.scopes = ScopeList(self.scopes.clone());
         p.scope_separator = self.scope_separator.clone();
         p.scope_parameter = self.scope_parameter.clone();
+        p.issuer = self.issuer.clone();
+        p.issuer_sends_iss = self.issuer_sends_iss;
         p.scopes_required = self.scopes_required;
         p.client_secret_required = self.client_secret_required;
         p.pkce_enabled = self.pkce_enabled;
@@ -74,7 +78,7 @@ const RESERVED_HEADERS: [&str; 6] =
     ["authorization", "content-type", "content-length", "host", "accept", "transfer-encoding"];
 
 /// The fields in the order their problems are reported, which is the form's order.
-const FIELD_ORDER: [&str; 21] = [
+const FIELD_ORDER: [&str; 22] = [
     "name",
     "slug",
     "description",
@@ -88,6 +92,7 @@ const FIELD_ORDER: [&str; 21] = [
     "scopes",
     "scope_separator",
     "scope_parameter",
+    "issuer",
     "authenticate_via",
     "token_body_content_type",
     "authorization_parameters",
@@ -210,6 +215,16 @@ pub fn validate(draft: &Draft, purpose: Purpose, rules: Outbound) -> Result<Vali
         }
     };
 
+    // RFC 9207's issuer: an https URL (as a check_url allows), compared character for character.
+    let issuer = draft.issuer.trim();
+    if !issuer.is_empty() {
+        if let Err(message) = rules.check_url("Issuer", issuer) {
+            fail("issuer", "invalid_url", message);
+        }
+    } else if draft.issuer_sends_iss {
+        fail("issuer", "required", "Enter the issuer the provider names in its responses.".into());
+    }
+
     let authenticate_via = AuthenticateVia::parse(draft.authenticate_via.trim()).unwrap_or_else(|| {
         fail("authenticate_via", "invalid", "Choose the request body or the HTTP Basic header.".into());
         AuthenticateVia::default()
@@ -304,6 +319,8 @@ pub fn validate(draft: &Draft, purpose: Purpose, rules: Outbound) -> Result<Vali
         scopes_required: draft.scopes_required,
         scope_separator: scope_separator.to_string(),
         scope_parameter: scope_parameter.to_string(),
+        issuer: issuer.to_string(),
+        issuer_sends_iss: draft.issuer_sends_iss,
         client_secret_required: draft.client_secret_required,
         pkce_enabled: draft.pkce_enabled,
         authenticate_via,

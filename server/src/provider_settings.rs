@@ -29,6 +29,8 @@ pub struct ProviderChange {
     pub scopes_required: Option<bool>,
     pub scope_separator: Option<String>,
     pub scope_parameter: Option<String>,
+    pub issuer: Option<String>,
+    pub issuer_sends_iss: Option<bool>,
     pub client_secret_required: Option<bool>,
     pub pkce_enabled: Option<bool>,
     pub authenticate_via: Option<String>,
@@ -79,6 +81,8 @@ impl From<&ProviderInput> for ProviderChange {
             scopes_required: Some(input.scopes_required),
             scope_separator: Some(input.scope_separator.clone()),
             scope_parameter: Some(input.scope_parameter.clone()),
+            issuer: Some(input.issuer.clone()),
+            issuer_sends_iss: Some(input.issuer_sends_iss),
             client_secret_required: Some(input.client_secret_required),
             pkce_enabled: Some(input.pkce_enabled),
             authenticate_via: Some(input.authenticate_via.clone()),
@@ -112,6 +116,8 @@ pub struct Draft {
     pub(crate) scopes_required: bool,
     pub(crate) scope_separator: String,
     pub(crate) scope_parameter: String,
+    pub(crate) issuer: String,
+    pub(crate) issuer_sends_iss: bool,
     pub(crate) client_secret_required: bool,
     pub(crate) pkce_enabled: bool,
     pub(crate) authenticate_via: String,
@@ -147,6 +153,8 @@ impl Draft {
             scopes_required: p.scopes_required,
             scope_separator: p.scope_separator.clone(),
             scope_parameter: p.scope_parameter.clone(),
+            issuer: p.issuer.clone(),
+            issuer_sends_iss: p.issuer_sends_iss,
             client_secret_required: p.client_secret_required,
             pkce_enabled: p.pkce_enabled,
             authenticate_via: p.authenticate_via.as_str().into(),
@@ -180,6 +188,8 @@ impl Draft {
         set(&mut self.scopes_required, change.scopes_required);
         set(&mut self.scope_separator, change.scope_separator);
         set(&mut self.scope_parameter, change.scope_parameter);
+        set(&mut self.issuer, change.issuer);
+        set(&mut self.issuer_sends_iss, change.issuer_sends_iss);
         set(&mut self.client_secret_required, change.client_secret_required);
         set(&mut self.pkce_enabled, change.pkce_enabled);
         set(&mut self.authenticate_via, change.authenticate_via);

@@ -63,6 +63,10 @@ pub struct Provider {
     pub catalog_slug: Option<String>,
     pub credentials: CredentialsKind,
     pub enabled: bool,
+    /// RFC 9207: the issuer its authorization responses name in `iss` (empty: not known), and
+    /// whether it always sends `iss` (its metadata says so).
+    pub issuer: String,
+    pub issuer_sends_iss: bool,
     pub created_at: i64,
     pub updated_at: i64,
 }
@@ -103,6 +107,8 @@ impl Provider {
             catalog_slug: None,
             credentials: CredentialsKind::Custom,
             enabled: true,
+            issuer: String::new(),
+            issuer_sends_iss: false,
             created_at: now,
             updated_at: now,
         }
@@ -148,6 +154,8 @@ impl Provider {
             scopes_required: self.scopes_required,
             scope_separator: self.scope_separator.clone(),
             scope_parameter: self.scope_parameter.clone(),
+            issuer: self.issuer.clone(),
+            issuer_sends_iss: self.issuer_sends_iss,
             client_secret_required: self.client_secret_required,
             pkce_enabled: self.pkce_enabled,
             authenticate_via: self.authenticate_via,

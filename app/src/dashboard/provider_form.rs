@@ -43,6 +43,8 @@ pub struct FormState {
     scopes_required: RwSignal<bool>,
     scope_separator: RwSignal<String>,
     scope_parameter: RwSignal<String>,
+    issuer: RwSignal<String>,
+    issuer_sends_iss: RwSignal<bool>,
     client_secret_required: RwSignal<bool>,
     pkce_enabled: RwSignal<bool>,
     authenticate_via: RwSignal<String>,
@@ -74,6 +76,8 @@ impl FormState {
             scopes_required: RwSignal::new(i.scopes_required),
             scope_separator: RwSignal::new(i.scope_separator),
             scope_parameter: RwSignal::new(i.scope_parameter),
+            issuer: RwSignal::new(i.issuer),
+            issuer_sends_iss: RwSignal::new(i.issuer_sends_iss),
             client_secret_required: RwSignal::new(i.client_secret_required),
             pkce_enabled: RwSignal::new(i.pkce_enabled),
             authenticate_via: RwSignal::new(i.authenticate_via),
@@ -92,6 +96,8 @@ impl FormState {
         self.authorization_url.set(d.authorization_url.clone());
         self.token_url.set(d.token_url.clone());
         self.pkce_enabled.set(d.pkce_supported);
+        self.issuer.set(d.issuer.clone());
+        self.issuer_sends_iss.set(d.iss_parameter_supported);
         if let Some(via) = d.authenticate_via {
             self.authenticate_via.set(via.as_str().to_string());
         }
@@ -332,6 +338,10 @@ fn ProviderSections(
                 hint="How scopes are joined in the authorization request."/>
             <Field label="Scope parameter" name="scope_parameter" error=err("scope_parameter") value=state.scope_parameter
                 hint="The query parameter scopes go in: scope, or for example user_scope (Slack user tokens)."/>
+            <Field label="Issuer" name="issuer" kind="url" error=err("issuer") value=state.issuer placeholder="https://login.acme.example"
+                hint="The issuer the provider names in its responses (RFC 9207 iss); filled by discovery. A response naming another issuer is refused."/>
+            <Checkbox label="Always sends iss" name="issuer_sends_iss" error=err("issuer_sends_iss") checked=state.issuer_sends_iss
+                hint="Its metadata says every authorization response carries iss: a response without one is refused."/>
             <Checkbox label="Scopes required" name="scopes_required" error=err("scopes_required") checked=state.scopes_required
                 hint="Refuse to start an authorization without at least one scope."/>
             <Checkbox label="Client secret required" name="client_secret_required" error=err("client_secret_required")

@@ -107,6 +107,7 @@ fn api_field_names(e: Error) -> Error {
             "use_shared_credentials" => "credentials.type".into(),
             "client_id" | "client_secret" => format!("credentials.{field}"),
             "scope_separator" => "custom_provider.request_scope_separator".into(),
+            "issuer_sends_iss" => "custom_provider.authorization_response_iss_parameter_supported".into(),
             "authorization_parameters" => "custom_provider.additional_authorization_parameters".into(),
             "access_token_path" | "refresh_token_path" | "expires_in_path" | "scope_path" => {
                 format!("custom_provider.token_response_paths.{}", field.trim_end_matches("_path"))
@@ -125,7 +126,7 @@ fn api_field_names(e: Error) -> Error {
     }
 }
 
-const CUSTOM_PROVIDER_FIELDS: [&str; 15] = [
+const CUSTOM_PROVIDER_FIELDS: [&str; 17] = [
     "name",
     "authorization_url",
     "token_url",
@@ -142,6 +143,8 @@ const CUSTOM_PROVIDER_FIELDS: [&str; 15] = [
     "scope_parameter",
     "token_request_headers",
     "token_response_paths",
+    "issuer",
+    "authorization_response_iss_parameter_supported",
 ];
 
 /// Reads the `custom_provider` object into the change: only the fields it names.
@@ -159,6 +162,7 @@ fn read_custom_provider(change: &mut ProviderChange, body: Value) -> Result<(), 
         ("icon_url", &mut change.icon_url),
         ("request_scope_separator", &mut change.scope_separator),
         ("scope_parameter", &mut change.scope_parameter),
+        ("issuer", &mut change.issuer),
         ("token_body_content_type", &mut change.token_body_content_type),
         ("authenticate_via", &mut change.authenticate_via),
     ] {
@@ -170,6 +174,7 @@ fn read_custom_provider(change: &mut ProviderChange, body: Value) -> Result<(), 
         ("pkce_enabled", &mut change.pkce_enabled),
         ("scopes_required", &mut change.scopes_required),
         ("client_secret_required", &mut change.client_secret_required),
+        ("authorization_response_iss_parameter_supported", &mut change.issuer_sends_iss),
     ] {
         if let Some(b) = boolean(&map, key, &f(key))? {
             *slot = Some(b);
@@ -550,6 +555,8 @@ fn to_json(state: &AppState, p: &Provider, shared: &[SharedCredentials]) -> Valu
             "authenticate_via": p.authenticate_via.as_str(),
             "icon_url": (!p.icon_url.is_empty()).then(|| p.icon_url.clone()),
             "scope_parameter": p.scope_parameter,
+            "issuer": (!p.issuer.is_empty()).then(|| p.issuer.clone()),
+            "authorization_response_iss_parameter_supported": p.issuer_sends_iss,
             "token_request_headers": pairs(&p.token_request_headers),
             "token_response_paths": p.token_response_paths,
         })

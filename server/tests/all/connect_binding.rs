@@ -294,5 +294,29 @@ async fn a_response_from_another_issuer_is_refused(backend: Backend) {
     let own = app.callback(&started, &format!("code=c&iss={iss}")).await;
     assert!(!own.header("location").unwrap().contains("error="), "{:?}", own.header("location"));
     assert_eq!(app.token("acme", "user_1").await.json()["access_token"]["access_token"], "at-1");
+
+    // With the issuer known and its metadata saying it always sends iss: exactly that issuer,
+    // and never a response without one.
+    let put = |body: Value| call(&app, Method::PUT, "/data-integrations/acme", body);
+    let no_issuer = put(json!({"custom_provider": {"authorization_response_iss_parameter_supported": true}})).await;
+    assert_eq!(no_issuer.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", no_issuer.body);
+    assert_eq!(no_issuer.json()["errors"][0]["field"], "custom_provider.issuer");
+    let issuer = format!("{}/tenant-1", provider.url);
+    let set =
+        put(json!({"custom_provider": {"issuer": issuer, "authorization_response_iss_parameter_supported": true}}))
+            .await;
+    assert_eq!(set.status, StatusCode::OK, "{}", set.body);
+    assert_eq!(set.json()["custom_provider"]["issuer"], issuer);
+    let encoded = |s: &str| -> String { url::form_urlencoded::byte_serialize(s.as_bytes()).collect() };
+    for query in ["code=c".to_string(), format!("code=c&iss={}", encoded(&format!("{}/tenant-2", provider.url)))] {
+        let started = app.start_connect("acme", "user_2").await;
+        let refused = app.callback(&started, &query).await;
+        assert!(refused.header("location").unwrap().contains("error=issuer_mismatch"), "{query}");
+    }
+    let started = app.start_connect("acme", "user_2").await;
+    provider.answer(200, json!({"access_token": "at-2"}));
+    let exact = app.callback(&started, &format!("code=c&iss={}", encoded(&issuer))).await;
+    assert!(!exact.header("location").unwrap().contains("error="), "{:?}", exact.header("location"));
+    assert_eq!(provider.requests().len(), 2, "only the two accepted responses were exchanged");
     app.finish().await;
 }
