@@ -197,6 +197,11 @@ impl Plumb {
                 .attempt(&client)
                 .map_err(|wait| Error::TooManyAttempts { retry_after_secs: wait.as_secs().max(1) })?;
         }
+        // No password Plumb accepts is longer (check_password), and no email: refuse without
+        // hashing a megabyte or counting a failure against someone's account.
+        if password.len() > 1024 || email.len() > 254 {
+            return Err(Error::SignInFailed);
+        }
         let email = normalize_email(email);
         let now = now_ms();
         let attempt = match self.store.reserve_login_attempt(&email, now, FREE_FAILURES, &LOCK_STEPS).await? {

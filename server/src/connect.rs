@@ -148,6 +148,9 @@ impl Plumb {
     /// A `return_to` must be an absolute URL on Plumb's own origin or on one the operator listed
     /// (`PLUMB_RETURN_TO_ORIGINS`), compared exactly (scheme, host and port).
     async fn check_return_to(&self, env: &EnvironmentId, value: &str) -> Result<String> {
+        if value.len() > 2048 {
+            return Err(Error::field("return_to", "too_long", "Use a return_to of at most 2048 characters."));
+        }
         let url = url::Url::parse(value)
             .ok()
             .filter(|u| matches!(u.scheme(), "http" | "https") && u.host_str().is_some())

@@ -17,6 +17,7 @@ mod responses;
 mod serve;
 mod server_fns;
 mod site;
+mod site_cache;
 mod state;
 mod tokens;
 mod webhook_endpoints;

@@ -68,9 +68,14 @@ impl Manifest {
 }
 
 /// Serves the site's files; `not_found` answers for anything missing.
+/// Files come from memory once read ([`super::site_cache`]); `ServeDir` serves the rest.
 pub fn service(site_root: &Path, not_found: MethodRouter) -> Router {
     let files = ServeDir::new(site_root).precompressed_br().precompressed_gzip().fallback(not_found);
-    Router::new().fallback_service(files).layer(middleware::from_fn(cache_headers))
+    let memory = super::site_cache::SiteCache::new(site_root);
+    Router::new()
+        .fallback_service(files)
+        .layer(middleware::from_fn_with_state(memory, super::site_cache::from_memory))
+        .layer(middleware::from_fn(cache_headers))
 }
 
 /// Adds the caching policy to files served, and `Vary` since the body depends on

@@ -72,22 +72,19 @@ impl Store {
     }
 
     pub async fn api_key_by_id(&self, id: &str) -> Result<Option<ApiKeyRecord>> {
-        Ok(sqlx::query_as(
-            "SELECT id, environment_id, key_hash, prefix, name, created_at, last_used_at, revoked_at FROM api_keys \
-             WHERE id = $1",
-        )
-        .bind(id)
-        .fetch_optional(&self.pool)
-        .await?)
+        self.api_key_where("id", id).await
     }
 
     pub async fn api_key_by_hash(&self, key_hash: &str) -> Result<Option<ApiKeyRecord>> {
-        Ok(sqlx::query_as(
+        self.api_key_where("key_hash", key_hash).await
+    }
+
+    /// The key whose `column` (a name from this file, never input) is `value`.
+    async fn api_key_where(&self, column: &str, value: &str) -> Result<Option<ApiKeyRecord>> {
+        let sql = format!(
             "SELECT id, environment_id, key_hash, prefix, name, created_at, last_used_at, revoked_at FROM api_keys \
-             WHERE key_hash = $1",
-        )
-        .bind(key_hash)
-        .fetch_optional(&self.pool)
-        .await?)
+             WHERE {column} = $1"
+        );
+        Ok(sqlx::query_as(&sql).bind(value).fetch_optional(&self.pool).await?)
     }
 }

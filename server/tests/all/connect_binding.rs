@@ -23,26 +23,6 @@ on_both_backends!(
 const VERIFIER: &str = "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk";
 const CHALLENGE: &str = "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM";
 
-async fn count(app: &TestApp, table: &str) -> i64 {
-    sqlx::query_scalar::<_, i64>(&format!("SELECT COUNT(*) FROM {table}"))
-        .fetch_one(app.plumb.store().pool())
-        .await
-        .unwrap()
-}
-
-async fn call(app: &TestApp, method: Method, path: &str, body: Value) -> crate::support::Reply {
-    app.send(
-        Request::builder()
-            .method(method)
-            .uri(path)
-            .header(header::AUTHORIZATION, format!("Bearer {}", app.api_key))
-            .header(header::CONTENT_TYPE, "application/json")
-            .body(Body::from(body.to_string()))
-            .unwrap(),
-    )
-    .await
-}
-
 async fn app_with_provider(backend: Backend) -> (TestApp, FakeProvider) {
     let app = TestApp::new(backend).await;
     let provider = FakeProvider::start().await;
@@ -76,19 +56,19 @@ async fn cross_site_starts_are_refused(backend: Backend) {
         assert_eq!(reply.status, StatusCode::FORBIDDEN, "{origin:?} {site:?}");
         assert!(reply.body.contains("Plumb&#39;s own pages"), "{}", reply.body);
     }
-    assert_eq!(count(&app, "oauth_states").await, 0, "no flow was started");
+    assert_eq!(app.count("oauth_states").await, 0, "no flow was started");
     // Plumb's own widget page still starts one.
     let ok = app.send(connect_form(&token, Some(PUBLIC_URL), Some("same-origin"))).await;
     assert_eq!(ok.status, StatusCode::SEE_OTHER);
 
     // A link's button, posted from another site, starts nothing and leaves the link usable.
-    let link = call(&app, Method::POST, "/data-integrations/acme/authorize", json!({"user_id": "attacker"})).await;
+    let link = app.call(Method::POST, "/data-integrations/acme/authorize", json!({"user_id": "attacker"})).await;
     let path = link.json()["url"].as_str().unwrap().strip_prefix(PUBLIC_URL).unwrap().to_string();
     let forged = app
         .send(Request::post(&path).header(header::ORIGIN, "https://evil.example").body(Body::empty()).unwrap())
         .await;
     assert_eq!(forged.status, StatusCode::FORBIDDEN);
-    assert_eq!(count(&app, "authorization_links").await, 1);
+    assert_eq!(app.count("authorization_links").await, 1);
     app.finish().await;
 }
 
@@ -111,7 +91,7 @@ async fn open_link(app: &TestApp, url: &str, code: &str) -> crate::support::Repl
 
 async fn a_link_with_a_challenge_connects_only_when_the_backend_finishes(backend: Backend) {
     let (app, provider) = app_with_provider(backend).await;
-    let authorize = |body: Value| call(&app, Method::POST, "/data-integrations/acme/authorize", body);
+    let authorize = |body: Value| app.call(Method::POST, "/data-integrations/acme/authorize", body);
     let bound = json!({"user_id": "user_1", "organization_id": "org_1", "return_to": "https://app.example/back",
         "code_challenge": CHALLENGE, "code_challenge_method": "S256"});
 
@@ -134,7 +114,7 @@ async fn a_link_with_a_challenge_connects_only_when_the_backend_finishes(backend
     }
 
     let finish = |code: &str, verifier: &str| {
-        call(&app, Method::POST, "/data-integrations/finish", json!({"connect_code": code, "code_verifier": verifier}))
+        app.call(Method::POST, "/data-integrations/finish", json!({"connect_code": code, "code_verifier": verifier}))
     };
     let connect_code_of = |reply: &crate::support::Reply, app_state: &str| {
         let location = url::Url::parse(reply.header("location").unwrap()).unwrap();
@@ -153,7 +133,7 @@ async fn a_link_with_a_challenge_connects_only_when_the_backend_finishes(backend
     let back = open_link(&app, reply.json()["url"].as_str().unwrap(), "c1").await;
     let code = connect_code_of(&back, &app_state);
     assert_eq!(app.token("acme", "user_1").await.json(), json!({"active": false, "error": "not_installed"}));
-    assert_eq!(count(&app, "held_connections").await, 1);
+    assert_eq!(app.count("held_connections").await, 1);
     let sealed: Vec<u8> = sqlx::query_scalar("SELECT access_token FROM held_connections")
         .fetch_one(app.plumb.store().pool())
         .await
@@ -162,7 +142,7 @@ async fn a_link_with_a_challenge_connects_only_when_the_backend_finishes(backend
     let wrong = finish(&code, "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXl").await;
     assert_eq!(wrong.status, StatusCode::BAD_REQUEST, "{}", wrong.body);
     assert_eq!(finish(&code, VERIFIER).await.status, StatusCode::BAD_REQUEST, "the code was used up");
-    assert_eq!(count(&app, "connections").await, 0);
+    assert_eq!(app.count("connections").await, 0);
 
     // The right verifier within the time connects the account.
     let reply = authorize(bound.clone()).await;
@@ -177,7 +157,7 @@ async fn a_link_with_a_challenge_connects_only_when_the_backend_finishes(backend
     assert_eq!(account["organization_id"], "org_1");
     assert_eq!(account["state"], "connected");
     assert_eq!(app.token("acme", "user_1").await.json()["access_token"]["access_token"], "at-1");
-    assert_eq!(count(&app, "held_connections").await, 0);
+    assert_eq!(app.count("held_connections").await, 0);
 
     // Too late: 90 seconds after the redirect.
     let reply = authorize(bound).await;
@@ -236,7 +216,7 @@ async fn revoked_keys_end_their_widget_tokens(backend: Backend) {
     assert_eq!(refused.json()["code"], "invalid_widget_token");
     let start = app.send(connect_form(&token, Some(PUBLIC_URL), Some("same-origin"))).await;
     assert_eq!(start.status, StatusCode::UNAUTHORIZED);
-    assert_eq!(count(&app, "oauth_states").await, 0);
+    assert_eq!(app.count("oauth_states").await, 0);
     // Tokens of the keys still active keep working.
     assert_eq!(app.send(widget(&app.widget_token("user_1").await)).await.status, StatusCode::OK);
     app.finish().await;
@@ -271,7 +251,7 @@ async fn pending_flows_are_capped_per_user_and_provider(backend: Backend) {
         .await
         .unwrap();
     assert_eq!(of_user_1, 5);
-    assert_eq!(count(&app, "oauth_states").await, 6, "another user's flow is not touched");
+    assert_eq!(app.count("oauth_states").await, 6, "another user's flow is not touched");
     // The newest still finishes.
     provider.answer(200, json!({"access_token": "at-1"}));
     assert_eq!(app.callback(flows.last().unwrap(), "code=c").await.status, StatusCode::SEE_OTHER);
@@ -297,7 +277,7 @@ async fn a_response_from_another_issuer_is_refused(backend: Backend) {
 
     // With the issuer known and its metadata saying it always sends iss: exactly that issuer,
     // and never a response without one.
-    let put = |body: Value| call(&app, Method::PUT, "/data-integrations/acme", body);
+    let put = |body: Value| app.call(Method::PUT, "/data-integrations/acme", body);
     let no_issuer = put(json!({"custom_provider": {"authorization_response_iss_parameter_supported": true}})).await;
     assert_eq!(no_issuer.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", no_issuer.body);
     assert_eq!(no_issuer.json()["errors"][0]["field"], "custom_provider.issuer");

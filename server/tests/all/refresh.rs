@@ -17,6 +17,22 @@ on_both_backends!(
     a_hanging_provider_answers_the_sdk_within_seconds,
 );
 
+/// `n` concurrent token fetches for user_1; the distinct tokens they got (each must succeed).
+async fn crowd(app: &std::sync::Arc<TestApp>, n: usize) -> HashSet<String> {
+    let mut tasks = Vec::new();
+    for _ in 0..n {
+        let app = app.clone();
+        tasks.push(tokio::spawn(async move { app.token("acme", "user_1").await }));
+    }
+    let mut seen = HashSet::new();
+    for t in tasks {
+        let reply = t.await.unwrap();
+        assert_eq!(reply.status, axum::http::StatusCode::OK, "{}", reply.body);
+        seen.insert(reply.json()["access_token"]["access_token"].as_str().unwrap().to_string());
+    }
+    seen
+}
+
 fn tokens(access: &str, refresh: &str, expires_in: u64) -> serde_json::Value {
     json!({"access_token": access, "refresh_token": refresh, "expires_in": expires_in, "token_type": "Bearer"})
 }
@@ -38,17 +54,7 @@ async fn two_hundred_concurrent_fetches_cause_one_refresh(backend: Backend) {
     provider.set_delay(300);
     provider.answer(200, tokens("at-2", "rt-2", 3600));
     let app = std::sync::Arc::new(app);
-    let mut tasks = Vec::new();
-    for _ in 0..200 {
-        let app = app.clone();
-        tasks.push(tokio::spawn(async move { app.token("acme", "user_1").await }));
-    }
-    let mut seen = HashSet::new();
-    for t in tasks {
-        let reply = t.await.unwrap();
-        assert_eq!(reply.status, axum::http::StatusCode::OK, "{}", reply.body);
-        seen.insert(reply.json()["access_token"]["access_token"].as_str().unwrap().to_string());
-    }
+    let seen = crowd(&app, 200).await;
     assert_eq!(seen, HashSet::from(["at-2".to_string()]));
     let refreshes = provider.requests().iter().filter(|r| r["grant_type"] == "refresh_token").count();
     assert_eq!(refreshes, 1, "exactly one refresh reached the provider");
@@ -137,17 +143,7 @@ async fn short_lived_tokens_refresh_once_for_a_crowd(backend: Backend) {
     provider.set_delay(300);
     provider.answer(200, tokens("at-2", "rt-2", 6));
     let app = std::sync::Arc::new(app);
-    let mut tasks = Vec::new();
-    for _ in 0..200 {
-        let app = app.clone();
-        tasks.push(tokio::spawn(async move { app.token("acme", "user_1").await }));
-    }
-    let mut seen = HashSet::new();
-    for t in tasks {
-        let reply = t.await.unwrap();
-        assert_eq!(reply.status, axum::http::StatusCode::OK, "{}", reply.body);
-        seen.insert(reply.json()["access_token"]["access_token"].as_str().unwrap().to_string());
-    }
+    let seen = crowd(&app, 200).await;
     assert_eq!(seen, HashSet::from(["at-2".to_string()]), "one token for everyone");
     let refreshes = provider.requests().iter().filter(|r| r["grant_type"] == "refresh_token").count();
     assert_eq!(refreshes, 1);

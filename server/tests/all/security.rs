@@ -25,13 +25,6 @@ on_both_backends!(
     seals_are_counted_per_key_and_warned_about,
 );
 
-async fn count(app: &TestApp, table: &str) -> i64 {
-    sqlx::query_scalar::<_, i64>(&format!("SELECT COUNT(*) FROM {table}"))
-        .fetch_one(app.plumb.store().pool())
-        .await
-        .unwrap()
-}
-
 fn accept_invite(path: &str, email: &str) -> Request<Body> {
     let body = url::form_urlencoded::Serializer::new(String::new())
         .extend_pairs([("email", email), ("password", ADMIN_PASSWORD), ("confirm", ADMIN_PASSWORD)])
@@ -56,14 +49,14 @@ async fn the_setup_link_stops_working_once_an_admin_exists(backend: Backend) {
         updated_at: 1,
     };
     app.plumb.store().insert_admin(&admin, None).await.unwrap();
-    assert_eq!(count(&app, "admin_invites").await, 1);
+    assert_eq!(app.count("admin_invites").await, 1);
 
     let used = app.send(accept_invite(&path, "mallory@example.com")).await;
     assert_eq!(used.status, StatusCode::SEE_OTHER);
     assert!(used.header("location").unwrap().contains("error=invite_invalid"), "{:?}", used.header("location"));
     assert!(used.header("set-cookie").is_none(), "no session");
-    assert_eq!(count(&app, "admins").await, 1, "no admin was created");
-    assert_eq!(count(&app, "admin_invites").await, 0, "the setup link was deleted");
+    assert_eq!(app.count("admins").await, 1, "no admin was created");
+    assert_eq!(app.count("admin_invites").await, 0, "the setup link was deleted");
 
     // A restart with admins present deletes a setup link left from before, and prints none.
     let stale = server::store::InviteRecord {
@@ -75,16 +68,16 @@ async fn the_setup_link_stops_working_once_an_admin_exists(backend: Backend) {
     };
     app.plumb.store().insert_invite(&stale).await.unwrap();
     assert_eq!(app.plumb.setup_link_if_needed().await.unwrap(), None);
-    assert_eq!(count(&app, "admin_invites").await, 0);
+    assert_eq!(app.count("admin_invites").await, 0);
 
     // `plumb admin create` removes one too; an invitation naming an email survives it.
     app.plumb.store().insert_invite(&stale).await.unwrap();
     let named = app.plumb.invite_admin("admin_other", "grace@example.com").await.unwrap();
     app.plumb.create_admin("linus@example.com", ADMIN_PASSWORD).await.unwrap();
-    assert_eq!(count(&app, "admin_invites").await, 1);
+    assert_eq!(app.count("admin_invites").await, 1);
     let grace = app.send(accept_invite(named.strip_prefix(PUBLIC_URL).unwrap(), "ignored@example.com")).await;
     assert_eq!(grace.header("location"), Some("/dashboard"));
-    assert_eq!(count(&app, "admins").await, 3);
+    assert_eq!(app.count("admins").await, 3);
     app.finish().await;
 }
 
@@ -145,7 +138,7 @@ async fn one_address_cannot_sign_in_with_endless_emails(backend: Backend) {
     assert_eq!(limited.status, StatusCode::TOO_MANY_REQUESTS);
     assert_eq!(limited.json()["code"], "too_many_attempts");
     assert!(limited.header("retry-after").is_some());
-    assert_eq!(count(&app, "login_throttle").await, 3, "a refused attempt adds no row");
+    assert_eq!(app.count("login_throttle").await, 3, "a refused attempt adds no row");
 
     // A forwarded address from an untrusted peer changes nothing ...
     let mut spoofed = from_address(login_json("guess10@example.com", "x"), "203.0.113.5:4002");
@@ -322,10 +315,10 @@ async fn old_events_deliveries_and_flows_are_pruned(backend: Backend) {
 
     let pruned = app.plumb.housekeeping(now).await.unwrap();
     assert_eq!((pruned.events, pruned.deliveries, pruned.oauth_states, pruned.login_throttle), (1, 1, 1, 1));
-    assert_eq!(count(&app, "events").await, 2, "the recent event and the one with a pending delivery");
-    assert_eq!(count(&app, "webhook_deliveries").await, 2);
-    assert_eq!(count(&app, "login_throttle").await, 2);
-    assert_eq!(count(&app, "oauth_states").await, 0);
+    assert_eq!(app.count("events").await, 2, "the recent event and the one with a pending delivery");
+    assert_eq!(app.count("webhook_deliveries").await, 2);
+    assert_eq!(app.count("login_throttle").await, 2);
+    assert_eq!(app.count("oauth_states").await, 0);
     // Nothing more to do.
     assert_eq!(app.plumb.housekeeping(now).await.unwrap(), server::housekeeping::Pruned::default());
     app.finish().await;
@@ -377,7 +370,19 @@ async fn oversized_input_is_refused_at_once(backend: Backend) {
             .collect();
         assert!(fields.contains(&field.to_string()), "{field}: {fields:?}");
     }
-    assert_eq!(count(&app, "providers").await, 0, "nothing was stored");
+    assert_eq!(app.count("providers").await, 0, "nothing was stored");
+    // A return_to past 2 KiB, and a sign-in with a megabyte of password (answered without hashing).
+    let provider = crate::support::FakeProvider::start().await;
+    app.add_provider("acme", &provider).await;
+    let long_return = format!("https://app.example/{}", "r".repeat(3000));
+    let body = serde_json::json!({"user_id": "u", "return_to": long_return}).to_string();
+    let authorize = app.send(send("POST", "/data-integrations/acme/authorize", body, true)).await;
+    assert_eq!(authorize.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", authorize.body);
+    assert_eq!(authorize.json()["errors"][0]["field"], "return_to");
+    let huge_password = "p".repeat(1 << 20);
+    let sign_in = app.plumb.sign_in("ada@example.com", &huge_password, "tests", None).await;
+    assert!(matches!(sign_in, Err(server::error::Error::SignInFailed)));
+    assert_eq!(app.count("login_throttle").await, 0, "no failure was counted against an account");
     let cursor = "e".repeat(200);
     let events = app.get_with_key(&format!("/events?after={cursor}"), Some(&app.api_key)).await;
     assert_eq!(events.status, StatusCode::UNPROCESSABLE_ENTITY);

@@ -12,6 +12,7 @@ use std::time::Duration;
 
 on_both_backends!(
     hashed_files_are_immutable_and_precompressed,
+    files_are_served_from_memory_with_an_etag,
     unhashed_and_missing_files_are_not_cached_for_long,
     pages_name_the_hashed_files_of_their_own_bundle,
     pages_finish_while_another_router_is_built,
@@ -168,4 +169,35 @@ async fn pages_finish_while_another_router_is_built(backend: Backend) {
     building.store(false, Ordering::Relaxed);
     assert!(builder.join().unwrap() > 0, "routers were built meanwhile");
     app.finish().await;
+}
+
+async fn files_are_served_from_memory_with_an_etag(backend: Backend) {
+    let (app, root) = app_with_site(backend).await;
+    let path = format!("/pkg/{CSS}");
+    let first = get(&app, &path, Some("br")).await;
+    assert_eq!(first.body, format!("br {CSS}"));
+    let etag = first.header("etag").expect("an ETag").to_string();
+    // Read once: gone from the disk, still served (until the next start).
+    for name in [CSS.to_string(), format!("{CSS}.br"), format!("{CSS}.gz")] {
+        std::fs::remove_file(root.join("pkg").join(name)).unwrap();
+    }
+    let again = get(&app, &path, Some("gzip")).await;
+    assert_eq!(again.status, StatusCode::OK);
+    assert_eq!(again.body, format!("gzip {CSS}"));
+    assert_eq!(again.header("etag"), Some(etag.as_str()), "one tag for every encoding of one file");
+    // A cached copy that is still current: 304 without a body, with the caching headers.
+    let request = Request::get(&path).header(header::IF_NONE_MATCH, &etag).body(Body::empty()).unwrap();
+    let not_modified = app.send(request).await;
+    assert_eq!(not_modified.status, StatusCode::NOT_MODIFIED);
+    assert_eq!(not_modified.body, "");
+    assert_eq!(not_modified.header("cache-control"), Some("public, max-age=31536000, immutable"));
+    let head = app.send(Request::head(&path).body(Body::empty()).unwrap()).await;
+    assert_eq!(head.status, StatusCode::OK);
+    assert_eq!(head.body, "");
+    assert_eq!(head.header("content-length"), Some(format!("identity {CSS}").len().to_string().as_str()));
+    // Paths it does not handle still reach the files on disk, and missing ones the 404.
+    assert_eq!(get(&app, "/favicon.svg", None).await.body, "<svg/>");
+    assert_eq!(get(&app, "/pkg/../favicon.svg", None).await.status, StatusCode::NOT_FOUND);
+    app.finish().await;
+    std::fs::remove_dir_all(root).unwrap();
 }

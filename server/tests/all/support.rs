@@ -227,6 +227,28 @@ impl TestApp {
         Reply { status, headers, body: String::from_utf8_lossy(&bytes).into_owned() }
     }
 
+    /// Rows in a table.
+    pub async fn count(&self, table: &str) -> i64 {
+        sqlx::query_scalar::<_, i64>(&format!("SELECT COUNT(*) FROM {table}"))
+            .fetch_one(self.plumb.store().pool())
+            .await
+            .unwrap()
+    }
+
+    /// A JSON request with this app's API key.
+    pub async fn call(&self, method: Method, path: &str, body: serde_json::Value) -> Reply {
+        self.send(
+            Request::builder()
+                .method(method)
+                .uri(path)
+                .header(header::AUTHORIZATION, format!("Bearer {}", self.api_key))
+                .header(header::CONTENT_TYPE, "application/json")
+                .body(Body::from(body.to_string()))
+                .unwrap(),
+        )
+        .await
+    }
+
     pub async fn post_json(&self, path: &str, api_key: Option<&str>, body: serde_json::Value) -> Reply {
         let mut request =
             Request::builder().method(Method::POST).uri(path).header(header::CONTENT_TYPE, "application/json");
