@@ -24,6 +24,9 @@ pub const DONE_PAGE: &str = "/oauth/done";
 /// How long a user has to finish signing in at the provider.
 const STATE_TTL_MS: i64 = 10 * 60 * 1000;
 
+/// Query parameters added to where a flow returns.
+type Query = Vec<(&'static str, String)>;
+
 /// Pending flows kept per owner and provider; starting another drops the oldest.
 const MAX_PENDING_FLOWS: i64 = 5;
 
@@ -331,11 +334,15 @@ impl Plumb {
                 },
                 now_ms(),
             );
-            let mut extra = vec![("error", code), ("error_description", description), ("provider", &provider.name)];
-            if let Some(app_state) = pending.app_state.as_deref() {
-                extra.push(("state", app_state));
+            let mut extra: Query = vec![
+                ("error", code.into()),
+                ("error_description", description.into()),
+                ("provider", provider.name.clone()),
+            ];
+            if let Some(app_state) = &pending.app_state {
+                extra.push(("state", app_state.clone()));
             }
-            (event, extra.into_iter().map(|(k, v)| (k.to_string(), v.to_string())).collect::<Vec<_>>())
+            (event, extra)
         };
         let issuer_ok = match params.iss.as_deref() {
             Some(iss) => issuer_matches(&provider, iss),
@@ -356,10 +363,7 @@ impl Plumb {
             fail(error, &description, Some(error))
         } else if let Some(code) = params.code.as_deref().filter(|c| !c.is_empty()) {
             match self.exchange_and_keep(&provider, &pending, code).await {
-                Ok(extra) => {
-                    let extra: Vec<(&str, &str)> = extra.iter().map(|(k, v)| (*k, v.as_str())).collect();
-                    return self.return_location(&provider, &pending, &extra).await;
-                }
+                Ok(extra) => return self.return_location(&provider, &pending, &extra).await,
                 Err(Error::Provider(p)) => {
                     tracing::warn!(provider = %provider.slug, error = %p, "code exchange rejected");
                     let description =
@@ -376,8 +380,7 @@ impl Plumb {
             fail("invalid_request", "The provider sent neither a code nor an error.", None)
         };
         self.store.record_event(&event).await?;
-        let extra: Vec<(&str, &str)> = location.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
-        self.return_location(&provider, &pending, &extra).await
+        self.return_location(&provider, &pending, &location).await
     }
 
     /// Where the browser goes when the flow ends: the flow's `return_to` with `extra` in its
@@ -387,7 +390,7 @@ impl Plumb {
         &self,
         provider: &Provider,
         pending: &OAuthState,
-        extra: &[(&str, &str)],
+        extra: &[(&str, String)],
     ) -> Result<String> {
         match pending.widget_key_id.as_deref() {
             Some(key_id) if pending.return_to.is_empty() => {
@@ -400,12 +403,7 @@ impl Plumb {
 
     /// Exchanges the code, then saves the connection, or holds it for the app's backend when
     /// the flow carries the app's challenge. Returns what to add to `return_to`.
-    async fn exchange_and_keep(
-        &self,
-        provider: &Provider,
-        pending: &OAuthState,
-        code: &str,
-    ) -> Result<Vec<(&'static str, String)>> {
+    async fn exchange_and_keep(&self, provider: &Provider, pending: &OAuthState, code: &str) -> Result<Query> {
         let obtained = self.exchange(provider, pending, code).await?;
         match pending.code_challenge.as_deref() {
             None => {
@@ -502,7 +500,7 @@ impl Plumb {
 }
 
 /// The widget page for a token, with extra query parameters.
-fn widget_url(token: &str, extra: &[(&str, &str)]) -> String {
+fn widget_url(token: &str, extra: &[(&str, impl AsRef<str>)]) -> String {
     append_query(
         &format!(
             "/widget?{}",
@@ -512,13 +510,13 @@ fn widget_url(token: &str, extra: &[(&str, &str)]) -> String {
     )
 }
 
-fn append_query(base: &str, extra: &[(&str, &str)]) -> String {
+fn append_query(base: &str, extra: &[(&str, impl AsRef<str>)]) -> String {
     if extra.is_empty() {
         return base.to_string();
     }
     let mut query = url::form_urlencoded::Serializer::new(String::new());
     for (k, v) in extra {
-        query.append_pair(k, v);
+        query.append_pair(k, v.as_ref());
     }
     let separator = if base.contains('?') { '&' } else { '?' };
     format!("{base}{separator}{}", query.finish())
@@ -530,7 +528,7 @@ mod tests {
 
     #[test]
     fn widget_urls_encode_the_token_and_extra_parameters() {
-        assert_eq!(widget_url("a.b+c", &[]), "/widget?token=a.b%2Bc");
+        assert_eq!(widget_url("a.b+c", &[] as &[(&str, &str)]), "/widget?token=a.b%2Bc");
         assert_eq!(
             widget_url("t", &[("error", "access_denied"), ("provider", "Acme CRM")]),
             "/widget?token=t&error=access_denied&provider=Acme+CRM"

@@ -331,6 +331,12 @@ impl Cipher {
     }
 }
 
+/// Whether two secrets are equal, compared without stopping at the first difference (so the
+/// time taken says nothing about where they differ).
+pub fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
 /// The id of the key that made a sealed value, read from its header.
 pub fn sealed_key_id(sealed: &[u8]) -> Result<&str, CryptoError> {
     let (_, id, _, _) = split(sealed)?;

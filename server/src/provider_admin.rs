@@ -239,10 +239,7 @@ impl Plumb {
             None => None,
         };
         let proven = match (stored.as_deref(), presented) {
-            (Some(stored), Some(presented)) => {
-                stored.len() == presented.len()
-                    && stored.bytes().zip(presented.bytes()).fold(0u8, |acc, (a, b)| acc | (a ^ b)) == 0
-            }
+            (Some(stored), Some(presented)) => crate::crypto::constant_time_eq(stored.as_bytes(), presented.as_bytes()),
             _ => false,
         };
         if proven {

@@ -40,8 +40,7 @@ fn verifier_shape_ok(verifier: &str) -> bool {
 /// Whether `verifier` is the one `challenge` was made from, compared in constant time.
 fn verifier_matches(verifier: &str, challenge: &str) -> bool {
     let computed = URL_SAFE_NO_PAD.encode(Sha256::digest(verifier.as_bytes()));
-    computed.len() == challenge.len()
-        && computed.bytes().zip(challenge.bytes()).fold(0u8, |acc, (a, b)| acc | (a ^ b)) == 0
+    crate::crypto::constant_time_eq(computed.as_bytes(), challenge.as_bytes())
 }
 
 impl Plumb {

@@ -83,9 +83,9 @@ impl Plumb {
         let found = self.store.token_lookup(key.hash(), slug, owner).await?;
         let found = found.ok_or_else(crate::api_keys::unknown_key)?;
         crate::api_keys::accept(&self.store, &found.key_id, found.revoked_at, found.last_used_at).await?;
-        if found.provider_id.is_none() {
+        let Some(provider_id) = found.provider_id else {
             return Err(Error::ProviderNotFound(slug.to_string()));
-        }
+        };
         let (Some(id), Some(state)) = (found.connection_id, found.state) else {
             return Ok(AccessTokenResponse::inactive(InactiveReason::NotInstalled));
         };
@@ -96,9 +96,6 @@ impl Plumb {
         }
         let requested = ScopeList::from(found.provider_scopes.unwrap_or_default());
         let granted = ScopeList::from(found.connection_scopes.unwrap_or_default());
-        let Some(provider_id) = found.provider_id else {
-            return Err(Error::ProviderNotFound(slug.to_string()));
-        };
         self.active_token(
             &id,
             &provider_id,

@@ -129,7 +129,11 @@ pub async fn switch_environment(State(state): State<AppState>, Form(form): Form<
 async fn check_csrf(req: Request, session: &Session) -> Result<Request, Response> {
     let refuse = || ApiError::from(Error::CsrfFailed).into_response();
     if let Some(value) = req.headers().get(CSRF_HEADER) {
-        return if same(value.as_bytes(), session.csrf_token.as_bytes()) { Ok(req) } else { Err(refuse()) };
+        return if crate::crypto::constant_time_eq(value.as_bytes(), session.csrf_token.as_bytes()) {
+            Ok(req)
+        } else {
+            Err(refuse())
+        };
     }
     let is_form = req
         .headers()
@@ -145,16 +149,11 @@ async fn check_csrf(req: Request, session: &Session) -> Result<Request, Response
         .map_err(|_| ApiError::from(AppError::new(codes::INVALID_REQUEST, "The form is too large.")).into_response())?;
     let token = url::form_urlencoded::parse(&bytes).find(|(k, _)| k == CSRF_FIELD).map(|(_, v)| v.into_owned());
     match token {
-        Some(t) if same(t.as_bytes(), session.csrf_token.as_bytes()) => {
+        Some(t) if crate::crypto::constant_time_eq(t.as_bytes(), session.csrf_token.as_bytes()) => {
             Ok(Request::from_parts(parts, Body::from(bytes)))
         }
         _ => Err(refuse()),
     }
-}
-
-/// Compares without stopping at the first difference.
-fn same(a: &[u8], b: &[u8]) -> bool {
-    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
 #[derive(Deserialize)]
@@ -319,8 +318,8 @@ mod tests {
 
     #[test]
     fn tokens_compare_exactly() {
-        assert!(same(b"abc", b"abc"));
-        assert!(!same(b"abc", b"abd"));
-        assert!(!same(b"abc", b"abcd"));
+        assert!(crate::crypto::constant_time_eq(b"abc", b"abc"));
+        assert!(!crate::crypto::constant_time_eq(b"abc", b"abd"));
+        assert!(!crate::crypto::constant_time_eq(b"abc", b"abcd"));
     }
 }

@@ -118,7 +118,6 @@ fn content_type(file: &Path) -> &'static str {
         "html" => "text/html",
         "json" => "application/json",
         "txt" => "text/plain",
-        "br" | "gz" => "application/octet-stream",
         _ => "application/octet-stream",
     }
 }

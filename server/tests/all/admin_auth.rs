@@ -18,13 +18,6 @@ on_both_backends!(
     sessions_expire_and_are_secure_on_https,
 );
 
-async fn count(app: &TestApp, table: &str) -> i64 {
-    sqlx::query_scalar::<_, i64>(&format!("SELECT COUNT(*) FROM {table}"))
-        .fetch_one(app.plumb.store().pool())
-        .await
-        .unwrap()
-}
-
 fn form(path: &str) -> axum::http::request::Builder {
     Request::post(path).header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
 }
@@ -61,7 +54,7 @@ async fn dashboard_pages_and_functions_need_a_session(backend: Backend) {
         assert_eq!(reply.status, StatusCode::UNAUTHORIZED, "{what}: {}", reply.body);
         assert_eq!(reply.json()["code"], "unauthorized", "{what}");
     }
-    assert_eq!(count(&app, "webhook_endpoints").await, 0);
+    assert_eq!(app.count("webhook_endpoints").await, 0);
     app.finish().await;
 }
 
@@ -82,7 +75,7 @@ async fn every_dashboard_function_needs_the_csrf_token(backend: Backend) {
     // Sign-out is a state change too.
     let reply = app.send(form("/logout").header(header::COOKIE, &admin.cookie).body(Body::empty()).unwrap()).await;
     assert_eq!(reply.status, StatusCode::FORBIDDEN);
-    assert_eq!(count(&app, "webhook_endpoints").await, 0);
+    assert_eq!(app.count("webhook_endpoints").await, 0);
     assert_eq!(app.send(dashboard(&admin)).await.status, StatusCode::OK, "the session still works");
 
     // The header (hydrated pages) and the form field (forms before hydration) both pass.
@@ -94,7 +87,7 @@ async fn every_dashboard_function_needs_the_csrf_token(backend: Backend) {
         .send(form("/api/webhooks/create").header(header::COOKIE, &admin.cookie).body(encode(&with_field)).unwrap())
         .await;
     assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
-    assert_eq!(count(&app, "webhook_endpoints").await, 2);
+    assert_eq!(app.count("webhook_endpoints").await, 2);
     app.finish().await;
 }
 
@@ -181,7 +174,7 @@ async fn repeated_failed_sign_ins_lock_the_account(backend: Backend) {
     // Even the right password waits out the lock, and no session is made.
     let right = app.send(login_json("ada@example.com", ADMIN_PASSWORD)).await;
     assert_eq!(right.status, StatusCode::TOO_MANY_REQUESTS);
-    assert_eq!(count(&app, "admin_sessions").await, 0);
+    assert_eq!(app.count("admin_sessions").await, 0);
     // Browsers are sent back to the form with the reason.
     let browser = app.send(login("ada@example.com", ADMIN_PASSWORD)).await;
     let location = browser.header("location").unwrap();
@@ -217,7 +210,7 @@ async fn invitations_create_admins_once(backend: Backend) {
     assert!(short.header("location").unwrap().contains("field=password&error=too_short"));
     let mismatch = app.send(accept(ADMIN_PASSWORD, "something else entirely")).await;
     assert!(mismatch.header("location").unwrap().contains("field=confirm"));
-    assert_eq!(count(&app, "admins").await, 1, "nothing was created");
+    assert_eq!(app.count("admins").await, 1, "nothing was created");
 
     let ok = app.send(accept(ADMIN_PASSWORD, ADMIN_PASSWORD)).await;
     assert_eq!(ok.status, StatusCode::SEE_OTHER);
@@ -231,7 +224,7 @@ async fn invitations_create_admins_once(backend: Backend) {
 
     let again = app.send(accept(ADMIN_PASSWORD, ADMIN_PASSWORD)).await;
     assert!(again.header("location").unwrap().contains("error=invite_invalid"));
-    assert_eq!(count(&app, "admins").await, 2);
+    assert_eq!(app.count("admins").await, 2);
     let invited = app.admin_call(&admin, "admins/invite", &[("email", "grace@example.com")]).await;
     assert_eq!(invited.status, StatusCode::UNPROCESSABLE_ENTITY, "already an admin: {}", invited.body);
     app.finish().await;
@@ -273,11 +266,11 @@ async fn sign_in_forms_refuse_other_origins(backend: Backend) {
         app.send(form("/login").header(header::ORIGIN, "https://evil.example").body(encode(&pairs)).unwrap()).await;
     assert_eq!(reply.status, StatusCode::FORBIDDEN);
     assert!(reply.header("set-cookie").is_none());
-    assert_eq!(count(&app, "admin_sessions").await, 0);
+    assert_eq!(app.count("admin_sessions").await, 0);
     let same =
         app.send(form("/login").header(header::ORIGIN, crate::support::PUBLIC_URL).body(encode(&pairs)).unwrap()).await;
     assert_eq!(same.status, StatusCode::SEE_OTHER);
-    assert_eq!(count(&app, "admin_sessions").await, 1);
+    assert_eq!(app.count("admin_sessions").await, 1);
     app.finish().await;
 }
 

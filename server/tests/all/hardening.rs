@@ -19,26 +19,6 @@ on_both_backends!(
     expired_and_tampered_widget_tokens_change_nothing,
 );
 
-async fn count(app: &TestApp, table: &str) -> i64 {
-    sqlx::query_scalar::<_, i64>(&format!("SELECT COUNT(*) FROM {table}"))
-        .fetch_one(app.plumb.store().pool())
-        .await
-        .unwrap()
-}
-
-async fn call(app: &TestApp, method: Method, path: &str, body: Value) -> crate::support::Reply {
-    app.send(
-        Request::builder()
-            .method(method)
-            .uri(path)
-            .header(header::AUTHORIZATION, format!("Bearer {}", app.api_key))
-            .header(header::CONTENT_TYPE, "application/json")
-            .body(Body::from(body.to_string()))
-            .unwrap(),
-    )
-    .await
-}
-
 fn custom(slug: &str, authorization_url: &str, token_url: &str) -> Value {
     json!({
         "provider": slug,
@@ -61,13 +41,13 @@ async fn provider_urls_must_be_https_and_never_link_local(backend: Backend) {
         ("https://idp.example/a", "https://[fd00:ec2::254]/t", "custom_provider.token_url", "metadata"),
         ("https://localhost/a", "https://idp.example/t", "custom_provider.authorization_url", "development mode"),
     ] {
-        let reply = call(&app, Method::POST, "/data-integrations", custom("acme", authorize, token)).await;
+        let reply = app.call(Method::POST, "/data-integrations", custom("acme", authorize, token)).await;
         assert_eq!(reply.status, StatusCode::UNPROCESSABLE_ENTITY, "{token}: {}", reply.body);
         let error = &reply.json()["errors"][0];
         assert_eq!(error["field"], field, "{}", reply.body);
         assert!(error["message"].as_str().unwrap().contains(says), "{}", reply.body);
     }
-    assert_eq!(count(&app, "providers").await, 0);
+    assert_eq!(app.count("providers").await, 0);
 
     // Auto-fill refuses to fetch such addresses at all.
     let admin = app.admin_session().await;
@@ -80,17 +60,17 @@ async fn provider_urls_must_be_https_and_never_link_local(backend: Backend) {
 async fn webhook_urls_follow_the_same_rules(backend: Backend) {
     let app = TestApp::with_config(backend, production).await;
     for url in ["http://127.0.0.1:9/hook", "https://169.254.169.254/hook", "http://hooks.example/x"] {
-        let reply = call(
-            &app,
-            Method::POST,
-            "/webhook_endpoints",
-            json!({"endpoint_url": url, "events": ["pipes.connected_account.connected"]}),
-        )
-        .await;
+        let reply = app
+            .call(
+                Method::POST,
+                "/webhook_endpoints",
+                json!({"endpoint_url": url, "events": ["pipes.connected_account.connected"]}),
+            )
+            .await;
         assert_eq!(reply.status, StatusCode::UNPROCESSABLE_ENTITY, "{url}: {}", reply.body);
         assert_eq!(reply.json()["errors"][0]["field"], "endpoint_url");
     }
-    assert_eq!(count(&app, "webhook_endpoints").await, 0);
+    assert_eq!(app.count("webhook_endpoints").await, 0);
     app.finish().await;
 }
 
@@ -142,20 +122,20 @@ async fn return_to_must_be_on_an_allowed_origin(backend: Backend) {
         "https://user@app.example/x",
         "javascript:alert(1)",
     ] {
-        let reply = call(&app, Method::POST, "/data-integrations/acme/authorize", authorize(attempt)).await;
+        let reply = app.call(Method::POST, "/data-integrations/acme/authorize", authorize(attempt)).await;
         assert_eq!(reply.status, StatusCode::UNPROCESSABLE_ENTITY, "{attempt}: {}", reply.body);
         assert_eq!(reply.json()["errors"][0]["field"], "return_to", "{attempt}");
     }
-    assert_eq!(count(&app, "authorization_links").await, 0);
-    let bad = call(&app, Method::POST, "/data-integrations/acme/authorize", authorize("https://evil.example/")).await;
+    assert_eq!(app.count("authorization_links").await, 0);
+    let bad = app.call(Method::POST, "/data-integrations/acme/authorize", authorize("https://evil.example/")).await;
     assert_eq!(bad.json()["errors"][0]["code"], "origin_not_allowed");
     assert!(bad.json()["errors"][0]["message"].as_str().unwrap().contains("PLUMB_RETURN_TO_ORIGINS"));
 
     for allowed in ["https://app.example/settings?tab=1", &format!("{PUBLIC_URL}/oauth/done")] {
-        let reply = call(&app, Method::POST, "/data-integrations/acme/authorize", authorize(allowed)).await;
+        let reply = app.call(Method::POST, "/data-integrations/acme/authorize", authorize(allowed)).await;
         assert_eq!(reply.status, StatusCode::OK, "{allowed}: {}", reply.body);
     }
-    assert_eq!(count(&app, "authorization_links").await, 2);
+    assert_eq!(app.count("authorization_links").await, 2);
     app.finish().await;
 }
 
@@ -241,7 +221,7 @@ async fn expired_and_tampered_widget_tokens_change_nothing(backend: Backend) {
     app.add_provider("acme", &provider).await;
     provider.answer(200, json!({"access_token": "at-1", "refresh_token": "rt-1", "expires_in": 3600}));
     app.connect("acme", "user_1", "code-1").await;
-    let states_before = count(&app, "oauth_states").await;
+    let states_before = app.count("oauth_states").await;
 
     // Signed with the right key, but an hour past its expiry.
     let signer = server::widget_tokens::Signer::with_keys(app.plumb.cipher().derive_subkeys("widget-token"));
@@ -274,7 +254,7 @@ async fn expired_and_tampered_widget_tokens_change_nothing(backend: Backend) {
         let widget = app.send(Request::get(format!("/widget?token={token}")).body(Body::empty()).unwrap()).await;
         assert!(widget.body.contains(says), "{what}: the widget page says why");
     }
-    assert_eq!(count(&app, "oauth_states").await, states_before, "no flow was started");
+    assert_eq!(app.count("oauth_states").await, states_before, "no flow was started");
     assert_eq!(app.token("acme", "user_1").await.json()["access_token"]["access_token"], "at-1");
     app.finish().await;
 }
