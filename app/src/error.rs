@@ -27,6 +27,8 @@ pub mod codes {
     pub const CSRF_FAILED: &str = "csrf_failed";
     pub const INTERNAL: &str = "internal_error";
     pub const PAYLOAD_TOO_LARGE: &str = "payload_too_large";
+    pub const METHOD_NOT_ALLOWED: &str = "method_not_allowed";
+    pub const REQUEST_TIMEOUT: &str = "request_timeout";
 }
 
 /// What Plumb's own pages say when connecting failed, by the error code in the query. Fixed
@@ -105,6 +107,8 @@ impl AppError {
             codes::UNAUTHORIZED | codes::INVALID_WIDGET_TOKEN | codes::INVALID_CREDENTIALS => 401,
             codes::CSRF_FAILED => 403,
             codes::PAYLOAD_TOO_LARGE => 413,
+            codes::METHOD_NOT_ALLOWED => 405,
+            codes::REQUEST_TIMEOUT => 408,
             codes::TOO_MANY_ATTEMPTS => 429,
             codes::PROVIDER_NOT_FOUND | codes::CONNECTION_NOT_FOUND | codes::NOT_FOUND => 404,
             codes::PROVIDER_NOT_CONFIGURED | codes::PROVIDER_DISABLED | codes::CONFLICT => 409,

@@ -29,7 +29,7 @@ pub use state::{leptos_options, AppState};
 use crate::plumb::Plumb;
 use app::service::SharedService;
 use axum::middleware;
-use axum::routing::{get, patch, post};
+use axum::routing::{any, get, patch, post};
 use axum::Router;
 use leptos::prelude::provide_context;
 use leptos_axum::LeptosRoutes;
@@ -41,7 +41,7 @@ pub fn router(plumb: Arc<Plumb>) -> Router {
     let for_pages = plumb.clone();
     let manifest = site::Manifest::load(&plumb.config().site_root);
     let (dashboard, widget) = (manifest.bundle(app::OUTPUT_NAME), manifest.bundle(app::WIDGET_OUTPUT_NAME));
-    let site = site::service(&plumb.config().site_root, get(pages::not_found));
+    let site = site::service(&plumb.config().site_root, any(pages::not_found));
     let state = AppState { plumb, leptos_options };
     let page_context = move || {
         provide_context(service.clone());
@@ -85,13 +85,11 @@ pub fn router(plumb: Arc<Plumb>) -> Router {
             })),
         )
         .fallback_service(site)
+        .method_not_allowed_fallback(pages::method_not_allowed)
         .layer(middleware::from_fn_with_state(state.clone(), dashboard_auth::gate))
         .layer(middleware::from_fn(pages::server_fn_status))
         .layer(middleware::from_fn_with_state(state.clone(), pages::security_headers))
         // Outermost: a request that takes too long, reading its body included, gets 408.
-        .layer(tower_http::timeout::TimeoutLayer::with_status_code(
-            axum::http::StatusCode::REQUEST_TIMEOUT,
-            state.plumb.config().request_timeout,
-        ))
+        .layer(middleware::from_fn_with_state(state.clone(), pages::request_timeout))
         .with_state(state)
 }

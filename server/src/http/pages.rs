@@ -132,6 +132,25 @@ pub async fn security_headers(State(state): State<AppState>, req: Request, next:
     response
 }
 
+/// 405 as JSON, like every other error (the SDK parses every error body).
+pub async fn method_not_allowed(req: Request) -> Response {
+    let message = format!("{} is not a method of {}.", req.method(), req.uri().path());
+    ApiError::from(AppError::new(app::error::codes::METHOD_NOT_ALLOWED, message)).into_response()
+}
+
+/// A request not answered within `PLUMB_REQUEST_TIMEOUT_SECONDS`, reading its body included:
+/// 408 with a JSON body.
+pub async fn request_timeout(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    match tokio::time::timeout(state.plumb.config().request_timeout, next.run(req)).await {
+        Ok(response) => response,
+        Err(_) => ApiError::from(AppError::new(
+            app::error::codes::REQUEST_TIMEOUT,
+            "The request took too long (its body may have arrived too slowly). Send it again.",
+        ))
+        .into_response(),
+    }
+}
+
 /// 404 in the caller's language: a page for browsers, JSON for everything else.
 pub async fn not_found(req: Request) -> Response {
     let wants_html =

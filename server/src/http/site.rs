@@ -70,7 +70,12 @@ impl Manifest {
 /// Serves the site's files; `not_found` answers for anything missing.
 /// Files come from memory once read ([`super::site_cache`]); `ServeDir` serves the rest.
 pub fn service(site_root: &Path, not_found: MethodRouter) -> Router {
-    let files = ServeDir::new(site_root).precompressed_br().precompressed_gzip().fallback(not_found);
+    // Other methods on a file, like a missing file, get the JSON 404.
+    let files = ServeDir::new(site_root)
+        .precompressed_br()
+        .precompressed_gzip()
+        .call_fallback_on_method_not_allowed(true)
+        .fallback(not_found);
     let memory = super::site_cache::SiteCache::new(site_root);
     Router::new()
         .fallback_service(files)

@@ -7,7 +7,7 @@
 use crate::support::{Backend, Listening, TestApp, ADMIN_PASSWORD, PUBLIC_URL};
 use axum::body::Body;
 use axum::extract::ConnectInfo;
-use axum::http::{header, Request, StatusCode};
+use axum::http::{header, Method, Request, StatusCode};
 use server::client_address::TrustedProxies;
 use std::net::SocketAddr;
 use std::time::Duration;
@@ -21,6 +21,7 @@ on_both_backends!(
     old_events_deliveries_and_flows_are_pruned,
     oversized_input_is_refused_at_once,
     responses_carrying_secrets_are_never_cached,
+    every_error_has_a_json_body,
     a_connection_moved_to_another_owner_no_longer_opens,
     seals_are_counted_per_key_and_warned_about,
 );
@@ -215,6 +216,7 @@ async fn slow_and_idle_clients_are_cut_off() {
     .unwrap();
     let answer = closed_by_server(&mut slow).await;
     assert!(answer.starts_with("HTTP/1.1 408"), "{answer}");
+    assert!(answer.contains(r#""code":"request_timeout""#), "a JSON body: {answer}");
 
     // A kept-alive connection that goes quiet after a request.
     let mut idle = TcpStream::connect(server.addr).await.unwrap();
@@ -454,5 +456,21 @@ async fn seals_are_counted_per_key_and_warned_about(backend: Backend) {
     let pruned = app.plumb.housekeeping(now).await.unwrap();
     assert_eq!(pruned.keys_to_rotate.len(), 1);
     assert_eq!(pruned.keys_to_rotate[0].0, key);
+    app.finish().await;
+}
+
+async fn every_error_has_a_json_body(backend: Backend) {
+    let app = TestApp::new(backend).await;
+    for (method, path, status, code) in [
+        (Method::GET, "/data-integrations/finish", StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed"),
+        (Method::DELETE, "/widgets/token", StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed"),
+        (Method::POST, "/nowhere", StatusCode::NOT_FOUND, "not_found"),
+        (Method::PATCH, "/favicon.svg", StatusCode::NOT_FOUND, "not_found"),
+    ] {
+        let reply = app.call(method.clone(), path, serde_json::json!({})).await;
+        assert_eq!(reply.status, status, "{method} {path}: {}", reply.body);
+        assert_eq!(reply.json()["code"], code, "{method} {path}");
+        assert!(reply.json()["message"].as_str().is_some_and(|m| !m.is_empty()));
+    }
     app.finish().await;
 }
