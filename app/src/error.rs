@@ -29,6 +29,9 @@ pub mod codes {
     pub const PAYLOAD_TOO_LARGE: &str = "payload_too_large";
     pub const METHOD_NOT_ALLOWED: &str = "method_not_allowed";
     pub const REQUEST_TIMEOUT: &str = "request_timeout";
+    pub const ACCOUNT_SELECTION_REQUIRED: &str = "account_selection_required";
+    pub const MULTIPLE_CONNECTIONS_UNAVAILABLE: &str = "multiple_connections_unavailable";
+    pub const FORBIDDEN: &str = "forbidden";
 }
 
 /// What Plumb's own pages say when connecting failed, by the error code in the query. Fixed
@@ -105,13 +108,19 @@ impl AppError {
             codes::VALIDATION_FAILED => 422,
             codes::INVALID_REQUEST | codes::INVALID_STATE => 400,
             codes::UNAUTHORIZED | codes::INVALID_WIDGET_TOKEN | codes::INVALID_CREDENTIALS => 401,
-            codes::CSRF_FAILED => 403,
+            codes::CSRF_FAILED | codes::FORBIDDEN => 403,
             codes::PAYLOAD_TOO_LARGE => 413,
             codes::METHOD_NOT_ALLOWED => 405,
             codes::REQUEST_TIMEOUT => 408,
             codes::TOO_MANY_ATTEMPTS => 429,
-            codes::PROVIDER_NOT_FOUND | codes::CONNECTION_NOT_FOUND | codes::NOT_FOUND => 404,
-            codes::PROVIDER_NOT_CONFIGURED | codes::PROVIDER_DISABLED | codes::CONFLICT => 409,
+            codes::PROVIDER_NOT_FOUND
+            | codes::CONNECTION_NOT_FOUND
+            | codes::NOT_FOUND
+            | codes::MULTIPLE_CONNECTIONS_UNAVAILABLE => 404,
+            codes::PROVIDER_NOT_CONFIGURED
+            | codes::PROVIDER_DISABLED
+            | codes::CONFLICT
+            | codes::ACCOUNT_SELECTION_REQUIRED => 409,
             codes::DISCOVERY_FAILED => 422,
             codes::PROVIDER_ERROR => 502,
             codes::PROVIDER_UNAVAILABLE => 503,

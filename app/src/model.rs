@@ -72,6 +72,10 @@ pub struct ResponsePaths {
     pub refresh_token: String,
     pub expires_in: String,
     pub scope: String,
+    /// Where the provider-side account id is: a path in the response (Slack's
+    /// `authed_user.id`), or `id_token.<claim>` for a claim of the OpenID Connect ID token.
+    /// Empty: the ID token's `sub` when the response has one.
+    pub account_identifier: String,
 }
 
 impl ResponsePaths {
@@ -96,6 +100,13 @@ pub struct ProviderView {
     pub token_url: String,
     /// Empty when refreshes go to the token URL.
     pub refresh_token_url: String,
+    #[serde(default)]
+    pub revocation_url: String,
+    /// `user` or `organization`.
+    #[serde(default)]
+    pub ownership: String,
+    #[serde(default)]
+    pub multiple_connections: bool,
     pub client_id: String,
     pub has_client_secret: bool,
     pub scopes: Vec<String>,
@@ -187,6 +198,12 @@ pub struct ProviderInput {
     pub refresh_token_path: String,
     pub expires_in_path: String,
     pub scope_path: String,
+    /// Where the provider-side account id is (`id_token.sub` style paths too).
+    #[serde(default)]
+    pub account_identifier_path: String,
+    /// RFC 7009 revocation endpoint; filled by discovery's `revocation_endpoint`.
+    #[serde(default)]
+    pub revocation_url: String,
 }
 
 impl Default for ProviderInput {
@@ -219,6 +236,8 @@ impl Default for ProviderInput {
             refresh_token_path: String::new(),
             expires_in_path: String::new(),
             scope_path: String::new(),
+            account_identifier_path: String::new(),
+            revocation_url: String::new(),
         }
     }
 }
@@ -257,6 +276,8 @@ impl ProviderInput {
             refresh_token_path: p.token_response.refresh_token.clone(),
             expires_in_path: p.token_response.expires_in.clone(),
             scope_path: p.token_response.scope.clone(),
+            account_identifier_path: p.token_response.account_identifier.clone(),
+            revocation_url: p.revocation_url.clone(),
         }
     }
 }
@@ -493,12 +514,24 @@ pub struct WidgetView {
     pub providers: Vec<WidgetProvider>,
 }
 
-/// The body of `POST /data-integrations/{slug}/token`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+/// The body of `POST /data-integrations/{slug}/token` (`docs/workos-api.md` §4.8).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct AccessTokenRequest {
     pub user_id: String,
     #[serde(default)]
     pub organization_id: Option<String>,
+    /// `user` or `organization`; absent: the provider's ownership.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub connection_owner: Option<String>,
+    /// Exactly this connected account.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub connected_account_id: Option<String>,
+    /// The one connected account with this label (a Plumb extension).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub account_display_name: Option<String>,
+    /// Consider every connection of the owner, not only the compatibility one.
+    #[serde(default)]
+    pub supports_multiple_connections: bool,
 }
 
 /// Why no token can be handed out, with the WorkOS wire names.
@@ -507,6 +540,9 @@ pub struct AccessTokenRequest {
 pub enum InactiveReason {
     NotInstalled,
     NeedsReauthorization,
+    /// Several connected accounts match and the caller chose none (SDK 12's
+    /// `supports_multiple_connections`).
+    AccountSelectionRequired,
 }
 
 /// The WorkOS access-token union (`docs/workos-api.md` §4.3): either

@@ -52,7 +52,7 @@ pub trait PlumbService: Send + Sync + 'static {
     /// The providers and connection states for the user a widget token names.
     async fn widget(&self, widget_token: &str) -> Result<WidgetView, AppError>;
     /// Removes the widget user's connection to one provider.
-    async fn disconnect(&self, widget_token: &str, provider: &str) -> Result<(), AppError>;
+    async fn disconnect(&self, widget_token: &str, provider: &str, account: Option<&str>) -> Result<(), AppError>;
     /// The current environment and the others, for the switcher and the settings page.
     async fn environments(&self, env: &str) -> Result<EnvironmentsView, AppError>;
     /// Saves the current environment's return-to origins and widget frame ancestors (origins

@@ -26,8 +26,12 @@ pub async fn load_widget(token: String) -> Result<WidgetView, AppError> {
 }
 
 #[server(prefix = "/api", endpoint = "widget/disconnect")]
-pub async fn disconnect(token: String, provider: String) -> Result<(), AppError> {
-    crate::service::service()?.disconnect(&token, &provider).await
+pub async fn disconnect(
+    token: String,
+    provider: String,
+    #[server(default)] account: Option<String>,
+) -> Result<(), AppError> {
+    crate::service::service()?.disconnect(&token, &provider, account.as_deref()).await
 }
 
 /// A parameter of the page's query string: from the request while rendering on the server,
@@ -179,7 +183,7 @@ fn ProviderRow(provider: WidgetProvider, token: String, disconnect: ServerAction
     // but dispatches the arguments it already holds instead of decoding them from the form.
     let remove = state.is_some().then(|| {
         let (slug, name) = (slug.clone(), name.clone());
-        let arguments = Disconnect { token: token.clone(), provider: slug.clone() };
+        let arguments = Disconnect { token: token.clone(), provider: slug.clone(), account: None };
         let submit = move |ev: leptos::ev::SubmitEvent| {
             ev.prevent_default();
             disconnect.dispatch(arguments.clone());

@@ -6,11 +6,12 @@
 //! ten minutes and bound to the browser that started the flow by a cookie whose hash is stored
 //! beside it.
 
-use crate::connections::{self, Connection, Obtained, Owner};
+use crate::accounts::{Action, Intent};
+use crate::connections::{self, Obtained, Owner};
 use crate::crypto::Aad;
 use crate::error::{Error, Result, TokenRequest};
 use crate::events;
-use crate::ids::{self, ConnectionId, EnvironmentId};
+use crate::ids::{self, EnvironmentId};
 use crate::oauth::{self, AuthorizationRequest};
 use crate::plumb::Plumb;
 use crate::providers::{Provider, ScopeList};
@@ -37,6 +38,18 @@ struct Start {
     widget_key_id: Option<String>,
     code_challenge: Option<String>,
     app_state: Option<String>,
+    intent: Intent,
+}
+
+/// What `POST /data-integrations/{slug}/authorize` asks for (`docs/workos-api.md` §4.6).
+#[derive(Debug, Clone, Default)]
+pub struct LinkRequest {
+    pub user_id: Option<String>,
+    pub organization_id: Option<String>,
+    pub connection_owner: Option<String>,
+    pub return_to: Option<String>,
+    pub code_challenge: Option<String>,
+    pub intent: Intent,
 }
 
 /// `POST /data-integrations/{slug}/authorize`'s answer.
@@ -85,13 +98,23 @@ impl Plumb {
     /// Starts connecting the widget user to `slug`: records the pending authorization and
     /// returns the provider URL to send the browser to.
     #[tracing::instrument(skip_all, fields(provider = slug))]
-    pub async fn start_authorization(&self, widget_token: &str, slug: &str, browser_binding: &str) -> Result<url::Url> {
+    pub async fn start_authorization(
+        &self,
+        widget_token: &str,
+        slug: &str,
+        browser_binding: &str,
+        intent: Intent,
+    ) -> Result<url::Url> {
         let claims = self.widget_session(widget_token).await?;
         let provider = self.provider(&claims.environment(), slug).await?;
+        let owner = self.widget_owner(&claims, &provider, true)?;
+        let intent =
+            Intent { established_by: Some(claims.sub.clone()), manager: claims.manages_organization(), ..intent };
+        self.check_intent(&provider, &owner, &intent).await?;
         // The widget token itself is not stored: the callback mints a fresh one (see
         // `return_location`), so no live credential sits in the table or the database's log.
-        let start = Start { widget_key_id: Some(claims.kid.clone().unwrap_or_default()), ..Start::default() };
-        self.begin(&provider, &claims.owner(), &start, browser_binding).await
+        let start = Start { widget_key_id: Some(claims.kid.clone().unwrap_or_default()), intent, ..Start::default() };
+        self.begin(&provider, &owner, &start, browser_binding).await
     }
 
     /// `POST /data-integrations/{slug}/authorize`: a one-time link on Plumb's own origin. The
@@ -107,12 +130,20 @@ impl Plumb {
         &self,
         env: &EnvironmentId,
         slug: &str,
-        owner: &Owner,
-        return_to: Option<&str>,
-        code_challenge: Option<&str>,
+        request: &LinkRequest,
     ) -> Result<LinkCreated> {
         let provider = self.provider(env, slug).await?;
+        let (owner, acting) = crate::accounts::owner_for(
+            &provider,
+            request.connection_owner.as_deref(),
+            request.user_id.as_deref(),
+            request.organization_id.as_deref(),
+        )?;
+        let owner = &owner;
+        let intent = &Intent { established_by: Some(acting), ..request.intent.clone() };
+        let (return_to, code_challenge) = (request.return_to.as_deref(), request.code_challenge.as_deref());
         self.check_can_connect(&provider)?;
+        self.check_intent(&provider, owner, intent).await?;
         let return_to = match return_to.map(str::trim).filter(|r| !r.is_empty()) {
             None => String::new(),
             Some(r) => self.check_return_to(env, r).await?,
@@ -141,6 +172,7 @@ impl Plumb {
                 return_to,
                 code_challenge: code_challenge.clone(),
                 app_state: app_state.clone(),
+                intent: intent.to_db(),
                 expires_at: now + STATE_TTL_MS,
                 created_at: now,
             })
@@ -196,6 +228,7 @@ impl Plumb {
             widget_key_id: None,
             code_challenge: link.code_challenge.clone(),
             app_state: link.app_state.clone(),
+            intent: Intent::from_db(link.intent.as_deref()),
         };
         self.begin(&provider, &link.owner(), &start, browser_binding).await
     }
@@ -277,6 +310,7 @@ impl Plumb {
                 widget_key_id: start.widget_key_id.clone(),
                 code_challenge: start.code_challenge.clone(),
                 app_state: start.app_state.clone(),
+                intent: start.intent.to_db(),
                 expires_at: now + STATE_TTL_MS,
                 created_at: now,
             })
@@ -321,11 +355,14 @@ impl Plumb {
         };
 
         // A failed attempt goes back to where the flow started, saying why, and is recorded as
-        // a connection_failed event naming the provider's own error.
+        // a connection_failed event (add_failed when adding a connection) naming the provider's
+        // own error.
+        let adding = Intent::from_db(pending.intent.as_deref()).action == Some(Action::Add);
         let fail = |code: &str, description: &str, provider_error: Option<&str>| {
             let event = events::connection_failed(
                 &provider,
                 &pending.owner(),
+                adding,
                 &events::Failure {
                     error_code: code,
                     error_reason: Some(description),
@@ -394,7 +431,15 @@ impl Plumb {
     ) -> Result<String> {
         match pending.widget_key_id.as_deref() {
             Some(key_id) if pending.return_to.is_empty() => {
-                let token = self.remint_widget_token(&provider.environment_id, key_id, &pending.owner()).await?;
+                // The widget returns to the person who connected: for an organization's
+                // connection, the member, not the organization.
+                let intent = Intent::from_db(pending.intent.as_deref());
+                let owner = pending.owner();
+                let viewer = match (owner.is_organization(), intent.established_by) {
+                    (true, Some(member)) => Owner { user_id: member, organization_id: owner.organization_id },
+                    _ => owner,
+                };
+                let token = self.remint_widget_token(&provider.environment_id, key_id, &viewer, intent.manager).await?;
                 Ok(widget_url(&token, extra))
             }
             _ => Ok(append_query(&pending.return_to, extra)),
@@ -405,13 +450,14 @@ impl Plumb {
     /// the flow carries the app's challenge. Returns what to add to `return_to`.
     async fn exchange_and_keep(&self, provider: &Provider, pending: &OAuthState, code: &str) -> Result<Query> {
         let obtained = self.exchange(provider, pending, code).await?;
+        let intent = Intent::from_db(pending.intent.as_deref());
         match pending.code_challenge.as_deref() {
             None => {
-                self.save_obtained(provider, &pending.owner(), &obtained).await?;
+                self.save_obtained(provider, &pending.owner(), &obtained, &intent).await?;
                 Ok(Vec::new())
             }
             Some(challenge) => {
-                let connect_code = self.hold(provider, &pending.owner(), challenge, &obtained).await?;
+                let connect_code = self.hold(provider, &pending.owner(), challenge, &obtained, &intent).await?;
                 let mut extra = vec![("connect_code", connect_code)];
                 if let Some(app_state) = &pending.app_state {
                     extra.push(("state", app_state.clone()));
@@ -448,54 +494,8 @@ impl Plumb {
             refresh_token: tokens.refresh_token.as_ref().map(|t| t.secret().clone()),
             expires_at: tokens.expires_in.map(|s| connections::expiry(requested_at, s)),
             scopes: ScopeList(tokens.scopes.clone().unwrap_or_else(|| provider.scopes.0.clone())),
+            account_identifier: tokens.account_identifier.clone(),
         })
-    }
-
-    /// Saves tokens as the owner's connection to the provider (new, or reauthorized), with its
-    /// `connected` event.
-    pub(crate) async fn save_obtained(
-        &self,
-        provider: &Provider,
-        owner: &Owner,
-        obtained: &Obtained,
-    ) -> Result<Connection> {
-        let now = now_ms();
-        let granted = obtained.scopes.clone();
-        // Sealed values are bound to the connection id, so the id must be settled before sealing:
-        // reuse the existing connection's (a reauthorization), or make a new one. If another
-        // callback for the same user and provider wins the race in between, seal again for its id.
-        for _ in 0..3 {
-            let existing = self.store.connection(&provider.id, owner).await?;
-            let id = existing.as_ref().map(|c| c.id.clone()).unwrap_or_else(ConnectionId::generate);
-            let aad = |field| connections::token_aad("connections", id.as_str(), &provider.id, owner, field);
-            let connection = Connection {
-                provider_id: provider.id.clone(),
-                owner: owner.clone(),
-                state: app::model::ConnectionState::Connected,
-                access_token: Some(self.cipher.seal(obtained.access_token.as_bytes(), &aad(connections::ACCESS_TOKEN))),
-                refresh_token: obtained
-                    .refresh_token
-                    .as_ref()
-                    .map(|rt| self.cipher.seal(rt.as_bytes(), &aad(connections::REFRESH_TOKEN))),
-                expires_at: obtained.expires_at,
-                scopes: granted.clone(),
-                last_refreshed_at: None,
-                last_error: None,
-                created_at: existing.as_ref().map(|c| c.created_at).unwrap_or(now),
-                updated_at: now,
-                refresh_lease_owner: None,
-                refresh_lease_until: None,
-                refresh_failures: 0,
-                retry_refresh_at: None,
-                id: id.clone(),
-            };
-            let event = events::connected_account(events::CONNECTED, &connection, &provider.slug, "connected", now);
-            if self.store.save_connection(&connection, Some(&event)).await? {
-                tracing::info!(provider = %provider.slug, connection = %id, "connected");
-                return Ok(connection);
-            }
-        }
-        Err(Error::Internal("could not save the connection after three attempts".into()))
     }
 }
 

@@ -7,7 +7,9 @@ use crate::providers::ScopeList;
 use app::model::ConnectionState;
 
 /// Whom a connection belongs to: a user of the application, within one of its organizations or
-/// outside any.
+/// outside any; or an organization itself, whose connection every member's backend call can use.
+/// An organization's connection has an empty `user_id` (user ids are never empty), so the two
+/// kinds share one key in the database.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Owner {
     pub user_id: String,
@@ -15,6 +17,59 @@ pub struct Owner {
 }
 
 impl Owner {
+    /// The organization itself, as the owner of its shared connections.
+    pub fn organization(organization_id: &str) -> Self {
+        Self { user_id: String::new(), organization_id: Some(organization_id.to_string()) }
+    }
+
+    /// The owning user; `None` for an organization's connection.
+    pub fn user(&self) -> Option<&str> {
+        (!self.is_organization()).then_some(self.user_id.as_str())
+    }
+
+    /// Whether this is an organization's shared connection rather than a user's.
+    pub fn is_organization(&self) -> bool {
+        self.user_id.is_empty()
+    }
+
+    /// `connection_owner` as the API spells it.
+    pub fn kind(&self) -> &'static str {
+        if self.is_organization() {
+            "organization"
+        } else {
+            "user"
+        }
+    }
+
+    /// The owner a request names: `connection_owner` `organization` makes it the organization
+    /// (then required), with `user_id` as the acting member; otherwise the user.
+    pub fn for_request(
+        connection_owner: Option<&str>,
+        user_id: Option<&str>,
+        organization_id: Option<&str>,
+    ) -> Result<(Self, String)> {
+        let acting = Self::from_input(user_id, organization_id)?;
+        match connection_owner.map(str::trim).filter(|o| !o.is_empty()) {
+            None | Some("user") => {
+                let user = acting.user_id.clone();
+                Ok((acting, user))
+            }
+            Some("organization") => {
+                let org = acting.organization_id.clone().ok_or_else(|| {
+                    Error::field(
+                        "organization_id",
+                        "required",
+                        "organization_id is required when connection_owner is organization.",
+                    )
+                })?;
+                Ok((Self::organization(&org), acting.user_id))
+            }
+            Some(_) => {
+                Err(Error::field("connection_owner", "invalid", "connection_owner must be user or organization."))
+            }
+        }
+    }
+
     /// An owner from what a caller sent: the user is required; both ids are opaque but must be
     /// printable and at most 256 characters.
     pub fn from_input(user_id: Option<&str>, organization_id: Option<&str>) -> Result<Self> {
@@ -48,6 +103,113 @@ fn optional_id<'a>(field: &str, value: Option<&'a str>) -> Result<Option<&'a str
     }
 }
 
+/// Which of an owner's connections to a provider callers get when they do not choose.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Role {
+    /// The one callers that do not choose see (SDK 11, and SDK 12 without
+    /// `supports_multiple_connections`); at most one per owner and provider.
+    Compatibility,
+    /// Another connection, reached by its id or label.
+    Standard,
+}
+
+impl Role {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Compatibility => "compatibility",
+            Self::Standard => "standard",
+        }
+    }
+
+    pub fn parse(s: &str) -> Self {
+        if s == "standard" {
+            Self::Standard
+        } else {
+            Self::Compatibility
+        }
+    }
+}
+
+/// How a caller names one of an owner's connections to a provider (`docs/workos-api.md` §4.17).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Selector {
+    /// `connected_account_id`: exactly that connection.
+    pub id: Option<String>,
+    /// `account_display_name`: the one connection with that label (a Plumb extension; labels
+    /// are not unique, so two with one label is ambiguous).
+    pub label: Option<String>,
+    /// `supports_multiple_connections`: with neither above, the owner's only connection, or
+    /// `account_selection_required` when there are several. Without it, the compatibility one.
+    pub multiple: bool,
+}
+
+impl Selector {
+    pub fn from_input(id: Option<&str>, label: Option<&str>, multiple: bool) -> Result<Self> {
+        let id = optional_id("connected_account_id", id)?.map(str::to_owned);
+        let label = match label.map(str::trim).filter(|l| !l.is_empty()) {
+            None => None,
+            Some(l) => Some(check_label(l)?),
+        };
+        Ok(Self { id, label, multiple })
+    }
+
+    /// Which of `candidates` (the owner's connections to one provider) is meant.
+    pub fn choose(&self, candidates: Vec<Connection>) -> Result<Option<Connection>> {
+        if let Some(id) = &self.id {
+            return match candidates.into_iter().find(|c| c.id.as_str() == id) {
+                Some(c) => Ok(Some(c)),
+                None => {
+                    Err(Error::ConnectionNotFound(format!("No connected account {id} for this owner and provider.")))
+                }
+            };
+        }
+        let mut matching: Vec<Connection> = match &self.label {
+            Some(label) => candidates.into_iter().filter(|c| c.label.as_deref() == Some(label.as_str())).collect(),
+            None if self.multiple => candidates,
+            None => candidates.into_iter().filter(|c| c.role == Role::Compatibility).collect(),
+        };
+        match matching.len() {
+            0 => match &self.label {
+                Some(label) => Err(Error::ConnectionNotFound(format!("No connected account is labelled {label:?}."))),
+                None => Ok(None),
+            },
+            1 => Ok(matching.pop()),
+            n => Err(Error::AccountSelectionRequired(format!(
+                "{n} connected accounts match: choose one with connected_account_id."
+            ))),
+        }
+    }
+}
+
+/// The longest label (`account_display_name`) or account identifier kept.
+pub const MAX_LABEL: usize = 200;
+
+/// A label as given: trimmed, printable, at most [`MAX_LABEL`] characters.
+pub fn check_label(label: &str) -> Result<String> {
+    let label = label.trim();
+    if label.chars().count() > MAX_LABEL || label.chars().any(char::is_control) {
+        return Err(Error::field(
+            "account_display_name",
+            "invalid",
+            format!("account_display_name must be at most {MAX_LABEL} printable characters."),
+        ));
+    }
+    Ok(label.to_string())
+}
+
+/// An account identifier as given (imports and API-key connections attest one).
+pub fn check_account_identifier(value: &str) -> Result<String> {
+    let value = value.trim();
+    if value.is_empty() || value.chars().count() > MAX_LABEL || value.chars().any(char::is_control) {
+        return Err(Error::field(
+            "account_identifier",
+            "invalid",
+            format!("account_identifier must be 1 to {MAX_LABEL} printable characters."),
+        ));
+    }
+    Ok(value.to_string())
+}
+
 /// A connection as stored. Token columns are sealed with [`crate::crypto`], bound to this
 /// connection's id and the column name.
 #[derive(Clone)]
@@ -55,6 +217,12 @@ pub struct Connection {
     pub id: ConnectionId,
     pub provider_id: ProviderId,
     pub owner: Owner,
+    pub role: Role,
+    /// `account_display_name`.
+    pub label: Option<String>,
+    pub account_identifier: Option<String>,
+    /// The user who authorized it (for an organization's connection, the member who did).
+    pub established_by: Option<String>,
     pub state: ConnectionState,
     pub access_token: Option<Vec<u8>>,
     pub refresh_token: Option<Vec<u8>>,
@@ -87,6 +255,8 @@ pub(crate) struct Obtained {
     pub refresh_token: Option<String>,
     pub expires_at: Option<i64>,
     pub scopes: ScopeList,
+    /// The provider-side account, where the provider revealed one.
+    pub account_identifier: Option<String>,
 }
 
 /// What a sealed token in `table` (connections, held_connections) is bound to: its row and

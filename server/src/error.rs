@@ -24,6 +24,15 @@ pub enum Error {
     ProviderNotFound(String),
     /// Something else that does not exist (a webhook endpoint, a delivery).
     NotFound(String),
+    /// No connected account matches what the caller named.
+    ConnectionNotFound(String),
+    /// Several connected accounts match and the caller chose none.
+    AccountSelectionRequired(String),
+    /// Another connection was asked for on a provider that allows one per owner.
+    MultipleConnectionsUnavailable(String),
+    /// The caller is who it says, but may not do this (a member managing an organization's
+    /// connection).
+    Forbidden(&'static str),
     /// An OAuth callback whose `state` is unknown, used, expired or from another browser.
     InvalidState(&'static str),
     /// The provider answered the token request with an OAuth error.
@@ -123,6 +132,10 @@ impl Error {
             Self::InvalidWidgetToken(_) => codes::INVALID_WIDGET_TOKEN,
             Self::ProviderNotFound(_) => codes::PROVIDER_NOT_FOUND,
             Self::NotFound(_) => codes::NOT_FOUND,
+            Self::ConnectionNotFound(_) => codes::CONNECTION_NOT_FOUND,
+            Self::AccountSelectionRequired(_) => codes::ACCOUNT_SELECTION_REQUIRED,
+            Self::MultipleConnectionsUnavailable(_) => codes::MULTIPLE_CONNECTIONS_UNAVAILABLE,
+            Self::Forbidden(_) => codes::FORBIDDEN,
             Self::InvalidState(_) => codes::INVALID_STATE,
             Self::Provider(_) => codes::PROVIDER_ERROR,
             Self::ProviderUnavailable { .. } => codes::PROVIDER_UNAVAILABLE,
@@ -151,7 +164,10 @@ impl std::fmt::Display for Error {
                 [one] => f.write_str(&one.message),
                 _ => f.write_str("Some fields need attention."),
             },
-            Self::Unauthorized(why) | Self::InvalidWidgetToken(why) | Self::InvalidState(why) => f.write_str(why),
+            Self::Unauthorized(why)
+            | Self::InvalidWidgetToken(why)
+            | Self::InvalidState(why)
+            | Self::Forbidden(why) => f.write_str(why),
             Self::SignInFailed => f.write_str("The email address or password is not right."),
             Self::TooManyAttempts { retry_after_secs } => write!(
                 f,
@@ -162,7 +178,13 @@ impl std::fmt::Display for Error {
                 f.write_str("This request did not carry the page's security token. Reload the page and try again.")
             }
             Self::ProviderNotFound(slug) => write!(f, "No provider with the slug {slug:?}."),
-            Self::NotFound(m) | Self::NotConfigured(m) | Self::Conflict(m) | Self::Discovery(m) => f.write_str(m),
+            Self::NotFound(m)
+            | Self::NotConfigured(m)
+            | Self::Conflict(m)
+            | Self::Discovery(m)
+            | Self::ConnectionNotFound(m)
+            | Self::AccountSelectionRequired(m)
+            | Self::MultipleConnectionsUnavailable(m) => f.write_str(m),
             Self::Provider(p) => p.fmt(f),
             Self::ProviderUnavailable { message, .. } => f.write_str(message),
             Self::ProviderDisabled(name) => write!(f, "{name} is disabled: new connections are not accepted."),

@@ -12,13 +12,7 @@ use crate::store::{EventQuery, NewEvent, StoredEvent};
 use crate::time::iso;
 use serde_json::{json, Value};
 
-pub const CONNECTED: &str = "pipes.connected_account.connected";
-pub const DISCONNECTED: &str = "pipes.connected_account.disconnected";
-pub const REAUTHORIZATION_NEEDED: &str = "pipes.connected_account.reauthorization_needed";
-pub const CONNECTION_FAILED: &str = "pipes.connected_account.connection_failed";
-
-/// Every event Plumb sends; webhook endpoints subscribe to a subset.
-pub const ALL: [&str; 4] = [CONNECTED, DISCONNECTED, REAUTHORIZATION_NEEDED, CONNECTION_FAILED];
+pub use crate::event_names::*;
 
 fn new_event(name: &str, provider_id: &ProviderId, owner: &Owner, data: Value, now: i64) -> NewEvent {
     NewEvent {
@@ -31,17 +25,24 @@ fn new_event(name: &str, provider_id: &ProviderId, owner: &Owner, data: Value, n
     }
 }
 
-/// `PipesConnectedAccount`, for connected, disconnected and reauthorization_needed events.
+/// `PipesConnectedAccount`, for connected, disconnected and reauthorization_needed events, with
+/// SDK 12's additions (`docs/workos-api.md` §6.3).
 pub fn connected_account(name: &str, c: &Connection, provider_slug: &str, state: &str, now: i64) -> NewEvent {
     let data = json!({
         "object": "connected_account",
         "id": c.id,
         "data_integration_id": c.provider_id,
         "provider_slug": provider_slug,
-        "user_id": c.owner.user_id,
+        "user_id": c.owner.user(),
         "organization_id": c.owner.organization_id,
         "scopes": c.scopes.0,
         "state": state,
+        "connection_role": c.role.as_str(),
+        "account_identifier": c.account_identifier,
+        "account_display_name": c.label,
+        "auth_method": "oauth",
+        "established_by_user_id": c.established_by,
+        "state_reason": null,
         "created_at": iso(c.created_at),
         "updated_at": iso(now),
     });
@@ -56,13 +57,14 @@ pub struct Failure<'a> {
     pub provider_error_description: Option<&'a str>,
 }
 
-/// `PipesConnectionFailed`.
-pub fn connection_failed(provider: &Provider, owner: &Owner, f: &Failure<'_>, now: i64) -> NewEvent {
+/// `PipesConnectionFailed`: `add_failed` when the flow was adding a connection.
+pub fn connection_failed(provider: &Provider, owner: &Owner, adding: bool, f: &Failure<'_>, now: i64) -> NewEvent {
+    let name = if adding { ADD_FAILED } else { CONNECTION_FAILED };
     let data = json!({
         "object": "connection_failed",
         "data_integration_id": provider.id,
         "provider_slug": provider.slug,
-        "user_id": owner.user_id,
+        "user_id": owner.user(),
         "organization_id": owner.organization_id,
         "error_code": f.error_code,
         "error_reason": f.error_reason,
@@ -70,7 +72,7 @@ pub fn connection_failed(provider: &Provider, owner: &Owner, f: &Failure<'_>, no
         "provider_error_description": f.provider_error_description,
         "created_at": iso(now),
     });
-    new_event(CONNECTION_FAILED, &provider.id, owner, data, now)
+    new_event(name, &provider.id, owner, data, now)
 }
 
 /// The envelope an event travels in (webhook body and `/events` item): compact JSON, so that

@@ -46,6 +46,7 @@ impl Plumb {
         };
         self.store.purge_sessions(now).await?;
         self.store.purge_invites(now).await?;
+        self.store.prune_revocations(now - retention).await?;
         let mut pruned = pruned;
         for (key_id, seals) in self.cipher.take_seal_counts() {
             let total = self.store.add_key_seals(&key_id, seals).await?;

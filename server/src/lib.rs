@@ -11,6 +11,9 @@
 //!   [`discovery`], [`icons`], [`widget_tokens`], [`origins`], [`locks`], [`passwords`],
 //!   [`rate_limit`], [`client_address`], [`svg`], [`config`], [`time`].
 
+pub mod account_api;
+pub mod account_identity;
+pub mod accounts;
 pub mod admin_accounts;
 pub mod api_keys;
 pub mod catalog;
@@ -22,11 +25,13 @@ pub mod crypto;
 pub mod discovery;
 pub mod environments;
 pub mod error;
+pub mod event_names;
 pub mod events;
 pub mod housekeeping;
 pub mod http;
 pub mod icons;
 pub mod ids;
+pub mod json_path;
 pub mod keys;
 pub mod locks;
 pub mod oauth;
@@ -40,6 +45,7 @@ pub mod provider_rules;
 pub mod provider_settings;
 pub mod providers;
 pub mod rate_limit;
+pub mod revocation;
 pub mod session_binding;
 pub mod store;
 pub mod svg;

@@ -2,6 +2,7 @@
 //! RFC 7636 §4), exchanging a code (§4.1.3), refreshing (§6), and reading token responses as
 //! real providers send them (§5.1, §5.2), including their deviations.
 
+use crate::json_path::lookup;
 use app::model::{AuthenticateVia, ResponsePaths, TokenBodyType};
 use base64::Engine;
 use oauth2::{AccessToken, RefreshToken};
@@ -72,6 +73,8 @@ pub struct TokenSet {
     /// The scopes actually granted, when the provider said (RFC 6749 §5.1: "OPTIONAL, if
     /// identical to the scope requested").
     pub scopes: Option<Vec<String>>,
+    /// The provider-side account, where the response reveals it ([`ResponsePaths::account_identifier`]).
+    pub account_identifier: Option<String>,
 }
 
 /// An OAuth error response from the provider (RFC 6749 §5.2).
@@ -191,23 +194,17 @@ pub fn parse_token_response(
         Some(Value::Array(items)) => Some(items.iter().filter_map(Value::as_str).map(str::to_owned).collect()),
         _ => None,
     };
+    let account_identifier = crate::account_identity::from_token_response(&root, &paths.account_identifier);
     Ok(TokenSet {
         access_token: AccessToken::new(access_token.to_owned()),
         refresh_token: refresh_token.map(|t| RefreshToken::new(t.to_owned())),
         expires_in,
         scopes,
+        account_identifier,
     })
 }
 
-/// The value at a dot-separated path; `None` for an empty path or a missing field.
-fn lookup<'v>(root: &'v Value, path: &str) -> Option<&'v Value> {
-    if path.is_empty() {
-        return None;
-    }
-    path.split('.').try_fold(root, |v, key| v.get(key))
-}
-
-fn parse_body(content_type: &str, body: &[u8]) -> Option<serde_json::Map<String, Value>> {
+pub(crate) fn parse_body(content_type: &str, body: &[u8]) -> Option<serde_json::Map<String, Value>> {
     if content_type.starts_with("application/x-www-form-urlencoded") {
         let map =
             url::form_urlencoded::parse(body).map(|(k, v)| (k.into_owned(), Value::String(v.into_owned()))).collect();
@@ -558,6 +555,7 @@ mod tests {
             refresh_token: String::new(),
             expires_in: String::new(),
             scope: String::new(),
+            account_identifier: String::new(),
         };
         Client {
             client_id: "id:1",
@@ -649,13 +647,15 @@ mod tests {
             refresh_token: "authed_user.refresh_token".into(),
             expires_in: "authed_user.expires_in".into(),
             scope: "authed_user.scope".into(),
+            account_identifier: "authed_user.id".into(),
         };
         let exchange = br#"{"ok":true,"access_token":"xoxb-bot","scope":"bot","authed_user":{"access_token":"xoxp-user","refresh_token":"r","expires_in":43200,"scope":"users:read,chat:write"}}"#;
         let t = parse_token_response(200, "application/json", exchange, &paths).unwrap();
         assert_eq!(t.access_token.secret(), "xoxp-user");
         assert_eq!(t.refresh_token.unwrap().secret(), "r");
         assert_eq!(t.expires_in, Some(43200));
-        assert_eq!(t.scopes.unwrap(), ["users:read", "chat:write"]);
+        assert_eq!(t.scopes.as_deref().unwrap(), ["users:read", "chat:write"]);
+        assert_eq!(t.account_identifier, None, "no authed_user.id in this response");
         let refresh =
             br#"{"ok":true,"access_token":"xoxe-new","refresh_token":"r2","expires_in":43200,"token_type":"user"}"#;
         assert_eq!(

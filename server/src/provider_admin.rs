@@ -228,6 +228,7 @@ impl Plumb {
         let moved = [
             (before.token_url.as_str(), after.token_url.as_str(), "token_url"),
             (before.refresh_url(), after.refresh_url(), "refresh_token_url"),
+            (before.revocation_url.as_str(), after.revocation_url.as_str(), "revocation_url"),
         ]
         .into_iter()
         .find(|(old, new, _)| origin(old) != origin(new));
@@ -248,7 +249,7 @@ impl Plumb {
         Err(Error::field(
             field,
             "secret_required",
-            "Moving the token or refresh URL to another host sends refresh tokens and the client secret there: \
+            "Moving the token, refresh or revocation URL to another host sends refresh tokens and the client secret there: \
              send the current client secret in credentials.client_secret with the change, or make it in the dashboard.",
         ))
     }

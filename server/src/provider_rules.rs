@@ -18,6 +18,7 @@ pub struct ValidProvider {
     pub authorization_url: String,
     pub token_url: String,
     pub refresh_token_url: String,
+    pub revocation_url: String,
     pub client_id: String,
     /// `None`: none typed (on edit: keep the stored one).
     pub client_secret: Option<String>,
@@ -45,6 +46,7 @@ impl ValidProvider {
         p.authorization_url = self.authorization_url.clone();
         p.token_url = self.token_url.clone();
         p.refresh_token_url = self.refresh_token_url.clone();
+        p.revocation_url = self.revocation_url.clone();
         p.client_id = self.client_id.clone();
         p.scopes = ScopeList(self.scopes.clone());
         p.scope_separator = self.scope_separator.clone();
@@ -78,7 +80,7 @@ const RESERVED_HEADERS: [&str; 6] =
     ["authorization", "content-type", "content-length", "host", "accept", "transfer-encoding"];
 
 /// The fields in the order their problems are reported, which is the form's order.
-const FIELD_ORDER: [&str; 22] = [
+const FIELD_ORDER: [&str; 24] = [
     "name",
     "slug",
     "description",
@@ -101,6 +103,8 @@ const FIELD_ORDER: [&str; 22] = [
     "refresh_token_path",
     "expires_in_path",
     "scope_path",
+    "account_identifier_path",
+    "revocation_url",
 ];
 
 /// Checks every field of a draft and reports every problem at once, so the admin fixes them in
@@ -150,6 +154,7 @@ pub fn validate(draft: &Draft, purpose: Purpose, rules: Outbound) -> Result<Vali
         ("authorization_url", "Authorization URL", &draft.authorization_url, true),
         ("token_url", "Token URL", &draft.token_url, true),
         ("refresh_token_url", "Refresh token URL", &draft.refresh_token_url, false),
+        ("revocation_url", "Revocation URL", &draft.revocation_url, false),
     ] {
         let value = value.trim();
         if value.is_empty() && !required {
@@ -287,6 +292,7 @@ pub fn validate(draft: &Draft, purpose: Purpose, rules: Outbound) -> Result<Vali
         ("refresh_token_path", &draft.token_response.refresh_token, &mut token_response.refresh_token),
         ("expires_in_path", &draft.token_response.expires_in, &mut token_response.expires_in),
         ("scope_path", &draft.token_response.scope, &mut token_response.scope),
+        ("account_identifier_path", &draft.token_response.account_identifier, &mut token_response.account_identifier),
     ] {
         let value = value.trim();
         if value.is_empty() || (value.len() <= 256 && is_json_path(value)) {
@@ -313,6 +319,7 @@ pub fn validate(draft: &Draft, purpose: Purpose, rules: Outbound) -> Result<Vali
         authorization_url: draft.authorization_url.trim().to_string(),
         token_url: draft.token_url.trim().to_string(),
         refresh_token_url: draft.refresh_token_url.trim().to_string(),
+        revocation_url: draft.revocation_url.trim().to_string(),
         client_id: client_id.to_string(),
         client_secret: (!client_secret.is_empty()).then(|| client_secret.to_string()),
         scopes,

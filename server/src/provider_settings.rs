@@ -22,6 +22,8 @@ pub struct ProviderChange {
     pub authorization_url: Option<String>,
     pub token_url: Option<String>,
     pub refresh_token_url: Option<String>,
+    /// RFC 7009 revocation endpoint; empty: none.
+    pub revocation_url: Option<String>,
     pub client_id: Option<String>,
     /// Empty or `None`: keep the stored secret.
     pub client_secret: Option<String>,
@@ -41,6 +43,7 @@ pub struct ProviderChange {
     pub refresh_token_path: Option<String>,
     pub expires_in_path: Option<String>,
     pub scope_path: Option<String>,
+    pub account_identifier_path: Option<String>,
     /// Fields the sender could not express (a malformed line in one of the dashboard's text
     /// areas): reported with the problems validation finds.
     pub unreadable: Vec<FieldError>,
@@ -93,6 +96,8 @@ impl From<&ProviderInput> for ProviderChange {
             refresh_token_path: Some(input.refresh_token_path.clone()),
             expires_in_path: Some(input.expires_in_path.clone()),
             scope_path: Some(input.scope_path.clone()),
+            account_identifier_path: Some(input.account_identifier_path.clone()),
+            revocation_url: Some(input.revocation_url.clone()),
             unreadable,
         }
     }
@@ -110,6 +115,7 @@ pub struct Draft {
     pub(crate) authorization_url: String,
     pub(crate) token_url: String,
     pub(crate) refresh_token_url: String,
+    pub(crate) revocation_url: String,
     pub(crate) client_id: String,
     pub(crate) client_secret: String,
     pub(crate) scopes: Vec<String>,
@@ -147,6 +153,7 @@ impl Draft {
             authorization_url: p.authorization_url.clone(),
             token_url: p.token_url.clone(),
             refresh_token_url: p.refresh_token_url.clone(),
+            revocation_url: p.revocation_url.clone(),
             client_id: p.client_id.clone(),
             client_secret: String::new(),
             scopes: p.scopes.0.clone(),
@@ -182,6 +189,7 @@ impl Draft {
         set(&mut self.authorization_url, change.authorization_url);
         set(&mut self.token_url, change.token_url);
         set(&mut self.refresh_token_url, change.refresh_token_url);
+        set(&mut self.revocation_url, change.revocation_url);
         set(&mut self.client_id, change.client_id);
         set(&mut self.client_secret, change.client_secret);
         set(&mut self.scopes, change.scopes);
@@ -200,6 +208,7 @@ impl Draft {
         set(&mut self.token_response.refresh_token, change.refresh_token_path);
         set(&mut self.token_response.expires_in, change.expires_in_path);
         set(&mut self.token_response.scope, change.scope_path);
+        set(&mut self.token_response.account_identifier, change.account_identifier_path);
         self.unreadable = change.unreadable;
         self
     }

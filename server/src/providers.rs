@@ -33,6 +33,33 @@ impl CredentialsKind {
     }
 }
 
+/// Who owns a provider's connections (`ownership` in the API, fixed at creation in WorkOS).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Ownership {
+    /// Each user connects their own account.
+    #[default]
+    User,
+    /// A manager of each organization connects once, and every member's calls use it.
+    Organization,
+}
+
+impl Ownership {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::User => "user",
+            Self::Organization => "organization",
+        }
+    }
+
+    pub fn parse(s: &str) -> Self {
+        if s == "organization" {
+            Self::Organization
+        } else {
+            Self::User
+        }
+    }
+}
+
 /// A provider. `client_secret` is sealed (see [`crate::crypto`]). Catalog providers carry their
 /// catalog entry's settings, laid over them from the catalog when loaded.
 #[derive(Clone)]
@@ -67,6 +94,11 @@ pub struct Provider {
     /// whether it always sends `iss` (its metadata says so).
     pub issuer: String,
     pub issuer_sends_iss: bool,
+    pub ownership: Ownership,
+    /// Whether an owner may hold several connections to it (SDK 12's additional connections).
+    pub multiple_connections: bool,
+    /// RFC 7009 token revocation endpoint: a deleted connection's grant is revoked there.
+    pub revocation_url: String,
     pub created_at: i64,
     pub updated_at: i64,
 }
@@ -109,6 +141,9 @@ impl Provider {
             enabled: true,
             issuer: String::new(),
             issuer_sends_iss: false,
+            ownership: Ownership::User,
+            multiple_connections: false,
+            revocation_url: String::new(),
             created_at: now,
             updated_at: now,
         }
@@ -148,6 +183,9 @@ impl Provider {
             authorization_url: self.authorization_url.clone(),
             token_url: self.token_url.clone(),
             refresh_token_url: self.refresh_token_url.clone(),
+            revocation_url: self.revocation_url.clone(),
+            ownership: self.ownership.as_str().into(),
+            multiple_connections: self.multiple_connections,
             client_id: if self.uses_shared_credentials() { String::new() } else { self.client_id.clone() },
             has_client_secret: self.client_secret.is_some(),
             scopes: self.scopes.0.clone(),

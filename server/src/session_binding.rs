@@ -4,6 +4,7 @@
 //! when the app's backend calls `POST /data-integrations/finish` with the `connect_code` the
 //! browser brought back and the matching `code_verifier`. A wrong verifier uses the code up.
 
+use crate::accounts::Intent;
 use crate::connections::{self, Connection, Obtained, Owner};
 use crate::error::{Error, Result};
 use crate::ids::{self, EnvironmentId};
@@ -51,6 +52,7 @@ impl Plumb {
         owner: &Owner,
         challenge: &str,
         obtained: &Obtained,
+        intent: &Intent,
     ) -> Result<String> {
         let code = ids::random_token(32);
         let code_hash = ids::sha256_hex(&code);
@@ -73,6 +75,7 @@ impl Plumb {
                 scopes: obtained.scopes.to_db(),
                 expires_at: now + HOLD_MS,
                 created_at: now,
+                intent: Intent { account_identifier: obtained.account_identifier.clone(), ..intent.clone() }.to_db(),
             })
             .await?;
         tracing::info!(provider = %provider.slug, "connection held for the app to finish");
@@ -119,8 +122,11 @@ impl Plumb {
                 .transpose()?,
             expires_at: held.token_expires_at,
             scopes: ScopeList::from(held.scopes.clone()),
+            account_identifier: None,
         };
-        let connection = self.save_obtained(&provider, &held.owner(), &obtained).await?;
+        let intent = Intent::from_db(held.intent.as_deref());
+        let obtained = Obtained { account_identifier: intent.account_identifier.clone(), ..obtained };
+        let connection = self.save_obtained(&provider, &held.owner(), &obtained, &intent).await?;
         Ok((connection, provider))
     }
 }

@@ -3,7 +3,7 @@
 //! provider does not).
 
 use crate::api_keys::PresentedKey;
-use crate::connections::{self, expired, missing_scopes, refresh_backoff_ms, refresh_due, Connection, Owner};
+use crate::connections::{self, expired, missing_scopes, refresh_backoff_ms, refresh_due, Connection, Owner, Selector};
 use crate::error::{Error, Result, TokenRequest};
 use crate::events;
 use crate::ids::{ConnectionId, EnvironmentId, ProviderId};
@@ -36,29 +36,59 @@ const UNREACHABLE_BACKOFF_MS: i64 = 30_000;
 
 impl Plumb {
     /// `POST /data-integrations/{slug}/token` and its server function: the caller's key, the
-    /// body's owner, then the token.
+    /// body's owner and choice of connection, then the token.
     pub async fn get_access_token(
         &self,
         key: &PresentedKey,
         slug: &str,
         request: &AccessTokenRequest,
     ) -> Result<AccessTokenResponse> {
-        let owner = match Owner::from_input(Some(&request.user_id), request.organization_id.as_deref()) {
-            Ok(owner) => owner,
+        let parsed = Owner::for_request(
+            request.connection_owner.as_deref(),
+            Some(&request.user_id),
+            request.organization_id.as_deref(),
+        )
+        .and_then(|(owner, _acting)| {
+            let selector = Selector::from_input(
+                request.connected_account_id.as_deref(),
+                request.account_display_name.as_deref(),
+                request.supports_multiple_connections,
+            )?;
+            Ok((owner, selector))
+        });
+        let (owner, selector) = match parsed {
+            Ok(parsed) => parsed,
             Err(invalid) => {
                 // A bad key is reported before a bad body, as on every other endpoint.
                 self.authenticate_api_key(key).await?;
                 return Err(invalid);
             }
         };
-        self.fetch_token_for_key(key, slug, &owner).await
+        let owner_named = request.connection_owner.as_deref().is_some_and(|o| !o.trim().is_empty());
+        self.fetch_token_for_key(key, slug, &owner, owner_named, &selector).await
     }
 
     /// The access token for an owner's connection to a provider, refreshed first when due.
     #[tracing::instrument(skip_all, fields(provider = slug))]
-    pub async fn fetch_token(&self, env: &EnvironmentId, slug: &str, owner: &Owner) -> Result<AccessTokenResponse> {
+    pub async fn fetch_token(
+        &self,
+        env: &EnvironmentId,
+        slug: &str,
+        owner: &Owner,
+        selector: &Selector,
+    ) -> Result<AccessTokenResponse> {
         let provider = self.provider(env, slug).await?;
-        let Some(connection) = self.store.connection(&provider.id, owner).await? else {
+        let chosen = match selector.id.is_none() && selector.label.is_none() && !selector.multiple {
+            true => self.store.connection(&provider.id, owner).await?,
+            false => match selector.choose(self.store.connections_for(&provider.id, owner).await?) {
+                Ok(chosen) => chosen,
+                Err(Error::AccountSelectionRequired(_)) => {
+                    return Ok(AccessTokenResponse::inactive(InactiveReason::AccountSelectionRequired))
+                }
+                Err(other) => return Err(other),
+            },
+        };
+        let Some(connection) = chosen else {
             return Ok(AccessTokenResponse::inactive(InactiveReason::NotInstalled));
         };
         let connection = match self.ensure_fresh(&provider, connection).await? {
@@ -78,21 +108,46 @@ impl Plumb {
 
     /// The token endpoint's fetch: the API key, provider and connection come from one query,
     /// and a fresh token is answered from it. Anything else (a token due for refresh, a broken
-    /// connection) takes the full path above.
-    async fn fetch_token_for_key(&self, key: &PresentedKey, slug: &str, owner: &Owner) -> Result<AccessTokenResponse> {
-        let found = self.store.token_lookup(key.hash(), slug, owner).await?;
+    /// connection, a choice among several by label) takes the full path above.
+    async fn fetch_token_for_key(
+        &self,
+        key: &PresentedKey,
+        slug: &str,
+        owner: &Owner,
+        owner_named: bool,
+        selector: &Selector,
+    ) -> Result<AccessTokenResponse> {
+        let by_id = selector.id.as_deref();
+        let found = self.store.token_lookup(key.hash(), slug, owner, by_id).await?;
         let found = found.ok_or_else(crate::api_keys::unknown_key)?;
         crate::api_keys::accept(&self.store, &found.key_id, found.revoked_at, found.last_used_at).await?;
         let Some(provider_id) = found.provider_id else {
             return Err(Error::ProviderNotFound(slug.to_string()));
         };
+        // An organization-owned provider's connection belongs to the organization: a caller
+        // that did not say whose connection it wants (SDK 11 cannot) means that one.
+        let org_default =
+            !owner_named && !owner.is_organization() && found.provider_ownership.as_deref() == Some("organization");
+        if org_default || selector.label.is_some() || (selector.multiple && by_id.is_none()) {
+            let owner = match (org_default, &owner.organization_id) {
+                (true, Some(org)) => Owner::organization(org),
+                (true, None) => return Ok(AccessTokenResponse::inactive(InactiveReason::NotInstalled)),
+                (false, _) => owner.clone(),
+            };
+            return self.fetch_token(&found.environment_id, slug, &owner, selector).await;
+        }
         let (Some(id), Some(state)) = (found.connection_id, found.state) else {
+            if let Some(id) = by_id {
+                return Err(Error::ConnectionNotFound(format!(
+                    "No connected account {id} for this owner and provider."
+                )));
+            }
             return Ok(AccessTokenResponse::inactive(InactiveReason::NotInstalled));
         };
         let skew = self.config.refresh_skew.as_millis() as i64;
         let obtained_at = found.obtained_at.unwrap_or(0);
         if state != ConnectionState::Connected || refresh_due(found.expires_at, obtained_at, now_ms(), skew) {
-            return self.fetch_token(&found.environment_id, slug, owner).await;
+            return self.fetch_token(&found.environment_id, slug, owner, selector).await;
         }
         let requested = ScopeList::from(found.provider_scopes.unwrap_or_default());
         let granted = ScopeList::from(found.connection_scopes.unwrap_or_default());

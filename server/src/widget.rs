@@ -1,14 +1,13 @@
 //! The end user's side: widget tokens minted for a backend, the providers and connection states a
 //! widget shows, and disconnecting from it.
 
-use crate::connections::{Connection, Owner};
-use crate::error::Result;
-use crate::events;
+use crate::connections::Owner;
+use crate::error::{Error, Result};
 use crate::ids::EnvironmentId;
 use crate::plumb::Plumb;
-use crate::providers::Provider;
+use crate::providers::{Ownership, Provider};
 use crate::time::now_ms;
-use crate::widget_tokens::{Claims, Subject};
+use crate::widget_tokens::{Claims, Subject, KNOWN_SCOPES, MANAGE};
 use app::model::ConnectionState;
 
 /// What one widget shows: whose it is, and each enabled provider with its icon and the owner's
@@ -36,12 +35,36 @@ impl Plumb {
         key_id: &str,
         user_id: Option<&str>,
         organization_id: Option<&str>,
+        scopes: &[String],
     ) -> Result<String> {
         let owner = Owner::from_input(user_id, organization_id)?;
-        self.mint_for(env, key_id, &owner).await
+        if scopes.len() > KNOWN_SCOPES.len() {
+            return Err(Error::field("scopes", "too_many", "Send each widget scope at most once."));
+        }
+        if let Some(unknown) = scopes.iter().find(|s| !KNOWN_SCOPES.contains(&s.as_str())) {
+            return Err(Error::field(
+                "scopes",
+                "unknown_scope",
+                format!("{:?} is not a widget scope.", unknown.chars().take(64).collect::<String>()),
+            ));
+        }
+        if scopes.iter().any(|s| s == MANAGE) && owner.organization_id.is_none() {
+            return Err(Error::field(
+                "organization_id",
+                "required",
+                "widgets:pipes:manage manages an organization's connections: send the organization_id.",
+            ));
+        }
+        self.mint_for(env, key_id, &owner, scopes).await
     }
 
-    async fn mint_for(&self, env: &EnvironmentId, key_id: &str, owner: &Owner) -> Result<String> {
+    async fn mint_for(
+        &self,
+        env: &EnvironmentId,
+        key_id: &str,
+        owner: &Owner,
+        permissions: &[String],
+    ) -> Result<String> {
         let env = self.environment(env).await?;
         let frame_ancestors = crate::origins::merged(&self.config.widget_frame_ancestors, &env.frame_ancestors);
         let subject = Subject {
@@ -50,6 +73,7 @@ impl Plumb {
             environment_id: env.id.as_str(),
             frame_ancestors: &frame_ancestors,
             key_id,
+            permissions,
         };
         let now = now_ms() / 1000;
         let ttl = self.config.widget_token_ttl.as_secs() as i64;
@@ -58,11 +82,37 @@ impl Plumb {
 
     /// A fresh widget token for a flow the widget started, minted when the flow ends instead of
     /// storing the first one; refused if the key that minted that one was revoked meanwhile.
-    pub(crate) async fn remint_widget_token(&self, env: &EnvironmentId, key_id: &str, owner: &Owner) -> Result<String> {
+    pub(crate) async fn remint_widget_token(
+        &self,
+        env: &EnvironmentId,
+        key_id: &str,
+        owner: &Owner,
+        manager: bool,
+    ) -> Result<String> {
         if !key_id.is_empty() {
             self.check_minting_key(key_id).await?;
         }
-        self.mint_for(env, key_id, owner).await
+        let permissions = if manager { vec![MANAGE.to_string()] } else { Vec::new() };
+        self.mint_for(env, key_id, owner, &permissions).await
+    }
+
+    /// Whose connection to `provider` a widget viewer acts on: their own, or for an
+    /// organization-owned provider their organization's, which only a manager may change.
+    pub(crate) fn widget_owner(&self, claims: &Claims, provider: &Provider, changing: bool) -> Result<Owner> {
+        if provider.ownership != Ownership::Organization {
+            return Ok(claims.owner());
+        }
+        let Some(org) = &claims.org else {
+            return Err(Error::Forbidden(
+                "This provider is connected once per organization: open the widget within an organization.",
+            ));
+        };
+        if changing && !claims.manages_organization() {
+            return Err(Error::Forbidden(
+                "Only an organization manager can connect or disconnect this shared connection.",
+            ));
+        }
+        Ok(Owner::organization(org))
     }
 
     /// A widget token's claims, once its signature, expiry and minting key are checked: every
@@ -107,16 +157,23 @@ impl Plumb {
         Ok(WidgetListing { claims, providers })
     }
 
-    /// Removes the widget owner's connection to one provider. Disconnecting twice is not an
-    /// error: the outcome the user wants already holds.
-    pub async fn disconnect(&self, token: &str, slug: &str) -> Result<()> {
+    /// Removes one of the widget owner's connections to a provider: `account` names it, else
+    /// the compatibility one; its grant is revoked at the provider when it can be. Disconnecting
+    /// twice is not an error: the outcome the user wants already holds.
+    pub async fn disconnect(&self, token: &str, slug: &str, account: Option<&str>) -> Result<()> {
         let claims = self.widget_session(token).await?;
         let provider = self.provider(&claims.environment(), slug).await?;
-        let now = now_ms();
-        let make_event =
-            |c: &Connection| events::connected_account(events::DISCONNECTED, c, &provider.slug, "disconnected", now);
-        if self.store.delete_connection(&provider.id, &claims.owner(), make_event).await? {
-            tracing::info!(provider = %provider.slug, "connection removed");
+        let owner = self.widget_owner(&claims, &provider, true)?;
+        let target = match account.filter(|a| !a.is_empty()) {
+            Some(id) => match self.owned_connection(&provider, &owner, id).await {
+                Ok(c) => Some(c),
+                Err(Error::ConnectionNotFound(_)) => None,
+                Err(e) => return Err(e),
+            },
+            None => self.store.connection(&provider.id, &owner).await?,
+        };
+        if let Some(connection) = target {
+            self.delete_connected_account(&provider, &connection).await?;
         }
         Ok(())
     }

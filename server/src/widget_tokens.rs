@@ -36,14 +36,36 @@ pub struct Claims {
     /// Issued at and expiry, in seconds since the epoch.
     pub iat: i64,
     pub exp: i64,
-    /// Read by WorkOS-style widgets; Plumb's own widget needs only this one.
+    /// What the viewer may do beyond their own connections: [`MANAGE`] lets them connect and
+    /// disconnect their organization's shared connections. Read by WorkOS-style widgets too.
     pub permissions: Vec<String>,
 }
+
+/// The permission to manage an organization's connections (WorkOS's name for it).
+pub const MANAGE: &str = "widgets:pipes:manage";
+
+/// The widget scopes `POST /widgets/token` accepts (SDK 12's enum); Plumb acts on [`MANAGE`].
+pub const KNOWN_SCOPES: [&str; 9] = [
+    "widgets:users-table:manage",
+    "widgets:domain-verification:manage",
+    "widgets:sso:manage",
+    "widgets:api-keys:manage",
+    "widgets:dsync:manage",
+    "widgets:audit-log-streaming:manage",
+    MANAGE,
+    "widgets:user-api-keys:manage-self",
+    "widgets:user-api-keys:manage-all",
+];
 
 impl Claims {
     /// The environment whose providers the widget shows.
     pub fn environment(&self) -> EnvironmentId {
         self.env.as_str().into()
+    }
+
+    /// Whether the viewer may connect and disconnect their organization's shared connections.
+    pub fn manages_organization(&self) -> bool {
+        self.org.is_some() && self.permissions.iter().any(|p| p == MANAGE)
     }
 
     /// Whose connections the widget shows.
@@ -65,6 +87,7 @@ pub struct Subject<'a> {
     pub frame_ancestors: &'a str,
     /// The API key minting it.
     pub key_id: &'a str,
+    pub permissions: &'a [String],
 }
 
 /// Signs with the first key and accepts any of them: after an encryption-key rotation, tokens
@@ -93,7 +116,7 @@ impl Signer {
             kid: (!subject.key_id.is_empty()).then(|| subject.key_id.to_string()),
             iat: now_secs,
             exp: now_secs + ttl_secs,
-            permissions: vec!["widgets:pipes:manage".to_string()],
+            permissions: subject.permissions.to_vec(),
         };
         let payload = serde_json::to_vec(&claims).expect("claims serialize");
         let signing_input = format!("{}.{}", URL_SAFE_NO_PAD.encode(HEADER), URL_SAFE_NO_PAD.encode(payload));
@@ -151,7 +174,14 @@ mod tests {
     }
 
     fn subject<'a>(user_id: &'a str, organization_id: Option<&'a str>) -> Subject<'a> {
-        Subject { user_id, organization_id, environment_id: "env_sandbox", frame_ancestors: "", key_id: "key_1" }
+        Subject {
+            user_id,
+            organization_id,
+            environment_id: "env_sandbox",
+            frame_ancestors: "",
+            key_id: "key_1",
+            permissions: &[],
+        }
     }
 
     #[test]

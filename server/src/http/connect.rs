@@ -3,6 +3,7 @@
 
 use super::responses::{confirm_page, cookie, from_other_site, html_page, see_other, set_cookie};
 use super::state::AppState;
+use crate::accounts::Intent;
 use crate::connect::CallbackParams;
 use crate::error::Error;
 use crate::ids;
@@ -19,6 +20,11 @@ const BINDING_COOKIE: &str = "plumb_oauth_binding";
 pub struct AuthorizeForm {
     token: Option<String>,
     provider: Option<String>,
+    /// `add` for another account, `reauthorize` with `account`; absent: the usual one.
+    intent: Option<String>,
+    account: Option<String>,
+    /// A label for the account.
+    label: Option<String>,
 }
 
 /// `POST /oauth/authorize`: the widget's Connect button. Only Plumb's own widget page may send
@@ -29,10 +35,14 @@ pub async fn authorize(State(state): State<AppState>, headers: HeaderMap, Form(f
         return cross_site_refusal();
     }
     let binding = binding(&headers);
-    let started = state
-        .plumb
-        .start_authorization(form.token.as_deref().unwrap_or(""), form.provider.as_deref().unwrap_or(""), &binding)
-        .await;
+    let label = form.label.as_deref().map(str::trim).filter(|l| !l.is_empty());
+    let started = match Intent::from_input(form.intent.as_deref(), form.account.as_deref(), label.map(Some)) {
+        Ok(intent) => {
+            let (token, provider) = (form.token.as_deref().unwrap_or(""), form.provider.as_deref().unwrap_or(""));
+            state.plumb.start_authorization(token, provider, &binding, intent).await
+        }
+        Err(e) => Err(e),
+    };
     redirect_to_provider(&state, started, &binding)
 }
 

@@ -1,36 +1,434 @@
-//! Connected accounts on the WorkOS paths: the ConnectedAccount object (`docs/workos-api.md`
-//! §3.4), and finishing a connection the app's backend holds the verifier for
-//! (`POST /data-integrations/finish`, §4.7).
+//! Connected accounts on the WorkOS paths (`docs/workos-api.md` §3.4, §4.7, §4.17-4.26): the
+//! ConnectedAccount object, finishing a connection the app's backend holds the verifier for,
+//! and the connected-account API on the user and organization roots.
 
 use super::error::ApiError;
 use super::extract::{ApiJson, ApiKey};
 use super::state::AppState;
-use crate::connections::Connection;
+use crate::account_api::{Change, Imported, Labels, Written};
+use crate::accounts::{Action, Revocation};
+use crate::connections::{self, Connection, Owner, Selector};
+use crate::error::Error;
+use crate::providers::{Ownership, Provider};
 use crate::time::iso;
-use axum::extract::State;
+use app::model::ConnectionState;
+use axum::extract::{Path, Query, State};
 use axum::Json;
 use serde::Deserialize;
-use serde_json::{json, Value};
+use serde_json::{json, Map, Value};
+use std::collections::HashMap;
 
 /// The ConnectedAccount object for a stored connection.
 pub fn to_json(c: &Connection) -> Value {
     json!({
         "object": "connected_account",
         "id": c.id,
-        "connection_role": "compatibility",
-        "account_identifier": null,
-        "account_display_name": null,
-        "user_id": c.owner.user_id,
+        "connection_role": c.role.as_str(),
+        "account_identifier": c.account_identifier,
+        "account_display_name": c.label,
+        "user_id": c.owner.user(),
         "organization_id": c.owner.organization_id,
         "scopes": c.scopes.0,
         "auth_method": "oauth",
         "config": {},
         "state": c.state.as_str(),
-        "established_by_user_id": c.owner.user_id,
+        "established_by_user_id": c.established_by,
         "state_reason": null,
         "created_at": iso(c.created_at),
         "updated_at": iso(c.updated_at),
     })
+}
+
+/// A write's answer: the account, with `warnings` when its label is not unique.
+fn written_json(w: &Written) -> Value {
+    let mut body = to_json(&w.connection);
+    if w.duplicate_label {
+        body["warnings"] = json!([{
+            "code": "duplicate_account_display_name",
+            "message": "Another connected account of this owner to this provider has the same account_display_name.",
+        }]);
+    }
+    body
+}
+
+/// The longest token accepted in an import: far beyond any real access or refresh token.
+const MAX_TOKEN: usize = 16 * 1024;
+/// The most scopes an import may list.
+const MAX_SCOPES: usize = 100;
+
+/// Which connection a request names: `connected_account_id`, Plumb's `account_display_name`,
+/// and `supports_multiple_connections`, from the query.
+fn selector(query: &HashMap<String, String>) -> Result<Selector, Error> {
+    let multiple = match query.get("supports_multiple_connections").map(String::as_str) {
+        None | Some("") | Some("false") => false,
+        Some("true") => true,
+        Some(_) => {
+            return Err(Error::field(
+                "supports_multiple_connections",
+                "invalid",
+                "supports_multiple_connections must be true or false.",
+            ))
+        }
+    };
+    Selector::from_input(
+        query.get("connected_account_id").map(String::as_str),
+        query.get("account_display_name").map(String::as_str),
+        multiple,
+    )
+}
+
+/// The owner a user-root path names: the user, within `organization_id` when the query has one.
+fn user_owner(user_id: &str, query: &HashMap<String, String>) -> Result<Owner, Error> {
+    Owner::from_input(Some(user_id), query.get("organization_id").map(String::as_str))
+}
+
+/// The owner an organization-root path names.
+fn organization_owner(organization_id: &str) -> Result<Owner, Error> {
+    let checked = Owner::from_input(Some("organization"), Some(organization_id))?;
+    let org = checked
+        .organization_id
+        .ok_or_else(|| Error::field("organization_id", "required", "The path needs an organization id."))?;
+    Ok(Owner::organization(&org))
+}
+
+/// A string field of an import body: absent, `null` (clear), or text of at most `max` bytes.
+fn text(body: &Map<String, Value>, key: &str, max: usize) -> Result<Change, Error> {
+    match body.get(key) {
+        None => Ok(None),
+        Some(Value::Null) => Ok(Some(None)),
+        Some(Value::String(s)) if s.len() <= max => Ok(Some(Some(s.clone()))),
+        Some(Value::String(_)) => Err(Error::field(key, "too_long", format!("{key} is too long."))),
+        Some(_) => Err(Error::field(key, "invalid", format!("{key} must be a string."))),
+    }
+}
+
+/// What an import or update body carries, checked: labels and tokens.
+struct AccountBody {
+    labels: Labels,
+    imported: Imported,
+    user_id: Option<String>,
+    connection_intent: Option<Action>,
+}
+
+fn account_body(body: Value, allowed: &[&str]) -> Result<AccountBody, Error> {
+    let Value::Object(map) = body else {
+        return Err(Error::field("body", "invalid", "Send a JSON object."));
+    };
+    if let Some(unknown) = map.keys().find(|k| !allowed.contains(&k.as_str())) {
+        return Err(Error::field(unknown, "unknown_field", format!("{unknown:?} is not a field of this request.")));
+    }
+    let label = match text(&map, "account_display_name", 1024)? {
+        Some(Some(l)) => Some(Some(connections::check_label(&l)?).filter(|l| !l.is_empty())),
+        other => other,
+    };
+    let account_identifier = match text(&map, "account_identifier", 1024)? {
+        Some(Some(a)) => Some(Some(connections::check_account_identifier(&a)?)),
+        other => other,
+    };
+    let token = |key: &str| -> Result<Option<String>, Error> {
+        Ok(text(&map, key, MAX_TOKEN)?.flatten().map(|t| t.trim().to_string()).filter(|t| !t.is_empty()))
+    };
+    let expires_at = match text(&map, "expires_at", 64)?.flatten() {
+        None => None,
+        Some(t) => Some(chrono::DateTime::parse_from_rfc3339(&t).map(|t| t.timestamp_millis()).map_err(|_| {
+            Error::field("expires_at", "invalid", "expires_at must be an ISO 8601 time, like 2026-01-01T00:00:00Z.")
+        })?),
+    };
+    let scopes = match map.get("scopes") {
+        None | Some(Value::Null) => None,
+        Some(Value::Array(items)) if items.len() <= MAX_SCOPES => {
+            let scopes: Option<Vec<String>> = items
+                .iter()
+                .map(|v| v.as_str().filter(|s| !s.is_empty() && s.len() <= 256 && !s.contains(' ')).map(str::to_owned))
+                .collect();
+            Some(scopes.ok_or_else(|| {
+                Error::field("scopes", "invalid", "scopes must be scope tokens: strings without spaces.")
+            })?)
+        }
+        Some(_) => {
+            return Err(Error::field("scopes", "invalid", format!("scopes must be an array of at most {MAX_SCOPES}.")))
+        }
+    };
+    let state = match text(&map, "state", 64)?.flatten().as_deref() {
+        None => None,
+        Some("connected") => Some(ConnectionState::Connected),
+        Some("needs_reauthorization") => Some(ConnectionState::NeedsReauthorization),
+        Some(_) => return Err(Error::field("state", "invalid", "state must be connected or needs_reauthorization.")),
+    };
+    let connection_intent = match text(&map, "connection_intent", 64)?.flatten().as_deref() {
+        None => None,
+        Some("add") => Some(Action::Add),
+        Some("reauthorize") => Some(Action::Reauthorize),
+        Some(_) => return Err(Error::field("connection_intent", "invalid", "connection_intent must be add.")),
+    };
+    Ok(AccountBody {
+        labels: Labels { label, account_identifier },
+        imported: Imported {
+            access_token: token("access_token")?,
+            refresh_token: token("refresh_token")?,
+            expires_at,
+            scopes,
+            state,
+        },
+        user_id: text(&map, "user_id", 256)?.flatten(),
+        connection_intent,
+    })
+}
+
+const IMPORT_FIELDS: [&str; 8] = [
+    "account_display_name",
+    "account_identifier",
+    "access_token",
+    "refresh_token",
+    "expires_at",
+    "scopes",
+    "state",
+    "connection_intent",
+];
+
+/// The organization root's bodies name the acting member, who must be given.
+fn acting_member(body: &AccountBody) -> Result<(), Error> {
+    match body.user_id.as_deref().map(str::trim) {
+        Some(u) if !u.is_empty() => Ok(()),
+        _ => Err(Error::field("user_id", "required", "user_id is required: the member acting for the organization.")),
+    }
+}
+
+/// `GET …/connected_accounts/{slug}`.
+async fn get_account(
+    state: &AppState,
+    key: &ApiKey,
+    slug: &str,
+    owner: &Owner,
+    q: &HashMap<String, String>,
+) -> Result<Value, Error> {
+    let (_, connection) = state.plumb.connected_account(key.environment(), slug, owner, &selector(q)?).await?;
+    Ok(to_json(&connection))
+}
+
+/// `DELETE …/connected_accounts/{slug}`: 200 with what became of the revocation at the
+/// provider (the SDK ignores the body).
+async fn delete_account(
+    state: &AppState,
+    key: &ApiKey,
+    slug: &str,
+    owner: &Owner,
+    q: &HashMap<String, String>,
+) -> Result<Value, Error> {
+    let revocation = state.plumb.delete_chosen_account(key.environment(), slug, owner, &selector(q)?).await?;
+    let revocation = match revocation {
+        Revocation::NotAttempted => json!({"status": "not_supported"}),
+        Revocation::Revoked => json!({"status": "revoked"}),
+        Revocation::Failed(why) => json!({"status": "failed", "error": why}),
+    };
+    Ok(json!({"object": "connected_account", "deleted": true, "revocation": revocation}))
+}
+
+/// `PUT …/connected_accounts/{slug}`: `connection_intent` (query) may only be `reauthorize`,
+/// with the `connected_account_id` it needs.
+async fn update_account(
+    state: &AppState,
+    key: &ApiKey,
+    slug: &str,
+    owner: &Owner,
+    q: &HashMap<String, String>,
+    body: AccountBody,
+) -> Result<Value, Error> {
+    let selector = selector(q)?;
+    match q.get("connection_intent").map(String::as_str) {
+        None | Some("") => {}
+        Some("reauthorize") if selector.id.is_some() => {}
+        Some("reauthorize") => {
+            return Err(Error::field(
+                "connected_account_id",
+                "required",
+                "connection_intent reauthorize needs connected_account_id.",
+            ))
+        }
+        Some(_) => {
+            return Err(Error::field(
+                "connection_intent",
+                "invalid",
+                "PUT takes connection_intent reauthorize only: use POST to add a connection.",
+            ))
+        }
+    }
+    let written = state
+        .plumb
+        .update_connected_account(key.environment(), slug, owner, &selector, body.labels, body.imported)
+        .await?;
+    Ok(written_json(&written))
+}
+
+/// `POST …/connected_accounts/{slug}`: imports tokens from another system.
+async fn import_account(
+    state: &AppState,
+    key: &ApiKey,
+    slug: &str,
+    owner: &Owner,
+    body: AccountBody,
+) -> Result<Value, Error> {
+    let written = state
+        .plumb
+        .import_connected_account(key.environment(), slug, owner, body.connection_intent, body.labels, body.imported)
+        .await?;
+    Ok(written_json(&written))
+}
+
+/// `GET /user_management/users/{user_id}/connected_accounts/{slug}`.
+pub async fn user_get(
+    State(state): State<AppState>,
+    key: ApiKey,
+    Path((user_id, slug)): Path<(String, String)>,
+    Query(q): Query<HashMap<String, String>>,
+) -> Result<Json<Value>, ApiError> {
+    let owner = user_owner(&user_id, &q)?;
+    Ok(Json(get_account(&state, &key, &slug, &owner, &q).await?))
+}
+
+pub async fn user_delete(
+    State(state): State<AppState>,
+    key: ApiKey,
+    Path((user_id, slug)): Path<(String, String)>,
+    Query(q): Query<HashMap<String, String>>,
+) -> Result<Json<Value>, ApiError> {
+    let owner = user_owner(&user_id, &q)?;
+    Ok(Json(delete_account(&state, &key, &slug, &owner, &q).await?))
+}
+
+pub async fn user_update(
+    State(state): State<AppState>,
+    key: ApiKey,
+    Path((user_id, slug)): Path<(String, String)>,
+    Query(q): Query<HashMap<String, String>>,
+    ApiJson(body): ApiJson<Value>,
+) -> Result<Json<Value>, ApiError> {
+    let owner = user_owner(&user_id, &q)?;
+    let body = account_body(body, &IMPORT_FIELDS[..7])?;
+    Ok(Json(update_account(&state, &key, &slug, &owner, &q, body).await?))
+}
+
+pub async fn user_import(
+    State(state): State<AppState>,
+    key: ApiKey,
+    Path((user_id, slug)): Path<(String, String)>,
+    Query(q): Query<HashMap<String, String>>,
+    ApiJson(body): ApiJson<Value>,
+) -> Result<Json<Value>, ApiError> {
+    let owner = user_owner(&user_id, &q)?;
+    let body = account_body(body, &IMPORT_FIELDS)?;
+    Ok(Json(import_account(&state, &key, &slug, &owner, body).await?))
+}
+
+/// `GET /organizations/{organization_id}/connected_accounts/{slug}`.
+pub async fn organization_get(
+    State(state): State<AppState>,
+    key: ApiKey,
+    Path((organization_id, slug)): Path<(String, String)>,
+    Query(q): Query<HashMap<String, String>>,
+) -> Result<Json<Value>, ApiError> {
+    let owner = organization_owner(&organization_id)?;
+    Ok(Json(get_account(&state, &key, &slug, &owner, &q).await?))
+}
+
+pub async fn organization_delete(
+    State(state): State<AppState>,
+    key: ApiKey,
+    Path((organization_id, slug)): Path<(String, String)>,
+    Query(q): Query<HashMap<String, String>>,
+) -> Result<Json<Value>, ApiError> {
+    let owner = organization_owner(&organization_id)?;
+    Ok(Json(delete_account(&state, &key, &slug, &owner, &q).await?))
+}
+
+pub async fn organization_update(
+    State(state): State<AppState>,
+    key: ApiKey,
+    Path((organization_id, slug)): Path<(String, String)>,
+    Query(q): Query<HashMap<String, String>>,
+    ApiJson(body): ApiJson<Value>,
+) -> Result<Json<Value>, ApiError> {
+    let owner = organization_owner(&organization_id)?;
+    let mut fields = IMPORT_FIELDS[..7].to_vec();
+    fields.push("user_id");
+    let body = account_body(body, &fields)?;
+    acting_member(&body)?;
+    Ok(Json(update_account(&state, &key, &slug, &owner, &q, body).await?))
+}
+
+pub async fn organization_import(
+    State(state): State<AppState>,
+    key: ApiKey,
+    Path((organization_id, slug)): Path<(String, String)>,
+    ApiJson(body): ApiJson<Value>,
+) -> Result<Json<Value>, ApiError> {
+    let owner = organization_owner(&organization_id)?;
+    let mut fields = IMPORT_FIELDS.to_vec();
+    fields.push("user_id");
+    let body = account_body(body, &fields)?;
+    acting_member(&body)?;
+    Ok(Json(import_account(&state, &key, &slug, &owner, body).await?))
+}
+
+/// A data-provider row (`docs/workos-api.md` §3.5): the provider and the owner's connections.
+fn data_provider(p: &Provider, connections: &[Connection], multiple: bool) -> Value {
+    let account = |c: &Connection| {
+        let mut v = to_json(c);
+        v["userland_user_id"] = json!(c.owner.user());
+        v
+    };
+    let compatibility = connections.iter().find(|c| c.role == connections::Role::Compatibility);
+    let listed: Vec<Value> = match multiple {
+        true => connections.iter().map(account).collect(),
+        false => compatibility.iter().map(|c| account(c)).collect(),
+    };
+    json!({
+        "object": "data_provider",
+        "id": p.id,
+        "name": p.name,
+        "slug": p.slug,
+        "integration_type": p.catalog_slug.clone().unwrap_or_else(|| "custom".into()),
+        "credentials_type": "oauth2",
+        "description": (!p.description.is_empty()).then(|| p.description.clone()),
+        "scopes": p.scopes.0,
+        "auth_methods": ["oauth"],
+        "connection_owner": p.ownership.as_str(),
+        "ownership": match p.ownership { Ownership::User => "userland_user", Ownership::Organization => "organization" },
+        "created_at": iso(p.created_at),
+        "updated_at": iso(p.updated_at),
+        "connected_account": compatibility.map(account),
+        "connected_accounts": listed,
+    })
+}
+
+fn multiple(q: &HashMap<String, String>) -> bool {
+    q.get("supports_multiple_connections").is_some_and(|v| v == "true")
+}
+
+/// `GET /user_management/users/{user_id}/data_providers`.
+pub async fn user_data_providers(
+    State(state): State<AppState>,
+    key: ApiKey,
+    Path(user_id): Path<String>,
+    Query(q): Query<HashMap<String, String>>,
+) -> Result<Json<Value>, ApiError> {
+    let owner = user_owner(&user_id, &q)?;
+    let rows = state.plumb.data_providers(key.environment(), &owner).await?;
+    let data: Vec<Value> = rows.iter().map(|(p, c)| data_provider(p, c, multiple(&q))).collect();
+    Ok(Json(json!({"object": "list", "data": data})))
+}
+
+/// `GET /organizations/{organization_id}/data_providers`.
+pub async fn organization_data_providers(
+    State(state): State<AppState>,
+    key: ApiKey,
+    Path(organization_id): Path<String>,
+    Query(q): Query<HashMap<String, String>>,
+) -> Result<Json<Value>, ApiError> {
+    let owner = organization_owner(&organization_id)?;
+    let rows = state.plumb.data_providers(key.environment(), &owner).await?;
+    let data: Vec<Value> = rows.iter().map(|(p, c)| data_provider(p, c, multiple(&q))).collect();
+    Ok(Json(json!({"object": "list", "data": data})))
 }
 
 #[derive(Deserialize)]

@@ -6,11 +6,12 @@
 use super::error::ApiError;
 use super::extract::{ApiJson, ApiKey, ListFilters, ListQuery};
 use super::state::AppState;
-use crate::connections::Owner;
+use crate::accounts::Intent;
+use crate::connect::LinkRequest;
 use crate::error::Error;
 use crate::provider_admin::Editor;
 use crate::provider_settings::{CatalogChange, ProviderChange};
-use crate::providers::Provider;
+use crate::providers::{Ownership, Provider};
 use crate::store::SharedCredentials;
 use app::error::FieldError;
 use axum::extract::{Path, State};
@@ -109,7 +110,11 @@ fn api_field_names(e: Error) -> Error {
             "scope_separator" => "custom_provider.request_scope_separator".into(),
             "issuer_sends_iss" => "custom_provider.authorization_response_iss_parameter_supported".into(),
             "authorization_parameters" => "custom_provider.additional_authorization_parameters".into(),
-            "access_token_path" | "refresh_token_path" | "expires_in_path" | "scope_path" => {
+            "access_token_path"
+            | "refresh_token_path"
+            | "expires_in_path"
+            | "scope_path"
+            | "account_identifier_path" => {
                 format!("custom_provider.token_response_paths.{}", field.trim_end_matches("_path"))
             }
             other => format!("custom_provider.{other}"),
@@ -126,7 +131,7 @@ fn api_field_names(e: Error) -> Error {
     }
 }
 
-const CUSTOM_PROVIDER_FIELDS: [&str; 17] = [
+const CUSTOM_PROVIDER_FIELDS: [&str; 18] = [
     "name",
     "authorization_url",
     "token_url",
@@ -145,6 +150,7 @@ const CUSTOM_PROVIDER_FIELDS: [&str; 17] = [
     "token_response_paths",
     "issuer",
     "authorization_response_iss_parameter_supported",
+    "revocation_url",
 ];
 
 /// Reads the `custom_provider` object into the change: only the fields it names.
@@ -159,6 +165,7 @@ fn read_custom_provider(change: &mut ProviderChange, body: Value) -> Result<(), 
         ("authorization_url", &mut change.authorization_url),
         ("token_url", &mut change.token_url),
         ("refresh_token_url", &mut change.refresh_token_url),
+        ("revocation_url", &mut change.revocation_url),
         ("icon_url", &mut change.icon_url),
         ("request_scope_separator", &mut change.scope_separator),
         ("scope_parameter", &mut change.scope_parameter),
@@ -189,12 +196,14 @@ fn read_custom_provider(change: &mut ProviderChange, body: Value) -> Result<(), 
     }
     if let Some(paths) = map.get("token_response_paths").filter(|v| !v.is_null()) {
         let pp = "custom_provider.token_response_paths.";
-        let paths = object(paths.clone(), &["access_token", "refresh_token", "expires_in", "scope"], pp)?;
+        let keys = ["access_token", "refresh_token", "expires_in", "scope", "account_identifier"];
+        let paths = object(paths.clone(), &keys, pp)?;
         for (key, slot) in [
             ("access_token", &mut change.access_token_path),
             ("refresh_token", &mut change.refresh_token_path),
             ("expires_in", &mut change.expires_in_path),
             ("scope", &mut change.scope_path),
+            ("account_identifier", &mut change.account_identifier_path),
         ] {
             if let Some(v) = clearable(&paths, key, &format!("{pp}{key}"))? {
                 *slot = Some(v);
@@ -249,11 +258,18 @@ fn custom_credentials(change: &mut ProviderChange, creds: CredentialsBody) -> Re
 }
 
 /// Fields Plumb accepts for compatibility but supports only in one form.
-fn check_unsupported(map: &Object) -> Result<(), Error> {
+/// `ownership`: `user` or `organization`.
+fn ownership(map: &Object) -> Result<Option<Ownership>, Error> {
     match string(map, "ownership", "ownership")?.as_deref() {
-        None | Some("user") => {}
-        Some(_) => return Err(invalid("ownership", "unsupported", "Only user-owned integrations are supported.")),
+        None => Ok(None),
+        Some("user") => Ok(Some(Ownership::User)),
+        Some("organization") => Ok(Some(Ownership::Organization)),
+        Some(_) => Err(invalid("ownership", "invalid", "ownership must be user or organization.")),
     }
+}
+
+fn check_unsupported(map: &Object) -> Result<(), Error> {
+    ownership(map)?;
     if let Some(methods) = strings(map, "auth_methods", "auth_methods")? {
         if methods.iter().any(|m| m != "oauth") {
             return Err(invalid("auth_methods", "unsupported", "Only the oauth auth method is supported."));
@@ -280,9 +296,11 @@ fn scopes_change(map: &Object) -> Result<Option<Vec<String>>, Error> {
     }
 }
 
-const CREATE_FIELDS: [&str; 10] = [
+const CREATE_FIELDS: [&str; 11] = [
     "provider",
     "ownership",
+    // Plumb's extension: whether an owner may hold several connections.
+    "multiple_connections",
     "description",
     "enabled",
     "scopes",
@@ -314,6 +332,7 @@ pub async fn create(
     let description = string(&map, "description", "description")?.unwrap_or_default();
     let scopes = strings(&map, "scopes", "scopes")?;
     let enabled = boolean(&map, "enabled", "enabled")?.unwrap_or(false);
+    let (ownership, multiple) = (ownership(&map)?, boolean(&map, "multiple_connections", "multiple_connections")?);
     let creds = credentials(&map)?;
     let provider = match map.get("custom_provider").filter(|v| !v.is_null()) {
         Some(custom) => {
@@ -345,6 +364,7 @@ pub async fn create(
             plumb.enable_catalog_provider(env, &slug, change).await.map_err(api_field_names)?
         }
     };
+    plumb.set_account_options(env, &provider.slug, ownership, multiple).await?;
     let provider = plumb.set_provider_enabled(env, &provider.slug, enabled).await?;
     let body = data_integration(&state, &provider).await?;
     Ok((StatusCode::CREATED, Json(body)).into_response())
@@ -358,9 +378,12 @@ pub async fn update(
     ApiJson(body): ApiJson<Value>,
 ) -> Result<Json<Value>, ApiError> {
     let (plumb, env) = (&state.plumb, key.environment());
-    let map = object(body, &["description", "enabled", "scopes", "credentials", "api_key", "custom_provider"], "")?;
+    let fields =
+        ["description", "enabled", "scopes", "credentials", "api_key", "custom_provider", "multiple_connections"];
+    let map = object(body, &fields, "")?;
     check_unsupported(&map)?;
     let current = plumb.provider(env, &slug).await?;
+    let multiple = boolean(&map, "multiple_connections", "multiple_connections")?;
     let creds = credentials(&map)?;
     let description = if map.contains_key("description") {
         Some(string(&map, "description", "description")?.unwrap_or_default())
@@ -400,6 +423,7 @@ pub async fn update(
             plumb.update_custom_provider(env, &slug, change, Editor::ApiKey).await.map_err(api_field_names)?;
         }
     }
+    plumb.set_account_options(env, &slug, None, multiple).await?;
     let provider = match boolean(&map, "enabled", "enabled")? {
         Some(enabled) => plumb.set_provider_enabled(env, &slug, enabled).await?,
         None => plumb.provider(env, &slug).await?,
@@ -429,19 +453,18 @@ pub async fn delete(
     ))
 }
 
-/// The list's own filter: `ownership`. Plumb's providers are all user-owned.
-pub struct Ownership {
-    organization: bool,
-}
+/// The list's own filter: `ownership` (absent: both).
+pub struct OwnershipFilter(Option<Ownership>);
 
-impl ListFilters for Ownership {
+impl ListFilters for OwnershipFilter {
     const NAMES: &'static [&'static str] = &["ownership"];
     const BEFORE: bool = true;
 
     fn parse(query: &HashMap<String, String>) -> Result<Self, Error> {
         match query.get("ownership").map(String::as_str) {
-            None | Some("user") => Ok(Self { organization: false }),
-            Some("organization") => Ok(Self { organization: true }),
+            None | Some("") => Ok(Self(None)),
+            Some("user") => Ok(Self(Some(Ownership::User))),
+            Some("organization") => Ok(Self(Some(Ownership::Organization))),
             Some(_) => Err(invalid("ownership", "invalid", "ownership must be user or organization.")),
         }
     }
@@ -451,17 +474,17 @@ impl ListFilters for Ownership {
 pub async fn list(
     State(state): State<AppState>,
     key: ApiKey,
-    ListQuery { page, filters }: ListQuery<Ownership>,
+    ListQuery { page, filters }: ListQuery<OwnershipFilter>,
 ) -> Result<Json<Value>, ApiError> {
-    let (providers, more) = if filters.organization {
-        (Vec::new(), false)
-    } else {
-        state.plumb.page_providers(key.environment(), &page).await?
-    };
+    // Filtered within the page: the cursors stay ids, so paging past it stays right.
+    let (mut providers, more) = state.plumb.page_providers(key.environment(), &page).await?;
+    let first = providers.first().map(|p| p.id.to_string());
+    let last = providers.last().map(|p| p.id.to_string());
+    if let OwnershipFilter(Some(wanted)) = filters {
+        providers.retain(|p| p.ownership == wanted);
+    }
     let shared = state.plumb.shared_apps().await?;
     let data: Vec<Value> = providers.iter().map(|p| to_json(&state, p, &shared)).collect();
-    let first = data.first().and_then(|d| d["id"].as_str()).map(str::to_owned);
-    let last = data.last().and_then(|d| d["id"].as_str()).map(str::to_owned);
     let (before_cursor, after_cursor) = match (&page.after, &page.before) {
         (_, Some(_)) => (if more { first } else { None }, last),
         (Some(_), None) => (first, if more { last } else { None }),
@@ -488,20 +511,13 @@ pub async fn authorize(
             "config",
             "code_challenge",
             "code_challenge_method",
+            "account_display_name",
+            "connection_intent",
+            "connected_account_id",
         ],
         "",
     )?;
-    match string(&map, "connection_owner", "connection_owner")?.as_deref() {
-        None | Some("user") => {}
-        Some(_) => {
-            return Err(invalid("connection_owner", "unsupported", "Only user-owned connections are supported.").into())
-        }
-    }
     check_unsupported(&map)?;
-    let user_id = string(&map, "user_id", "user_id")?;
-    let organization_id = string(&map, "organization_id", "organization_id")?;
-    let owner = Owner::from_input(user_id.as_deref(), organization_id.as_deref())?;
-    let return_to = string(&map, "return_to", "return_to")?;
     let code_challenge = string(&map, "code_challenge", "code_challenge")?;
     match string(&map, "code_challenge_method", "code_challenge_method")?.as_deref() {
         None => {}
@@ -513,10 +529,25 @@ pub async fn authorize(
         }
         Some(_) => return Err(invalid("code_challenge_method", "unsupported", "Only S256 is supported.").into()),
     }
-    let link = state
-        .plumb
-        .authorization_link(key.environment(), &slug, &owner, return_to.as_deref(), code_challenge.as_deref())
-        .await?;
+    let label = match map.get("account_display_name") {
+        None => None,
+        Some(Value::Null) => Some(None),
+        Some(_) => Some(string(&map, "account_display_name", "account_display_name")?),
+    };
+    let intent = Intent::from_input(
+        string(&map, "connection_intent", "connection_intent")?.as_deref(),
+        string(&map, "connected_account_id", "connected_account_id")?.as_deref(),
+        label.as_ref().map(|l| l.as_deref()),
+    )?;
+    let request = LinkRequest {
+        user_id: string(&map, "user_id", "user_id")?,
+        organization_id: string(&map, "organization_id", "organization_id")?,
+        connection_owner: string(&map, "connection_owner", "connection_owner")?,
+        return_to: string(&map, "return_to", "return_to")?,
+        code_challenge,
+        intent,
+    };
+    let link = state.plumb.authorization_link(key.environment(), &slug, &request).await?;
     Ok(Json(match link.state {
         None => json!({ "url": link.url }),
         Some(app_state) => json!({ "url": link.url, "state": app_state, "completion": "finish_required" }),
@@ -546,6 +577,7 @@ fn to_json(state: &AppState, p: &Provider, shared: &[SharedCredentials]) -> Valu
             "authorization_url": p.authorization_url,
             "token_url": p.token_url,
             "refresh_token_url": (!p.refresh_token_url.is_empty()).then(|| p.refresh_token_url.clone()),
+            "revocation_url": (!p.revocation_url.is_empty()).then(|| p.revocation_url.clone()),
             "pkce_enabled": p.pkce_enabled,
             "request_scope_separator": p.scope_separator,
             "scopes_required": p.scopes_required,
@@ -567,7 +599,8 @@ fn to_json(state: &AppState, p: &Provider, shared: &[SharedCredentials]) -> Valu
         "slug": p.slug,
         "name": p.name,
         "integration_type": p.catalog_slug.clone().unwrap_or_else(|| "custom".into()),
-        "ownership": "user",
+        "ownership": p.ownership.as_str(),
+        "multiple_connections": p.multiple_connections,
         "description": (!p.description.is_empty()).then(|| p.description.clone()),
         "enabled": p.enabled,
         "state": if p.has_credentials(shared_app.is_some()) { "valid" } else { "invalid" },

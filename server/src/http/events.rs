@@ -50,6 +50,15 @@ pub async fn list(
 ) -> Result<Json<Value>, ApiError> {
     let (rows, more) = state.plumb.list_events(key.environment(), &filters, &page).await?;
     let after = if more { rows.last().map(|r| r.id.clone()) } else { None };
-    let data: Vec<Value> = rows.iter().map(|r| events::envelope(&r.id, &r.event, &r.data, r.created_at)).collect();
+    // Each event under the name asked for: SDK 11's when only that was, else as stored.
+    let asked: Vec<&str> = filters.events.iter().map(String::as_str).collect();
+    let name = |stored: &'_ str| -> String {
+        match asked.is_empty() {
+            true => stored.to_string(),
+            false => events::delivered_name(stored, &asked).unwrap_or(stored).to_string(),
+        }
+    };
+    let data: Vec<Value> =
+        rows.iter().map(|r| events::envelope(&r.id, &name(&r.event), &r.data, r.created_at)).collect();
     Ok(Json(json!({"object": "list", "data": data, "list_metadata": {"before": null, "after": after}})))
 }

@@ -238,8 +238,8 @@ impl PlumbService for ServerFns {
         Ok(self.plumb.widget_listing(widget_token).await?.into())
     }
 
-    async fn disconnect(&self, widget_token: &str, provider: &str) -> Result<(), AppError> {
-        Ok(self.plumb.disconnect(widget_token, provider).await?)
+    async fn disconnect(&self, widget_token: &str, provider: &str, account: Option<&str>) -> Result<(), AppError> {
+        Ok(self.plumb.disconnect(widget_token, provider, account).await?)
     }
 
     async fn access_token(&self, provider: &str, request: AccessTokenRequest) -> Result<AccessTokenResponse, AppError> {

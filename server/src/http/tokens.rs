@@ -13,6 +13,10 @@ use serde::Deserialize;
 pub struct WidgetTokenBody {
     user_id: Option<String>,
     organization_id: Option<String>,
+    /// Widget scopes (`widgets:pipes:manage` lets the viewer manage the organization's shared
+    /// connections).
+    #[serde(default)]
+    scopes: Option<Vec<String>>,
 }
 
 /// `POST /widgets/token` → `{"token": "…"}`.
@@ -23,7 +27,13 @@ pub async fn create_widget_token(
 ) -> Result<Json<serde_json::Value>, ApiError> {
     let token = state
         .plumb
-        .mint_widget_token(key.environment(), &key.0.id, body.user_id.as_deref(), body.organization_id.as_deref())
+        .mint_widget_token(
+            key.environment(),
+            &key.0.id,
+            body.user_id.as_deref(),
+            body.organization_id.as_deref(),
+            body.scopes.as_deref().unwrap_or_default(),
+        )
         .await?;
     Ok(Json(serde_json::json!({ "token": token })))
 }
@@ -32,6 +42,10 @@ pub async fn create_widget_token(
 pub struct TokenBody {
     user_id: Option<String>,
     organization_id: Option<String>,
+    connection_owner: Option<String>,
+    connected_account_id: Option<String>,
+    account_display_name: Option<String>,
+    supports_multiple_connections: Option<bool>,
 }
 
 /// `POST /data-integrations/{slug}/token` → the access-token union (`docs/workos-api.md` §4.3).
@@ -41,7 +55,13 @@ pub async fn get_access_token(
     Presented(key): Presented,
     ApiJson(body): ApiJson<TokenBody>,
 ) -> Result<Json<AccessTokenResponse>, ApiError> {
-    let request =
-        AccessTokenRequest { user_id: body.user_id.unwrap_or_default(), organization_id: body.organization_id };
+    let request = AccessTokenRequest {
+        user_id: body.user_id.unwrap_or_default(),
+        organization_id: body.organization_id,
+        connection_owner: body.connection_owner,
+        connected_account_id: body.connected_account_id,
+        account_display_name: body.account_display_name,
+        supports_multiple_connections: body.supports_multiple_connections.unwrap_or(false),
+    };
     Ok(Json(state.plumb.get_access_token(&key, &slug, &request).await?))
 }

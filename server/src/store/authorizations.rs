@@ -25,6 +25,9 @@ pub struct OAuthState {
     /// For a link made with the app's PKCE challenge: the challenge and the app's `state`.
     pub code_challenge: Option<String>,
     pub app_state: Option<String>,
+    /// What the flow is for ([`crate::accounts::Intent`], as JSON); `None`: the compatibility
+    /// connection of a user.
+    pub intent: Option<String>,
     pub expires_at: i64,
     pub created_at: i64,
 }
@@ -48,6 +51,7 @@ pub struct AuthorizationLink {
     /// The app's PKCE challenge and `state`, when it asked to finish the connection itself.
     pub code_challenge: Option<String>,
     pub app_state: Option<String>,
+    pub intent: Option<String>,
     pub expires_at: i64,
     pub created_at: i64,
 }
@@ -62,9 +66,10 @@ pub enum Taken {
 }
 
 const LINK_COLUMNS: &str =
-    "link_hash, provider_id, user_id, organization_id, return_to, code_challenge, app_state, expires_at, created_at";
+    "link_hash, provider_id, user_id, organization_id, return_to, code_challenge, app_state, expires_at, created_at, \
+     intent";
 const STATE_COLUMNS: &str = "state_hash, provider_id, user_id, organization_id, browser_binding, pkce_verifier, \
-     return_to, widget_key_id, code_challenge, app_state, expires_at, created_at";
+     return_to, widget_key_id, code_challenge, app_state, expires_at, created_at, intent";
 
 impl AuthorizationLink {
     pub fn owner(&self) -> Owner {
@@ -75,7 +80,7 @@ impl AuthorizationLink {
 impl Store {
     pub async fn insert_authorization_link(&self, l: &AuthorizationLink) -> Result<()> {
         sqlx::query(&format!(
-            "INSERT INTO authorization_links ({LINK_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)"
+            "INSERT INTO authorization_links ({LINK_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)"
         ))
         .bind(&l.link_hash)
         .bind(l.provider_id.as_str())
@@ -86,6 +91,7 @@ impl Store {
         .bind(l.app_state.as_deref())
         .bind(l.expires_at)
         .bind(l.created_at)
+        .bind(l.intent.as_deref())
         .execute(&self.pool)
         .await?;
         Ok(())
@@ -115,7 +121,7 @@ impl Store {
 
     pub async fn insert_oauth_state(&self, s: &OAuthState) -> Result<()> {
         sqlx::query(&format!(
-            "INSERT INTO oauth_states ({STATE_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)"
+            "INSERT INTO oauth_states ({STATE_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)"
         ))
         .bind(&s.state_hash)
         .bind(s.provider_id.as_str())
@@ -129,6 +135,7 @@ impl Store {
         .bind(s.app_state.as_deref())
         .bind(s.expires_at)
         .bind(s.created_at)
+        .bind(s.intent.as_deref())
         .execute(&self.pool)
         .await?;
         Ok(())

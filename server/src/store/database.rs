@@ -266,4 +266,47 @@ mod tests {
         store.close().await;
         std::fs::remove_dir_all(dir).unwrap();
     }
+
+    /// Connected accounts (migration 10) rebuild `connections` on SQLite: every connection made
+    /// before keeps working as its user's compatibility account, and stored events take SDK 12's
+    /// names.
+    #[tokio::test]
+    async fn upgrading_keeps_connections_as_compatibility_accounts() {
+        use sqlx::ConnectOptions;
+        use std::str::FromStr;
+        let dir = std::env::temp_dir().join(format!("plumb-upgrade-{}", crate::ids::random_token(6)));
+        let url = prepare_sqlite_url(&format!("sqlite://{}/old.db", dir.display())).unwrap();
+        let before: Vec<_> = SQLITE_MIGRATIONS.iter().filter(|m| m.version < 20261203000010).cloned().collect();
+        let old =
+            sqlx::migrate::Migrator { migrations: std::borrow::Cow::Owned(before), ..sqlx::migrate::Migrator::DEFAULT };
+        let mut conn = sqlx::sqlite::SqliteConnectOptions::from_str(&url).unwrap().connect().await.unwrap();
+        old.run_direct(&mut conn).await.unwrap();
+        for sql in [
+            "INSERT INTO providers (id, slug, name, authorization_url, token_url, client_id, created_at, updated_at) \
+             VALUES ('prov_1', 'acme', 'Acme', 'https://a/a', 'https://a/t', 'cid', 1, 1)",
+            "INSERT INTO connections (id, provider_id, user_id, organization_id, state, access_token, scopes, \
+                created_at, updated_at) VALUES ('conn_1', 'prov_1', 'u1', 'org_1', 'connected', x'01', 'a b', 1, 2)",
+            "INSERT INTO events (id, event, organization_id, data, created_at) \
+             VALUES ('event_1', 'pipes.connected_account.connected', 'org_1', '{}', 1)",
+        ] {
+            sqlx::query(sql).execute(&mut conn).await.unwrap();
+        }
+        sqlx::Connection::close(conn).await.unwrap();
+
+        let store = Store::connect(&format!("sqlite://{}/old.db", dir.display())).await.unwrap();
+        let owner = crate::connections::Owner::from_row("u1".into(), "org_1".into());
+        let c = store.connection(&"prov_1".into(), &owner).await.unwrap().expect("the compatibility account");
+        assert_eq!(c.id, "conn_1");
+        assert_eq!(c.role, crate::connections::Role::Compatibility);
+        assert_eq!((c.access_token.as_deref(), c.scopes.0.len(), c.updated_at), (Some(&[1u8][..]), 2, 2));
+        assert_eq!(c.established_by.as_deref(), Some("u1"));
+        let provider = store.provider_by_slug(&SANDBOX.into(), "acme").await.unwrap().unwrap();
+        assert_eq!(provider.ownership, crate::providers::Ownership::User);
+        assert!(!provider.multiple_connections);
+        let event: String =
+            sqlx::query_scalar("SELECT event FROM events WHERE id = 'event_1'").fetch_one(&store.pool).await.unwrap();
+        assert_eq!(event, "pipes.account_connection.connected");
+        store.close().await;
+        std::fs::remove_dir_all(dir).unwrap();
+    }
 }

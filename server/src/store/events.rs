@@ -55,7 +55,11 @@ impl Store {
             format!("${}", binds.len())
         };
         if !q.events.is_empty() {
-            let marks: Vec<String> = q.events.iter().map(|e| param(Bind::Text(e.clone()), &mut binds)).collect();
+            // SDK 11's names find the events stored under SDK 12's.
+            let mut names: Vec<&str> = q.events.iter().flat_map(|e| crate::event_names::stored_names(e)).collect();
+            names.sort_unstable();
+            names.dedup();
+            let marks: Vec<String> = names.iter().map(|e| param(Bind::Text(e.to_string()), &mut binds)).collect();
             sql.push_str(&format!(" AND event IN ({})", marks.join(", ")));
         }
         if let Some(org) = &q.organization_id {
@@ -119,17 +123,21 @@ pub(super) async fn insert_event(tx: &mut sqlx::Transaction<'_, sqlx::Any>, e: &
     for row in endpoints {
         let endpoint_id: String = row.try_get("id")?;
         let events: String = row.try_get("events")?;
-        if !events.split(' ').any(|name| name == e.event) {
+        let subscribed: Vec<&str> = events.split(' ').collect();
+        // The endpoint's subscription decides the name it receives (SDK 11's or SDK 12's).
+        let Some(name) = crate::event_names::delivered_name(&e.event, &subscribed) else {
             continue;
-        }
+        };
         sqlx::query(
-            "INSERT INTO webhook_deliveries (id, endpoint_id, event_id, status, attempts, next_attempt_at, created_at, updated_at) \
-             VALUES ($1, $2, $3, 'pending', 0, $4, $4, $4)",
+            "INSERT INTO webhook_deliveries (id, endpoint_id, event_id, status, attempts, next_attempt_at, created_at, \
+                updated_at, event_name) \
+             VALUES ($1, $2, $3, 'pending', 0, $4, $4, $4, $5)",
         )
         .bind(crate::ids::new_id("whd"))
         .bind(&endpoint_id)
         .bind(&e.id)
         .bind(e.created_at)
+        .bind(name)
         .execute(&mut **tx)
         .await?;
     }

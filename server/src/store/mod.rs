@@ -20,7 +20,7 @@ mod webhooks;
 pub use admins::{AdminRecord, InviteRecord, InviteUse, NewSession, SessionRecord, ThrottleRecord};
 pub use api_keys::ApiKeyRecord;
 pub use authorizations::{AuthorizationLink, OAuthState, Taken};
-pub use connections::TokenLookup;
+pub use connections::{RevocationRecord, TokenLookup, MAX_PER_OWNER};
 pub use database::{Backend, Store};
 pub use environments::{Environment, SANDBOX};
 pub use events::{EventQuery, NewEvent, StoredEvent};

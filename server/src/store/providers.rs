@@ -8,7 +8,7 @@ use crate::error::{Error, Result};
 use crate::icons::{Icon, IconVersion};
 use crate::ids::{EnvironmentId, ProviderId};
 use crate::paging::Page;
-use crate::providers::{CredentialsKind, Provider, ScopeList};
+use crate::providers::{CredentialsKind, Ownership, Provider, ScopeList};
 use app::model::{AuthenticateVia, ResponsePaths, TokenBodyType};
 use sqlx::any::AnyRow;
 use sqlx::{FromRow, Row};
@@ -35,7 +35,8 @@ const PROVIDER_COLUMNS: &str = "id, slug, name, description, icon_url, authoriza
      refresh_token_url, client_id, client_secret, client_secret_hint, scopes, scope_separator, scope_parameter, \
      scopes_required, client_secret_required, pkce_enabled, authenticate_via, token_body_content_type, \
      authorization_parameters, token_request_headers, token_response_paths, catalog_slug, credentials_type, \
-     enabled, created_at, updated_at, environment_id, issuer, issuer_sends_iss";
+     enabled, created_at, updated_at, environment_id, issuer, issuer_sends_iss, ownership, multiple_connections, \
+     revocation_url";
 
 impl FromRow<'_, AnyRow> for Provider {
     fn from_row(row: &AnyRow) -> sqlx::Result<Self> {
@@ -79,6 +80,9 @@ impl FromRow<'_, AnyRow> for Provider {
             enabled: flag(row, "enabled")?,
             issuer: row.try_get("issuer")?,
             issuer_sends_iss: flag(row, "issuer_sends_iss")?,
+            ownership: Ownership::parse(&row.try_get::<String, _>("ownership")?),
+            multiple_connections: flag(row, "multiple_connections")?,
+            revocation_url: row.try_get("revocation_url")?,
             created_at: row.try_get("created_at")?,
             updated_at: row.try_get("updated_at")?,
         })
@@ -103,7 +107,7 @@ impl Store {
     pub async fn insert_provider(&self, p: &Provider) -> Result<(), InsertProviderError> {
         let sql = format!(
             "INSERT INTO providers ({PROVIDER_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, \
-             $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26, $27, $28, $29, $30)"
+             $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26, $27, $28, $29, $30, $31, $32, $33)"
         );
         let (parameters, headers, paths) = encoded(p);
         let result =
@@ -111,6 +115,9 @@ impl Store {
                 .bind(p.environment_id.as_str())
                 .bind(&p.issuer)
                 .bind(p.issuer_sends_iss as i64)
+                .bind(p.ownership.as_str())
+                .bind(p.multiple_connections as i64)
+                .bind(&p.revocation_url)
                 .execute(&self.pool)
                 .await;
         match result {
@@ -128,12 +135,15 @@ impl Store {
              client_secret_required = $16, pkce_enabled = $17, authenticate_via = $18, token_body_content_type = $19, \
              authorization_parameters = $20, token_request_headers = $21, token_response_paths = $22, \
              catalog_slug = $23, credentials_type = $24, enabled = $25, created_at = $26, updated_at = $27, \
-             issuer = $28, issuer_sends_iss = $29 \
+             issuer = $28, issuer_sends_iss = $29, ownership = $30, multiple_connections = $31, revocation_url = $32 \
              WHERE id = $1 AND slug = $2";
         let (parameters, headers, paths) = encoded(p);
         let done = bind_provider(sqlx::query(sql).bind(p.id.as_str()).bind(&p.slug), p, &parameters, &headers, &paths)
             .bind(&p.issuer)
             .bind(p.issuer_sends_iss as i64)
+            .bind(p.ownership.as_str())
+            .bind(p.multiple_connections as i64)
+            .bind(&p.revocation_url)
             .execute(&self.pool)
             .await?;
         Ok(done.rows_affected() == 1)

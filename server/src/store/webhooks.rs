@@ -218,7 +218,7 @@ impl Store {
             }
             let due = sqlx::query_as::<_, DueDelivery>(
                 "SELECT d.id, d.endpoint_id, d.attempts, d.created_at AS delivery_created_at, e.id AS event_id, \
-                    e.event, e.data, e.created_at AS event_created_at, w.endpoint_url, w.secret \
+                    COALESCE(d.event_name, e.event) AS event, e.data, e.created_at AS event_created_at, w.endpoint_url, w.secret \
                  FROM webhook_deliveries d JOIN events e ON e.id = d.event_id \
                  JOIN webhook_endpoints w ON w.id = d.endpoint_id WHERE d.id = $1",
             )
@@ -274,7 +274,7 @@ impl Store {
     /// The most recent deliveries, newest first, with their event's name.
     pub async fn recent_deliveries(&self, environment_id: &EnvironmentId, limit: i64) -> Result<Vec<DeliveryRow>> {
         Ok(sqlx::query_as(
-            "SELECT d.id, d.endpoint_id, e.event, d.status, d.attempts, d.last_status_code, d.last_error, \
+            "SELECT d.id, d.endpoint_id, COALESCE(d.event_name, e.event) AS event, d.status, d.attempts, d.last_status_code, d.last_error, \
                 d.next_attempt_at, d.created_at, d.updated_at \
              FROM webhook_deliveries d JOIN events e ON e.id = d.event_id \
              WHERE e.environment_id = $2 ORDER BY d.created_at DESC, d.id DESC LIMIT $1",

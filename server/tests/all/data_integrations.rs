@@ -146,7 +146,7 @@ async fn unknown_and_malformed_fields_are_named_and_nothing_is_stored(backend: B
             "credentials.clientid",
             "unknown_field",
         ),
-        (json!({"provider": "github", "ownership": "organization"}), "ownership", "unsupported"),
+        (json!({"provider": "github", "ownership": "tenant"}), "ownership", "invalid"),
         (json!({"provider": "nope"}), "provider", "unknown"),
         (json!({"description": "no provider"}), "provider", "required"),
         (

@@ -116,14 +116,32 @@ async fn every_state_change_writes_its_event(backend: Backend) {
     assert_eq!(
         names,
         [
-            "pipes.connected_account.connected",
-            "pipes.connected_account.reauthorization_needed",
-            "pipes.connected_account.connection_failed",
-            "pipes.connected_account.connected",
-            "pipes.connected_account.disconnected",
+            "pipes.account_connection.connected",
+            "pipes.account_connection.reauthorization_needed",
+            "pipes.account_connection.connection_failed",
+            "pipes.account_connection.connected",
+            "pipes.account_connection.disconnected",
         ]
     );
+    // SDK 11's names find the same events, and name them as asked.
+    let legacy =
+        events_of(&app, "order=asc&events=pipes.connected_account.connected,pipes.connected_account.disconnected")
+            .await;
+    let names: Vec<&str> = legacy.iter().map(|e| e["event"].as_str().unwrap()).collect();
+    assert_eq!(
+        names,
+        [
+            "pipes.connected_account.connected",
+            "pipes.connected_account.connected",
+            "pipes.connected_account.disconnected"
+        ]
+    );
+    assert_eq!(legacy[0]["id"], events[0]["id"]);
     let connected = &events[0]["data"];
+    // SDK 12's additions.
+    assert_eq!(connected["connection_role"], "compatibility");
+    assert_eq!(connected["auth_method"], "oauth");
+    assert_eq!(connected["established_by_user_id"], "user_1");
     assert_eq!(connected["object"], "connected_account");
     assert_eq!(connected["provider_slug"], "acme");
     assert_eq!(connected["user_id"], "user_1");

@@ -94,8 +94,10 @@ async fn a_stored_loopback_provider_is_not_called_outside_development_mode(backe
     let id = before.id.clone();
     app.expire(&id).await;
     let expired = app.plumb.store().connection_by_id(&id).await.unwrap().unwrap();
-    let err =
-        strict.fetch_token(&"env_sandbox".into(), "acme", &crate::support::owner("user_1", "org_1")).await.unwrap_err();
+    let err = strict
+        .fetch_token(&"env_sandbox".into(), "acme", &crate::support::owner("user_1", "org_1"), &Default::default())
+        .await
+        .unwrap_err();
     let wire = app::error::AppError::from(err);
     assert_eq!(wire.code, "provider_unavailable", "{wire:?}");
     assert!(wire.message.contains("development mode"), "{}", wire.message);
@@ -232,6 +234,7 @@ async fn expired_and_tampered_widget_tokens_change_nothing(backend: Backend) {
         environment_id: server::store::SANDBOX,
         frame_ancestors: "",
         key_id: "",
+        permissions: &[],
     };
     let expired = signer.mint(&subject, now - 7200, 3600);
     let valid = app.widget_token("user_1").await;

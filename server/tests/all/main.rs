@@ -10,6 +10,7 @@ mod api_keys;
 mod architecture;
 mod connect_binding;
 mod connect_flow;
+mod connected_accounts;
 mod data_integrations;
 mod environments;
 mod events;

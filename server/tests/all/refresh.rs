@@ -66,7 +66,8 @@ async fn three_processes_share_one_refresh(backend: Backend) {
     provider.set_delay(300);
     provider.answer(200, tokens("at-2", "rt-2", 3600));
     let processes = [app.plumb.clone(), app.sibling().await, app.sibling().await];
-    let request = AccessTokenRequest { user_id: "user_1".into(), organization_id: Some("org_1".into()) };
+    let request =
+        AccessTokenRequest { user_id: "user_1".into(), organization_id: Some("org_1".into()), ..Default::default() };
     let key = server::api_keys::PresentedKey::new(&app.api_key).unwrap();
     let mut tasks = Vec::new();
     for i in 0..150 {

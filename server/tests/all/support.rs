@@ -318,9 +318,16 @@ impl TestApp {
 
     pub async fn start_connect(&self, slug: &str, user_id: &str) -> Started {
         let token = self.widget_token(user_id).await;
+        self.start_connect_with(&token, slug, &[]).await
+    }
+
+    /// Connect in the widget with this widget token and extra form fields (`intent`,
+    /// `account`, `label`).
+    pub async fn start_connect_with(&self, token: &str, slug: &str, extra: &[(&str, &str)]) -> Started {
         let form = url::form_urlencoded::Serializer::new(String::new())
-            .append_pair("token", &token)
+            .append_pair("token", token)
             .append_pair("provider", slug)
+            .extend_pairs(extra)
             .finish();
         let reply = self
             .send(
@@ -337,7 +344,7 @@ impl TestApp {
         let location = url::Url::parse(reply.header("location").unwrap()).unwrap();
         let query: HashMap<String, String> = location.query_pairs().into_owned().collect();
         let cookie = reply.header("set-cookie").unwrap().split(';').next().unwrap().to_string();
-        Started { authorize_url: location, query, cookie, widget_token: token }
+        Started { authorize_url: location, query, cookie, widget_token: token.to_string() }
     }
 
     pub async fn callback(&self, started: &Started, extra_query: &str) -> Reply {
@@ -391,6 +398,10 @@ pub const PNG: &[u8] = &[
 #[derive(Clone)]
 pub struct FakeProvider {
     pub url: String,
+    /// The status `/revoke` (RFC 7009) answers; 200 unless a test changes it.
+    pub revoke_status: Arc<std::sync::atomic::AtomicU16>,
+    /// The bodies `/revoke` received.
+    pub revocations: Arc<Mutex<Vec<HashMap<String, String>>>>,
     answers: Arc<Mutex<VecDeque<(u16, serde_json::Value)>>>,
     requests: Arc<Mutex<Vec<HashMap<String, String>>>>,
     delay_ms: Arc<std::sync::atomic::AtomicU64>,
@@ -402,7 +413,22 @@ impl FakeProvider {
         let requests: Arc<Mutex<Vec<HashMap<String, String>>>> = Arc::default();
         let delay_ms: Arc<std::sync::atomic::AtomicU64> = Arc::default();
         let (a, r, d) = (answers.clone(), requests.clone(), delay_ms.clone());
+        let revoke_status = Arc::new(std::sync::atomic::AtomicU16::new(200));
+        let revocations: Arc<Mutex<Vec<HashMap<String, String>>>> = Arc::default();
+        let (rs, rv) = (revoke_status.clone(), revocations.clone());
         let app = axum::Router::new()
+            .route(
+                "/revoke",
+                post(move |body: String| {
+                    let (status, seen) = (rs.clone(), rv.clone());
+                    async move {
+                        seen.lock().unwrap().push(url::form_urlencoded::parse(body.as_bytes()).into_owned().collect());
+                        let status = status.load(std::sync::atomic::Ordering::SeqCst);
+                        (StatusCode::from_u16(status).unwrap(), axum::Json(serde_json::json!({"error": "unavailable"})))
+                            .into_response()
+                    }
+                }),
+            )
             .route("/icon.png", axum::routing::get(|| async { ([(header::CONTENT_TYPE, "image/png")], PNG.to_vec()) }))
             .route(
                 "/page.html",
@@ -433,7 +459,7 @@ impl FakeProvider {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let url = format!("http://{}", listener.local_addr().unwrap());
         tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
-        FakeProvider { url, answers, requests, delay_ms }
+        FakeProvider { url, revoke_status, revocations, answers, requests, delay_ms }
     }
 
     pub fn answer(&self, status: u16, body: serde_json::Value) {
