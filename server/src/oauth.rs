@@ -362,7 +362,7 @@ pub async fn send(
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
     fn request<'a>(scopes: &'a [String], challenge: Option<&'a str>) -> AuthorizationRequest<'a> {
@@ -548,7 +548,8 @@ mod tests {
         assert!(r.url().unwrap().as_str().contains("scope=a+b&"));
     }
 
-    fn client<'a>(secret: Option<&'a str>, via: AuthenticateVia, body: TokenBodyType) -> Client<'a> {
+    /// A client for request-shape tests (the revocation tests share it).
+    pub(crate) fn client<'a>(secret: Option<&'a str>, via: AuthenticateVia, body: TokenBodyType) -> Client<'a> {
         static NO_HEADERS: Vec<(String, String)> = Vec::new();
         static PATHS: ResponsePaths = ResponsePaths {
             access_token: String::new(),

@@ -48,26 +48,8 @@ pub async fn revoke(http: &crate::outbound::Client, request: &PreparedRequest) -
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::oauth::tests::client;
     use app::model::AuthenticateVia;
-
-    fn client<'a>(secret: Option<&'a str>, via: AuthenticateVia, body: TokenBodyType) -> Client<'a> {
-        static NO_HEADERS: Vec<(String, String)> = Vec::new();
-        static PATHS: app::model::ResponsePaths = app::model::ResponsePaths {
-            access_token: String::new(),
-            refresh_token: String::new(),
-            expires_in: String::new(),
-            scope: String::new(),
-            account_identifier: String::new(),
-        };
-        Client {
-            client_id: "id:1",
-            client_secret: secret,
-            authenticate_via: via,
-            body,
-            headers: &NO_HEADERS,
-            paths: &PATHS,
-        }
-    }
 
     #[test]
     fn revocation_names_the_token_and_authenticates_like_the_token_request() {

@@ -227,29 +227,37 @@ mod tests {
         std::fs::remove_dir_all(dir).unwrap();
     }
 
-    /// The environments migration rebuilds `providers` on SQLite: a database from before it
-    /// keeps its providers, connections and icons, now in the sandbox environment.
-    #[tokio::test]
-    async fn upgrading_a_sqlite_database_keeps_every_row() {
+    /// A SQLite database with the migrations before `version` applied and `rows` inserted, as
+    /// an older Plumb left it; returns its directory (the file is `old.db`).
+    async fn old_sqlite_database(version: i64, rows: &[&str]) -> std::path::PathBuf {
         use sqlx::ConnectOptions;
         use std::str::FromStr;
         let dir = std::env::temp_dir().join(format!("plumb-upgrade-{}", crate::ids::random_token(6)));
         let url = prepare_sqlite_url(&format!("sqlite://{}/old.db", dir.display())).unwrap();
-        let before: Vec<_> = SQLITE_MIGRATIONS.iter().filter(|m| m.version < 20261201000006).cloned().collect();
+        let before: Vec<_> = SQLITE_MIGRATIONS.iter().filter(|m| m.version < version).cloned().collect();
         let old =
             sqlx::migrate::Migrator { migrations: std::borrow::Cow::Owned(before), ..sqlx::migrate::Migrator::DEFAULT };
         let mut conn = sqlx::sqlite::SqliteConnectOptions::from_str(&url).unwrap().connect().await.unwrap();
         old.run_direct(&mut conn).await.unwrap();
-        for sql in [
+        for sql in rows {
+            sqlx::query(sql).execute(&mut conn).await.unwrap();
+        }
+        sqlx::Connection::close(conn).await.unwrap();
+        dir
+    }
+
+    /// The environments migration rebuilds `providers` on SQLite: a database from before it
+    /// keeps its providers, connections and icons, now in the sandbox environment.
+    #[tokio::test]
+    async fn upgrading_a_sqlite_database_keeps_every_row() {
+        let dir = old_sqlite_database(20261201000006, &[
             "INSERT INTO providers (id, slug, name, authorization_url, token_url, client_id, created_at, updated_at) \
              VALUES ('prov_1', 'acme', 'Acme', 'https://a/a', 'https://a/t', 'cid', 1, 1)",
             "INSERT INTO connections (id, provider_id, user_id, state, created_at, updated_at) \
              VALUES ('conn_1', 'prov_1', 'u1', 'connected', 1, 1)",
             "INSERT INTO provider_icons VALUES ('prov_1', 'image/png', x'00', 'upload', 1)",
-        ] {
-            sqlx::query(sql).execute(&mut conn).await.unwrap();
-        }
-        sqlx::Connection::close(conn).await.unwrap();
+        ])
+        .await;
 
         let store = Store::connect(&format!("sqlite://{}/old.db", dir.display())).await.unwrap();
         let provider = store.provider_by_slug(&SANDBOX.into(), "acme").await.unwrap().unwrap();
@@ -272,26 +280,15 @@ mod tests {
     /// names.
     #[tokio::test]
     async fn upgrading_keeps_connections_as_compatibility_accounts() {
-        use sqlx::ConnectOptions;
-        use std::str::FromStr;
-        let dir = std::env::temp_dir().join(format!("plumb-upgrade-{}", crate::ids::random_token(6)));
-        let url = prepare_sqlite_url(&format!("sqlite://{}/old.db", dir.display())).unwrap();
-        let before: Vec<_> = SQLITE_MIGRATIONS.iter().filter(|m| m.version < 20261203000010).cloned().collect();
-        let old =
-            sqlx::migrate::Migrator { migrations: std::borrow::Cow::Owned(before), ..sqlx::migrate::Migrator::DEFAULT };
-        let mut conn = sqlx::sqlite::SqliteConnectOptions::from_str(&url).unwrap().connect().await.unwrap();
-        old.run_direct(&mut conn).await.unwrap();
-        for sql in [
+        let dir = old_sqlite_database(20261203000010, &[
             "INSERT INTO providers (id, slug, name, authorization_url, token_url, client_id, created_at, updated_at) \
              VALUES ('prov_1', 'acme', 'Acme', 'https://a/a', 'https://a/t', 'cid', 1, 1)",
             "INSERT INTO connections (id, provider_id, user_id, organization_id, state, access_token, scopes, \
                 created_at, updated_at) VALUES ('conn_1', 'prov_1', 'u1', 'org_1', 'connected', x'01', 'a b', 1, 2)",
             "INSERT INTO events (id, event, organization_id, data, created_at) \
              VALUES ('event_1', 'pipes.connected_account.connected', 'org_1', '{}', 1)",
-        ] {
-            sqlx::query(sql).execute(&mut conn).await.unwrap();
-        }
-        sqlx::Connection::close(conn).await.unwrap();
+        ])
+        .await;
 
         let store = Store::connect(&format!("sqlite://{}/old.db", dir.display())).await.unwrap();
         let owner = crate::connections::Owner::from_row("u1".into(), "org_1".into());
