@@ -362,7 +362,29 @@ pub async fn send(
 }
 
 #[cfg(test)]
-pub(crate) mod tests {
+/// A client for request-shape tests (the revocation tests share it).
+pub(crate) fn test_client<'a>(secret: Option<&'a str>, via: AuthenticateVia, body: TokenBodyType) -> Client<'a> {
+    static NO_HEADERS: Vec<(String, String)> = Vec::new();
+    static PATHS: ResponsePaths = ResponsePaths {
+        access_token: String::new(),
+        refresh_token: String::new(),
+        expires_in: String::new(),
+        scope: String::new(),
+        account_identifier: String::new(),
+    };
+    Client {
+        client_id: "id:1",
+        client_secret: secret,
+        authenticate_via: via,
+        body,
+        headers: &NO_HEADERS,
+        paths: &PATHS,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::test_client as client;
     use super::*;
 
     fn request<'a>(scopes: &'a [String], challenge: Option<&'a str>) -> AuthorizationRequest<'a> {
@@ -546,26 +568,6 @@ pub(crate) mod tests {
         let mut r = request(&scopes, None);
         r.scope_separator = "+";
         assert!(r.url().unwrap().as_str().contains("scope=a+b&"));
-    }
-
-    /// A client for request-shape tests (the revocation tests share it).
-    pub(crate) fn client<'a>(secret: Option<&'a str>, via: AuthenticateVia, body: TokenBodyType) -> Client<'a> {
-        static NO_HEADERS: Vec<(String, String)> = Vec::new();
-        static PATHS: ResponsePaths = ResponsePaths {
-            access_token: String::new(),
-            refresh_token: String::new(),
-            expires_in: String::new(),
-            scope: String::new(),
-            account_identifier: String::new(),
-        };
-        Client {
-            client_id: "id:1",
-            client_secret: secret,
-            authenticate_via: via,
-            body,
-            headers: &NO_HEADERS,
-            paths: &PATHS,
-        }
     }
 
     #[test]

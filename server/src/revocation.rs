@@ -48,7 +48,7 @@ pub async fn revoke(http: &crate::outbound::Client, request: &PreparedRequest) -
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::oauth::tests::client;
+    use crate::oauth::test_client as client;
     use app::model::AuthenticateVia;
 
     #[test]
