@@ -324,7 +324,7 @@ impl Plumb {
             Ok(token) => token,
             Err(e) => return Revocation::Failed(format!("the stored token could not be opened ({e})")),
         };
-        let credentials = match self.credentials(provider).await {
+        let credentials = match self.credentials_for(provider, removed.owner.organization_id.as_deref()).await {
             Ok(c) => c,
             Err(e) => return Revocation::Failed(e.to_string()),
         };

@@ -108,6 +108,7 @@ impl Plumb {
         let claims = self.widget_session(widget_token).await?;
         let provider = self.provider(&claims.environment(), slug).await?;
         let owner = self.widget_owner(&claims, &provider, true)?;
+        let provider = self.for_organization(provider, owner.organization_id.as_deref()).await?;
         let intent =
             Intent { established_by: Some(claims.sub.clone()), manager: claims.manages_organization(), ..intent };
         self.check_intent(&provider, &owner, &intent).await?;
@@ -139,6 +140,7 @@ impl Plumb {
             request.user_id.as_deref(),
             request.organization_id.as_deref(),
         )?;
+        let provider = self.for_organization(provider, owner.organization_id.as_deref()).await?;
         let owner = &owner;
         let intent = &Intent { established_by: Some(acting), ..request.intent.clone() };
         let (return_to, code_challenge) = (request.return_to.as_deref(), request.code_challenge.as_deref());
@@ -230,7 +232,9 @@ impl Plumb {
             app_state: link.app_state.clone(),
             intent: Intent::from_db(link.intent.as_deref()),
         };
-        self.begin(&provider, &link.owner(), &start, browser_binding).await
+        let owner = link.owner();
+        let provider = self.for_organization(provider, owner.organization_id.as_deref()).await?;
+        self.begin(&provider, &owner, &start, browser_binding).await
     }
 
     async fn usable_link(&self, link: Option<AuthorizationLink>) -> Result<(AuthorizationLink, Provider)> {
@@ -269,7 +273,7 @@ impl Plumb {
         browser_binding: &str,
     ) -> Result<url::Url> {
         self.check_can_connect(provider)?;
-        let credentials = self.credentials(provider).await?;
+        let credentials = self.credentials_for(provider, owner.organization_id.as_deref()).await?;
         let state = ids::random_token(32);
         let state_hash = ids::sha256_hex(&state);
         let (challenge, verifier) = if provider.pkce_enabled {
@@ -475,7 +479,7 @@ impl Plumb {
                 self.cipher.open_string(sealed, &Aad::new("oauth_states", &pending.state_hash, "pkce_verifier"))
             })
             .transpose()?;
-        let credentials = self.credentials(provider).await?;
+        let credentials = self.credentials_for(provider, pending.owner().organization_id.as_deref()).await?;
         let request = oauth::exchange_request(
             &credentials.client(provider),
             &provider.token_url,

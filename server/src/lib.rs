@@ -35,6 +35,7 @@ pub mod json_path;
 pub mod keys;
 pub mod locks;
 pub mod oauth;
+pub mod organizations;
 pub mod origins;
 pub mod outbound;
 pub mod paging;

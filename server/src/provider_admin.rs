@@ -33,7 +33,7 @@ pub enum Editor {
 
 /// The last four characters of a secret, for the API's `redacted_client_secret`; nothing for
 /// secrets too short to spare four.
-fn hint(secret: &str) -> String {
+pub(crate) fn hint(secret: &str) -> String {
     let chars: Vec<char> = secret.chars().collect();
     if chars.len() >= 12 {
         chars[chars.len() - 4..].iter().collect()

@@ -373,7 +373,7 @@ impl Plumb {
         let prepared = async {
             let refresh_token =
                 RefreshToken::new(self.cipher.open_string(&sealed_refresh, &aad(connections::REFRESH_TOKEN))?);
-            let credentials = self.credentials(provider).await?;
+            let credentials = self.credentials_for(provider, owner.organization_id.as_deref()).await?;
             Ok::<_, Error>(oauth::refresh_request(
                 &credentials.client(provider),
                 provider.refresh_url(),

@@ -21,14 +21,14 @@ use axum::Json;
 use serde_json::{json, Map, Value};
 use std::collections::HashMap;
 
-type Object = Map<String, Value>;
+pub(super) type Object = Map<String, Value>;
 
 fn invalid(field: &str, code: &str, message: impl Into<String>) -> Error {
     Error::field(field, code, message)
 }
 
 /// The body as a JSON object whose keys are all in `allowed`.
-fn object(body: Value, allowed: &[&str], prefix: &str) -> Result<Object, Error> {
+pub(super) fn object(body: Value, allowed: &[&str], prefix: &str) -> Result<Object, Error> {
     let Value::Object(map) = body else {
         return Err(invalid(prefix.trim_end_matches('.'), "invalid", "Expected a JSON object."));
     };
@@ -49,7 +49,7 @@ fn object(body: Value, allowed: &[&str], prefix: &str) -> Result<Object, Error> 
 }
 
 /// Typed readers for optional fields; `null` counts as absent.
-fn string(map: &Object, key: &str, field: &str) -> Result<Option<String>, Error> {
+pub(super) fn string(map: &Object, key: &str, field: &str) -> Result<Option<String>, Error> {
     match map.get(key) {
         None | Some(Value::Null) => Ok(None),
         Some(Value::String(s)) => Ok(Some(s.clone())),
@@ -62,7 +62,7 @@ fn clearable(map: &Object, key: &str, field: &str) -> Result<Option<String>, Err
     Ok(if map.contains_key(key) { Some(string(map, key, field)?.unwrap_or_default()) } else { None })
 }
 
-fn boolean(map: &Object, key: &str, field: &str) -> Result<Option<bool>, Error> {
+pub(super) fn boolean(map: &Object, key: &str, field: &str) -> Result<Option<bool>, Error> {
     match map.get(key) {
         None | Some(Value::Null) => Ok(None),
         Some(Value::Bool(b)) => Ok(Some(*b)),
@@ -70,7 +70,7 @@ fn boolean(map: &Object, key: &str, field: &str) -> Result<Option<bool>, Error> 
     }
 }
 
-fn strings(map: &Object, key: &str, field: &str) -> Result<Option<Vec<String>>, Error> {
+pub(super) fn strings(map: &Object, key: &str, field: &str) -> Result<Option<Vec<String>>, Error> {
     match map.get(key) {
         None | Some(Value::Null) => Ok(None),
         Some(Value::Array(items)) => items
@@ -288,7 +288,7 @@ fn check_unsupported(map: &Object) -> Result<(), Error> {
 
 /// `scopes` in an update: absent keeps, `null` resets to the provider's defaults (none for a
 /// custom provider), a list sets.
-fn scopes_change(map: &Object) -> Result<Option<Vec<String>>, Error> {
+pub(super) fn scopes_change(map: &Object) -> Result<Option<Vec<String>>, Error> {
     match map.get("scopes") {
         None => Ok(None),
         Some(Value::Null) => Ok(Some(Vec::new())),
@@ -554,7 +554,7 @@ pub async fn authorize(
     }))
 }
 
-async fn data_integration(state: &AppState, provider: &Provider) -> Result<Value, Error> {
+pub(super) async fn data_integration(state: &AppState, provider: &Provider) -> Result<Value, Error> {
     let shared = state.plumb.shared_apps().await?;
     Ok(to_json(state, provider, &shared))
 }

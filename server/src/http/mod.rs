@@ -12,6 +12,7 @@ mod error;
 mod events;
 mod extract;
 mod icons;
+mod organization_config;
 mod pages;
 mod responses;
 mod serve;
@@ -57,6 +58,10 @@ pub fn router(plumb: Arc<Plumb>) -> Router {
             get(data_integrations::get).put(data_integrations::update).delete(data_integrations::delete),
         )
         .route("/data-integrations/{slug}/authorize", post(data_integrations::authorize))
+        .route(
+            "/data-integrations/{slug}/organization",
+            get(organization_config::get).put(organization_config::update).delete(organization_config::delete),
+        )
         // A literal beside `{slug}`: the router tries it first (a provider may not be called
         // "finish"; see provider_rules).
         .route("/data-integrations/finish", post(connected_accounts::finish))

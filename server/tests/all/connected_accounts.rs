@@ -352,4 +352,89 @@ on_both_backends!(
     an_organization_connection_serves_every_member,
     imported_tokens_refresh_at_the_provider,
     events_carry_sdk_12_names_to_endpoints_that_ask,
+    an_organization_configures_the_provider_for_its_members,
 );
+
+async fn an_organization_configures_the_provider_for_its_members(backend: Backend) {
+    let app = TestApp::new(backend).await;
+    let fake = FakeProvider::start().await;
+    app.add_provider("acme", &fake).await;
+    // A user-owned provider has no organization root; per-organization settings it has.
+    let root = call(&app, Method::GET, "/data-integrations/acme/organization", None).await;
+    assert_eq!(root.status, StatusCode::NOT_FOUND, "{}", root.body);
+    let path = "/data-integrations/acme/organization?organization_id=org_1";
+    for (body, field) in [
+        (json!({"credentials": {"client_id": "org-app"}}), "credentials.client_secret"),
+        (json!({"credentials": {"client_secret": "s"}}), "credentials.client_id"),
+        (json!({"scopes": ["bad\"scope"]}), "scopes"),
+        (json!({"colour": 1}), "colour"),
+    ] {
+        let reply = call(&app, Method::PUT, path, Some(body.clone())).await;
+        assert_eq!(reply.status, StatusCode::UNPROCESSABLE_ENTITY, "{body}: {}", reply.body);
+        assert_eq!(reply.json()["errors"][0]["field"], field, "{body}");
+    }
+    let body = json!({"scopes": ["openid", "org:read"], "credentials": {"client_id": "org-app", "client_secret": "org-secret-123456"}});
+    let set = call(&app, Method::PUT, path, Some(body)).await;
+    assert_eq!(set.status, StatusCode::OK, "{}", set.body);
+    let set = set.json();
+    assert_eq!(set["organization_settings"]["credentials"]["client_id"], "org-app");
+    assert_eq!(set["organization_settings"]["credentials"]["redacted_client_secret"], "3456");
+    assert!(!set.to_string().contains("org-secret"), "the secret never comes back");
+    // org_1's members authorize with its app and scopes, and the code exchange presents its secret.
+    let started = app.start_connect("acme", "user_1").await;
+    assert_eq!((started.query["client_id"].as_str(), started.query["scope"].as_str()), ("org-app", "openid org:read"));
+    fake.answer(200, json!({"access_token": "at-org", "refresh_token": "rt", "expires_in": 3600}));
+    app.callback(&started, "code=c1").await;
+    let sent = fake.requests();
+    assert_eq!((sent[0]["client_id"].as_str(), sent[0]["client_secret"].as_str()), ("org-app", "org-secret-123456"));
+    // Refreshes of that organization's connections present it too.
+    let id = app.plumb.store().connections_of(&crate::support::owner("user_1", "org_1")).await.unwrap()[0].id.clone();
+    app.expire(&id).await;
+    fake.answer(200, json!({"access_token": "at-org-2", "refresh_token": "rt-2", "expires_in": 3600}));
+    assert_eq!(app.token("acme", "user_1").await.json()["access_token"]["access_token"], "at-org-2");
+    assert_eq!(fake.requests()[1]["client_id"], "org-app");
+    // An organization may turn the provider off for its members; others are unaffected.
+    let off = call(&app, Method::PUT, path, Some(json!({"enabled": false}))).await;
+    assert_eq!(off.json()["enabled"], false);
+    let refused = app
+        .post_json(
+            "/data-integrations/acme/authorize",
+            Some(&app.api_key),
+            json!({"user_id": "user_2", "organization_id": "org_1"}),
+        )
+        .await;
+    assert_eq!(refused.json()["code"], "provider_disabled");
+    let other = app
+        .post_json(
+            "/data-integrations/acme/authorize",
+            Some(&app.api_key),
+            json!({"user_id": "user_3", "organization_id": "org_2"}),
+        )
+        .await;
+    assert_eq!(other.status, StatusCode::OK, "{}", other.body);
+    // Removing the settings brings back the environment's.
+    let reset = call(&app, Method::DELETE, path, None).await;
+    assert_eq!(reset.json()["deleted"], true);
+    let back = call(&app, Method::GET, path, None).await.json();
+    assert_eq!((back["enabled"].as_bool(), back["organization_settings"].clone()), (Some(true), Value::Null));
+    assert_eq!(back["credentials"]["client_id"], "client-1");
+    // An organization-owned provider answers on the organization root, as SDK 12 calls it.
+    app.plumb
+        .set_account_options(&"env_sandbox".into(), "acme", Some(server::providers::Ownership::Organization), None)
+        .await
+        .unwrap_err();
+    let deleted =
+        call(&app, Method::DELETE, "/user_management/users/user_1/connected_accounts/acme?organization_id=org_1", None)
+            .await;
+    assert_eq!(deleted.status, StatusCode::OK, "{}", deleted.body);
+    app.plumb
+        .set_account_options(&"env_sandbox".into(), "acme", Some(server::providers::Ownership::Organization), None)
+        .await
+        .unwrap();
+    let root = call(&app, Method::GET, "/data-integrations/acme/organization", None).await;
+    assert_eq!((root.status, root.json()["ownership"].as_str()), (StatusCode::OK, Some("organization")));
+    let updated =
+        call(&app, Method::PUT, "/data-integrations/acme/organization", Some(json!({"description": "Shared"}))).await;
+    assert_eq!(updated.json()["description"], "Shared");
+    app.finish().await;
+}
