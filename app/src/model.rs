@@ -503,8 +503,29 @@ pub struct WidgetProvider {
     pub description: String,
     /// Empty when the provider has no icon.
     pub icon_url: String,
-    /// `None` when the user has not connected this provider.
+    /// The state the row shows: needs reauthorization when any account does, else connected
+    /// when any is; `None` when nothing is connected.
     pub state: Option<ConnectionState>,
+    /// The owner's accounts, oldest first (the organization's, for a shared provider).
+    pub accounts: Vec<WidgetAccount>,
+    /// Whether another account may be added.
+    pub multiple: bool,
+    /// Connected once for the whole organization.
+    pub shared: bool,
+    /// Whether this viewer may connect, rename and disconnect (always for their own accounts;
+    /// for a shared provider only a manager).
+    pub can_manage: bool,
+}
+
+/// One connected account as the widget lists it: nothing secret.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct WidgetAccount {
+    pub id: String,
+    /// The label, else the provider-side account, else empty.
+    pub name: String,
+    pub state: ConnectionState,
+    /// `YYYY-MM-DD`.
+    pub connected_on: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -53,6 +53,8 @@ pub trait PlumbService: Send + Sync + 'static {
     async fn widget(&self, widget_token: &str) -> Result<WidgetView, AppError>;
     /// Removes the widget user's connection to one provider.
     async fn disconnect(&self, widget_token: &str, provider: &str, account: Option<&str>) -> Result<(), AppError>;
+    async fn rename_account(&self, widget_token: &str, provider: &str, account: &str, label: &str)
+        -> Result<(), AppError>;
     /// The current environment and the others, for the switcher and the settings page.
     async fn environments(&self, env: &str) -> Result<EnvironmentsView, AppError>;
     /// Saves the current environment's return-to origins and widget frame ancestors (origins

@@ -1,5 +1,8 @@
 //! The end-user widget at `/widget?token=…`: the providers the application offers, each with the
-//! user's connection state, and the buttons to connect, reauthorize and disconnect.
+//! user's connection state, and the buttons to connect, reauthorize and disconnect. A provider
+//! that allows several accounts lists each (label, state, when connected) with its own
+//! reauthorize, rename and disconnect, and "Add another account"; an organization's shared
+//! provider shows its connection to every member and the buttons to managers only.
 //!
 //! Connect is a plain form POST to `/oauth/authorize`, because it ends in a full-page redirect
 //! to the provider; Disconnect is a server action that updates the list in place. In a widget
@@ -14,7 +17,7 @@
 use crate::components::Notice;
 use crate::error::AppError;
 use crate::json::JsonBytes;
-use crate::model::{ConnectionState, WidgetProvider, WidgetView};
+use crate::model::{ConnectionState, WidgetAccount, WidgetProvider, WidgetView};
 use leptos::either::Either;
 use leptos::prelude::*;
 use leptos::server_fn::ServerFn;
@@ -32,6 +35,11 @@ pub async fn disconnect(
     #[server(default)] account: Option<String>,
 ) -> Result<(), AppError> {
     crate::service::service()?.disconnect(&token, &provider, account.as_deref()).await
+}
+
+#[server(prefix = "/api", endpoint = "widget/rename")]
+pub async fn rename(token: String, provider: String, account: String, label: String) -> Result<(), AppError> {
+    crate::service::service()?.rename_account(&token, &provider, &account, &label).await
 }
 
 /// A parameter of the page's query string: from the request while rendering on the server,
@@ -81,10 +89,12 @@ impl ConnectError {
 pub fn WidgetPage() -> impl IntoView {
     let token = query_param("token").unwrap_or_default();
     let disconnect = ServerAction::<Disconnect>::new();
+    let rename = ServerAction::<Rename>::new();
+    provide_context(rename);
     let widget = {
         let token = token.clone();
         Resource::<_, JsonBytes>::new_with_options(
-            move || disconnect.version().get(),
+            move || (disconnect.version().get(), rename.version().get()),
             move |_| load_widget(token.clone()),
             false,
         )
@@ -101,8 +111,8 @@ pub fn WidgetPage() -> impl IntoView {
             framed.set(top.is_some_and(|t| AsRef::<wasm_bindgen::JsValue>::as_ref(&t) != own));
         }
     });
-    let disconnect_error = move || match disconnect.value().get() {
-        Some(Err(e)) => Some(e.message),
+    let disconnect_error = move || match (disconnect.value().get(), rename.value().get()) {
+        (Some(Err(e)), _) | (_, Some(Err(e))) => Some(e.message),
         _ => None,
     };
 
@@ -153,61 +163,158 @@ fn ProviderList(view: WidgetView, token: String, disconnect: ServerAction<Discon
     })
 }
 
-#[component]
-fn ProviderRow(provider: WidgetProvider, token: String, disconnect: ServerAction<Disconnect>) -> impl IntoView {
-    let WidgetProvider { slug, name, description, icon_url, state } = provider;
-    let (badge, badge_class) = match state {
+/// A form that starts connecting: a plain POST to `/oauth/authorize` (a full-page redirect to
+/// the provider), in a new tab when framed.
+fn connect_form(
+    token: &str,
+    slug: &str,
+    fields: Vec<(&'static str, String)>,
+    label: &'static str,
+    aria: String,
+    primary: bool,
+) -> impl IntoView {
+    let framed = use_context::<Framed>().map(|f| f.0);
+    let target = move || framed.is_some_and(|f| f.get()).then_some("_blank");
+    view! {
+        <form method="post" action="/oauth/authorize" target=target>
+            <input type="hidden" name="token" value=token.to_string()/>
+            <input type="hidden" name="provider" value=slug.to_string()/>
+            {fields.into_iter().map(|(name, value)| view! { <input type="hidden" name=name value=value/> }).collect_view()}
+            <button type="submit" class:primary=primary aria-label=aria>{label}</button>
+        </form>
+    }
+}
+
+/// Disconnect posts to the server function like `ActionForm` would (and so works before
+/// hydration too), but dispatches the arguments it already holds instead of decoding them.
+fn disconnect_form(arguments: Disconnect, aria: String, disconnect: ServerAction<Disconnect>) -> impl IntoView {
+    let (token, slug) = (arguments.token.clone(), arguments.provider.clone());
+    let account = arguments.account.clone().unwrap_or_default();
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        disconnect.dispatch(arguments.clone());
+    };
+    view! {
+        <form method="post" action=Disconnect::url() on:submit=submit>
+            <input type="hidden" name="token" value=token/>
+            <input type="hidden" name="provider" value=slug/>
+            <input type="hidden" name="account" value=account/>
+            <button type="submit" aria-label=aria disabled=move || disconnect.pending().get()>"Disconnect"</button>
+        </form>
+    }
+}
+
+fn badge(state: Option<ConnectionState>, shared: bool) -> (&'static str, &'static str) {
+    match state {
         None => ("Not connected", "badge"),
+        Some(ConnectionState::Connected) if shared => ("Shared by your organization", "badge badge-ok"),
         Some(ConnectionState::Connected) => ("Connected", "badge badge-ok"),
         Some(ConnectionState::NeedsReauthorization) => ("Needs reauthorization", "badge badge-warn"),
-    };
-    let connect_label = match state {
-        Some(ConnectionState::NeedsReauthorization) => "Reauthorize",
-        _ => "Connect",
-    };
-    let framed = use_context::<Framed>().map(|f| f.0);
-    let connect = (state != Some(ConnectionState::Connected)).then(|| {
-        let (slug, name, token) = (slug.clone(), name.clone(), token.clone());
-        let target = move || framed.is_some_and(|f| f.get()).then_some("_blank");
+    }
+}
+
+#[component]
+fn ProviderRow(provider: WidgetProvider, token: String, disconnect: ServerAction<Disconnect>) -> impl IntoView {
+    let WidgetProvider { slug, name, description, icon_url, state, accounts, multiple, shared, can_manage } = provider;
+    let (badge, badge_class) = badge(state, shared);
+    // One account at most: the row's own buttons act on it.
+    let single = !multiple && accounts.len() <= 1;
+    let only = accounts.first().map(|a| a.id.clone());
+    let actions = (single && can_manage).then(|| {
+        let connect = (state != Some(ConnectionState::Connected)).then(|| {
+            let (label, fields) = match (&only, state) {
+                (Some(id), Some(ConnectionState::NeedsReauthorization)) => {
+                    ("Reauthorize", vec![("intent", "reauthorize".to_string()), ("account", id.clone())])
+                }
+                _ => ("Connect", Vec::new()),
+            };
+            connect_form(&token, &slug, fields, label, format!("{label} {name}"), true)
+        });
+        let remove = only.clone().map(|id| {
+            let arguments = Disconnect { token: token.clone(), provider: slug.clone(), account: Some(id) };
+            disconnect_form(arguments, format!("Disconnect {name}"), disconnect)
+        });
+        view! { <div class="actions">{connect}{remove}</div> }
+    });
+    let list = (!single).then(|| {
+        let add = can_manage.then(|| {
+            let label = if accounts.is_empty() { "Connect" } else { "Add another account" };
+            let aria = if accounts.is_empty() { format!("Connect {name}") } else { format!("Add another {name} account") };
+            connect_form(&token, &slug, vec![("intent", "add".to_string())], label, aria, true)
+        });
         view! {
-            <form method="post" action="/oauth/authorize" target=target>
-                <input type="hidden" name="token" value=token/>
-                <input type="hidden" name="provider" value=slug/>
-                <button type="submit" class="primary" aria-label=format!("{connect_label} {name}")>
-                    {connect_label}
-                </button>
-            </form>
+            <ul class="accounts">
+                {accounts.into_iter().enumerate().map(|(i, account)| view! {
+                    <AccountRow account number=i + 1 provider=slug.clone() token=token.clone() can_manage disconnect/>
+                }).collect_view()}
+            </ul>
+            <div class="actions">{add}</div>
         }
     });
-    // Posts to the server function like `ActionForm` would (and so works before hydration too),
-    // but dispatches the arguments it already holds instead of decoding them from the form.
-    let remove = state.is_some().then(|| {
-        let (slug, name) = (slug.clone(), name.clone());
-        let arguments = Disconnect { token: token.clone(), provider: slug.clone(), account: None };
-        let submit = move |ev: leptos::ev::SubmitEvent| {
-            ev.prevent_default();
-            disconnect.dispatch(arguments.clone());
-        };
-        view! {
-            <form method="post" action=Disconnect::url() on:submit=submit>
-                <input type="hidden" name="token" value=token/>
-                <input type="hidden" name="provider" value=slug/>
-                <button type="submit" aria-label=format!("Disconnect {name}")
-                    disabled=move || disconnect.pending().get()>
-                    "Disconnect"
-                </button>
-            </form>
-        }
+    let managed = (shared && !can_manage).then(|| view! {
+        <p class="muted small">"Your organization's administrators manage this connection."</p>
     });
     view! {
-        <li class="integration" data-provider=slug>
+        <li class="integration" data-provider=slug.clone()>
             {(!icon_url.is_empty()).then(|| view! { <img class="icon" src=icon_url alt="" width="32" height="32"/> })}
             <div class="integration-text">
-                <h2>{name}</h2>
+                <h2>{name.clone()}</h2>
                 {(!description.is_empty()).then(|| view! { <p class="muted">{description}</p> })}
+                {managed}
             </div>
             <span class=badge_class>{badge}</span>
-            <div class="actions">{connect}{remove}</div>
+            {actions}
+            {list}
+        </li>
+    }
+}
+
+/// One of several accounts: its name, state and date, and (for those who may) reauthorize,
+/// rename and disconnect.
+#[component]
+fn AccountRow(
+    account: WidgetAccount,
+    number: usize,
+    provider: String,
+    token: String,
+    can_manage: bool,
+    disconnect: ServerAction<Disconnect>,
+) -> impl IntoView {
+    let WidgetAccount { id, name, state, connected_on } = account;
+    let shown = if name.is_empty() { format!("Account {number}") } else { name.clone() };
+    let (badge, badge_class) = badge(Some(state), false);
+    let buttons = can_manage.then(|| {
+        let reauthorize = (state == ConnectionState::NeedsReauthorization).then(|| {
+            let fields = vec![("intent", "reauthorize".to_string()), ("account", id.clone())];
+            connect_form(&token, &provider, fields, "Reauthorize", format!("Reauthorize {shown}"), true)
+        });
+        let rename = use_context::<ServerAction<Rename>>().map(|rename| {
+            let label = RwSignal::new(name.clone());
+            let arguments = Rename { token: token.clone(), provider: provider.clone(), account: id.clone(), label: name };
+            let submit = move |ev: leptos::ev::SubmitEvent| {
+                ev.prevent_default();
+                rename.dispatch(Rename { label: label.get_untracked(), ..arguments.clone() });
+            };
+            view! {
+                <form class="rename" method="post" action=Rename::url() on:submit=submit>
+                    <input type="hidden" name="token" value=token.clone()/>
+                    <input type="hidden" name="provider" value=provider.clone()/>
+                    <input type="hidden" name="account" value=id.clone()/>
+                    <input type="text" name="label" maxlength="200" aria-label=format!("Name for {shown}")
+                        prop:value=move || label.get() on:input=move |ev| label.set(event_target_value(&ev))/>
+                    <button type="submit" aria-label=format!("Rename {shown}")>"Rename"</button>
+                </form>
+            }
+        });
+        let arguments = Disconnect { token: token.clone(), provider: provider.clone(), account: Some(id.clone()) };
+        view! { <div class="actions">{reauthorize}{rename}{disconnect_form(arguments, format!("Disconnect {shown}"), disconnect)}</div> }
+    });
+    view! {
+        <li class="account" data-account=id.clone()>
+            <span class="account-name">{shown.clone()}</span>
+            <span class=badge_class>{badge}</span>
+            <span class="muted small">{format!("Connected {connected_on}")}</span>
+            {buttons}
         </li>
     }
 }

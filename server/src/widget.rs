@@ -1,7 +1,7 @@
 //! The end user's side: widget tokens minted for a backend, the providers and connection states a
 //! widget shows, and disconnecting from it.
 
-use crate::connections::Owner;
+use crate::connections::{Connection, Owner};
 use crate::error::{Error, Result};
 use crate::ids::EnvironmentId;
 use crate::plumb::Plumb;
@@ -21,8 +21,18 @@ pub struct WidgetEntry {
     pub provider: Provider,
     /// Where Plumb serves its icon; empty when it has none.
     pub icon_path: String,
-    /// `None` when the owner has not connected it.
-    pub state: Option<ConnectionState>,
+    /// The owner's connections to it, oldest first (the organization's, for a shared one).
+    pub accounts: Vec<Connection>,
+    /// Whether the viewer may change them.
+    pub can_manage: bool,
+}
+
+impl WidgetEntry {
+    /// The state the row shows: the worst of its accounts'.
+    pub fn state(&self) -> Option<ConnectionState> {
+        let broken = self.accounts.iter().find(|c| c.state == ConnectionState::NeedsReauthorization);
+        broken.or(self.accounts.first()).map(|c| c.state)
+    }
 }
 
 impl Plumb {
@@ -139,22 +149,40 @@ impl Plumb {
     /// The enabled providers of the token's environment and the owner's state with each.
     pub async fn widget_listing(&self, token: &str) -> Result<WidgetListing> {
         let claims = self.widget_session(token).await?;
-        let owner = claims.owner();
-        let connections = self.store.connections_of(&owner).await?;
+        let mine = self.store.connections_of(&claims.owner()).await?;
+        let shared = match &claims.org {
+            Some(org) => self.store.connections_of(&Owner::organization(org)).await?,
+            None => Vec::new(),
+        };
         let icons = self.store.icon_versions().await?;
-        let providers = self
-            .store
-            .providers(&claims.environment())
-            .await?
-            .into_iter()
-            .filter(|p| p.enabled)
-            .map(|provider| WidgetEntry {
+        let mut providers = Vec::new();
+        for provider in self.store.providers(&claims.environment()).await? {
+            let is_shared = provider.ownership == Ownership::Organization;
+            // A shared provider needs an organization to belong to.
+            if !provider.enabled || (is_shared && claims.org.is_none()) {
+                continue;
+            }
+            let pool = if is_shared { &shared } else { &mine };
+            providers.push(WidgetEntry {
                 icon_path: crate::icons::served_path(&provider.id, &icons),
-                state: connections.iter().find(|c| c.provider_id == provider.id).map(|c| c.state),
+                accounts: pool.iter().filter(|c| c.provider_id == provider.id).cloned().collect(),
+                can_manage: !is_shared || claims.manages_organization(),
                 provider,
-            })
-            .collect();
+            });
+        }
         Ok(WidgetListing { claims, providers })
+    }
+
+    /// Renames one of the widget owner's connections (an empty label clears it).
+    pub async fn rename_account(&self, token: &str, slug: &str, account: &str, label: &str) -> Result<()> {
+        let claims = self.widget_session(token).await?;
+        let provider = self.provider(&claims.environment(), slug).await?;
+        let owner = self.widget_owner(&claims, &provider, true)?;
+        let connection = self.owned_connection(&provider, &owner, account).await?;
+        let label = crate::connections::check_label(label)?;
+        let label = (!label.is_empty()).then_some(label.as_str());
+        self.store.relabel_connection(&connection.id, Some(label), None, now_ms()).await?;
+        Ok(())
     }
 
     /// Removes one of the widget owner's connections to a provider: `account` names it, else

@@ -21,7 +21,8 @@ use serde::Deserialize;
 /// Server functions anyone may call: the widget's (they check the widget token), the access
 /// token's (it checks the API key) and the invitation page's (it needs the link's token). Every
 /// other `/api/` function is the dashboard's.
-const PUBLIC_FUNCTIONS: &[&str] = &["/api/widget", "/api/widget/disconnect", "/api/access-token", "/api/invite"];
+const PUBLIC_FUNCTIONS: &[&str] =
+    &["/api/widget", "/api/widget/disconnect", "/api/widget/rename", "/api/access-token", "/api/invite"];
 
 /// The cookie naming the environment the dashboard shows (a preference, not a credential).
 const ENVIRONMENT_COOKIE: &str = "plumb_env";

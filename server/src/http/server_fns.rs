@@ -19,7 +19,7 @@ use app::model::{
     AccessTokenRequest, AccessTokenResponse, AdminIdentity, AdminView, AdminsView, ApiKeyView, CatalogInput,
     CatalogView, ConnectionView, CreatedApiKey, CreatedWebhook, DashboardView, DeliveryView, Discovered,
     EnvironmentView, EnvironmentsView, InvitePreview, ProviderDetail, ProviderInput, ProviderView, SessionView,
-    SharedCredentialsInput, WebhookEndpointView, WebhookInput, WebhooksView, WidgetProvider, WidgetView,
+    SharedCredentialsInput, WebhookEndpointView, WebhookInput, WebhooksView, WidgetAccount, WidgetProvider, WidgetView,
 };
 use app::service::PlumbService;
 use std::sync::Arc;
@@ -102,8 +102,21 @@ impl From<WidgetListing> for WidgetView {
                 .providers
                 .into_iter()
                 .map(|entry| WidgetProvider {
+                    state: entry.state(),
+                    accounts: entry
+                        .accounts
+                        .iter()
+                        .map(|c| WidgetAccount {
+                            id: c.id.to_string(),
+                            name: c.label.clone().or_else(|| c.account_identifier.clone()).unwrap_or_default(),
+                            state: c.state,
+                            connected_on: crate::time::iso(c.created_at).chars().take(10).collect(),
+                        })
+                        .collect(),
+                    multiple: entry.provider.multiple_connections,
+                    shared: entry.provider.ownership == crate::providers::Ownership::Organization,
+                    can_manage: entry.can_manage,
                     icon_url: entry.icon_path,
-                    state: entry.state,
                     slug: entry.provider.slug,
                     name: entry.provider.name,
                     description: entry.provider.description,
@@ -240,6 +253,10 @@ impl PlumbService for ServerFns {
 
     async fn disconnect(&self, widget_token: &str, provider: &str, account: Option<&str>) -> Result<(), AppError> {
         Ok(self.plumb.disconnect(widget_token, provider, account).await?)
+    }
+
+    async fn rename_account(&self, widget_token: &str, provider: &str, account: &str, label: &str) -> Result<(), AppError> {
+        Ok(self.plumb.rename_account(widget_token, provider, account, label).await?)
     }
 
     async fn access_token(&self, provider: &str, request: AccessTokenRequest) -> Result<AccessTokenResponse, AppError> {
