@@ -64,7 +64,11 @@ const provider = new Provider(issuer, {
 });
 
 // What the token endpoint did, for tests that count refreshes at the provider.
-const stats = { grants: {}, errors: {} };
+const stats = { grants: {}, errors: {}, revoked: 0 };
+// RFC 7009 revocations that ended a grant (Plumb revokes when a connection is deleted).
+provider.on('grant.revoked', () => {
+  stats.revoked += 1;
+});
 provider.on('grant.success', (ctx) => {
   const type = ctx.oidc.params.grant_type;
   stats.grants[type] = (stats.grants[type] ?? 0) + 1;

@@ -346,7 +346,77 @@ async fn events_carry_sdk_12_names_to_endpoints_that_ask(backend: Backend) {
     app.finish().await;
 }
 
+async fn widget(app: &TestApp, function: &str, form: &str) -> Reply {
+    app.send(
+        axum::http::Request::post(format!("/api/widget{function}"))
+            .header(axum::http::header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .body(axum::body::Body::from(form.to_string()))
+            .unwrap(),
+    )
+    .await
+}
+
+async fn the_widget_lists_accounts_and_guards_shared_ones(backend: Backend) {
+    let app = TestApp::new(backend).await;
+    let fake = FakeProvider::start().await;
+    provider(&app, &fake, json!({"multiple_connections": true})).await;
+    fake.answer(200, tokens_for("personal-7", "at-1", "rt-1"));
+    app.connect("acme", "user_1", "c1").await;
+    let token = app.widget_token("user_1").await;
+    let started = app.start_connect_with(&token, "acme", &[("intent", "add"), ("label", "Work")]).await;
+    fake.answer(200, tokens_for("work-9", "at-2", "rt-2"));
+    app.callback(&started, "code=c2").await;
+    let view = widget(&app, "", &format!("token={token}")).await.json();
+    let row = &view["providers"][0];
+    assert_eq!((row["multiple"].as_bool(), row["can_manage"].as_bool()), (Some(true), Some(true)));
+    let names: Vec<&str> = row["accounts"].as_array().unwrap().iter().map(|a| a["name"].as_str().unwrap()).collect();
+    assert_eq!(names, ["personal-7", "Work"], "the label, else the provider-side account");
+    let work = row["accounts"][1]["id"].as_str().unwrap().to_string();
+    let renamed = widget(&app, "/rename", &format!("token={token}&provider=acme&account={work}&label=Side")).await;
+    assert_eq!(renamed.status, StatusCode::OK, "{}", renamed.body);
+    let view = widget(&app, "", &format!("token={token}")).await.json();
+    assert_eq!(view["providers"][0]["accounts"][1]["name"], "Side");
+    // Another user's widget cannot rename or remove it.
+    let stranger = app.widget_token("user_2").await;
+    let refused = widget(&app, "/rename", &format!("token={stranger}&provider=acme&account={work}&label=Mine")).await;
+    assert_eq!(refused.json()["code"], "connected_account_not_found");
+    widget(&app, "/disconnect", &format!("token={stranger}&provider=acme&account={work}")).await;
+    assert_eq!(app.count("connections").await, 2);
+    widget(&app, "/disconnect", &format!("token={token}&provider=acme&account={work}")).await;
+    assert_eq!(app.count("connections").await, 1);
+
+    // An organization's shared provider: members see it, only managers change it.
+    let team = FakeProvider::start().await;
+    app.add_provider("team", &team).await;
+    app.plumb.set_account_options(&"env_sandbox".into(), "team", Some(server::providers::Ownership::Organization), None).await.unwrap();
+    call(&app, Method::POST, "/organizations/org_1/connected_accounts/team", Some(json!({"user_id": "admin", "access_token": "t"}))).await;
+    let member = widget(&app, "", &format!("token={token}")).await.json();
+    let shared = member["providers"].as_array().unwrap().iter().find(|p| p["slug"] == "team").unwrap().clone();
+    assert_eq!((shared["shared"].as_bool(), shared["can_manage"].as_bool(), shared["state"].as_str()), (Some(true), Some(false), Some("connected")));
+    let forbidden = widget(&app, "/disconnect", &format!("token={token}&provider=team")).await;
+    assert_eq!((forbidden.status, forbidden.json()["code"].as_str()), (StatusCode::FORBIDDEN, Some("forbidden")));
+    let no_org = app
+        .post_json("/widgets/token", Some(&app.api_key), json!({"user_id": "solo", "scopes": ["widgets:pipes:manage"]}))
+        .await;
+    assert_eq!(no_org.json()["errors"][0]["field"], "organization_id");
+    let manager = app
+        .post_json("/widgets/token", Some(&app.api_key), json!({"user_id": "admin", "organization_id": "org_1", "scopes": ["widgets:pipes:manage"]}))
+        .await
+        .json()["token"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let view = widget(&app, "", &format!("token={manager}")).await.json();
+    let shared = view["providers"].as_array().unwrap().iter().find(|p| p["slug"] == "team").unwrap().clone();
+    assert_eq!(shared["can_manage"], true);
+    let removed = widget(&app, "/disconnect", &format!("token={manager}&provider=team")).await;
+    assert_eq!(removed.status, StatusCode::OK, "{}", removed.body);
+    assert_eq!(app.count("connections").await, 1, "the shared connection went; user_1's stays");
+    app.finish().await;
+}
+
 on_both_backends!(
+    the_widget_lists_accounts_and_guards_shared_ones,
     two_accounts_for_one_user,
     one_account_per_owner_unless_enabled,
     an_organization_connection_serves_every_member,
