@@ -30,7 +30,7 @@ impl<T: DeserializeOwned> Decoder<T> for JsonBytes {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{ConnectionState, WidgetProvider, WidgetView};
+    use crate::model::{ConnectionState, WidgetAccount, WidgetProvider, WidgetView};
 
     #[test]
     fn round_trips_what_the_widget_loads() {
@@ -43,6 +43,15 @@ mod tests {
                 description: "d".into(),
                 icon_url: String::new(),
                 state: Some(ConnectionState::NeedsReauthorization),
+                accounts: vec![WidgetAccount {
+                    id: "conn_1".into(),
+                    name: "Work «β»".into(),
+                    state: ConnectionState::NeedsReauthorization,
+                    connected_on: "2026-12-03".into(),
+                }],
+                multiple: true,
+                shared: false,
+                can_manage: true,
             }],
         });
         let encoded = <JsonBytes as Encoder<_>>::encode(&view).unwrap();

@@ -30,6 +30,9 @@ pub struct CatalogEntry {
     pub token_url: String,
     #[serde(default)]
     pub refresh_token_url: String,
+    /// RFC 7009 revocation endpoint, for providers that document one.
+    #[serde(default)]
+    pub revocation_url: String,
     pub scope_separator: String,
     #[serde(default = "default_scope_parameter")]
     pub scope_parameter: String,
@@ -78,6 +81,7 @@ impl CatalogEntry {
         p.authorization_url = self.authorization_url.clone();
         p.token_url = self.token_url.clone();
         p.refresh_token_url = self.refresh_token_url.clone();
+        p.revocation_url = self.revocation_url.clone();
         p.scope_separator = self.scope_separator.clone();
         p.scope_parameter = self.scope_parameter.clone();
         p.scopes_required = false;
