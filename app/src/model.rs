@@ -412,8 +412,15 @@ impl ConnectionState {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ConnectionView {
     pub id: String,
+    /// Empty for an organization's shared connection.
     pub user_id: String,
     pub organization_id: Option<String>,
+    /// `user` or `organization`.
+    pub owner: String,
+    /// `compatibility` or `standard`.
+    pub role: String,
+    pub label: Option<String>,
+    pub account_identifier: Option<String>,
     pub state: ConnectionState,
     pub scopes: Vec<String>,
     pub expires_at: Option<String>,
@@ -423,6 +430,25 @@ pub struct ConnectionView {
     pub refresh_failures: i64,
     pub retry_refresh_at: Option<String>,
     pub created_at: String,
+}
+
+/// What became of revoking a deleted connection's grant at its provider.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RevocationView {
+    pub connection_id: String,
+    pub user_id: String,
+    pub organization_id: String,
+    /// `revoked` or `failed`.
+    pub status: String,
+    pub error: Option<String>,
+    pub created_at: String,
+}
+
+/// A provider's connected accounts and its recent revocations, for the dashboard.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ConnectionsView {
+    pub connections: Vec<ConnectionView>,
+    pub revocations: Vec<RevocationView>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -5,7 +5,7 @@
 use crate::error::AppError;
 use crate::model::{
     AccessTokenRequest, AccessTokenResponse, AdminIdentity, AdminsView, ApiKeyView, CatalogInput, CatalogView,
-    ConnectionView, CreatedApiKey, CreatedWebhook, DashboardView, Discovered, EnvironmentView, EnvironmentsView,
+    ConnectionsView, CreatedApiKey, CreatedWebhook, DashboardView, Discovered, EnvironmentView, EnvironmentsView,
     InvitePreview, ProviderDetail, ProviderInput, ProviderView, SharedCredentialsInput, WebhookInput, WebhooksView,
     WidgetView,
 };
@@ -36,14 +36,18 @@ pub trait PlumbService: Send + Sync + 'static {
     async fn save_shared_credentials(&self, input: SharedCredentialsInput) -> Result<(), AppError>;
     /// Reads RFC 8414 / OpenID Connect discovery metadata for an issuer or metadata URL.
     async fn discover(&self, url: &str) -> Result<Discovered, AppError>;
-    /// A provider's connected accounts, optionally only one user's or one organization's.
+    /// A provider's connected accounts, optionally only one user's, one organization's or one
+    /// provider-side account's, and its recent revocations.
     async fn connections(
         &self,
         env: &str,
         slug: &str,
         user_id: &str,
         organization_id: &str,
-    ) -> Result<Vec<ConnectionView>, AppError>;
+        account_identifier: &str,
+    ) -> Result<ConnectionsView, AppError>;
+    /// Deletes one connected account (revoking its grant); says what became of the revocation.
+    async fn delete_connection(&self, env: &str, slug: &str, id: &str) -> Result<String, AppError>;
     async fn webhooks(&self, env: &str) -> Result<WebhooksView, AppError>;
     async fn create_webhook(&self, env: &str, input: WebhookInput) -> Result<CreatedWebhook, AppError>;
     async fn set_webhook_enabled(&self, env: &str, id: &str, enabled: bool) -> Result<(), AppError>;
@@ -53,8 +57,13 @@ pub trait PlumbService: Send + Sync + 'static {
     async fn widget(&self, widget_token: &str) -> Result<WidgetView, AppError>;
     /// Removes the widget user's connection to one provider.
     async fn disconnect(&self, widget_token: &str, provider: &str, account: Option<&str>) -> Result<(), AppError>;
-    async fn rename_account(&self, widget_token: &str, provider: &str, account: &str, label: &str)
-        -> Result<(), AppError>;
+    async fn rename_account(
+        &self,
+        widget_token: &str,
+        provider: &str,
+        account: &str,
+        label: &str,
+    ) -> Result<(), AppError>;
     /// The current environment and the others, for the switcher and the settings page.
     async fn environments(&self, env: &str) -> Result<EnvironmentsView, AppError>;
     /// Saves the current environment's return-to origins and widget frame ancestors (origins

@@ -239,7 +239,8 @@ fn ProviderRow(provider: WidgetProvider, token: String, disconnect: ServerAction
     let list = (!single).then(|| {
         let add = can_manage.then(|| {
             let label = if accounts.is_empty() { "Connect" } else { "Add another account" };
-            let aria = if accounts.is_empty() { format!("Connect {name}") } else { format!("Add another {name} account") };
+            let aria =
+                if accounts.is_empty() { format!("Connect {name}") } else { format!("Add another {name} account") };
             connect_form(&token, &slug, vec![("intent", "add".to_string())], label, aria, true)
         });
         view! {
@@ -251,8 +252,10 @@ fn ProviderRow(provider: WidgetProvider, token: String, disconnect: ServerAction
             <div class="actions">{add}</div>
         }
     });
-    let managed = (shared && !can_manage).then(|| view! {
-        <p class="muted small">"Your organization's administrators manage this connection."</p>
+    let managed = (shared && !can_manage).then(|| {
+        view! {
+            <p class="muted small">"Your organization's administrators manage this connection."</p>
+        }
     });
     view! {
         <li class="integration" data-provider=slug.clone()>

@@ -264,7 +264,7 @@ test('webhook deliveries retry until the receiver is back; the dashboard shows t
   }
 });
 
-test('the dashboard lists connected accounts with state and scopes, filterable by user', async ({ page }) => {
+test('the dashboard lists connected accounts with state and scopes, searchable, and deletes one after confirming', async ({ page }) => {
   const errors = collectErrors(page);
   await page.goto('/dashboard/providers/life');
   await hydrated(page);
@@ -272,11 +272,26 @@ test('the dashboard lists connected accounts with state and scopes, filterable b
   await expect(accounts.getByRole('row', { name: /u-burst/ })).toContainText('Connected');
   await expect(accounts.getByRole('row', { name: /u-burst/ })).toContainText('openid api:read');
   await expect(accounts.getByRole('row', { name: /u-hooks/ })).toBeVisible();
+  // The provider-side account, from the ID token.
+  await expect(accounts.getByRole('row', { name: /u-burst/ })).toContainText('alice');
   await page.getByLabel('User ID').fill('u-burst');
-  await page.getByRole('button', { name: 'Filter' }).click();
+  await page.getByRole('button', { name: 'Search' }).click();
   await expect(accounts.getByRole('row')).toHaveCount(2);
-  await page.getByLabel('User ID').fill('nobody');
-  await page.getByRole('button', { name: 'Filter' }).click();
+  await page.getByLabel('User ID').fill('');
+  await page.getByLabel('Account').fill('nobody-at-the-provider');
+  await page.getByRole('button', { name: 'Search' }).click();
   await expect(page.getByText('No connected accounts.')).toBeVisible();
+  await page.getByLabel('Account').fill('');
+  await page.getByRole('button', { name: 'Search' }).click();
+  // Delete asks first; Cancel keeps the account, Confirm deletes it.
+  const hooks = accounts.getByRole('row', { name: /u-hooks/ });
+  await hooks.getByRole('button', { name: 'Delete' }).click();
+  await hooks.getByRole('button', { name: 'Cancel' }).click();
+  await expect(hooks).toBeVisible();
+  await hooks.getByRole('button', { name: 'Delete' }).click();
+  await hooks.getByRole('button', { name: /^Confirm deleting u-hooks/ }).click();
+  await expect(page.getByText(/^Deleted\./)).toBeVisible();
+  await expect(accounts.getByRole('row', { name: /u-hooks/ })).toHaveCount(0);
+  await expect(accounts.getByRole('row', { name: /u-burst/ })).toBeVisible();
   expect(errors).toEqual([]);
 });

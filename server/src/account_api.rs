@@ -347,4 +347,24 @@ impl Plumb {
         }
         Ok(provider)
     }
+
+    /// The dashboard's delete: one connection of a provider by id, its grant revoked.
+    pub async fn delete_connection_by_id(&self, env: &EnvironmentId, slug: &str, id: &str) -> Result<Revocation> {
+        let provider = self.provider(env, slug).await?;
+        match self.store.connection_by_id(&ConnectionId::from(id.to_string())).await? {
+            Some(c) if c.provider_id == provider.id => self.delete_connected_account(&provider, &c).await,
+            _ => Err(Error::ConnectionNotFound(format!("No connected account {id} to {}.", provider.name))),
+        }
+    }
+
+    /// A provider's most recent revocation outcomes, newest first.
+    pub async fn revocations_of_provider(
+        &self,
+        env: &EnvironmentId,
+        slug: &str,
+    ) -> Result<Vec<crate::store::RevocationRecord>> {
+        let provider = self.provider(env, slug).await?;
+        let all = self.store.recent_revocations(env, 200).await?;
+        Ok(all.into_iter().filter(|r| r.provider_id == provider.id.as_str()).take(20).collect())
+    }
 }

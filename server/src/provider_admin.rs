@@ -495,17 +495,18 @@ impl Plumb {
         Ok(self.store.icon_versions().await?.into_iter().find(|v| v.provider_id == *provider_id))
     }
 
-    /// A provider's connected accounts, newest first, optionally only one user's or one
-    /// organization's (`""` for any).
+    /// A provider's connected accounts, newest first, optionally only one user's, one
+    /// organization's or one provider-side account's (`""` for any).
     pub async fn connections_of_provider(
         &self,
         env: &EnvironmentId,
         slug: &str,
         user_id: &str,
         organization_id: &str,
+        account_identifier: &str,
     ) -> Result<Vec<Connection>> {
         let provider = self.provider(env, slug).await?;
-        self.store.connections_of_provider(&provider.id, user_id, organization_id, 200).await
+        self.store.connections_of_provider(&provider.id, user_id, organization_id, account_identifier, 200).await
     }
 
     /// Reads RFC 8414 / OpenID Connect discovery metadata for the add-provider form.

@@ -8,7 +8,7 @@ use server::crypto::Aad;
 use server::store::{Backend, Store};
 
 const DATABASE: &str = "plumb_bench";
-/// Rows per INSERT (11 parameters each, under both databases' limits) and per transaction.
+/// Rows per INSERT (14 parameters each, under both databases' limits) and per transaction.
 const ROWS_PER_STATEMENT: usize = 400;
 const ROWS_PER_TRANSACTION: usize = 20_000;
 /// Tokens about as long as real ones (GitHub's are 40 characters, Google's over 200).
@@ -55,27 +55,32 @@ async fn admin_query(env: &Env, sql: &str) -> Result<(), String> {
 }
 
 /// Connected accounts `user_{from}` … `user_{to - 1}` of one provider, with tokens valid for a
-/// day, then fresh planner statistics.
+/// day, each labelled and with a provider-side account, and for every tenth user a second,
+/// standard account beside it (so the token lookup chooses among an owner's connections, as it
+/// does in production); then fresh planner statistics.
 pub async fn connections(store: &Store, env: &Env, provider_id: &str, from: usize, to: usize) -> Result<(), String> {
     let now = server::time::now_ms();
     let expires_at = now + 24 * 3600 * 1000;
+    let seconds = (to - from).div_ceil(10);
+    let all = to + seconds;
     let mut next = from;
-    while next < to {
-        let end = (next + ROWS_PER_TRANSACTION).min(to);
+    while next < all {
+        let end = (next + ROWS_PER_TRANSACTION).min(all);
         let mut tx = store.pool().begin().await.map_err(|e| e.to_string())?;
         while next < end {
             let rows = (end - next).min(ROWS_PER_STATEMENT);
             let mut sql = String::from(
                 "INSERT INTO connections (id, provider_id, user_id, organization_id, state, access_token, \
-                 refresh_token, expires_at, scopes, created_at, updated_at) VALUES ",
+                 refresh_token, expires_at, scopes, created_at, updated_at, connection_role, label, \
+                 account_identifier) VALUES ",
             );
             for r in 0..rows {
-                let p = r * 11;
+                let p = r * 14;
                 if r > 0 {
                     sql.push(',');
                 }
                 sql.push_str(&format!(
-                    "(${}, ${}, ${}, ${}, ${}, ${}, ${}, ${}, ${}, ${}, ${})",
+                    "(${}, ${}, ${}, ${}, ${}, ${}, ${}, ${}, ${}, ${}, ${}, ${}, ${}, ${})",
                     p + 1,
                     p + 2,
                     p + 3,
@@ -86,13 +91,20 @@ pub async fn connections(store: &Store, env: &Env, provider_id: &str, from: usiz
                     p + 8,
                     p + 9,
                     p + 10,
-                    p + 11
+                    p + 11,
+                    p + 12,
+                    p + 13,
+                    p + 14
                 ));
             }
             let mut query = sqlx::query(&sql);
             for i in next..next + rows {
                 let id = server::ids::new_id("conn");
-                let user = format!("user_{i}");
+                // Rows past `to` are the second accounts of every tenth user.
+                let (user, role, label) = match i < to {
+                    true => (format!("user_{i}"), "compatibility", format!("Account {i}")),
+                    false => (format!("user_{}", from + (i - to) * 10), "standard", "Second".to_string()),
+                };
                 let access =
                     env.cipher.seal(access_token(&user).as_bytes(), &Aad::new("connections", &id, ACCESS_TOKEN));
                 let refresh =
@@ -100,7 +112,7 @@ pub async fn connections(store: &Store, env: &Env, provider_id: &str, from: usiz
                 query = query
                     .bind(id)
                     .bind(provider_id.to_string())
-                    .bind(user)
+                    .bind(user.clone())
                     .bind(String::new())
                     .bind("connected")
                     .bind(access)
@@ -108,7 +120,10 @@ pub async fn connections(store: &Store, env: &Env, provider_id: &str, from: usiz
                     .bind(expires_at)
                     .bind("read")
                     .bind(now)
-                    .bind(now);
+                    .bind(now)
+                    .bind(role)
+                    .bind(format!("{label} of {user}"))
+                    .bind(format!("acct-{i}"));
             }
             query.execute(&mut *tx).await.map_err(|e| format!("seeding: {e}"))?;
             next += rows;
@@ -126,12 +141,13 @@ pub async fn connections(store: &Store, env: &Env, provider_id: &str, from: usiz
 /// Makes one account's token expired, so the next fetch must refresh it.
 pub async fn expire(store: &Store, user: &str) -> Result<(), String> {
     let past = server::time::now_ms() - 60_000;
-    let done = sqlx::query("UPDATE connections SET expires_at = $1 WHERE user_id = $2")
-        .bind(past)
-        .bind(user.to_string())
-        .execute(store.pool())
-        .await
-        .map_err(|e| e.to_string())?;
+    let done =
+        sqlx::query("UPDATE connections SET expires_at = $1 WHERE user_id = $2 AND connection_role = 'compatibility'")
+            .bind(past)
+            .bind(user.to_string())
+            .execute(store.pool())
+            .await
+            .map_err(|e| e.to_string())?;
     if done.rows_affected() != 1 {
         return Err(format!("no account {user} to expire"));
     }

@@ -5,6 +5,7 @@
 //! access-token function reads the API key from the request like the REST path does.
 
 use super::extract::presented_key;
+use crate::accounts::Revocation;
 use crate::error::Error;
 use crate::ids::EnvironmentId;
 use crate::plumb::Plumb;
@@ -17,9 +18,10 @@ use crate::widget::WidgetListing;
 use app::error::AppError;
 use app::model::{
     AccessTokenRequest, AccessTokenResponse, AdminIdentity, AdminView, AdminsView, ApiKeyView, CatalogInput,
-    CatalogView, ConnectionView, CreatedApiKey, CreatedWebhook, DashboardView, DeliveryView, Discovered,
-    EnvironmentView, EnvironmentsView, InvitePreview, ProviderDetail, ProviderInput, ProviderView, SessionView,
-    SharedCredentialsInput, WebhookEndpointView, WebhookInput, WebhooksView, WidgetAccount, WidgetProvider, WidgetView,
+    CatalogView, ConnectionView, ConnectionsView, CreatedApiKey, CreatedWebhook, DashboardView, DeliveryView,
+    Discovered, EnvironmentView, EnvironmentsView, InvitePreview, ProviderDetail, ProviderInput, ProviderView,
+    RevocationView, SessionView, SharedCredentialsInput, WebhookEndpointView, WebhookInput, WebhooksView,
+    WidgetAccount, WidgetProvider, WidgetView,
 };
 use app::service::PlumbService;
 use std::sync::Arc;
@@ -194,25 +196,55 @@ impl PlumbService for ServerFns {
         slug: &str,
         user_id: &str,
         organization_id: &str,
-    ) -> Result<Vec<ConnectionView>, AppError> {
-        let rows =
-            self.plumb.connections_of_provider(&env(env_id), slug, user_id.trim(), organization_id.trim()).await?;
-        Ok(rows
-            .into_iter()
-            .map(|c| ConnectionView {
-                state: c.state,
-                organization_id: c.owner.organization_id,
-                expires_at: c.expires_at.map(iso),
-                last_refreshed_at: c.last_refreshed_at.map(iso),
-                retry_refresh_at: c.retry_refresh_at.map(iso),
-                created_at: iso(c.created_at),
-                scopes: c.scopes.0,
-                last_error: c.last_error,
-                refresh_failures: c.refresh_failures,
-                user_id: c.owner.user_id,
-                id: c.id.to_string(),
-            })
-            .collect())
+        account_identifier: &str,
+    ) -> Result<ConnectionsView, AppError> {
+        let env = env(env_id);
+        let rows = self
+            .plumb
+            .connections_of_provider(&env, slug, user_id.trim(), organization_id.trim(), account_identifier.trim())
+            .await?;
+        let revocations = self.plumb.revocations_of_provider(&env, slug).await?;
+        Ok(ConnectionsView {
+            connections: rows
+                .into_iter()
+                .map(|c| ConnectionView {
+                    state: c.state,
+                    owner: c.owner.kind().into(),
+                    role: c.role.as_str().into(),
+                    label: c.label,
+                    account_identifier: c.account_identifier,
+                    organization_id: c.owner.organization_id,
+                    expires_at: c.expires_at.map(iso),
+                    last_refreshed_at: c.last_refreshed_at.map(iso),
+                    retry_refresh_at: c.retry_refresh_at.map(iso),
+                    created_at: iso(c.created_at),
+                    scopes: c.scopes.0,
+                    last_error: c.last_error,
+                    refresh_failures: c.refresh_failures,
+                    user_id: c.owner.user_id,
+                    id: c.id.to_string(),
+                })
+                .collect(),
+            revocations: revocations
+                .into_iter()
+                .map(|r| RevocationView {
+                    connection_id: r.connection_id,
+                    user_id: r.user_id,
+                    organization_id: r.organization_id,
+                    status: r.status,
+                    error: r.error,
+                    created_at: iso(r.created_at),
+                })
+                .collect(),
+        })
+    }
+
+    async fn delete_connection(&self, env_id: &str, slug: &str, id: &str) -> Result<String, AppError> {
+        Ok(match self.plumb.delete_connection_by_id(&env(env_id), slug, id).await? {
+            Revocation::NotAttempted => "Deleted. The provider has no revocation endpoint: its grant stays.".into(),
+            Revocation::Revoked => "Deleted, and its grant was revoked at the provider.".into(),
+            Revocation::Failed(why) => format!("Deleted, but revoking the grant at the provider failed: {why}"),
+        })
     }
 
     async fn webhooks(&self, env_id: &str) -> Result<WebhooksView, AppError> {
@@ -255,7 +287,13 @@ impl PlumbService for ServerFns {
         Ok(self.plumb.disconnect(widget_token, provider, account).await?)
     }
 
-    async fn rename_account(&self, widget_token: &str, provider: &str, account: &str, label: &str) -> Result<(), AppError> {
+    async fn rename_account(
+        &self,
+        widget_token: &str,
+        provider: &str,
+        account: &str,
+        label: &str,
+    ) -> Result<(), AppError> {
         Ok(self.plumb.rename_account(widget_token, provider, account, label).await?)
     }
 

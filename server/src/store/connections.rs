@@ -129,17 +129,20 @@ impl Store {
         Ok(sqlx::query_as(&sql).bind(id.as_str()).fetch_optional(&self.pool).await?)
     }
 
-    /// A provider's connections, newest first, optionally narrowed to one user or organization.
+    /// A provider's connections, newest first, optionally narrowed to one user, organization or
+    /// provider-side account (`""`: any).
     pub async fn connections_of_provider(
         &self,
         provider_id: &ProviderId,
         user_id: &str,
         organization_id: &str,
+        account_identifier: &str,
         limit: i64,
     ) -> Result<Vec<Connection>> {
         let sql = format!(
             "SELECT {CONNECTION_COLUMNS} FROM connections WHERE provider_id = $1 \
                AND ($2 = '' OR user_id = $2) AND ($3 = '' OR organization_id = $3) \
+               AND ($5 = '' OR account_identifier = $5) \
              ORDER BY created_at DESC, id DESC LIMIT $4"
         );
         Ok(sqlx::query_as(&sql)
@@ -147,6 +150,7 @@ impl Store {
             .bind(user_id)
             .bind(organization_id)
             .bind(limit)
+            .bind(account_identifier)
             .fetch_all(&self.pool)
             .await?)
     }

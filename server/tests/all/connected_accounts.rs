@@ -388,11 +388,23 @@ async fn the_widget_lists_accounts_and_guards_shared_ones(backend: Backend) {
     // An organization's shared provider: members see it, only managers change it.
     let team = FakeProvider::start().await;
     app.add_provider("team", &team).await;
-    app.plumb.set_account_options(&"env_sandbox".into(), "team", Some(server::providers::Ownership::Organization), None).await.unwrap();
-    call(&app, Method::POST, "/organizations/org_1/connected_accounts/team", Some(json!({"user_id": "admin", "access_token": "t"}))).await;
+    app.plumb
+        .set_account_options(&"env_sandbox".into(), "team", Some(server::providers::Ownership::Organization), None)
+        .await
+        .unwrap();
+    call(
+        &app,
+        Method::POST,
+        "/organizations/org_1/connected_accounts/team",
+        Some(json!({"user_id": "admin", "access_token": "t"})),
+    )
+    .await;
     let member = widget(&app, "", &format!("token={token}")).await.json();
     let shared = member["providers"].as_array().unwrap().iter().find(|p| p["slug"] == "team").unwrap().clone();
-    assert_eq!((shared["shared"].as_bool(), shared["can_manage"].as_bool(), shared["state"].as_str()), (Some(true), Some(false), Some("connected")));
+    assert_eq!(
+        (shared["shared"].as_bool(), shared["can_manage"].as_bool(), shared["state"].as_str()),
+        (Some(true), Some(false), Some("connected"))
+    );
     let forbidden = widget(&app, "/disconnect", &format!("token={token}&provider=team")).await;
     assert_eq!((forbidden.status, forbidden.json()["code"].as_str()), (StatusCode::FORBIDDEN, Some("forbidden")));
     let no_org = app
@@ -400,7 +412,11 @@ async fn the_widget_lists_accounts_and_guards_shared_ones(backend: Backend) {
         .await;
     assert_eq!(no_org.json()["errors"][0]["field"], "organization_id");
     let manager = app
-        .post_json("/widgets/token", Some(&app.api_key), json!({"user_id": "admin", "organization_id": "org_1", "scopes": ["widgets:pipes:manage"]}))
+        .post_json(
+            "/widgets/token",
+            Some(&app.api_key),
+            json!({"user_id": "admin", "organization_id": "org_1", "scopes": ["widgets:pipes:manage"]}),
+        )
         .await
         .json()["token"]
         .as_str()
