@@ -204,6 +204,12 @@ pub struct ProviderInput {
     /// RFC 7009 revocation endpoint; filled by discovery's `revocation_endpoint`.
     #[serde(default)]
     pub revocation_url: String,
+    /// `user` or `organization` (empty: keep, or user for a new provider).
+    #[serde(default)]
+    pub ownership: String,
+    /// A checkbox: absent means unchecked.
+    #[serde(default)]
+    pub multiple_connections: bool,
 }
 
 impl Default for ProviderInput {
@@ -238,6 +244,8 @@ impl Default for ProviderInput {
             scope_path: String::new(),
             account_identifier_path: String::new(),
             revocation_url: String::new(),
+            ownership: String::new(),
+            multiple_connections: false,
         }
     }
 }
@@ -278,6 +286,8 @@ impl ProviderInput {
             scope_path: p.token_response.scope.clone(),
             account_identifier_path: p.token_response.account_identifier.clone(),
             revocation_url: p.revocation_url.clone(),
+            ownership: p.ownership.clone(),
+            multiple_connections: p.multiple_connections,
         }
     }
 }
@@ -381,6 +391,9 @@ pub struct Discovered {
     /// `None` when the metadata does not say which client authentication it accepts.
     pub authenticate_via: Option<AuthenticateVia>,
     pub scopes_supported: Vec<String>,
+    /// RFC 7009 `revocation_endpoint`; empty when the metadata names none.
+    #[serde(default)]
+    pub revocation_url: String,
 }
 
 /// The state of one user's connection to one provider, with the WorkOS wire names.

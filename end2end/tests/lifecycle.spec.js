@@ -278,10 +278,10 @@ test('the dashboard lists connected accounts with state and scopes, searchable, 
   await page.getByRole('button', { name: 'Search' }).click();
   await expect(accounts.getByRole('row')).toHaveCount(2);
   await page.getByLabel('User ID').fill('');
-  await page.getByLabel('Account').fill('nobody-at-the-provider');
+  await page.getByRole('textbox', { name: 'Provider account' }).fill('nobody-at-the-provider');
   await page.getByRole('button', { name: 'Search' }).click();
   await expect(page.getByText('No connected accounts.')).toBeVisible();
-  await page.getByLabel('Account').fill('');
+  await page.getByRole('textbox', { name: 'Provider account' }).fill('');
   await page.getByRole('button', { name: 'Search' }).click();
   // Delete asks first; Cancel keeps the account, Confirm deletes it.
   const hooks = accounts.getByRole('row', { name: /u-hooks/ });

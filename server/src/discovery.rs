@@ -109,6 +109,7 @@ pub fn interpret(metadata: &Value, rules: Outbound) -> Result<Discovered> {
         pkce_supported: list("code_challenge_methods_supported").iter().any(|m| m == "S256"),
         authenticate_via,
         scopes_supported: list("scopes_supported"),
+        revocation_url: text("revocation_endpoint"),
     })
 }
 
@@ -158,9 +159,11 @@ mod tests {
             "code_challenge_methods_supported": ["plain", "S256"],
             "token_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post"],
             "scopes_supported": ["openid", "email"],
-            "authorization_response_iss_parameter_supported": true
+            "authorization_response_iss_parameter_supported": true,
+            "revocation_endpoint": "https://idp.example/revoke"
         }))
         .unwrap();
+        assert_eq!(d.revocation_url, "https://idp.example/revoke", "RFC 8414 §2 revocation_endpoint");
         assert_eq!(d.authorization_url, "https://idp.example/auth");
         assert_eq!(d.issuer, "https://idp.example");
         assert!(d.iss_parameter_supported, "RFC 9207 §3");

@@ -58,7 +58,7 @@ pub fn ConnectedAccounts(slug: String) -> impl IntoView {
                     on:input=move |ev| user.set(event_target_value(&ev))/></label>
                 <label>"Organization ID" <input type="text" name="organization_id" prop:value=move || org.get()
                     on:input=move |ev| org.set(event_target_value(&ev))/></label>
-                <label>"Account" <input type="text" name="account_identifier" prop:value=move || account.get()
+                <label>"Provider account" <input type="text" name="account_identifier" prop:value=move || account.get()
                     on:input=move |ev| account.set(event_target_value(&ev))/></label>
                 <button type="submit">"Search"</button>
             </form>

@@ -37,6 +37,10 @@ pub struct FormState {
     authorization_url: RwSignal<String>,
     token_url: RwSignal<String>,
     refresh_token_url: RwSignal<String>,
+    revocation_url: RwSignal<String>,
+    ownership: RwSignal<String>,
+    multiple_connections: RwSignal<bool>,
+    account_identifier_path: RwSignal<String>,
     client_id: RwSignal<String>,
     client_secret: RwSignal<String>,
     scopes: RwSignal<String>,
@@ -70,6 +74,10 @@ impl FormState {
             authorization_url: RwSignal::new(i.authorization_url),
             token_url: RwSignal::new(i.token_url),
             refresh_token_url: RwSignal::new(i.refresh_token_url),
+            revocation_url: RwSignal::new(i.revocation_url),
+            ownership: RwSignal::new(if i.ownership.is_empty() { "user".into() } else { i.ownership }),
+            multiple_connections: RwSignal::new(i.multiple_connections),
+            account_identifier_path: RwSignal::new(i.account_identifier_path),
             client_id: RwSignal::new(i.client_id),
             client_secret: RwSignal::new(String::new()),
             scopes: RwSignal::new(i.scopes),
@@ -98,6 +106,9 @@ impl FormState {
         self.pkce_enabled.set(d.pkce_supported);
         self.issuer.set(d.issuer.clone());
         self.issuer_sends_iss.set(d.iss_parameter_supported);
+        if !d.revocation_url.is_empty() {
+            self.revocation_url.set(d.revocation_url.clone());
+        }
         if let Some(via) = d.authenticate_via {
             self.authenticate_via.set(via.as_str().to_string());
         }
@@ -107,7 +118,7 @@ impl FormState {
 /// The wizard's steps, and which fields each holds (to show the step with an error).
 const STEPS: [(&str, &[&str]); 5] = [
     ("Details", &["name", "slug", "description", "icon_url", "icon_upload"]),
-    ("Endpoints", &["authorization_url", "token_url", "refresh_token_url", "discovery_url"]),
+    ("Endpoints", &["authorization_url", "token_url", "refresh_token_url", "revocation_url", "discovery_url"]),
     ("Credentials", &["client_id", "client_secret"]),
     ("Scopes", &["scopes"]),
     ("Advanced options", &[]),
@@ -317,6 +328,9 @@ fn ProviderSections(
                 placeholder="https://acme.example/oauth/token"/>
             <Field label="Refresh token URL" name="refresh_token_url" kind="url" error=err("refresh_token_url")
                 value=state.refresh_token_url hint="Only if refreshes go somewhere other than the token URL."/>
+            <Field label="Revocation URL" name="revocation_url" kind="url" error=err("revocation_url")
+                value=state.revocation_url
+                hint="RFC 7009: deleting a connection revokes its grant here. Filled by discovery when the provider has one."/>
         </fieldset>
         <fieldset hidden=hidden(2)>
             <legend>"Credentials"</legend>
@@ -342,6 +356,12 @@ fn ProviderSections(
                 hint="The issuer the provider names in its responses (RFC 9207 iss); filled by discovery. A response naming another issuer is refused."/>
             <Checkbox label="Always sends iss" name="issuer_sends_iss" error=err("issuer_sends_iss") checked=state.issuer_sends_iss
                 hint="Its metadata says every authorization response carries iss: a response without one is refused."/>
+            <Select label="Connections belong to" name="ownership" error=err("ownership") value=state.ownership
+                options=vec![("user".to_string(), "Each user".to_string()), ("organization".to_string(), "The organization (shared by its members)".to_string())]
+                hint="Organization: a manager connects once and every member's calls use that connection. Changes only while nobody is connected."/>
+            <Checkbox label="Multiple connections" name="multiple_connections" error=err("multiple_connections")
+                checked=state.multiple_connections
+                hint="Let an owner connect several accounts (a personal and a work one); the widget offers Add another account."/>
             <Checkbox label="Scopes required" name="scopes_required" error=err("scopes_required") checked=state.scopes_required
                 hint="Refuse to start an authorization without at least one scope."/>
             <Checkbox label="Client secret required" name="client_secret_required" error=err("client_secret_required")
@@ -370,6 +390,9 @@ fn ProviderSections(
                 <Field label="Refresh token path" name="refresh_token_path" error=err("refresh_token_path") value=state.refresh_token_path/>
                 <Field label="Expires in path" name="expires_in_path" error=err("expires_in_path") value=state.expires_in_path/>
                 <Field label="Scope path" name="scope_path" error=err("scope_path") value=state.scope_path/>
+                <Field label="Account identifier path" name="account_identifier_path" error=err("account_identifier_path")
+                    value=state.account_identifier_path placeholder="id_token.sub"
+                    hint="Where the provider-side account is: a path, or id_token.<claim>. Empty: the ID token's sub."/>
             </div>
         </fieldset>
     }

@@ -130,6 +130,20 @@ impl From<WidgetListing> for WidgetView {
     }
 }
 
+/// The form's ownership choice; empty keeps the provider's.
+fn ownership(value: &str) -> Result<Option<crate::providers::Ownership>, Error> {
+    match value.trim() {
+        "" => Ok(None),
+        "user" => Ok(Some(crate::providers::Ownership::User)),
+        "organization" => Ok(Some(crate::providers::Ownership::Organization)),
+        _ => Err(Error::field(
+            "ownership",
+            "invalid",
+            "Choose who connections belong to: each user or the organization.",
+        )),
+    }
+}
+
 #[async_trait::async_trait]
 impl PlumbService for ServerFns {
     async fn dashboard(&self, env_id: &str) -> Result<DashboardView, AppError> {
@@ -141,7 +155,11 @@ impl PlumbService for ServerFns {
     }
 
     async fn create_provider(&self, env_id: &str, input: ProviderInput) -> Result<ProviderView, AppError> {
-        Ok(self.plumb.create_custom_provider(&env(env_id), ProviderChange::from(&input)).await?.view(0))
+        let ownership = ownership(&input.ownership)?;
+        let env = env(env_id);
+        let p = self.plumb.create_custom_provider(&env, ProviderChange::from(&input)).await?;
+        let p = self.plumb.set_account_options(&env, &p.slug, ownership, Some(input.multiple_connections)).await?;
+        Ok(p.view(0))
     }
 
     async fn provider_detail(&self, env_id: &str, slug: &str) -> Result<ProviderDetail, AppError> {
@@ -149,8 +167,11 @@ impl PlumbService for ServerFns {
     }
 
     async fn update_provider(&self, env_id: &str, slug: &str, input: ProviderInput) -> Result<ProviderView, AppError> {
-        let p =
-            self.plumb.update_custom_provider(&env(env_id), slug, ProviderChange::from(&input), Editor::Admin).await?;
+        let env = env(env_id);
+        // First what can be refused on its own (an ownership change with accounts connected).
+        let ownership = ownership(&input.ownership)?;
+        self.plumb.set_account_options(&env, slug, ownership, Some(input.multiple_connections)).await?;
+        let p = self.plumb.update_custom_provider(&env, slug, ProviderChange::from(&input), Editor::Admin).await?;
         Ok(p.view(self.plumb.connected_accounts(&p).await?))
     }
 
