@@ -217,8 +217,9 @@ fn badge(state: Option<ConnectionState>, shared: bool) -> (&'static str, &'stati
 fn ProviderRow(provider: WidgetProvider, token: String, disconnect: ServerAction<Disconnect>) -> impl IntoView {
     let WidgetProvider { slug, name, description, icon_url, state, accounts, multiple, shared, can_manage } = provider;
     let (badge, badge_class) = badge(state, shared);
-    // One account at most: the row's own buttons act on it.
-    let single = !multiple && accounts.len() <= 1;
+    // Nothing connected yet, or one account where only one is allowed: the row's own buttons act
+    // on it. Otherwise each account gets its own line.
+    let single = accounts.is_empty() || (!multiple && accounts.len() == 1);
     let only = accounts.first().map(|a| a.id.clone());
     let actions = (single && can_manage).then(|| {
         let connect = (state != Some(ConnectionState::Connected)).then(|| {

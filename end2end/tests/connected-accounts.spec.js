@@ -139,6 +139,7 @@ test('two accounts for one user: listed, chosen, renamed, and deleted with the g
   await second.page.reload();
   await hydrated(second.page);
   await expect(row2.locator('.account-name')).toHaveText(['alice', 'Work']);
+  await row2.screenshot({ path: new URL('../../docs/screenshots/widget-accounts.png', import.meta.url).pathname });
 
   // Deleting Bob's account revokes his grant at the provider; Alice's stays.
   const before = (await providerStats()).revoked;

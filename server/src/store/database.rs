@@ -306,4 +306,50 @@ mod tests {
         store.close().await;
         std::fs::remove_dir_all(dir).unwrap();
     }
+
+    /// The same upgrade on PostgreSQL, which alters `connections` in place: a connection made
+    /// before migration 10 is its user's compatibility account afterwards.
+    #[tokio::test]
+    async fn upgrading_postgres_keeps_connections_as_compatibility_accounts() {
+        use sqlx::Connection;
+        let admin_url = std::env::var("PLUMB_TEST_POSTGRES_URL")
+            .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into());
+        let suffix = crate::ids::random_token(9).to_ascii_lowercase().replace(['-', '_'], "x");
+        let name = format!("plumb_upgrade_{suffix}");
+        let mut admin = sqlx::PgConnection::connect(&admin_url)
+            .await
+            .unwrap_or_else(|e| panic!("PostgreSQL is required and not reachable at {admin_url}: {e}"));
+        sqlx::query(&format!("CREATE DATABASE {name}")).execute(&mut admin).await.unwrap();
+        let mut url = url::Url::parse(&admin_url).unwrap();
+        url.set_path(&name);
+        let before: Vec<_> = POSTGRES_MIGRATIONS.iter().filter(|m| m.version < 20261203000010).cloned().collect();
+        let old =
+            sqlx::migrate::Migrator { migrations: std::borrow::Cow::Owned(before), ..sqlx::migrate::Migrator::DEFAULT };
+        let mut conn = sqlx::PgConnection::connect(url.as_str()).await.unwrap();
+        old.run_direct(&mut conn).await.unwrap();
+        for sql in [
+            "INSERT INTO providers (id, slug, name, authorization_url, token_url, client_id, created_at, updated_at) \
+             VALUES ('prov_1', 'acme', 'Acme', 'https://a/a', 'https://a/t', 'cid', 1, 1)",
+            "INSERT INTO connections (id, provider_id, user_id, organization_id, state, access_token, scopes, \
+                created_at, updated_at) VALUES ('conn_1', 'prov_1', 'u1', 'org_1', 'connected', '\\x01', 'a b', 1, 2)",
+        ] {
+            sqlx::query(sql).execute(&mut conn).await.unwrap();
+        }
+        conn.close().await.unwrap();
+
+        let store = Store::connect(url.as_str()).await.unwrap();
+        let owner = crate::connections::Owner::from_row("u1".into(), "org_1".into());
+        let c = store.connection(&"prov_1".into(), &owner).await.unwrap().expect("the compatibility account");
+        assert_eq!((c.id.as_str(), c.role), ("conn_1", crate::connections::Role::Compatibility));
+        assert_eq!(c.established_by.as_deref(), Some("u1"));
+        // A second connection of the same owner may now exist, as a standard one only.
+        let mut second = c.clone();
+        second.id = "conn_2".into();
+        assert!(!store.save_connection(&second, None).await.unwrap(), "one compatibility slot per owner");
+        second.role = crate::connections::Role::Standard;
+        assert!(store.save_connection(&second, None).await.unwrap());
+        store.close().await;
+        sqlx::query(&format!("DROP DATABASE {name} WITH (FORCE)")).execute(&mut admin).await.unwrap();
+        admin.close().await.unwrap();
+    }
 }
