@@ -46,6 +46,7 @@ mod tests {
                 accounts: vec![WidgetAccount {
                     id: "conn_1".into(),
                     name: "Work «β»".into(),
+                    label: "Work «β»".into(),
                     state: ConnectionState::NeedsReauthorization,
                     connected_on: "2026-12-03".into(),
                 }],

@@ -562,6 +562,8 @@ pub struct WidgetAccount {
     pub id: String,
     /// The label, else the provider-side account, else empty.
     pub name: String,
+    /// The label alone (what Rename starts from).
+    pub label: String,
     pub state: ConnectionState,
     /// `YYYY-MM-DD`.
     pub connected_on: String,

@@ -284,7 +284,7 @@ fn AccountRow(
     can_manage: bool,
     disconnect: ServerAction<Disconnect>,
 ) -> impl IntoView {
-    let WidgetAccount { id, name, state, connected_on } = account;
+    let WidgetAccount { id, name, label: current, state, connected_on } = account;
     let shown = if name.is_empty() { format!("Account {number}") } else { name.clone() };
     let (badge, badge_class) = badge(Some(state), false);
     let buttons = can_manage.then(|| {
@@ -293,8 +293,8 @@ fn AccountRow(
             connect_form(&token, &provider, fields, "Reauthorize", format!("Reauthorize {shown}"), true)
         });
         let rename = use_context::<ServerAction<Rename>>().map(|rename| {
-            let label = RwSignal::new(name.clone());
-            let arguments = Rename { token: token.clone(), provider: provider.clone(), account: id.clone(), label: name };
+            let label = RwSignal::new(current.clone());
+            let arguments = Rename { token: token.clone(), provider: provider.clone(), account: id.clone(), label: current };
             let submit = move |ev: leptos::ev::SubmitEvent| {
                 ev.prevent_default();
                 rename.dispatch(Rename { label: label.get_untracked(), ..arguments.clone() });

@@ -111,6 +111,7 @@ impl From<WidgetListing> for WidgetView {
                         .map(|c| WidgetAccount {
                             id: c.id.to_string(),
                             name: c.label.clone().or_else(|| c.account_identifier.clone()).unwrap_or_default(),
+                            label: c.label.clone().unwrap_or_default(),
                             state: c.state,
                             connected_on: crate::time::iso(c.created_at).chars().take(10).collect(),
                         })
