@@ -194,47 +194,81 @@ fn acting_member(body: &AccountBody) -> Result<(), Error> {
     }
 }
 
-/// `GET …/connected_accounts/{slug}`.
-async fn get_account(
-    state: &AppState,
-    key: &ApiKey,
-    slug: &str,
-    owner: &Owner,
-    q: &HashMap<String, String>,
-) -> Result<Value, Error> {
-    let (_, connection) = state.plumb.connected_account(key.environment(), slug, owner, &selector(q)?).await?;
-    Ok(to_json(&connection))
+/// Who a connected-account path names, and whether it is the organization root: the user root
+/// (`{user_id}`, narrowed by the query's `organization_id`) or the organization's
+/// (`{organization_id}`). One handler per method serves both roots.
+struct Root {
+    owner: Owner,
+    organization: bool,
+    slug: String,
+}
+
+fn root(path: &HashMap<String, String>, query: &HashMap<String, String>) -> Result<Root, Error> {
+    let slug = path.get("slug").cloned().unwrap_or_default();
+    match (path.get("user_id"), path.get("organization_id")) {
+        (Some(user), _) => Ok(Root { owner: user_owner(user, query)?, organization: false, slug }),
+        (None, Some(org)) => Ok(Root { owner: organization_owner(org)?, organization: true, slug }),
+        (None, None) => Err(Error::Internal("a connected-account route names no owner".into())),
+    }
+}
+
+/// The fields a body may have on a root: the organization's also names the acting member.
+fn body_for(root: &Root, body: Value, fields: &[&str]) -> Result<AccountBody, Error> {
+    let mut fields = fields.to_vec();
+    if root.organization {
+        fields.push("user_id");
+    }
+    let body = account_body(body, &fields)?;
+    if root.organization {
+        acting_member(&body)?;
+    }
+    Ok(body)
+}
+
+/// `GET …/connected_accounts/{slug}` on either root.
+pub async fn get(
+    State(state): State<AppState>,
+    key: ApiKey,
+    Path(path): Path<HashMap<String, String>>,
+    Query(q): Query<HashMap<String, String>>,
+) -> Result<Json<Value>, ApiError> {
+    let root = root(&path, &q)?;
+    let (_, connection) =
+        state.plumb.connected_account(key.environment(), &root.slug, &root.owner, &selector(&q)?).await?;
+    Ok(Json(to_json(&connection)))
 }
 
 /// `DELETE …/connected_accounts/{slug}`: 200 with what became of the revocation at the
 /// provider (the SDK ignores the body).
-async fn delete_account(
-    state: &AppState,
-    key: &ApiKey,
-    slug: &str,
-    owner: &Owner,
-    q: &HashMap<String, String>,
-) -> Result<Value, Error> {
-    let revocation = state.plumb.delete_chosen_account(key.environment(), slug, owner, &selector(q)?).await?;
+pub async fn delete(
+    State(state): State<AppState>,
+    key: ApiKey,
+    Path(path): Path<HashMap<String, String>>,
+    Query(q): Query<HashMap<String, String>>,
+) -> Result<Json<Value>, ApiError> {
+    let root = root(&path, &q)?;
+    let revocation =
+        state.plumb.delete_chosen_account(key.environment(), &root.slug, &root.owner, &selector(&q)?).await?;
     let revocation = match revocation {
         Revocation::NotAttempted => json!({"status": "not_supported"}),
         Revocation::Revoked => json!({"status": "revoked"}),
         Revocation::Failed(why) => json!({"status": "failed", "error": why}),
     };
-    Ok(json!({"object": "connected_account", "deleted": true, "revocation": revocation}))
+    Ok(Json(json!({"object": "connected_account", "deleted": true, "revocation": revocation})))
 }
 
 /// `PUT …/connected_accounts/{slug}`: `connection_intent` (query) may only be `reauthorize`,
 /// with the `connected_account_id` it needs.
-async fn update_account(
-    state: &AppState,
-    key: &ApiKey,
-    slug: &str,
-    owner: &Owner,
-    q: &HashMap<String, String>,
-    body: AccountBody,
-) -> Result<Value, Error> {
-    let selector = selector(q)?;
+pub async fn update(
+    State(state): State<AppState>,
+    key: ApiKey,
+    Path(path): Path<HashMap<String, String>>,
+    Query(q): Query<HashMap<String, String>>,
+    ApiJson(body): ApiJson<Value>,
+) -> Result<Json<Value>, ApiError> {
+    let root = root(&path, &q)?;
+    let body = body_for(&root, body, &IMPORT_FIELDS[..7])?;
+    let selector = selector(&q)?;
     match q.get("connection_intent").map(String::as_str) {
         None | Some("") => {}
         Some("reauthorize") if selector.id.is_some() => {}
@@ -243,131 +277,52 @@ async fn update_account(
                 "connected_account_id",
                 "required",
                 "connection_intent reauthorize needs connected_account_id.",
-            ))
+            )
+            .into())
         }
         Some(_) => {
             return Err(Error::field(
                 "connection_intent",
                 "invalid",
                 "PUT takes connection_intent reauthorize only: use POST to add a connection.",
-            ))
+            )
+            .into())
         }
     }
     let written = state
         .plumb
-        .update_connected_account(key.environment(), slug, owner, &selector, body.labels, body.imported)
+        .update_connected_account(key.environment(), &root.slug, &root.owner, &selector, body.labels, body.imported)
         .await?;
-    Ok(written_json(&written))
+    Ok(Json(written_json(&written)))
 }
 
 /// `POST …/connected_accounts/{slug}`: imports tokens from another system.
-async fn import_account(
-    state: &AppState,
-    key: &ApiKey,
-    slug: &str,
-    owner: &Owner,
-    body: AccountBody,
-) -> Result<Value, Error> {
+pub async fn import(
+    State(state): State<AppState>,
+    key: ApiKey,
+    Path(path): Path<HashMap<String, String>>,
+    Query(q): Query<HashMap<String, String>>,
+    ApiJson(body): ApiJson<Value>,
+) -> Result<Json<Value>, ApiError> {
+    let root = root(&path, &q)?;
+    let body = body_for(&root, body, &IMPORT_FIELDS)?;
     let written = state
         .plumb
-        .import_connected_account(key.environment(), slug, owner, body.connection_intent, body.labels, body.imported)
+        .import_connected_account(
+            key.environment(),
+            &root.slug,
+            &root.owner,
+            body.connection_intent,
+            body.labels,
+            body.imported,
+        )
         .await?;
-    Ok(written_json(&written))
+    Ok(Json(written_json(&written)))
 }
 
-/// `GET /user_management/users/{user_id}/connected_accounts/{slug}`.
-pub async fn user_get(
-    State(state): State<AppState>,
-    key: ApiKey,
-    Path((user_id, slug)): Path<(String, String)>,
-    Query(q): Query<HashMap<String, String>>,
-) -> Result<Json<Value>, ApiError> {
-    let owner = user_owner(&user_id, &q)?;
-    Ok(Json(get_account(&state, &key, &slug, &owner, &q).await?))
-}
-
-pub async fn user_delete(
-    State(state): State<AppState>,
-    key: ApiKey,
-    Path((user_id, slug)): Path<(String, String)>,
-    Query(q): Query<HashMap<String, String>>,
-) -> Result<Json<Value>, ApiError> {
-    let owner = user_owner(&user_id, &q)?;
-    Ok(Json(delete_account(&state, &key, &slug, &owner, &q).await?))
-}
-
-pub async fn user_update(
-    State(state): State<AppState>,
-    key: ApiKey,
-    Path((user_id, slug)): Path<(String, String)>,
-    Query(q): Query<HashMap<String, String>>,
-    ApiJson(body): ApiJson<Value>,
-) -> Result<Json<Value>, ApiError> {
-    let owner = user_owner(&user_id, &q)?;
-    let body = account_body(body, &IMPORT_FIELDS[..7])?;
-    Ok(Json(update_account(&state, &key, &slug, &owner, &q, body).await?))
-}
-
-pub async fn user_import(
-    State(state): State<AppState>,
-    key: ApiKey,
-    Path((user_id, slug)): Path<(String, String)>,
-    Query(q): Query<HashMap<String, String>>,
-    ApiJson(body): ApiJson<Value>,
-) -> Result<Json<Value>, ApiError> {
-    let owner = user_owner(&user_id, &q)?;
-    let body = account_body(body, &IMPORT_FIELDS)?;
-    Ok(Json(import_account(&state, &key, &slug, &owner, body).await?))
-}
-
-/// `GET /organizations/{organization_id}/connected_accounts/{slug}`.
-pub async fn organization_get(
-    State(state): State<AppState>,
-    key: ApiKey,
-    Path((organization_id, slug)): Path<(String, String)>,
-    Query(q): Query<HashMap<String, String>>,
-) -> Result<Json<Value>, ApiError> {
-    let owner = organization_owner(&organization_id)?;
-    Ok(Json(get_account(&state, &key, &slug, &owner, &q).await?))
-}
-
-pub async fn organization_delete(
-    State(state): State<AppState>,
-    key: ApiKey,
-    Path((organization_id, slug)): Path<(String, String)>,
-    Query(q): Query<HashMap<String, String>>,
-) -> Result<Json<Value>, ApiError> {
-    let owner = organization_owner(&organization_id)?;
-    Ok(Json(delete_account(&state, &key, &slug, &owner, &q).await?))
-}
-
-pub async fn organization_update(
-    State(state): State<AppState>,
-    key: ApiKey,
-    Path((organization_id, slug)): Path<(String, String)>,
-    Query(q): Query<HashMap<String, String>>,
-    ApiJson(body): ApiJson<Value>,
-) -> Result<Json<Value>, ApiError> {
-    let owner = organization_owner(&organization_id)?;
-    let mut fields = IMPORT_FIELDS[..7].to_vec();
-    fields.push("user_id");
-    let body = account_body(body, &fields)?;
-    acting_member(&body)?;
-    Ok(Json(update_account(&state, &key, &slug, &owner, &q, body).await?))
-}
-
-pub async fn organization_import(
-    State(state): State<AppState>,
-    key: ApiKey,
-    Path((organization_id, slug)): Path<(String, String)>,
-    ApiJson(body): ApiJson<Value>,
-) -> Result<Json<Value>, ApiError> {
-    let owner = organization_owner(&organization_id)?;
-    let mut fields = IMPORT_FIELDS.to_vec();
-    fields.push("user_id");
-    let body = account_body(body, &fields)?;
-    acting_member(&body)?;
-    Ok(Json(import_account(&state, &key, &slug, &owner, body).await?))
+/// The four methods of a connected-account path, the same on both roots.
+pub fn methods() -> axum::routing::MethodRouter<AppState> {
+    axum::routing::get(get).post(import).put(update).delete(delete)
 }
 
 /// A data-provider row (`docs/workos-api.md` §3.5): the provider and the owner's connections.
@@ -405,28 +360,15 @@ fn multiple(q: &HashMap<String, String>) -> bool {
     q.get("supports_multiple_connections").is_some_and(|v| v == "true")
 }
 
-/// `GET /user_management/users/{user_id}/data_providers`.
-pub async fn user_data_providers(
+/// `GET …/data_providers` on either root.
+pub async fn data_providers(
     State(state): State<AppState>,
     key: ApiKey,
-    Path(user_id): Path<String>,
+    Path(path): Path<HashMap<String, String>>,
     Query(q): Query<HashMap<String, String>>,
 ) -> Result<Json<Value>, ApiError> {
-    let owner = user_owner(&user_id, &q)?;
-    let rows = state.plumb.data_providers(key.environment(), &owner).await?;
-    let data: Vec<Value> = rows.iter().map(|(p, c)| data_provider(p, c, multiple(&q))).collect();
-    Ok(Json(json!({"object": "list", "data": data})))
-}
-
-/// `GET /organizations/{organization_id}/data_providers`.
-pub async fn organization_data_providers(
-    State(state): State<AppState>,
-    key: ApiKey,
-    Path(organization_id): Path<String>,
-    Query(q): Query<HashMap<String, String>>,
-) -> Result<Json<Value>, ApiError> {
-    let owner = organization_owner(&organization_id)?;
-    let rows = state.plumb.data_providers(key.environment(), &owner).await?;
+    let root = root(&path, &q)?;
+    let rows = state.plumb.data_providers(key.environment(), &root.owner).await?;
     let data: Vec<Value> = rows.iter().map(|(p, c)| data_provider(p, c, multiple(&q))).collect();
     Ok(Json(json!({"object": "list", "data": data})))
 }

@@ -66,22 +66,11 @@ pub fn router(plumb: Arc<Plumb>) -> Router {
         // "finish"; see provider_rules).
         .route("/data-integrations/finish", post(connected_accounts::finish))
         .route("/data-integrations/{slug}/token", post(tokens::get_access_token))
-        .route(
-            "/user_management/users/{user_id}/connected_accounts/{slug}",
-            get(connected_accounts::user_get)
-                .post(connected_accounts::user_import)
-                .put(connected_accounts::user_update)
-                .delete(connected_accounts::user_delete),
-        )
-        .route("/user_management/users/{user_id}/data_providers", get(connected_accounts::user_data_providers))
-        .route(
-            "/organizations/{organization_id}/connected_accounts/{slug}",
-            get(connected_accounts::organization_get)
-                .post(connected_accounts::organization_import)
-                .put(connected_accounts::organization_update)
-                .delete(connected_accounts::organization_delete),
-        )
-        .route("/organizations/{organization_id}/data_providers", get(connected_accounts::organization_data_providers))
+        // Connected accounts: one handler per method for the user and organization roots.
+        .route("/user_management/users/{user_id}/connected_accounts/{slug}", connected_accounts::methods())
+        .route("/organizations/{organization_id}/connected_accounts/{slug}", connected_accounts::methods())
+        .route("/user_management/users/{user_id}/data_providers", get(connected_accounts::data_providers))
+        .route("/organizations/{organization_id}/data_providers", get(connected_accounts::data_providers))
         .route("/events", get(events::list))
         .route("/webhook_endpoints", get(webhook_endpoints::list).post(webhook_endpoints::create))
         .route("/webhook_endpoints/{id}", patch(webhook_endpoints::update).delete(webhook_endpoints::delete))
