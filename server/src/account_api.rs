@@ -200,7 +200,7 @@ impl Plumb {
                 )))
             }
             Some(Action::Add) if existing.len() as i64 >= MAX_PER_OWNER => {
-                return Err(Error::Conflict(format!("This owner already holds {MAX_PER_OWNER} connections.")))
+                return Err(crate::accounts::too_many(&provider))
             }
             None if existing.iter().any(|c| c.role == Role::Compatibility) => {
                 return Err(Error::Conflict(
@@ -364,7 +364,6 @@ impl Plumb {
         slug: &str,
     ) -> Result<Vec<crate::store::RevocationRecord>> {
         let provider = self.provider(env, slug).await?;
-        let all = self.store.recent_revocations(env, 200).await?;
-        Ok(all.into_iter().filter(|r| r.provider_id == provider.id.as_str()).take(20).collect())
+        self.store.recent_revocations(&provider.id, 20).await
     }
 }

@@ -167,10 +167,7 @@ impl Plumb {
                     return Err(multiple_unavailable(provider));
                 }
                 if held >= MAX_PER_OWNER {
-                    return Err(Error::Conflict(format!(
-                        "This owner already holds {MAX_PER_OWNER} connections to {}, the most Plumb keeps.",
-                        provider.name
-                    )));
+                    return Err(too_many(provider));
                 }
             }
             Some(Action::Reauthorize) => {
@@ -223,12 +220,7 @@ impl Plumb {
                     None if !existing.is_empty() && !provider.multiple_connections => {
                         return Err(multiple_unavailable(provider))
                     }
-                    None if existing.len() as i64 >= MAX_PER_OWNER => {
-                        return Err(Error::Conflict(format!(
-                            "This owner already holds {MAX_PER_OWNER} connections to {}.",
-                            provider.name
-                        )))
-                    }
+                    None if existing.len() as i64 >= MAX_PER_OWNER => return Err(too_many(provider)),
                     None => None,
                 },
                 None => existing.iter().find(|c| c.role == Role::Compatibility).cloned(),
@@ -335,6 +327,14 @@ impl Plumb {
             Err(why) => Revocation::Failed(why),
         }
     }
+}
+
+/// An owner at [`MAX_PER_OWNER`] connections to a provider adds no more.
+pub(crate) fn too_many(provider: &Provider) -> Error {
+    Error::Conflict(format!(
+        "This owner already holds {MAX_PER_OWNER} connections to {}, the most Plumb keeps.",
+        provider.name
+    ))
 }
 
 fn multiple_unavailable(provider: &Provider) -> Error {

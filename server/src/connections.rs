@@ -93,7 +93,8 @@ fn required_id<'a>(field: &str, value: Option<&'a str>) -> Result<&'a str> {
     optional_id(field, value)?.ok_or_else(|| Error::field(field, "required", format!("{field} is required.")))
 }
 
-fn optional_id<'a>(field: &str, value: Option<&'a str>) -> Result<Option<&'a str>> {
+/// An opaque id a caller sent: trimmed, absent when empty, at most 256 printable characters.
+pub fn optional_id<'a>(field: &str, value: Option<&'a str>) -> Result<Option<&'a str>> {
     match value.map(str::trim) {
         None | Some("") => Ok(None),
         Some(v) if v.len() > 256 || v.chars().any(char::is_control) => {

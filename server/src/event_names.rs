@@ -42,14 +42,17 @@ pub fn legacy_name(stored: &str) -> Option<&'static str> {
     }
 }
 
-/// The stored names a requested name covers: itself for SDK 12's, the SDK 12 twins for SDK 11's.
+/// The names events are stored under.
+const STORED: [&str; 5] = [CONNECTED, DISCONNECTED, REAUTHORIZATION_NEEDED, CONNECTION_FAILED, ADD_FAILED];
+
+/// The stored names a requested name covers: itself for SDK 12's, the SDK 12 twins for SDK 11's
+/// (the inverse of [`legacy_name`]).
 pub fn stored_names(requested: &str) -> Vec<&str> {
-    match requested {
-        LEGACY_CONNECTED => vec![CONNECTED],
-        LEGACY_DISCONNECTED => vec![DISCONNECTED],
-        LEGACY_REAUTHORIZATION_NEEDED => vec![REAUTHORIZATION_NEEDED],
-        LEGACY_CONNECTION_FAILED => vec![CONNECTION_FAILED, ADD_FAILED],
-        other => vec![other],
+    let twins: Vec<&str> = STORED.into_iter().filter(|n| legacy_name(n) == Some(requested)).collect();
+    if twins.is_empty() {
+        vec![requested]
+    } else {
+        twins
     }
 }
 

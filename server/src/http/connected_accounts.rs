@@ -3,7 +3,7 @@
 //! and the connected-account API on the user and organization roots.
 
 use super::error::ApiError;
-use super::extract::{ApiJson, ApiKey};
+use super::extract::{ApiJson, ApiKey, QueryMap};
 use super::state::AppState;
 use crate::account_api::{Change, Imported, Labels, Written};
 use crate::accounts::{Action, Revocation};
@@ -12,7 +12,7 @@ use crate::error::Error;
 use crate::providers::{Ownership, Provider};
 use crate::time::iso;
 use app::model::ConnectionState;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::Json;
 use serde::Deserialize;
 use serde_json::{json, Map, Value};
@@ -230,7 +230,7 @@ pub async fn get(
     State(state): State<AppState>,
     key: ApiKey,
     Path(path): Path<HashMap<String, String>>,
-    Query(q): Query<HashMap<String, String>>,
+    QueryMap(q): QueryMap,
 ) -> Result<Json<Value>, ApiError> {
     let root = root(&path, &q)?;
     let (_, connection) =
@@ -244,7 +244,7 @@ pub async fn delete(
     State(state): State<AppState>,
     key: ApiKey,
     Path(path): Path<HashMap<String, String>>,
-    Query(q): Query<HashMap<String, String>>,
+    QueryMap(q): QueryMap,
 ) -> Result<Json<Value>, ApiError> {
     let root = root(&path, &q)?;
     let revocation =
@@ -263,7 +263,7 @@ pub async fn update(
     State(state): State<AppState>,
     key: ApiKey,
     Path(path): Path<HashMap<String, String>>,
-    Query(q): Query<HashMap<String, String>>,
+    QueryMap(q): QueryMap,
     ApiJson(body): ApiJson<Value>,
 ) -> Result<Json<Value>, ApiError> {
     let root = root(&path, &q)?;
@@ -301,7 +301,7 @@ pub async fn import(
     State(state): State<AppState>,
     key: ApiKey,
     Path(path): Path<HashMap<String, String>>,
-    Query(q): Query<HashMap<String, String>>,
+    QueryMap(q): QueryMap,
     ApiJson(body): ApiJson<Value>,
 ) -> Result<Json<Value>, ApiError> {
     let root = root(&path, &q)?;
@@ -356,20 +356,17 @@ fn data_provider(p: &Provider, connections: &[Connection], multiple: bool) -> Va
     })
 }
 
-fn multiple(q: &HashMap<String, String>) -> bool {
-    q.get("supports_multiple_connections").is_some_and(|v| v == "true")
-}
-
 /// `GET …/data_providers` on either root.
 pub async fn data_providers(
     State(state): State<AppState>,
     key: ApiKey,
     Path(path): Path<HashMap<String, String>>,
-    Query(q): Query<HashMap<String, String>>,
+    QueryMap(q): QueryMap,
 ) -> Result<Json<Value>, ApiError> {
     let root = root(&path, &q)?;
     let rows = state.plumb.data_providers(key.environment(), &root.owner).await?;
-    let data: Vec<Value> = rows.iter().map(|(p, c)| data_provider(p, c, multiple(&q))).collect();
+    let multiple = selector(&q)?.multiple;
+    let data: Vec<Value> = rows.iter().map(|(p, c)| data_provider(p, c, multiple)).collect();
     Ok(Json(json!({"object": "list", "data": data})))
 }
 

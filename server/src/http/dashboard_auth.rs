@@ -51,8 +51,16 @@ fn guarded(method: &Method, path: &str) -> Option<Guarded> {
     None
 }
 
+/// The widget's functions that change something. They authenticate with the widget token in
+/// the body, and only the widget page (Plumb's own origin, framed or not) sends them: a form
+/// posted from another site is refused before it is read.
+const WIDGET_ACTIONS: &[&str] = &["/api/widget/disconnect", "/api/widget/rename"];
+
 /// The gate. A request it lets through carries the [`Session`] in its extensions.
 pub async fn gate(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    if WIDGET_ACTIONS.contains(&req.uri().path()) && from_other_site(&state, req.headers()) {
+        return ApiError::from(Error::CsrfFailed).into_response();
+    }
     let Some(kind) = guarded(req.method(), req.uri().path()) else {
         return next.run(req).await;
     };

@@ -143,10 +143,22 @@ pub struct ListQuery<F> {
 impl<S: Send + Sync, F: ListFilters> FromRequestParts<S> for ListQuery<F> {
     type Rejection = ApiError;
 
-    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
-        let query: HashMap<String, String> =
-            url::form_urlencoded::parse(parts.uri.query().unwrap_or("").as_bytes()).into_owned().collect();
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        let QueryMap(query) = QueryMap::from_request_parts(parts, state).await?;
         Ok(Self { page: page::<F>(&query)?, filters: F::parse(&query)? })
+    }
+}
+
+/// The query string as name → value, decoded leniently (a malformed escape becomes U+FFFD
+/// instead of a plain-text rejection): each handler checks the parameters it reads, and
+/// answers in our error format.
+pub struct QueryMap(pub HashMap<String, String>);
+
+impl<S: Send + Sync> FromRequestParts<S> for QueryMap {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        Ok(Self(url::form_urlencoded::parse(parts.uri.query().unwrap_or("").as_bytes()).into_owned().collect()))
     }
 }
 

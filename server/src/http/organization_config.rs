@@ -6,13 +6,13 @@
 
 use super::data_integrations::{self, boolean, data_integration, object, scopes_change, string, Object};
 use super::error::ApiError;
-use super::extract::{ApiJson, ApiKey};
+use super::extract::{ApiJson, ApiKey, QueryMap};
 use super::state::AppState;
 use crate::error::Error;
 use crate::organizations::OrganizationChange;
 use crate::providers::{Ownership, Provider};
 use crate::store::OrganizationSettings;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::Json;
 use serde_json::{json, Value};
 use std::collections::HashMap;
@@ -26,13 +26,8 @@ fn organization(query: &HashMap<String, String>) -> Result<Option<String>, Error
             format!("{unknown:?} is not a parameter of this path."),
         ));
     }
-    match query.get("organization_id").map(|o| o.trim()) {
-        None | Some("") => Ok(None),
-        Some(o) if o.len() > 256 || o.chars().any(char::is_control) => {
-            Err(Error::field("organization_id", "invalid", "organization_id must be at most 256 printable characters."))
-        }
-        Some(o) => Ok(Some(o.to_string())),
-    }
+    Ok(crate::connections::optional_id("organization_id", query.get("organization_id").map(String::as_str))?
+        .map(str::to_owned))
 }
 
 /// The organization-owned provider of `slug`: 404 for a user-owned one, which has no
@@ -75,7 +70,7 @@ pub async fn get(
     State(state): State<AppState>,
     Path(slug): Path<String>,
     key: ApiKey,
-    Query(query): Query<HashMap<String, String>>,
+    QueryMap(query): QueryMap,
 ) -> Result<Json<Value>, ApiError> {
     match organization(&query)? {
         None => {
@@ -132,7 +127,7 @@ pub async fn update(
     State(state): State<AppState>,
     Path(slug): Path<String>,
     key: ApiKey,
-    Query(query): Query<HashMap<String, String>>,
+    QueryMap(query): QueryMap,
     ApiJson(body): ApiJson<Value>,
 ) -> Result<Json<Value>, ApiError> {
     match organization(&query)? {
@@ -156,7 +151,7 @@ pub async fn delete(
     State(state): State<AppState>,
     Path(slug): Path<String>,
     key: ApiKey,
-    Query(query): Query<HashMap<String, String>>,
+    QueryMap(query): QueryMap,
 ) -> Result<Json<Value>, ApiError> {
     match organization(&query)? {
         None => {

@@ -449,13 +449,13 @@ impl Store {
         Ok(())
     }
 
-    /// An environment's most recent revocations, newest first.
-    pub async fn recent_revocations(&self, env: &EnvironmentId, limit: i64) -> Result<Vec<RevocationRecord>> {
+    /// A provider's most recent revocations, newest first.
+    pub async fn recent_revocations(&self, provider_id: &ProviderId, limit: i64) -> Result<Vec<RevocationRecord>> {
         Ok(sqlx::query_as(
             "SELECT id, provider_id, connection_id, user_id, organization_id, status, error, created_at \
-             FROM revocations WHERE environment_id = $1 ORDER BY created_at DESC, id DESC LIMIT $2",
+             FROM revocations WHERE provider_id = $1 ORDER BY created_at DESC, id DESC LIMIT $2",
         )
-        .bind(env.as_str())
+        .bind(provider_id.as_str())
         .bind(limit)
         .fetch_all(&self.pool)
         .await?)

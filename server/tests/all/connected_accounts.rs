@@ -143,7 +143,8 @@ async fn two_accounts_for_one_user(backend: Backend) {
     let deleted = call(&app, Method::DELETE, base, None).await;
     assert_eq!(deleted.json()["revocation"]["status"], "failed");
     assert_eq!(app.count("connections").await, 0);
-    let failures = app.plumb.store().recent_revocations(&"env_sandbox".into(), 10).await.unwrap();
+    let acme = app.plumb.store().provider_by_slug(&"env_sandbox".into(), "acme").await.unwrap().unwrap();
+    let failures = app.plumb.store().recent_revocations(&acme.id, 10).await.unwrap();
     assert_eq!(failures.iter().map(|r| r.status.as_str()).collect::<Vec<_>>(), ["failed", "revoked"]);
     assert!(failures[0].error.as_deref().unwrap().contains("503"));
     let gone = call(&app, Method::GET, base, None).await;
@@ -372,6 +373,17 @@ async fn the_widget_lists_accounts_and_guards_shared_ones(backend: Backend) {
     let names: Vec<&str> = row["accounts"].as_array().unwrap().iter().map(|a| a["name"].as_str().unwrap()).collect();
     assert_eq!(names, ["personal-7", "Work"], "the label, else the provider-side account");
     let work = row["accounts"][1]["id"].as_str().unwrap().to_string();
+    // Only the widget page may send it: a form from another site is refused.
+    let forged = app
+        .send(
+            axum::http::Request::post("/api/widget/rename")
+                .header(axum::http::header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+                .header("sec-fetch-site", "cross-site")
+                .body(axum::body::Body::from(format!("token={token}&provider=acme&account={work}&label=Forged")))
+                .unwrap(),
+        )
+        .await;
+    assert_eq!((forged.status, forged.json()["code"].as_str()), (StatusCode::FORBIDDEN, Some("csrf_failed")));
     let renamed = widget(&app, "/rename", &format!("token={token}&provider=acme&account={work}&label=Side")).await;
     assert_eq!(renamed.status, StatusCode::OK, "{}", renamed.body);
     let view = widget(&app, "", &format!("token={token}")).await.json();

@@ -466,11 +466,38 @@ async fn every_error_has_a_json_body(backend: Backend) {
         (Method::DELETE, "/widgets/token", StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed"),
         (Method::POST, "/nowhere", StatusCode::NOT_FOUND, "not_found"),
         (Method::PATCH, "/favicon.svg", StatusCode::NOT_FOUND, "not_found"),
+        (
+            Method::PATCH,
+            "/user_management/users/u/connected_accounts/acme",
+            StatusCode::METHOD_NOT_ALLOWED,
+            "method_not_allowed",
+        ),
+        // A malformed escape in the query is read leniently, then answered in our format.
+        (
+            Method::GET,
+            "/organizations/org_1/connected_accounts/acme?connected_account_id=%FF",
+            StatusCode::NOT_FOUND,
+            "provider_not_found",
+        ),
+        (
+            Method::GET,
+            "/user_management/users/u/data_providers?supports_multiple_connections=maybe",
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "validation_failed",
+        ),
     ] {
         let reply = app.call(method.clone(), path, serde_json::json!({})).await;
         assert_eq!(reply.status, status, "{method} {path}: {}", reply.body);
         assert_eq!(reply.json()["code"], code, "{method} {path}");
         assert!(reply.json()["message"].as_str().is_some_and(|m| !m.is_empty()));
     }
+    // Over the body cap on a new path: 413 in our format, nothing stored.
+    let huge = serde_json::json!({"access_token": "x".repeat(200 * 1024)});
+    let reply = app.call(Method::POST, "/user_management/users/u/connected_accounts/acme", huge).await;
+    assert_eq!(
+        (reply.status, reply.json()["code"].as_str()),
+        (StatusCode::PAYLOAD_TOO_LARGE, Some("payload_too_large"))
+    );
+    assert_eq!(app.count("connections").await, 0);
     app.finish().await;
 }
