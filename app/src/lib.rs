@@ -10,6 +10,7 @@ pub mod csrf;
 pub mod dashboard;
 pub mod error;
 pub mod json;
+pub mod methods;
 pub mod model;
 #[cfg(feature = "ssr")]
 pub mod service;

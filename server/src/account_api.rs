@@ -266,6 +266,13 @@ impl Plumb {
                 refresh_lease_until: None,
                 refresh_failures: 0,
                 retry_refresh_at: None,
+                // Imported tokens are OAuth tokens; the connection keeps its configuration.
+                auth_method: app::methods::AuthMethod::Oauth,
+                config: target.map(|c| c.config.clone()).unwrap_or_default(),
+                config_secret: target.and_then(|c| c.config_secret.clone()),
+                client_id: None,
+                client_secret: None,
+                secret_hint: String::new(),
             };
             let event = (state == ConnectionState::Connected)
                 .then(|| events::connected_account(events::CONNECTED, &connection, &provider.slug, "connected", now));

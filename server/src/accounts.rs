@@ -262,7 +262,24 @@ impl Plumb {
                 refresh_lease_until: None,
                 refresh_failures: 0,
                 retry_refresh_at: None,
+                auth_method: obtained.auth_method,
+                config: Default::default(),
+                config_secret: None,
+                client_id: obtained.client_id.clone(),
+                client_secret: obtained
+                    .client_secret
+                    .as_ref()
+                    .map(|s| self.cipher.seal(s.as_bytes(), &aad(connections::CLIENT_SECRET))),
+                secret_hint: obtained.secret_hint.clone(),
                 id: id.clone(),
+            };
+            let connection = match (&target, obtained.config.is_empty()) {
+                // A reauthorization that gave no values keeps the connection's (sealed to the
+                // same id, so the sealed part carries over as it is).
+                (Some(t), true) => {
+                    Connection { config: t.config.clone(), config_secret: t.config_secret.clone(), ..connection }
+                }
+                _ => self.with_config(provider, connection, obtained.config.clone()),
             };
             let event = events::connected_account(events::CONNECTED, &connection, &provider.slug, "connected", now);
             if self.store.save_connection(&connection, Some(&event)).await? {

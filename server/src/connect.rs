@@ -16,7 +16,9 @@ use crate::oauth::{self, AuthorizationRequest};
 use crate::plumb::Plumb;
 use crate::providers::{Provider, ScopeList};
 use crate::store::{AuthorizationLink, OAuthState, Taken};
+use crate::templates::Values;
 use crate::time::now_ms;
+use app::methods::AuthMethod;
 use oauth2::PkceCodeChallenge;
 
 /// Where an authorization started from an API link ends when the backend gave no `return_to`.
@@ -32,17 +34,19 @@ type Query = Vec<(&'static str, String)>;
 const MAX_PENDING_FLOWS: i64 = 5;
 
 /// How a flow starts: where it ends, and what it carries besides the owner.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 struct Start {
     return_to: String,
     widget_key_id: Option<String>,
     code_challenge: Option<String>,
     app_state: Option<String>,
     intent: Intent,
+    /// The connection's configuration values (checked).
+    config: Values,
 }
 
 /// What `POST /data-integrations/{slug}/authorize` asks for (`docs/workos-api.md` §4.6).
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct LinkRequest {
     pub user_id: Option<String>,
     pub organization_id: Option<String>,
@@ -50,6 +54,8 @@ pub struct LinkRequest {
     pub return_to: Option<String>,
     pub code_challenge: Option<String>,
     pub intent: Intent,
+    /// Values for the provider's installation-scope configuration fields.
+    pub config: Values,
 }
 
 /// `POST /data-integrations/{slug}/authorize`'s answer.
@@ -104,6 +110,7 @@ impl Plumb {
         slug: &str,
         browser_binding: &str,
         intent: Intent,
+        config: &Values,
     ) -> Result<url::Url> {
         let claims = self.widget_session(widget_token).await?;
         let provider = self.provider(&claims.environment(), slug).await?;
@@ -112,9 +119,11 @@ impl Plumb {
         let intent =
             Intent { established_by: Some(claims.sub.clone()), manager: claims.manages_organization(), ..intent };
         self.check_intent(&provider, &owner, &intent).await?;
+        let config = self.connect_values(&provider, &owner, &intent, config).await?;
         // The widget token itself is not stored: the callback mints a fresh one (see
         // `return_location`), so no live credential sits in the table or the database's log.
-        let start = Start { widget_key_id: Some(claims.kid.clone().unwrap_or_default()), intent, ..Start::default() };
+        let start =
+            Start { widget_key_id: Some(claims.kid.clone().unwrap_or_default()), intent, config, ..Start::default() };
         self.begin(&provider, &owner, &start, browser_binding).await
     }
 
@@ -146,6 +155,9 @@ impl Plumb {
         let (return_to, code_challenge) = (request.return_to.as_deref(), request.code_challenge.as_deref());
         self.check_can_connect(&provider)?;
         self.check_intent(&provider, owner, intent).await?;
+        let config = self.connect_values(&provider, owner, intent, &request.config).await?;
+        // The values must make usable URLs now, not when the person opens the link.
+        self.resolved_with(&provider, &config)?;
         let return_to = match return_to.map(str::trim).filter(|r| !r.is_empty()) {
             None => String::new(),
             Some(r) => self.check_return_to(env, r).await?,
@@ -163,11 +175,13 @@ impl Plumb {
         }
         let app_state = code_challenge.as_ref().map(|_| ids::random_token(24));
         let token = ids::random_token(32);
+        let link_hash = ids::sha256_hex(&token);
         let now = now_ms();
         self.store.purge_expired_authorization_links(now).await?;
         self.store
             .insert_authorization_link(&AuthorizationLink {
-                link_hash: ids::sha256_hex(&token),
+                config: self.seal_values(&config, &Aad::new("authorization_links", &link_hash, "config")),
+                link_hash,
                 provider_id: provider.id.clone(),
                 user_id: owner.user_id.clone(),
                 organization_id: owner.org_key().to_string(),
@@ -231,6 +245,8 @@ impl Plumb {
             code_challenge: link.code_challenge.clone(),
             app_state: link.app_state.clone(),
             intent: Intent::from_db(link.intent.as_deref()),
+            config: self
+                .open_values(link.config.as_deref(), &Aad::new("authorization_links", &link.link_hash, "config"))?,
         };
         let owner = link.owner();
         let provider = self.for_organization(provider, owner.organization_id.as_deref()).await?;
@@ -273,7 +289,20 @@ impl Plumb {
         browser_binding: &str,
     ) -> Result<url::Url> {
         self.check_can_connect(provider)?;
+        if !provider.access.supports(AuthMethod::Oauth) {
+            return Err(Error::field(
+                "provider",
+                "not_oauth",
+                format!(
+                    "{} is connected with {}, not through a sign-in page.",
+                    provider.name,
+                    describe_methods(provider)
+                ),
+            ));
+        }
         let credentials = self.credentials_for(provider, owner.organization_id.as_deref()).await?;
+        let resolved = self.resolved_with(provider, &start.config)?;
+        let provider = &resolved;
         let state = ids::random_token(32);
         let state_hash = ids::sha256_hex(&state);
         let (challenge, verifier) = if provider.pkce_enabled {
@@ -305,6 +334,7 @@ impl Plumb {
                 pkce_verifier: verifier.map(|v| {
                     self.cipher.seal(v.secret().as_bytes(), &Aad::new("oauth_states", &state_hash, "pkce_verifier"))
                 }),
+                config: self.seal_values(&start.config, &Aad::new("oauth_states", &state_hash, "config")),
                 state_hash,
                 provider_id: provider.id.clone(),
                 user_id: owner.user_id.clone(),
@@ -480,6 +510,10 @@ impl Plumb {
             })
             .transpose()?;
         let credentials = self.credentials_for(provider, pending.owner().organization_id.as_deref()).await?;
+        let config =
+            self.open_values(pending.config.as_deref(), &Aad::new("oauth_states", &pending.state_hash, "config"))?;
+        let resolved = self.resolved_with(provider, &config)?;
+        let provider = &resolved;
         let request = oauth::exchange_request(
             &credentials.client(provider),
             &provider.token_url,
@@ -493,14 +527,24 @@ impl Plumb {
             let retry_after_secs = e.retry_after_secs();
             Error::from_token_request(e, &provider.name, TokenRequest::Exchange, retry_after_secs)
         })?;
+        let mut config = config;
+        config.extend(tokens.fields.capture(&provider.access.captures));
         Ok(Obtained {
             access_token: tokens.access_token.secret().clone(),
             refresh_token: tokens.refresh_token.as_ref().map(|t| t.secret().clone()),
             expires_at: tokens.expires_in.map(|s| connections::expiry(requested_at, s)),
             scopes: ScopeList(tokens.scopes.clone().unwrap_or_else(|| provider.scopes.0.clone())),
             account_identifier: tokens.account_identifier.clone(),
+            config,
+            ..Obtained::default()
         })
     }
+}
+
+/// "an API key", "an API key or client credentials": how a provider's connections are made.
+pub fn describe_methods(provider: &Provider) -> String {
+    let names: Vec<&str> = provider.access.auth_methods.iter().map(|m| m.label()).collect();
+    names.join(" or ")
 }
 
 /// The widget page for a token, with extra query parameters.

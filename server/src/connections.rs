@@ -4,6 +4,8 @@ use crate::crypto::Aad;
 use crate::error::{Error, Result};
 use crate::ids::{ConnectionId, ProviderId};
 use crate::providers::ScopeList;
+use crate::templates::Values;
+use app::methods::AuthMethod;
 use app::model::ConnectionState;
 
 /// Whom a connection belongs to: a user of the application, within one of its organizations or
@@ -237,6 +239,17 @@ pub struct Connection {
     pub refresh_lease_until: Option<i64>,
     pub refresh_failures: i64,
     pub retry_refresh_at: Option<i64>,
+    pub auth_method: AuthMethod,
+    /// Its configuration values and those captured from token responses; the secret ones are
+    /// sealed in `config_secret`.
+    pub config: Values,
+    pub config_secret: Option<Vec<u8>>,
+    /// Client credentials' client id, or Basic credentials' user name.
+    pub client_id: Option<String>,
+    /// Sealed: the client credentials' secret (a Basic password is part of the access token).
+    pub client_secret: Option<Vec<u8>>,
+    /// The last four characters of the API key or client secret.
+    pub secret_hint: String,
 }
 
 impl std::fmt::Debug for Connection {
@@ -250,7 +263,9 @@ impl std::fmt::Debug for Connection {
     }
 }
 
-/// Tokens from a code exchange, in memory only until they are sealed.
+/// A credential obtained (tokens from a code exchange, a key, client credentials and their
+/// first token), in memory only until it is sealed.
+#[derive(Default)]
 pub(crate) struct Obtained {
     pub access_token: String,
     pub refresh_token: Option<String>,
@@ -258,6 +273,26 @@ pub(crate) struct Obtained {
     pub scopes: ScopeList,
     /// The provider-side account, where the provider revealed one.
     pub account_identifier: Option<String>,
+    pub auth_method: AuthMethod,
+    /// The connection's own configuration values (secret ones included: they are split off and
+    /// sealed when saved) and what was captured from the token response. Empty on a
+    /// reauthorization that gave none: the connection keeps its values.
+    pub config: Values,
+    /// Client credentials (or Basic credentials' user name and password).
+    pub client_id: Option<String>,
+    pub client_secret: Option<String>,
+    pub secret_hint: String,
+}
+
+/// The last four characters of a secret, for people to recognise it by; nothing for a secret
+/// so short that four characters would be most of it.
+pub fn hint(secret: &str) -> String {
+    let chars: Vec<char> = secret.chars().collect();
+    if chars.len() < 12 {
+        String::new()
+    } else {
+        chars[chars.len() - 4..].iter().collect()
+    }
 }
 
 /// What a sealed token in `table` (connections, held_connections) is bound to: its row and
@@ -269,6 +304,8 @@ pub fn token_aad(table: &str, id: &str, provider_id: &ProviderId, owner: &Owner,
 /// The column names sealed values are bound to.
 pub const ACCESS_TOKEN: &str = "access_token";
 pub const REFRESH_TOKEN: &str = "refresh_token";
+pub const CLIENT_SECRET: &str = "client_secret";
+pub const CONFIG_SECRET: &str = "config_secret";
 
 /// A token obtained this recently is never refreshed before it expires: whoever asks has just
 /// missed a refresh, not found a stale token.

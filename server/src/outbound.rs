@@ -210,6 +210,10 @@ impl Client {
     pub fn post(&self, url: &str) -> Result<reqwest::RequestBuilder, String> {
         Ok(self.http.post(self.rules.check_url("URL", url)?))
     }
+
+    pub fn request(&self, method: reqwest::Method, url: &str) -> Result<reqwest::RequestBuilder, String> {
+        Ok(self.http.request(method, self.rules.check_url("URL", url)?))
+    }
 }
 
 /// Why a request failed, in words fit for an admin: a timeout, an address the rules refuse, or a

@@ -68,6 +68,7 @@ impl Credentials {
             authenticate_via: provider.authenticate_via,
             body: provider.token_body,
             headers: &provider.token_request_headers,
+            params: &provider.access.token_parameters,
             paths: &provider.token_response_paths,
         }
     }

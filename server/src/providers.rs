@@ -3,6 +3,8 @@
 //! [`crate::catalog`] fills in the built-in ones.
 
 use crate::ids::{EnvironmentId, ProviderId};
+use crate::templates::Values;
+use app::methods::Access;
 use app::model::{AuthenticateVia, ProviderView, ResponsePaths, TokenBodyType};
 
 /// Whose OAuth app a provider presents at the provider's token endpoint.
@@ -99,6 +101,12 @@ pub struct Provider {
     pub multiple_connections: bool,
     /// RFC 7009 token revocation endpoint: a deleted connection's grant is revoked there.
     pub revocation_url: String,
+    /// Its methods, configuration fields and what they need (from the catalog for a catalog
+    /// provider).
+    pub access: Access,
+    /// Values pinned on the provider; the secret ones are sealed in `config_secret`.
+    pub config: Values,
+    pub config_secret: Option<Vec<u8>>,
     pub created_at: i64,
     pub updated_at: i64,
 }
@@ -144,6 +152,9 @@ impl Provider {
             ownership: Ownership::User,
             multiple_connections: false,
             revocation_url: String::new(),
+            access: Access::default(),
+            config: Values::new(),
+            config_secret: None,
             created_at: now,
             updated_at: now,
         }
@@ -156,6 +167,24 @@ impl Provider {
         } else {
             &self.refresh_token_url
         }
+    }
+
+    /// Whether any URL, parameter or header holds a `${config.key}` placeholder.
+    pub fn is_templated(&self) -> bool {
+        [
+            &self.authorization_url,
+            &self.token_url,
+            &self.refresh_token_url,
+            &self.revocation_url,
+            &self.access.api_base_url,
+            &self.access.verification.url,
+        ]
+        .into_iter()
+        .chain(self.authorization_parameters.iter().map(|(_, v)| v))
+        .chain(self.token_request_headers.iter().map(|(_, v)| v))
+        .chain(self.access.api_headers.iter().map(|(_, v)| v))
+        .chain(self.access.token_parameters.iter().map(|(_, v)| v))
+        .any(|t| crate::templates::has_placeholders(t))
     }
 
     pub fn uses_shared_credentials(&self) -> bool {

@@ -76,6 +76,7 @@ impl Plumb {
                 expires_at: now + HOLD_MS,
                 created_at: now,
                 intent: Intent { account_identifier: obtained.account_identifier.clone(), ..intent.clone() }.to_db(),
+                config: self.seal_values(&obtained.config, &aad(connections::CONFIG_SECRET)),
             })
             .await?;
         tracing::info!(provider = %provider.slug, "connection held for the app to finish");
@@ -122,7 +123,8 @@ impl Plumb {
                 .transpose()?,
             expires_at: held.token_expires_at,
             scopes: ScopeList::from(held.scopes.clone()),
-            account_identifier: None,
+            config: self.open_values(held.config.as_deref(), &aad(connections::CONFIG_SECRET))?,
+            ..Obtained::default()
         };
         let intent = Intent::from_db(held.intent.as_deref());
         let obtained = Obtained { account_identifier: intent.account_identifier.clone(), ..obtained };

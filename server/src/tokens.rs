@@ -11,6 +11,7 @@ use crate::oauth::{self, TokenError};
 use crate::plumb::Plumb;
 use crate::providers::{Provider, ScopeList};
 use crate::time::{iso, now_ms};
+use app::methods::AuthMethod;
 use app::model::{AccessToken, AccessTokenRequest, AccessTokenResponse, ConnectionState, InactiveReason};
 use oauth2::RefreshToken;
 
@@ -77,23 +78,9 @@ impl Plumb {
         owner: &Owner,
         selector: &Selector,
     ) -> Result<AccessTokenResponse> {
-        let provider = self.provider(env, slug).await?;
-        let chosen = match selector.id.is_none() && selector.label.is_none() && !selector.multiple {
-            true => self.store.connection(&provider.id, owner).await?,
-            false => match selector.choose(self.store.connections_for(&provider.id, owner).await?) {
-                Ok(chosen) => chosen,
-                Err(Error::AccountSelectionRequired(_)) => {
-                    return Ok(AccessTokenResponse::inactive(InactiveReason::AccountSelectionRequired))
-                }
-                Err(other) => return Err(other),
-            },
-        };
-        let Some(connection) = chosen else {
-            return Ok(AccessTokenResponse::inactive(InactiveReason::NotInstalled));
-        };
-        let connection = match self.ensure_fresh(&provider, connection).await? {
-            Fetched::Token(c) => *c,
-            Fetched::Inactive(reason) => return Ok(AccessTokenResponse::inactive(reason)),
+        let (provider, connection) = match self.fresh_connection(env, slug, owner, selector).await? {
+            Ok(found) => found,
+            Err(reason) => return Ok(AccessTokenResponse::inactive(reason)),
         };
         self.active_token(
             &connection.id,
@@ -104,6 +91,33 @@ impl Plumb {
             &provider.scopes,
             connection.scopes,
         )
+    }
+
+    /// The connection a caller chose (or the compatibility one), its token refreshed first
+    /// when due; or why there is none to use.
+    pub(crate) async fn fresh_connection(
+        &self,
+        env: &EnvironmentId,
+        slug: &str,
+        owner: &Owner,
+        selector: &Selector,
+    ) -> Result<Result<(Provider, Connection), InactiveReason>> {
+        let provider = self.provider(env, slug).await?;
+        let chosen = match selector.id.is_none() && selector.label.is_none() && !selector.multiple {
+            true => self.store.connection(&provider.id, owner).await?,
+            false => match selector.choose(self.store.connections_for(&provider.id, owner).await?) {
+                Ok(chosen) => chosen,
+                Err(Error::AccountSelectionRequired(_)) => return Ok(Err(InactiveReason::AccountSelectionRequired)),
+                Err(other) => return Err(other),
+            },
+        };
+        let Some(connection) = chosen else {
+            return Ok(Err(InactiveReason::NotInstalled));
+        };
+        Ok(match self.ensure_fresh(&provider, connection).await? {
+            Fetched::Token(c) => Ok((provider, *c)),
+            Fetched::Inactive(reason) => Err(reason),
+        })
     }
 
     /// The token endpoint's fetch: the API key, provider and connection come from one query,
@@ -258,7 +272,8 @@ impl Plumb {
                 let why = Some("the provider did not answer a moment ago");
                 return self.unavailable_or_current(provider, connection, now, until, why);
             }
-            if connection.refresh_token.is_none() {
+            // Client credentials need no refresh token: the grant is made again.
+            if connection.refresh_token.is_none() && connection.auth_method != AuthMethod::ClientCredentials {
                 return self.without_refresh_token(provider, connection, now).await;
             }
             let lease_until = now + self.lease_ms();
@@ -369,19 +384,32 @@ impl Plumb {
         let id = connection.id.clone();
         let (owner, provider_id) = (connection.owner.clone(), connection.provider_id.clone());
         let aad = |field| connections::token_aad("connections", id.as_str(), &provider_id, &owner, field);
-        let sealed_refresh = connection.refresh_token.clone().unwrap_or_default();
+        let sealed_refresh = connection.refresh_token.clone();
         let prepared = async {
-            let refresh_token =
-                RefreshToken::new(self.cipher.open_string(&sealed_refresh, &aad(connections::REFRESH_TOKEN))?);
-            let credentials = self.credentials_for(provider, owner.organization_id.as_deref()).await?;
-            Ok::<_, Error>(oauth::refresh_request(
-                &credentials.client(provider),
-                provider.refresh_url(),
-                &refresh_token,
-            ))
+            // The provider as this connection sees it: its URLs filled with its values.
+            let provider = self.resolved_for(provider, &connection)?;
+            let request = if connection.auth_method == AuthMethod::ClientCredentials {
+                let client_id = connection.client_id.clone().unwrap_or_default();
+                let sealed = connection.client_secret.as_deref().unwrap_or_default();
+                let secret = self.cipher.open_string(sealed, &aad(connections::CLIENT_SECRET))?;
+                let client = crate::plumb::Credentials { client_id, client_secret: Some(secret) };
+                oauth::client_credentials_request(
+                    &client.client(&provider),
+                    &provider.token_url,
+                    &provider.scopes.0,
+                    &provider.scope_separator,
+                )
+            } else {
+                let sealed = sealed_refresh.as_deref().unwrap_or_default();
+                let refresh_token =
+                    RefreshToken::new(self.cipher.open_string(sealed, &aad(connections::REFRESH_TOKEN))?);
+                let credentials = self.credentials_for(&provider, owner.organization_id.as_deref()).await?;
+                oauth::refresh_request(&credentials.client(&provider), provider.refresh_url(), &refresh_token)
+            };
+            Ok::<_, Error>((request, provider))
         }
         .await;
-        let request = match prepared {
+        let (request, resolved) = match prepared {
             Ok(r) => r,
             Err(e) => {
                 // Release the lease so the failure is not mistaken for a refresh in progress.
@@ -393,21 +421,36 @@ impl Plumb {
         // Lifetimes count from when the provider could have issued the token: before we asked,
         // never after its answer arrived, so Plumb never believes a token lives longer than it does.
         let requested_at = now_ms();
-        let outcome = oauth::send(&self.http, &request, &provider.token_response_paths).await;
+        let outcome = oauth::send(&self.http, &request, &resolved.token_response_paths).await;
         let now = now_ms();
         match outcome {
             Ok(set) => {
                 let access = self.cipher.seal(set.access_token.secret().as_bytes(), &aad(connections::ACCESS_TOKEN));
                 // A response without a refresh token means "keep using the one you have".
                 let refresh = match &set.refresh_token {
-                    Some(rt) => self.cipher.seal(rt.secret().as_bytes(), &aad(connections::REFRESH_TOKEN)),
+                    Some(rt) => Some(self.cipher.seal(rt.secret().as_bytes(), &aad(connections::REFRESH_TOKEN))),
                     None => sealed_refresh,
                 };
                 let expires_at = set.expires_in.map(|s| connections::expiry(requested_at, s));
                 let scopes = set.scopes.map(crate::providers::ScopeList).unwrap_or(connection.scopes.clone());
+                // Values the provider sends again (an instance URL that moved) replace the kept ones.
+                let captured = set.fields.capture(&resolved.access.captures);
+                let mut config = connection.config.clone();
+                let config_changed = captured.iter().any(|(k, v)| config.get(k) != Some(v));
+                config.extend(captured);
+                let config_json = config_changed.then(|| serde_json::to_string(&config).expect("values serialize"));
                 let stored = self
                     .store
-                    .finish_refresh(&id, &self.instance, &access, Some(&refresh), expires_at, &scopes.to_db(), now)
+                    .finish_refresh(
+                        &id,
+                        &self.instance,
+                        &access,
+                        refresh.as_deref(),
+                        expires_at,
+                        &scopes.to_db(),
+                        config_json.as_deref(),
+                        now,
+                    )
                     .await?;
                 if !stored {
                     // Our lease expired and someone else took over: their result is the truth.
@@ -417,7 +460,8 @@ impl Plumb {
                 tracing::info!(connection = %id, "token refreshed");
                 Ok(Fetched::Token(Box::new(Connection {
                     access_token: Some(access),
-                    refresh_token: Some(refresh),
+                    refresh_token: refresh,
+                    config,
                     expires_at,
                     scopes,
                     last_refreshed_at: Some(now),

@@ -7,6 +7,7 @@ use crate::accounts::Intent;
 use crate::connect::CallbackParams;
 use crate::error::Error;
 use crate::ids;
+use crate::templates::Values;
 use app::error::AppError;
 use axum::extract::{Form, Path, Query, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
@@ -16,32 +17,42 @@ use serde::Deserialize;
 /// The cookie that binds a pending authorization to the browser that started it.
 const BINDING_COOKIE: &str = "plumb_oauth_binding";
 
-#[derive(Deserialize)]
-pub struct AuthorizeForm {
-    token: Option<String>,
-    provider: Option<String>,
-    /// `add` for another account, `reauthorize` with `account`; absent: the usual one.
-    intent: Option<String>,
-    account: Option<String>,
-    /// A label for the account.
-    label: Option<String>,
-}
+/// The most fields the widget's connect form sends: its own five and the provider's
+/// configuration fields.
+const MAX_FORM_FIELDS: usize = 5 + crate::config_fields::MAX_FIELDS;
 
 /// `POST /oauth/authorize`: the widget's Connect button. Only Plumb's own widget page may send
 /// it: a cross-site form posting the attacker's widget token would otherwise store the victim's
 /// provider account under the attacker's user.
-pub async fn authorize(State(state): State<AppState>, headers: HeaderMap, Form(form): Form<AuthorizeForm>) -> Response {
+///
+/// Fields: `token`, `provider`, `intent` (`add` for another account, `reauthorize` with
+/// `account`; absent: the usual one), `label`, and `config.<key>` for each configuration value.
+pub async fn authorize(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Form(fields): Form<Vec<(String, String)>>,
+) -> Response {
     if from_other_site(&state, &headers) {
         return cross_site_refusal();
     }
     let binding = binding(&headers);
-    let label = form.label.as_deref().map(str::trim).filter(|l| !l.is_empty());
-    let started = match Intent::from_input(form.intent.as_deref(), form.account.as_deref(), label.map(Some)) {
-        Ok(intent) => {
-            let (token, provider) = (form.token.as_deref().unwrap_or(""), form.provider.as_deref().unwrap_or(""));
-            state.plumb.start_authorization(token, provider, &binding, intent).await
+    let field = |name: &str| fields.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str());
+    let config: Values = fields
+        .iter()
+        .filter_map(|(k, v)| Some((k.strip_prefix("config.")?.to_string(), v.clone())))
+        .filter(|(_, v)| !v.trim().is_empty())
+        .collect();
+    let label = field("label").map(str::trim).filter(|l| !l.is_empty());
+    let started = if fields.len() > MAX_FORM_FIELDS {
+        Err(Error::field("config", "too_many", "The form has too many fields."))
+    } else {
+        match Intent::from_input(field("intent"), field("account"), label.map(Some)) {
+            Ok(intent) => {
+                let (token, provider) = (field("token").unwrap_or(""), field("provider").unwrap_or(""));
+                state.plumb.start_authorization(token, provider, &binding, intent, &config).await
+            }
+            Err(e) => Err(e),
         }
-        Err(e) => Err(e),
     };
     redirect_to_provider(&state, started, &binding)
 }

@@ -11,6 +11,7 @@ use crate::connections::{self, Connection, Owner, Selector};
 use crate::error::Error;
 use crate::providers::{Ownership, Provider};
 use crate::time::iso;
+use app::methods::AuthMethod;
 use app::model::ConnectionState;
 use axum::extract::{Path, State};
 use axum::Json;
@@ -18,9 +19,11 @@ use serde::Deserialize;
 use serde_json::{json, Map, Value};
 use std::collections::HashMap;
 
-/// The ConnectedAccount object for a stored connection.
-pub fn to_json(c: &Connection) -> Value {
-    json!({
+/// The ConnectedAccount object for a stored connection of `p`.
+pub fn to_json(c: &Connection, p: &Provider) -> Value {
+    let method = c.auth_method;
+    let hint = (!c.secret_hint.is_empty()).then(|| c.secret_hint.clone());
+    let mut body = json!({
         "object": "connected_account",
         "id": c.id,
         "connection_role": c.role.as_str(),
@@ -29,19 +32,34 @@ pub fn to_json(c: &Connection) -> Value {
         "user_id": c.owner.user(),
         "organization_id": c.owner.organization_id,
         "scopes": c.scopes.0,
-        "auth_method": "oauth",
-        "config": {},
+        // Basic credentials reach SDK clients as an API key (SDK 12.3 knows no other kind).
+        "auth_method": match method { AuthMethod::Basic => "api_key", other => other.as_str() },
+        "api_key_last_4": if matches!(method, AuthMethod::ApiKey | AuthMethod::Basic) { hint.clone() } else { None },
+        "config": crate::credentials::shown_config(p, c),
         "state": c.state.as_str(),
         "established_by_user_id": c.established_by,
         "state_reason": null,
         "created_at": iso(c.created_at),
         "updated_at": iso(c.updated_at),
-    })
+    });
+    match method {
+        AuthMethod::ClientCredentials => {
+            body["client_id"] = json!(c.client_id);
+            body["client_secret_last_4"] = json!(hint);
+        }
+        AuthMethod::Basic => {
+            // Plumb's own fields: how to use the value, and whose it is.
+            body["credential_scheme"] = json!("basic");
+            body["username"] = json!(c.client_id);
+        }
+        _ => {}
+    }
+    body
 }
 
 /// A write's answer: the account, with `warnings` when its label is not unique.
 fn written_json(w: &Written) -> Value {
-    let mut body = to_json(&w.connection);
+    let mut body = to_json(&w.connection, &w.provider);
     if w.duplicate_label {
         body["warnings"] = json!([{
             "code": "duplicate_account_display_name",
@@ -233,9 +251,9 @@ pub async fn get(
     QueryMap(q): QueryMap,
 ) -> Result<Json<Value>, ApiError> {
     let root = root(&path, &q)?;
-    let (_, connection) =
+    let (provider, connection) =
         state.plumb.connected_account(key.environment(), &root.slug, &root.owner, &selector(&q)?).await?;
-    Ok(Json(to_json(&connection)))
+    Ok(Json(to_json(&connection, &provider)))
 }
 
 /// `DELETE …/connected_accounts/{slug}`: 200 with what became of the revocation at the
@@ -328,7 +346,7 @@ pub fn methods() -> axum::routing::MethodRouter<AppState> {
 /// A data-provider row (`docs/workos-api.md` §3.5): the provider and the owner's connections.
 fn data_provider(p: &Provider, connections: &[Connection], multiple: bool) -> Value {
     let account = |c: &Connection| {
-        let mut v = to_json(c);
+        let mut v = to_json(c, p);
         v["userland_user_id"] = json!(c.owner.user());
         v
     };
@@ -346,7 +364,7 @@ fn data_provider(p: &Provider, connections: &[Connection], multiple: bool) -> Va
         "credentials_type": "oauth2",
         "description": (!p.description.is_empty()).then(|| p.description.clone()),
         "scopes": p.scopes.0,
-        "auth_methods": ["oauth"],
+        "auth_methods": crate::credentials::sdk_methods(p),
         "connection_owner": p.ownership.as_str(),
         "ownership": match p.ownership { Ownership::User => "userland_user", Ownership::Organization => "organization" },
         "created_at": iso(p.created_at),
@@ -385,7 +403,7 @@ pub async fn finish(
     key: ApiKey,
     ApiJson(body): ApiJson<FinishBody>,
 ) -> Result<Json<Value>, ApiError> {
-    let (connection, _provider) = state
+    let (connection, provider) = state
         .plumb
         .finish_connection(
             key.environment(),
@@ -393,5 +411,5 @@ pub async fn finish(
             body.code_verifier.as_deref().unwrap_or_default(),
         )
         .await?;
-    Ok(Json(json!({ "connected_account": to_json(&connection) })))
+    Ok(Json(json!({ "connected_account": to_json(&connection, &provider) })))
 }

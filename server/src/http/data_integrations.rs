@@ -13,6 +13,7 @@ use crate::provider_admin::Editor;
 use crate::provider_settings::{CatalogChange, ProviderChange};
 use crate::providers::{Ownership, Provider};
 use crate::store::SharedCredentials;
+use crate::templates::Values;
 use app::error::FieldError;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
@@ -275,15 +276,33 @@ fn check_unsupported(map: &Object) -> Result<(), Error> {
             return Err(invalid("auth_methods", "unsupported", "Only the oauth auth method is supported."));
         }
     }
-    match map.get("config") {
-        None | Some(Value::Null) => {}
-        Some(Value::Object(c)) if c.is_empty() => {}
-        Some(_) => return Err(invalid("config", "unsupported", "No provider declares configuration fields.")),
-    }
     if map.get("api_key").is_some_and(|v| !v.is_null()) {
         return Err(invalid("api_key", "unsupported", "API-key integrations are not supported."));
     }
     Ok(())
+}
+
+/// `config`: provider configuration values by key (`Record<string, string>`); absent or
+/// `null` is none. Which keys are accepted is the provider's business.
+pub(super) fn config_values(map: &Object) -> Result<Values, Error> {
+    let Some(value) = map.get("config").filter(|v| !v.is_null()) else { return Ok(Values::new()) };
+    let Value::Object(entries) = value else {
+        return Err(invalid("config", "invalid", "config is an object of strings by field key."));
+    };
+    if entries.len() > crate::config_fields::MAX_FIELDS {
+        return Err(invalid(
+            "config",
+            "too_many",
+            format!("Give at most {} configuration values.", crate::config_fields::MAX_FIELDS),
+        ));
+    }
+    entries
+        .iter()
+        .map(|(k, v)| match v {
+            Value::String(s) if k.len() <= 64 => Ok((k.clone(), s.clone())),
+            _ => Err(invalid("config", "invalid", format!("config.{k}: give the value as a string."))),
+        })
+        .collect()
 }
 
 /// `scopes` in an update: absent keeps, `null` resets to the provider's defaults (none for a
@@ -546,6 +565,7 @@ pub async fn authorize(
         return_to: string(&map, "return_to", "return_to")?,
         code_challenge,
         intent,
+        config: config_values(&map)?,
     };
     let link = state.plumb.authorization_link(key.environment(), &slug, &request).await?;
     Ok(Json(match link.state {

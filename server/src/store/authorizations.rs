@@ -30,6 +30,8 @@ pub struct OAuthState {
     pub intent: Option<String>,
     pub expires_at: i64,
     pub created_at: i64,
+    /// The configuration values given for the connection, sealed (some may be secret).
+    pub config: Option<Vec<u8>>,
 }
 
 impl OAuthState {
@@ -54,6 +56,8 @@ pub struct AuthorizationLink {
     pub intent: Option<String>,
     pub expires_at: i64,
     pub created_at: i64,
+    /// The configuration values given for the connection, sealed (some may be secret).
+    pub config: Option<Vec<u8>>,
 }
 
 /// The outcome of taking a pending authorization for a callback.
@@ -67,9 +71,9 @@ pub enum Taken {
 
 const LINK_COLUMNS: &str =
     "link_hash, provider_id, user_id, organization_id, return_to, code_challenge, app_state, expires_at, created_at, \
-     intent";
+     intent, config";
 const STATE_COLUMNS: &str = "state_hash, provider_id, user_id, organization_id, browser_binding, pkce_verifier, \
-     return_to, widget_key_id, code_challenge, app_state, expires_at, created_at, intent";
+     return_to, widget_key_id, code_challenge, app_state, expires_at, created_at, intent, config";
 
 impl AuthorizationLink {
     pub fn owner(&self) -> Owner {
@@ -80,7 +84,7 @@ impl AuthorizationLink {
 impl Store {
     pub async fn insert_authorization_link(&self, l: &AuthorizationLink) -> Result<()> {
         sqlx::query(&format!(
-            "INSERT INTO authorization_links ({LINK_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)"
+            "INSERT INTO authorization_links ({LINK_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)"
         ))
         .bind(&l.link_hash)
         .bind(l.provider_id.as_str())
@@ -92,6 +96,7 @@ impl Store {
         .bind(l.expires_at)
         .bind(l.created_at)
         .bind(l.intent.as_deref())
+        .bind(l.config.as_deref())
         .execute(&self.pool)
         .await?;
         Ok(())
@@ -121,7 +126,7 @@ impl Store {
 
     pub async fn insert_oauth_state(&self, s: &OAuthState) -> Result<()> {
         sqlx::query(&format!(
-            "INSERT INTO oauth_states ({STATE_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)"
+            "INSERT INTO oauth_states ({STATE_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)"
         ))
         .bind(&s.state_hash)
         .bind(s.provider_id.as_str())
@@ -136,6 +141,7 @@ impl Store {
         .bind(s.expires_at)
         .bind(s.created_at)
         .bind(s.intent.as_deref())
+        .bind(s.config.as_deref())
         .execute(&self.pool)
         .await?;
         Ok(())

@@ -7,6 +7,7 @@ use crate::connections::{Connection, Owner, Role};
 use crate::error::Result;
 use crate::ids::{ConnectionId, EnvironmentId, ProviderId};
 use crate::providers::ScopeList;
+use app::methods::AuthMethod;
 use app::model::ConnectionState;
 use sqlx::any::AnyRow;
 use sqlx::{FromRow, Row};
@@ -21,7 +22,7 @@ const MAX_OF_OWNER: i64 = 2_000;
 pub(super) const CONNECTION_COLUMNS: &str = "id, provider_id, user_id, organization_id, state, access_token, \
      refresh_token, expires_at, scopes, last_refreshed_at, last_error, created_at, updated_at, \
      refresh_lease_owner, refresh_lease_until, refresh_failures, retry_refresh_at, connection_role, label, \
-     account_identifier, established_by";
+     account_identifier, established_by, auth_method, config, config_secret, client_id, client_secret, secret_hint";
 
 /// A state this Plumb does not know can only come from a newer one: treat it as broken rather
 /// than hand out a token it does not understand.
@@ -52,6 +53,15 @@ impl FromRow<'_, AnyRow> for Connection {
             refresh_lease_until: row.try_get("refresh_lease_until")?,
             refresh_failures: row.try_get("refresh_failures")?,
             retry_refresh_at: row.try_get("retry_refresh_at")?,
+            // A method this Plumb does not know can only come from a newer one; its tokens
+            // are not handed out as OAuth tokens (`state` above makes it unusable too).
+            auth_method: AuthMethod::parse(&row.try_get::<String, _>("auth_method")?).unwrap_or(AuthMethod::Oauth),
+            config: serde_json::from_str(&row.try_get::<String, _>("config")?)
+                .map_err(|e| sqlx::Error::ColumnDecode { index: "config".into(), source: Box::new(e) })?,
+            config_secret: row.try_get("config_secret")?,
+            client_id: row.try_get("client_id")?,
+            client_secret: row.try_get("client_secret")?,
+            secret_hint: row.try_get("secret_hint")?,
         })
     }
 }
@@ -226,14 +236,17 @@ impl Store {
     pub async fn save_connection(&self, c: &Connection, event: Option<&NewEvent>) -> Result<bool> {
         let sql = format!(
             "INSERT INTO connections ({CONNECTION_COLUMNS}) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, NULL, NULL, 0, NULL, $14, $15, $16, $17) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, NULL, NULL, 0, NULL, $14, $15, $16, $17, \
+                $18, $19, $20, $21, $22, $23) \
              ON CONFLICT (id) DO UPDATE SET \
                 state = excluded.state, access_token = excluded.access_token, \
                 refresh_token = excluded.refresh_token, expires_at = excluded.expires_at, \
                 scopes = excluded.scopes, last_refreshed_at = excluded.last_refreshed_at, \
                 last_error = excluded.last_error, updated_at = excluded.updated_at, \
                 label = excluded.label, account_identifier = excluded.account_identifier, \
-                established_by = excluded.established_by, \
+                established_by = excluded.established_by, auth_method = excluded.auth_method, \
+                config = excluded.config, config_secret = excluded.config_secret, client_id = excluded.client_id, \
+                client_secret = excluded.client_secret, secret_hint = excluded.secret_hint, \
                 refresh_lease_owner = NULL, refresh_lease_until = NULL, refresh_failures = 0, retry_refresh_at = NULL \
              WHERE connections.provider_id = excluded.provider_id AND connections.user_id = excluded.user_id \
                AND connections.organization_id = excluded.organization_id"
@@ -257,6 +270,12 @@ impl Store {
             .bind(c.label.as_deref())
             .bind(c.account_identifier.as_deref())
             .bind(c.established_by.as_deref())
+            .bind(c.auth_method.as_str())
+            .bind(serde_json::to_string(&c.config).expect("values serialize"))
+            .bind(c.config_secret.as_deref())
+            .bind(c.client_id.as_deref())
+            .bind(c.client_secret.as_deref())
+            .bind(&c.secret_hint)
             .execute(&mut *tx)
             .await;
         let done = match done {
@@ -317,12 +336,14 @@ impl Store {
         refresh_token: Option<&[u8]>,
         expires_at: Option<i64>,
         scopes: &str,
+        config: Option<&str>,
         now: i64,
     ) -> Result<bool> {
         let done = sqlx::query(
             "UPDATE connections SET access_token = $1, refresh_token = $2, expires_at = $3, scopes = $4, \
                 last_refreshed_at = $5, last_error = NULL, updated_at = $5, refresh_lease_owner = NULL, \
-                refresh_lease_until = NULL, refresh_failures = 0, retry_refresh_at = NULL \
+                refresh_lease_until = NULL, refresh_failures = 0, retry_refresh_at = NULL, \
+                config = COALESCE($8, config) \
              WHERE id = $6 AND refresh_lease_owner = $7",
         )
         .bind(access_token)
@@ -332,6 +353,7 @@ impl Store {
         .bind(now)
         .bind(id.as_str())
         .bind(owner)
+        .bind(config)
         .execute(&self.pool)
         .await?;
         Ok(done.rows_affected() == 1)

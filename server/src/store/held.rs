@@ -23,6 +23,8 @@ pub struct HeldConnection {
     pub created_at: i64,
     /// What the flow was for, and the account its tokens revealed ([`crate::accounts::Intent`]).
     pub intent: Option<String>,
+    /// The connection's configuration values, sealed.
+    pub config: Option<Vec<u8>>,
 }
 
 impl HeldConnection {
@@ -32,12 +34,12 @@ impl HeldConnection {
 }
 
 const COLUMNS: &str = "code_hash, provider_id, user_id, organization_id, code_challenge, access_token, \
-     refresh_token, token_expires_at, scopes, expires_at, created_at, intent";
+     refresh_token, token_expires_at, scopes, expires_at, created_at, intent, config";
 
 impl Store {
     pub async fn insert_held_connection(&self, h: &HeldConnection) -> Result<()> {
         sqlx::query(&format!(
-            "INSERT INTO held_connections ({COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)"
+            "INSERT INTO held_connections ({COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)"
         ))
         .bind(&h.code_hash)
         .bind(h.provider_id.as_str())
@@ -51,6 +53,7 @@ impl Store {
         .bind(h.expires_at)
         .bind(h.created_at)
         .bind(h.intent.as_deref())
+        .bind(h.config.as_deref())
         .execute(&self.pool)
         .await?;
         Ok(())

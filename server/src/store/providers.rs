@@ -36,7 +36,7 @@ const PROVIDER_COLUMNS: &str = "id, slug, name, description, icon_url, authoriza
      scopes_required, client_secret_required, pkce_enabled, authenticate_via, token_body_content_type, \
      authorization_parameters, token_request_headers, token_response_paths, catalog_slug, credentials_type, \
      enabled, created_at, updated_at, environment_id, issuer, issuer_sends_iss, ownership, multiple_connections, \
-     revocation_url";
+     revocation_url, access, config, config_secret";
 
 impl FromRow<'_, AnyRow> for Provider {
     fn from_row(row: &AnyRow) -> sqlx::Result<Self> {
@@ -83,6 +83,9 @@ impl FromRow<'_, AnyRow> for Provider {
             ownership: Ownership::parse(&row.try_get::<String, _>("ownership")?),
             multiple_connections: flag(row, "multiple_connections")?,
             revocation_url: row.try_get("revocation_url")?,
+            access: access_from_db(&json("access")?).map_err(|e| decode("access", e))?,
+            config: serde_json::from_str(&json("config")?).map_err(|e| decode("config", e))?,
+            config_secret: row.try_get("config_secret")?,
             created_at: row.try_get("created_at")?,
             updated_at: row.try_get("updated_at")?,
         })
@@ -98,6 +101,24 @@ fn pairs_from_db(text: &str) -> serde_json::Result<Vec<(String, String)>> {
     serde_json::from_str(text)
 }
 
+/// How a provider is reached, stored as JSON; empty for OAuth only (what every provider did
+/// before methods and fields existed).
+fn access_from_db(text: &str) -> serde_json::Result<app::methods::Access> {
+    if text.is_empty() {
+        Ok(app::methods::Access::default())
+    } else {
+        serde_json::from_str(text)
+    }
+}
+
+fn access_to_db(access: &app::methods::Access) -> String {
+    if *access == app::methods::Access::default() {
+        String::new()
+    } else {
+        serde_json::to_string(access).expect("access serializes")
+    }
+}
+
 /// Token response paths, stored as a JSON object.
 fn paths_to_db(paths: &ResponsePaths) -> String {
     serde_json::to_string(paths).expect("paths serialize")
@@ -107,7 +128,7 @@ impl Store {
     pub async fn insert_provider(&self, p: &Provider) -> Result<(), InsertProviderError> {
         let sql = format!(
             "INSERT INTO providers ({PROVIDER_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, \
-             $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26, $27, $28, $29, $30, $31, $32, $33)"
+             $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26, $27, $28, $29, $30, $31, $32, $33, $34, $35, $36)"
         );
         let (parameters, headers, paths) = encoded(p);
         let result =
@@ -118,6 +139,9 @@ impl Store {
                 .bind(p.ownership.as_str())
                 .bind(p.multiple_connections as i64)
                 .bind(&p.revocation_url)
+                .bind(access_to_db(&p.access))
+                .bind(serde_json::to_string(&p.config).expect("values serialize"))
+                .bind(p.config_secret.as_deref())
                 .execute(&self.pool)
                 .await;
         match result {
@@ -135,8 +159,8 @@ impl Store {
              client_secret_required = $16, pkce_enabled = $17, authenticate_via = $18, token_body_content_type = $19, \
              authorization_parameters = $20, token_request_headers = $21, token_response_paths = $22, \
              catalog_slug = $23, credentials_type = $24, enabled = $25, created_at = $26, updated_at = $27, \
-             issuer = $28, issuer_sends_iss = $29, ownership = $30, multiple_connections = $31, revocation_url = $32 \
-             WHERE id = $1 AND slug = $2";
+             issuer = $28, issuer_sends_iss = $29, ownership = $30, multiple_connections = $31, revocation_url = $32, \
+             access = $33, config = $34, config_secret = $35 WHERE id = $1 AND slug = $2";
         let (parameters, headers, paths) = encoded(p);
         let done = bind_provider(sqlx::query(sql).bind(p.id.as_str()).bind(&p.slug), p, &parameters, &headers, &paths)
             .bind(&p.issuer)
@@ -144,6 +168,9 @@ impl Store {
             .bind(p.ownership.as_str())
             .bind(p.multiple_connections as i64)
             .bind(&p.revocation_url)
+            .bind(access_to_db(&p.access))
+            .bind(serde_json::to_string(&p.config).expect("values serialize"))
+            .bind(p.config_secret.as_deref())
             .execute(&self.pool)
             .await?;
         Ok(done.rows_affected() == 1)

@@ -48,6 +48,12 @@ fn connection(id: &str, provider_id: &str, user: &str) -> Connection {
         refresh_lease_until: None,
         refresh_failures: 0,
         retry_refresh_at: None,
+        auth_method: Default::default(),
+        config: Default::default(),
+        config_secret: None,
+        client_id: None,
+        client_secret: None,
+        secret_hint: String::new(),
     }
 }
 
@@ -77,6 +83,7 @@ fn pending(hash: &str, provider_id: &str, expires_at: i64) -> OAuthState {
         intent: None,
         expires_at,
         created_at: 0,
+        config: None,
     }
 }
 

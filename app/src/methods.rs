@@ -1,0 +1,195 @@
+//! How a provider is connected: its authentication methods, the configuration fields its URLs
+//! depend on, and where an API key goes on a request. Shared by the server, the dashboard and
+//! the widget (which renders the fields as a form).
+
+use serde::{Deserialize, Serialize};
+
+/// An authentication method a provider accepts (`auth_methods` in the API).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AuthMethod {
+    /// The OAuth 2.0 authorization code flow, through the browser.
+    #[default]
+    Oauth,
+    /// A key the user pastes or the backend supplies, sent as a header or query parameter.
+    ApiKey,
+    /// A user name and password, sent as HTTP Basic credentials (a Plumb extension).
+    Basic,
+    /// The OAuth 2.0 client credentials grant with a client id and secret per owner.
+    ClientCredentials,
+}
+
+impl AuthMethod {
+    pub const ALL: [Self; 4] = [Self::Oauth, Self::ApiKey, Self::Basic, Self::ClientCredentials];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Oauth => "oauth",
+            Self::ApiKey => "api_key",
+            Self::Basic => "basic",
+            Self::ClientCredentials => "client_credentials",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|m| m.as_str() == s)
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Oauth => "OAuth",
+            Self::ApiKey => "API key",
+            Self::Basic => "User name and password",
+            Self::ClientCredentials => "Client credentials",
+        }
+    }
+
+    /// Whether the user goes through the provider's consent page to connect.
+    pub fn redirects(self) -> bool {
+        self == Self::Oauth
+    }
+}
+
+/// Whether a configuration value is set once for the provider or asked for per connection.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FieldScope {
+    /// Set by the admin on the provider (or per organization): every connection shares it.
+    Integration,
+    /// Asked for when a user connects (or passed as `config` on authorize).
+    #[default]
+    Installation,
+}
+
+impl FieldScope {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Integration => "integration",
+            Self::Installation => "installation",
+        }
+    }
+}
+
+/// A value a provider's URLs depend on, in WorkOS's field-descriptor shape.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ConfigField {
+    pub key: String,
+    pub label: String,
+    pub required: bool,
+    pub scope: FieldScope,
+    pub description: String,
+    pub example: String,
+    /// A regular expression the whole value must match (anchored as `^(?:pattern)$`).
+    pub pattern: String,
+    /// Sealed like a token and never shown again once stored.
+    pub secret: bool,
+    pub default: String,
+    pub order: i64,
+}
+
+/// Where an API key goes on requests to the provider (verification, and calls made for it).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct KeyPlacement {
+    /// The header that carries it; empty when it goes in the query.
+    pub header: String,
+    /// The header value, with `${api_key}` where the key goes.
+    pub format: String,
+    /// The query parameter that carries it, instead of a header.
+    pub query: String,
+}
+
+impl Default for KeyPlacement {
+    fn default() -> Self {
+        Self { header: "Authorization".into(), format: "Bearer ${api_key}".into(), query: String::new() }
+    }
+}
+
+/// What the widget calls the two halves of Basic credentials.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct BasicLabels {
+    pub username_label: String,
+    pub password_label: String,
+}
+
+impl Default for BasicLabels {
+    fn default() -> Self {
+        Self { username_label: "User name".into(), password_label: "Password".into() }
+    }
+}
+
+/// A request that checks a credential before it is stored: the provider must answer one of
+/// `expected_statuses`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Verification {
+    pub method: String,
+    /// May hold `${config.key}` placeholders.
+    pub url: String,
+    pub expected_statuses: Vec<u16>,
+}
+
+impl Verification {
+    pub fn is_set(&self) -> bool {
+        !self.url.is_empty()
+    }
+}
+
+/// How a provider is reached besides its OAuth endpoints: the methods it takes and what they
+/// need. Stored as one JSON document on the provider.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Access {
+    pub auth_methods: Vec<AuthMethod>,
+    pub config_fields: Vec<ConfigField>,
+    /// The provider's API root, for calls made with the credential; may hold placeholders.
+    pub api_base_url: String,
+    pub api_key: KeyPlacement,
+    pub basic: BasicLabels,
+    pub verification: Verification,
+    /// Headers every call to the provider's API carries besides the credential (a version
+    /// header such as `anthropic-version`); values may hold placeholders.
+    pub api_headers: Vec<(String, String)>,
+    /// Extra body parameters on every token request (Shopify's `expiring`, Auth0's
+    /// `audience`); values may hold placeholders.
+    pub token_parameters: Vec<(String, String)>,
+    /// Values read from the token response (name → dot path) and kept on the connection, such
+    /// as Salesforce's `instance_url`; later URLs read them as `${config.name}`.
+    pub captures: Vec<(String, String)>,
+}
+
+impl Default for Access {
+    fn default() -> Self {
+        Self {
+            auth_methods: vec![AuthMethod::Oauth],
+            config_fields: Vec::new(),
+            api_base_url: String::new(),
+            api_key: KeyPlacement::default(),
+            basic: BasicLabels::default(),
+            verification: Verification::default(),
+            api_headers: Vec::new(),
+            token_parameters: Vec::new(),
+            captures: Vec::new(),
+        }
+    }
+}
+
+impl Access {
+    pub fn supports(&self, method: AuthMethod) -> bool {
+        self.auth_methods.contains(&method)
+    }
+
+    /// The installation-scope fields a person connecting must be asked for: those without a
+    /// pinned value, in `order`.
+    pub fn fields_to_ask<'a>(&'a self, pinned: &'a [String]) -> Vec<&'a ConfigField> {
+        let mut fields: Vec<&ConfigField> = self
+            .config_fields
+            .iter()
+            .filter(|f| f.scope == FieldScope::Installation && !pinned.contains(&f.key))
+            .collect();
+        fields.sort_by_key(|f| f.order);
+        fields
+    }
+}
