@@ -5,7 +5,7 @@ use std::fmt::Write;
 use std::path::Path;
 
 fn main() {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("catalog");
+    let root = Path::new(&std::env::var("CARGO_MANIFEST_DIR").unwrap()).join("catalog");
     println!("cargo:rerun-if-changed={}", root.display());
     let mut files: Vec<(String, String)> = std::fs::read_dir(&root)
         .unwrap()
@@ -25,7 +25,7 @@ fn main() {
     let out_dir = std::env::var("OUT_DIR").unwrap();
     std::fs::write(Path::new(&out_dir).join("catalog_files.rs"), list).unwrap();
 
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("catalog/icons");
+    let dir = Path::new(&std::env::var("CARGO_MANIFEST_DIR").unwrap()).join("catalog/icons");
     println!("cargo:rerun-if-changed={}", dir.display());
     let mut icons: Vec<(String, String)> = match std::fs::read_dir(&dir) {
         Ok(entries) => entries

@@ -47,6 +47,13 @@ pub fn connect_failure(code: &str) -> String {
         }
         "invalid_state" => "This sign-in expired or was already used. Start connecting again.",
         "issuer_mismatch" => "The answer came from another sign-in service than the one asked. Start connecting again.",
+        "credential_rejected" => "The provider refused these credentials. Check them and try again.",
+        "pattern_mismatch" | "invalid" | "unknown_field" | "not_accepted" => {
+            "A value you entered is not in the expected form. Check it and try again."
+        }
+        "required" => "A required value is missing. Fill in every field and try again.",
+        "address_not_allowed" => "That address cannot be used: it points to a network Plumb does not call.",
+        "not_supported" | "not_oauth" => "This provider is not connected this way.",
         _ => "The provider did not authorize the connection.",
     };
     let looks_like_a_code = (1..=64).contains(&code.len())

@@ -53,6 +53,14 @@ mod tests {
                 multiple: true,
                 shared: false,
                 can_manage: true,
+                methods: vec![crate::methods::AuthMethod::Oauth, crate::methods::AuthMethod::ApiKey],
+                fields: vec![crate::methods::ConfigField {
+                    key: "shop".into(),
+                    label: "Shop «γ»".into(),
+                    pattern: "[a-z0-9-]+".into(),
+                    ..Default::default()
+                }],
+                basic: Default::default(),
             }],
         });
         let encoded = <JsonBytes as Encoder<_>>::encode(&view).unwrap();

@@ -12,6 +12,7 @@ pub mod error;
 pub mod json;
 pub mod methods;
 pub mod model;
+pub mod pattern;
 #[cfg(feature = "ssr")]
 pub mod service;
 pub mod signin;

@@ -320,6 +320,13 @@ pub struct CatalogEntryView {
     pub name: String,
     pub description: String,
     pub docs_url: String,
+    /// Where Plumb serves its logo (`/icons/catalog/{slug}?v=…`); empty when it has none.
+    pub icon: String,
+    /// The slug of its category (one of [`CatalogView::categories`]), and that category's name.
+    pub category: String,
+    pub category_label: String,
+    /// How it can be connected; most entries only through OAuth.
+    pub auth_methods: Vec<crate::methods::AuthMethod>,
     pub default_scopes: Vec<String>,
     pub scopes: Vec<CatalogScope>,
     /// Whether this Plumb instance has shared credentials for it, and the app's name.
@@ -332,6 +339,8 @@ pub struct CatalogEntryView {
 pub struct CatalogView {
     pub redirect_uri: String,
     pub entries: Vec<CatalogEntryView>,
+    /// The categories that have entries, `(slug, label)`, in the order the page offers them.
+    pub categories: Vec<(String, String)>,
 }
 
 /// Enabling a catalog provider: only credentials, scopes and a description.
@@ -554,6 +563,12 @@ pub struct WidgetProvider {
     /// Whether this viewer may connect, rename and disconnect (always for their own accounts;
     /// for a shared provider only a manager).
     pub can_manage: bool,
+    /// How it is connected: OAuth through the provider's page, or a form here.
+    pub methods: Vec<crate::methods::AuthMethod>,
+    /// The configuration fields to ask for when connecting (those not pinned), in order.
+    pub fields: Vec<crate::methods::ConfigField>,
+    /// What Basic credentials' two halves are called.
+    pub basic: crate::methods::BasicLabels,
 }
 
 /// One connected account as the widget lists it: nothing secret.

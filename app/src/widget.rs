@@ -17,6 +17,7 @@
 use crate::components::Notice;
 use crate::error::AppError;
 use crate::json::JsonBytes;
+use crate::methods::{AuthMethod, BasicLabels, ConfigField};
 use crate::model::{ConnectionState, WidgetAccount, WidgetProvider, WidgetView};
 use leptos::either::Either;
 use leptos::prelude::*;
@@ -69,11 +70,17 @@ fn query_param(name: &str) -> Option<String> {
 struct ConnectError {
     code: String,
     provider: String,
+    /// The provider's HTTP status when it refused a credential: a number, so it cannot carry text.
+    status: Option<u16>,
 }
 
 impl ConnectError {
     fn from_query() -> Option<Self> {
-        Some(Self { code: query_param("error")?, provider: query_param("provider").unwrap_or_default() })
+        Some(Self {
+            code: query_param("error")?,
+            provider: query_param("provider").unwrap_or_default(),
+            status: query_param("status").and_then(|s| s.parse().ok()).filter(|s| (100..=599).contains(s)),
+        })
     }
 
     fn message(&self, listed: &[WidgetProvider]) -> String {
@@ -81,7 +88,8 @@ impl ConnectError {
             .iter()
             .find(|p| p.slug == self.provider || p.name == self.provider)
             .map_or("the provider", |p| p.name.as_str());
-        format!("Could not connect {name}: {}", crate::error::connect_failure(&self.code))
+        let status = self.status.map(|s| format!(" {name} answered HTTP {s}.")).unwrap_or_default();
+        format!("Could not connect {name}: {}{status}", crate::error::connect_failure(&self.code))
     }
 }
 
@@ -164,24 +172,128 @@ fn ProviderList(view: WidgetView, token: String, disconnect: ServerAction<Discon
 }
 
 /// A form that starts connecting: a plain POST to `/oauth/authorize` (a full-page redirect to
-/// the provider), in a new tab when framed.
+/// the provider), in a new tab when framed. With configuration fields to ask, they come first.
 fn connect_form(
     token: &str,
     slug: &str,
-    fields: Vec<(&'static str, String)>,
+    hidden: Vec<(&'static str, String)>,
+    fields: &[ConfigField],
     label: &'static str,
     aria: String,
     primary: bool,
 ) -> impl IntoView {
     let framed = use_context::<Framed>().map(|f| f.0);
     let target = move || framed.is_some_and(|f| f.get()).then_some("_blank");
+    let class = if fields.is_empty() { "" } else { "connect-fields" };
     view! {
-        <form method="post" action="/oauth/authorize" target=target>
+        <form method="post" action="/oauth/authorize" target=target class=class>
             <input type="hidden" name="token" value=token.to_string()/>
             <input type="hidden" name="provider" value=slug.to_string()/>
-            {fields.into_iter().map(|(name, value)| view! { <input type="hidden" name=name value=value/> }).collect_view()}
+            {hidden.into_iter().map(|(name, value)| view! { <input type="hidden" name=name value=value/> }).collect_view()}
+            {config_inputs(slug, fields)}
             <button type="submit" class:primary=primary aria-label=aria>{label}</button>
         </form>
+    }
+}
+
+/// Inputs for configuration fields (`config.<key>`). `pattern` is checked as the person types,
+/// with the JavaScript semantics WorkOS's widget uses (anchored, `u` flag), because the HTML
+/// `pattern` attribute compiles in `v` mode, which refuses common patterns such as `[a-z-]`.
+/// The server checks every value again.
+fn config_inputs(slug: &str, fields: &[ConfigField]) -> impl IntoView {
+    fields
+        .iter()
+        .map(|f| {
+            let id = format!("{slug}-config-{}", f.key);
+            let placeholder = if f.default.is_empty() { f.example.clone() } else { f.default.clone() };
+            let pattern = f.pattern.clone();
+            let hint = (!f.default.is_empty()).then(|| format!("Defaults to {} when left blank.", f.default));
+            let label = f.label.clone();
+            let check = move |ev: leptos::ev::Event| check_pattern(&ev, &pattern, &label);
+            let for_id = id.clone();
+            view! {
+                <label class="field" for=for_id>
+                    <span>{f.label.clone()}</span>
+                    <input id=id type=if f.secret { "password" } else { "text" } name=format!("config.{}", f.key)
+                        required=f.required && f.default.is_empty() placeholder=placeholder autocomplete="off"
+                        maxlength="1024" on:input=check/>
+                    {(!f.description.is_empty()).then(|| view! { <small class="muted">{f.description.clone()}</small> })}
+                    {hint.map(|h| view! { <small class="muted">{h}</small> })}
+                </label>
+            }
+        })
+        .collect_view()
+}
+
+/// Marks the input invalid (blocking the form's submission with a message) while its value
+/// does not match `pattern`.
+fn check_pattern(ev: &leptos::ev::Event, pattern: &str, label: &str) {
+    #[cfg(feature = "hydrate")]
+    {
+        use wasm_bindgen::JsCast;
+        let Some(input) = ev.target().and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok()) else { return };
+        let value = input.value();
+        let message = match crate::pattern::matches(pattern, value.trim()) {
+            Some(false) if !value.trim().is_empty() => format!("{label} is not in the expected form."),
+            _ => String::new(),
+        };
+        input.set_custom_validity(&message);
+    }
+    #[cfg(not(feature = "hydrate"))]
+    let _ = (ev, pattern, label);
+}
+
+/// A form for a method without a sign-in page: a plain POST to `/widget/credentials`, which
+/// checks the credential with the provider, stores it, and returns here.
+fn credential_form(
+    token: &str,
+    slug: &str,
+    name: &str,
+    method: AuthMethod,
+    hidden: Vec<(&'static str, String)>,
+    fields: &[ConfigField],
+    basic: &BasicLabels,
+) -> impl IntoView {
+    let id = |part: &str| format!("{slug}-{}-{part}", method.as_str());
+    let input = |part: &'static str, label: String, kind: &'static str| {
+        let for_id = id(part);
+        view! {
+            <label class="field" for=for_id>
+                <span>{label}</span>
+                <input id=id(part) type=kind name=part required=true autocomplete="off" maxlength="4096"/>
+            </label>
+        }
+    };
+    let (summary, inputs) = match method {
+        AuthMethod::ApiKey => ("Connect with an API key", vec![input("api_key", "API key".into(), "password")]),
+        AuthMethod::Basic => (
+            "Connect with a user name and password",
+            vec![
+                input("username", basic.username_label.clone(), "text"),
+                input("password", basic.password_label.clone(), "password"),
+            ],
+        ),
+        _ => (
+            "Connect with client credentials",
+            vec![
+                input("client_id", "Client ID".into(), "text"),
+                input("client_secret", "Client secret".into(), "password"),
+            ],
+        ),
+    };
+    view! {
+        <details class="credential-form" data-method=method.as_str()>
+            <summary>{summary}</summary>
+            <form method="post" action="/widget/credentials">
+                <input type="hidden" name="token" value=token.to_string()/>
+                <input type="hidden" name="provider" value=slug.to_string()/>
+                <input type="hidden" name="method" value=method.as_str()/>
+                {hidden.into_iter().map(|(name, value)| view! { <input type="hidden" name=name value=value/> }).collect_view()}
+                {inputs}
+                {config_inputs(&id("f"), fields)}
+                <button type="submit" class="primary" aria-label=format!("Save {name} credentials")>"Save"</button>
+            </form>
+        </details>
     }
 }
 
@@ -215,34 +327,70 @@ fn badge(state: Option<ConnectionState>, shared: bool) -> (&'static str, &'stati
 
 #[component]
 fn ProviderRow(provider: WidgetProvider, token: String, disconnect: ServerAction<Disconnect>) -> impl IntoView {
-    let WidgetProvider { slug, name, description, icon_url, state, accounts, multiple, shared, can_manage } = provider;
+    let WidgetProvider {
+        slug,
+        name,
+        description,
+        icon_url,
+        state,
+        accounts,
+        multiple,
+        shared,
+        can_manage,
+        methods,
+        fields,
+        basic,
+    } = provider;
+    let oauth = methods.contains(&AuthMethod::Oauth);
+    let forms_empty = methods.iter().all(|m| *m == AuthMethod::Oauth);
+    // The forms for methods without a sign-in page, for a new account or for replacing the
+    // credential of one (`hidden` says which).
+    let credential_forms = |hidden: Vec<(&'static str, String)>| {
+        methods
+            .iter()
+            .filter(|m| **m != AuthMethod::Oauth)
+            .map(|m| credential_form(&token, &slug, &name, *m, hidden.clone(), &fields, &basic))
+            .collect_view()
+    };
     let (badge, badge_class) = badge(state, shared);
     // Nothing connected yet, or one account where only one is allowed: the row's own buttons act
     // on it. Otherwise each account gets its own line.
     let single = accounts.is_empty() || (!multiple && accounts.len() == 1);
     let only = accounts.first().map(|a| a.id.clone());
     let actions = (single && can_manage).then(|| {
-        let connect = (state != Some(ConnectionState::Connected)).then(|| {
-            let (label, fields) = match (&only, state) {
-                (Some(id), Some(ConnectionState::NeedsReauthorization)) => {
-                    ("Reauthorize", vec![("intent", "reauthorize".to_string()), ("account", id.clone())])
-                }
-                _ => ("Connect", Vec::new()),
-            };
-            connect_form(&token, &slug, fields, label, format!("{label} {name}"), true)
+        let reauthorizing = match (&only, state) {
+            (Some(id), Some(ConnectionState::NeedsReauthorization)) => {
+                Some(vec![("intent", "reauthorize".to_string()), ("account", id.clone())])
+            }
+            _ => None,
+        };
+        let connect = (state != Some(ConnectionState::Connected) && oauth).then(|| match reauthorizing.clone() {
+            // A reauthorization keeps the account's values: nothing to ask.
+            Some(hidden) => {
+                connect_form(&token, &slug, hidden, &[], "Reauthorize", format!("Reauthorize {name}"), true)
+            }
+            None => connect_form(&token, &slug, Vec::new(), &fields, "Connect", format!("Connect {name}"), true),
         });
+        // Without a sign-in page, replacing a credential is entering a new one.
+        let replace = match &only {
+            Some(id) => vec![("intent", "reauthorize".to_string()), ("account", id.clone())],
+            None => Vec::new(),
+        };
+        let entered = (!forms_empty).then(|| credential_forms(replace));
         let remove = only.clone().map(|id| {
             let arguments = Disconnect { token: token.clone(), provider: slug.clone(), account: Some(id) };
             disconnect_form(arguments, format!("Disconnect {name}"), disconnect)
         });
-        view! { <div class="actions">{connect}{remove}</div> }
+        view! { <div class="actions">{connect}{remove}</div> {entered} }
     });
     let list = (!single).then(|| {
         let add = can_manage.then(|| {
             let label = if accounts.is_empty() { "Connect" } else { "Add another account" };
             let aria =
                 if accounts.is_empty() { format!("Connect {name}") } else { format!("Add another {name} account") };
-            connect_form(&token, &slug, vec![("intent", "add".to_string())], label, aria, true)
+            let add = vec![("intent", "add".to_string())];
+            let oauth_form = oauth.then(|| connect_form(&token, &slug, add.clone(), &fields, label, aria, true));
+            view! { {oauth_form} {(!forms_empty).then(|| credential_forms(add))} }
         });
         view! {
             <ul class="accounts">
@@ -289,8 +437,8 @@ fn AccountRow(
     let (badge, badge_class) = badge(Some(state), false);
     let buttons = can_manage.then(|| {
         let reauthorize = (state == ConnectionState::NeedsReauthorization).then(|| {
-            let fields = vec![("intent", "reauthorize".to_string()), ("account", id.clone())];
-            connect_form(&token, &provider, fields, "Reauthorize", format!("Reauthorize {shown}"), true)
+            let hidden = vec![("intent", "reauthorize".to_string()), ("account", id.clone())];
+            connect_form(&token, &provider, hidden, &[], "Reauthorize", format!("Reauthorize {shown}"), true)
         });
         let rename = use_context::<ServerAction<Rename>>().map(|rename| {
             let label = RwSignal::new(current.clone());

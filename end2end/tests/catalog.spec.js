@@ -85,3 +85,49 @@ test('shared credentials: registered once, used by a provider that opts in, with
   expect(location.searchParams.has('scope')).toBe(false);
   expect(errors).toEqual([]);
 });
+
+test('the catalog shows every entry with its logo, and narrows as you search or pick a category', async ({ page }) => {
+  const errors = collectErrors(page);
+  await page.goto('/dashboard/catalog');
+  await hydrated(page);
+  const cards = page.locator('li.catalog-card');
+  const shown = page.locator('li.catalog-card:visible');
+  const total = await cards.count();
+  expect(total).toBeGreaterThanOrEqual(100);
+
+  // Every card has its logo; they load lazily, so each is brought into view first.
+  const logos = cards.locator('img');
+  await expect(logos).toHaveCount(total);
+  for (let i = 0; i < total; i++) {
+    const logo = logos.nth(i);
+    await logo.scrollIntoViewIfNeeded();
+    await expect.poll(() => logo.evaluate((img) => (img.complete ? img.naturalWidth : 0))).toBeGreaterThan(0);
+  }
+
+  const search = page.getByRole('searchbox', { name: 'Search' });
+  const category = page.getByLabel('Category', { exact: true });
+  const heading = (name) => page.getByRole('heading', { name, exact: true });
+  await search.fill('zen');
+  await expect(shown).toHaveCount(1);
+  await expect(heading('Zendesk')).toBeVisible();
+
+  await search.fill('');
+  await category.selectOption('ai');
+  await expect(heading('OpenAI')).toBeVisible();
+  await expect(heading('Anthropic')).toBeVisible();
+  await expect(heading('GitHub')).toBeHidden();
+
+  const nothing = page.getByText('No provider in the catalog matches this search.');
+  await expect(nothing).toBeHidden();
+  await search.fill('zendesk');
+  await expect(shown).toHaveCount(0);
+  await expect(nothing).toBeVisible();
+
+  // Cleared, everything is back, and enabling still works from a card.
+  await search.fill('');
+  await category.selectOption({ index: 0 });
+  await expect(shown).toHaveCount(total);
+  await expect(nothing).toBeHidden();
+  await expect(page.getByRole('link', { name: 'Enable Zendesk' })).toBeVisible();
+  expect(errors).toEqual([]);
+});

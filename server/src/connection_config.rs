@@ -99,6 +99,36 @@ impl Plumb {
         config_fields::check_installation(&provider.access.config_fields, &pinned, given)
     }
 
+    /// Pins `given` on the provider: non-secret values replace those pinned (blank unpins); a
+    /// secret one is set when given, cleared when given empty, kept when absent. Values of
+    /// fields the provider no longer declares go.
+    pub(crate) fn pin_values(&self, provider: &mut Provider, given: Option<&Values>) -> Result<()> {
+        let fields = provider.access.config_fields.clone();
+        let aad = pinned_aad(&provider.id);
+        let mut secret = self.open_values(provider.config_secret.as_deref(), &aad)?;
+        let mut open = provider.config.clone();
+        if let Some(given) = given {
+            let checked = config_fields::check_pinned(&fields, given)?;
+            let (new_open, new_secret) = config_fields::split_secret(&fields, checked);
+            open = new_open;
+            for f in fields.iter().filter(|f| f.secret) {
+                if given.get(&f.key).is_some_and(|v| v.trim().is_empty()) {
+                    secret.remove(&f.key);
+                }
+            }
+            secret.extend(new_secret);
+        }
+        let fields = &fields;
+        let declared = |secret_kind: bool| {
+            move |k: &String, _: &mut String| fields.iter().any(|f| f.key == *k && f.secret == secret_kind)
+        };
+        open.retain(declared(false));
+        secret.retain(declared(true));
+        provider.config = open;
+        provider.config_secret = self.seal_values(&secret, &aad);
+        Ok(())
+    }
+
     /// The provider as `connection` sees it.
     pub(crate) fn resolved_for(&self, provider: &Provider, connection: &Connection) -> Result<Provider> {
         if !provider.is_templated() {

@@ -8,15 +8,19 @@
 //! the user name in the open; client credentials as the client secret, with the token they
 //! obtained as the access token, renewed like a refresh (`crate::tokens`).
 
-use crate::accounts::Intent;
+use crate::accounts::{self, Intent};
+use crate::api_keys::PresentedKey;
+use crate::connections::Selector;
 use crate::connections::{self, Connection, Obtained, Owner};
 use crate::error::{Error, Result, TokenRequest};
+use crate::ids::EnvironmentId;
 use crate::oauth;
 use crate::plumb::{Credentials, Plumb};
 use crate::providers::{Provider, ScopeList};
 use crate::templates::Values;
 use crate::time::now_ms;
 use app::methods::AuthMethod;
+use app::model::{AccessTokenRequest, InactiveReason};
 use base64::Engine;
 
 /// The longest key, password or client secret accepted.
@@ -70,6 +74,36 @@ pub fn basic_value(username: &str, password: &str) -> String {
     base64::engine::general_purpose::STANDARD.encode(format!("{username}:{password}"))
 }
 
+/// `POST`/`PUT /data-integrations/{slug}/api-key` and `…/client-credentials`: whose, which
+/// connection, and the credential (`docs/workos-api.md` §4.9-4.12).
+#[derive(Clone, Default)]
+pub struct InstallRequest {
+    pub user_id: Option<String>,
+    pub organization_id: Option<String>,
+    pub connection_owner: Option<String>,
+    pub intent: Intent,
+    pub input: CredentialInput,
+}
+
+/// What `POST /data-integrations/{slug}/credentials` hands out (`docs/workos-api.md` §3.7).
+pub enum Vended {
+    Inactive(InactiveReason),
+    Active(Box<Credential>),
+}
+
+pub struct Credential {
+    pub auth_method: AuthMethod,
+    /// The access token, the API key, or the Basic value.
+    pub value: String,
+    pub expires_at: Option<i64>,
+    pub scopes: Vec<String>,
+    pub missing_scopes: Vec<String>,
+    pub metadata: Values,
+    pub config: Values,
+    /// Basic credentials' user name.
+    pub username: Option<String>,
+}
+
 /// How a verification request presents the credential.
 enum Presented<'a> {
     Key(&'a str),
@@ -77,6 +111,107 @@ enum Presented<'a> {
 }
 
 impl Plumb {
+    /// The app's backend installs a credential for a user or an organization.
+    pub async fn install_for_app(
+        &self,
+        env: &EnvironmentId,
+        slug: &str,
+        request: InstallRequest,
+    ) -> Result<(Provider, Connection)> {
+        let provider = self.provider(env, slug).await?;
+        let (owner, _acting) = accounts::owner_for(
+            &provider,
+            request.connection_owner.as_deref(),
+            request.user_id.as_deref(),
+            request.organization_id.as_deref(),
+        )?;
+        let provider = self.for_organization(provider, owner.organization_id.as_deref()).await?;
+        let connection = self.install_credential(&provider, &owner, &request.intent, request.input).await?;
+        Ok((provider, connection))
+    }
+
+    /// The widget's form: the viewer (or, for a shared provider, the organization, when the
+    /// viewer manages it) stores a credential.
+    pub async fn install_from_widget(
+        &self,
+        widget_token: &str,
+        slug: &str,
+        intent: Intent,
+        input: CredentialInput,
+    ) -> Result<()> {
+        let claims = self.widget_session(widget_token).await?;
+        let provider = self.provider(&claims.environment(), slug).await?;
+        let owner = self.widget_owner(&claims, &provider, true)?;
+        let provider = self.for_organization(provider, owner.organization_id.as_deref()).await?;
+        let intent =
+            Intent { established_by: Some(claims.sub.clone()), manager: claims.manages_organization(), ..intent };
+        self.install_credential(&provider, &owner, &intent, input).await?;
+        Ok(())
+    }
+
+    /// `POST /data-integrations/{slug}/credentials`: the chosen connection's credential, as
+    /// its method has it, an OAuth or client-credentials token refreshed first when due.
+    pub async fn vend_credential(
+        &self,
+        key: &PresentedKey,
+        slug: &str,
+        request: &AccessTokenRequest,
+    ) -> Result<Vended> {
+        let record = self.authenticate_api_key(key).await?;
+        let env = &record.environment_id;
+        let (owner, _acting) = Owner::for_request(
+            request.connection_owner.as_deref(),
+            Some(&request.user_id),
+            request.organization_id.as_deref(),
+        )?;
+        let selector = Selector::from_input(
+            request.connected_account_id.as_deref(),
+            request.account_display_name.as_deref(),
+            request.supports_multiple_connections,
+        )?;
+        let provider = self.provider(env, slug).await?;
+        // As on the token endpoint: a caller that did not say whose connection it wants means
+        // an organization-owned provider's shared one.
+        let owner_named = request.connection_owner.as_deref().is_some_and(|o| !o.trim().is_empty());
+        let owner = match (owner_named, provider.ownership, &owner.organization_id) {
+            (false, crate::providers::Ownership::Organization, Some(org)) if !owner.is_organization() => {
+                Owner::organization(org)
+            }
+            (false, crate::providers::Ownership::Organization, None) => {
+                return Ok(Vended::Inactive(InactiveReason::NotInstalled))
+            }
+            _ => owner,
+        };
+        let (provider, connection) = match self.fresh_connection(env, slug, &owner, &selector).await? {
+            Ok(found) => found,
+            Err(reason) => return Ok(Vended::Inactive(reason)),
+        };
+        let aad = connections::token_aad(
+            "connections",
+            connection.id.as_str(),
+            &connection.provider_id,
+            &connection.owner,
+            connections::ACCESS_TOKEN,
+        );
+        let sealed = connection
+            .access_token
+            .as_deref()
+            .ok_or_else(|| Error::Internal(format!("connection {} has no credential", connection.id)))?;
+        let value = self.cipher.open_string(sealed, &aad)?;
+        let granted = connection.scopes.0.clone();
+        let keyed = matches!(connection.auth_method, AuthMethod::ApiKey | AuthMethod::Basic);
+        Ok(Vended::Active(Box::new(Credential {
+            auth_method: connection.auth_method,
+            value,
+            expires_at: connection.expires_at,
+            missing_scopes: if keyed { Vec::new() } else { connections::missing_scopes(&provider.scopes.0, &granted) },
+            scopes: granted,
+            metadata: metadata(&provider, &connection),
+            config: shown_config(&provider, &connection),
+            username: (connection.auth_method == AuthMethod::Basic).then(|| connection.client_id.clone()).flatten(),
+        })))
+    }
+
     /// Stores a key, Basic credentials or client credentials as one of the owner's connections,
     /// as the intent says (the compatibility one, another one, or the one named).
     pub async fn install_credential(
@@ -283,6 +418,13 @@ pub fn sdk_methods(provider: &Provider) -> Vec<&'static str> {
     names
 }
 
+/// The provider's HTTP status in a refusal's message ("… refused this key (HTTP 401) …"), for
+/// the widget to show beside its fixed text.
+pub fn rejected_status(message: &str) -> Option<u16> {
+    let at = message.find("(HTTP ")? + 6;
+    message[at..].get(..3)?.parse().ok().filter(|s| (100..=599).contains(s))
+}
+
 fn not_supported(provider: &Provider, method: AuthMethod) -> Error {
     Error::field(
         "auth_method",
@@ -313,6 +455,13 @@ mod tests {
         assert!(secret("k", "key", None).is_err());
         assert!(secret("k", "key", Some(&"x".repeat(MAX_SECRET + 1))).is_err());
         assert!(secret("k", "key", Some("a\u{7}b")).is_err());
+    }
+
+    #[test]
+    fn the_refusal_status_is_read_back_from_the_message() {
+        assert_eq!(rejected_status("Acme refused this key (HTTP 401). Check it and try again."), Some(401));
+        assert_eq!(rejected_status("Enter the API key."), None);
+        assert_eq!(rejected_status("(HTTP 9x9)"), None);
     }
 
     #[test]

@@ -1,9 +1,11 @@
 //! Provider icons: an image fetched from an https URL or uploaded as a `data:` URL, accepted only
 //! when its bytes are a PNG, JPEG, GIF, WebP or an SVG that is only a drawing ([`crate::svg`]),
-//! of at most 256 KiB. Plumb stores
-//! and serves it, so the widget never loads images from other origins.
+//! of at most 256 KiB. Plumb stores and serves it, so the widget never loads images from other
+//! origins. A provider enabled from the catalog without an icon of its own is shown with its
+//! entry's ([`crate::catalog::icon_path`]).
 
 use crate::ids::ProviderId;
+use crate::providers::Provider;
 use base64::Engine;
 
 pub const MAX_ICON_BYTES: usize = 256 * 1024;
@@ -100,6 +102,16 @@ pub fn served_path(provider_id: &ProviderId, versions: &[IconVersion]) -> String
         .find(|v| v.provider_id == *provider_id)
         .map(|v| format!("/icons/{provider_id}?v={}", v.updated_at))
         .unwrap_or_default()
+}
+
+/// Where Plumb serves the icon a provider is shown with: the one stored for it, else its catalog
+/// entry's (for a provider enabled from the catalog); empty when it has neither.
+pub fn provider_icon_path(provider: &Provider, versions: &[IconVersion]) -> String {
+    let stored = served_path(&provider.id, versions);
+    if !stored.is_empty() {
+        return stored;
+    }
+    provider.catalog_slug.as_deref().and_then(crate::catalog::icon_path).unwrap_or_default()
 }
 
 #[cfg(test)]

@@ -11,6 +11,7 @@
 //!   [`discovery`], [`icons`], [`widget_tokens`], [`origins`], [`locks`], [`passwords`],
 //!   [`rate_limit`], [`client_address`], [`svg`], [`config`], [`time`].
 
+pub mod access_rules;
 pub mod account_api;
 pub mod account_identity;
 pub mod accounts;

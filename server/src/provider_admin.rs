@@ -18,7 +18,7 @@ use crate::providers::{CredentialsKind, Provider, ScopeList};
 use crate::store::{InsertProviderError, SharedCredentials};
 use crate::time::now_ms;
 use app::error::FieldError;
-use app::model::{CatalogEntryView, CatalogView, Discovered, ProviderDetail, SharedCredentialsInput};
+use app::model::{CatalogView, Discovered, ProviderDetail, SharedCredentialsInput};
 
 fn field_error(field: &str, code: &str, message: impl Into<String>) -> FieldError {
     FieldError { field: field.into(), code: code.into(), message: message.into() }
@@ -114,6 +114,7 @@ impl Plumb {
 
     /// Adds a custom provider: the change over a new provider's defaults.
     pub async fn create_custom_provider(&self, env: &EnvironmentId, change: ProviderChange) -> Result<Provider> {
+        let pinned = change.config.clone();
         let draft = Draft::new().with(change);
         let valid = provider_rules::validate(&draft, Purpose::Create, self.config.outbound());
         let mut errors = valid.as_ref().err().cloned().unwrap_or_default();
@@ -148,6 +149,7 @@ impl Plumb {
         let valid = valid.map_err(Error::Validation)?;
         let mut provider = Provider::new(env, ProviderId::generate(), valid.slug.clone(), now_ms());
         valid.apply_to(&mut provider);
+        self.pin_values(&mut provider, pinned.as_ref())?;
         if matches!(icon, IconChange::Set(_, "upload")) {
             provider.icon_url.clear();
         }
@@ -185,6 +187,7 @@ impl Plumb {
                 ),
             ));
         }
+        let pinned = change.config.clone();
         let draft = Draft::of(&provider).with(change);
         let valid = provider_rules::validate(
             &draft,
@@ -205,6 +208,7 @@ impl Plumb {
             }
         };
         valid.apply_to(&mut provider);
+        self.pin_values(&mut provider, pinned.as_ref())?;
         if editor == Editor::ApiKey {
             self.check_token_destination(&before, &provider, valid.client_secret.as_deref())?;
         }
@@ -277,6 +281,7 @@ impl Plumb {
         provider.catalog_slug = Some(entry.slug.clone());
         entry.apply_to(&mut provider);
         self.apply_catalog_settings(&mut provider, entry, &settings);
+        self.pin_values(&mut provider, settings.config.as_ref())?;
         self.insert_new(&provider).await?;
         tracing::info!(provider = %provider.slug, shared = settings.shared, "catalog provider enabled");
         Ok(provider)
@@ -290,6 +295,7 @@ impl Plumb {
         change: CatalogChange,
     ) -> Result<Provider> {
         let mut provider = self.stored_provider(env, slug).await?;
+        catalog::refresh(&mut provider);
         let Some(entry) = provider.catalog_slug.as_deref().and_then(catalog::entry) else {
             return Err(Error::field("catalog", "custom_provider", format!("{} is a custom provider.", provider.name)));
         };
@@ -300,6 +306,7 @@ impl Plumb {
             return Err(Error::Validation(errors));
         }
         self.apply_catalog_settings(&mut provider, entry, &settings);
+        self.pin_values(&mut provider, settings.config.as_ref())?;
         provider.updated_at = now_ms();
         self.save(&provider).await?;
         catalog::refresh(&mut provider);
@@ -338,7 +345,8 @@ impl Plumb {
                     ),
                 ));
             }
-        } else {
+        } else if entry.auth_methods.contains(&app::methods::AuthMethod::Oauth) {
+            // Only OAuth needs the admin's app: keys and client credentials come per owner.
             if settings.client_id.trim().is_empty() {
                 errors.push(field_error(
                     "client_id",
@@ -468,7 +476,7 @@ impl Plumb {
             .into_iter()
             .map(|(mut p, count)| {
                 catalog::refresh(&mut p);
-                let icon = crate::icons::served_path(&p.id, &icons);
+                let icon = crate::icons::provider_icon_path(&p, &icons);
                 (p, count, icon)
             })
             .collect())
@@ -520,18 +528,14 @@ impl Plumb {
             self.store.providers(env).await?.into_iter().map(|p| p.catalog_slug).collect();
         let entries = catalog::entries()
             .iter()
-            .map(|e| CatalogEntryView {
-                slug: e.slug.clone(),
-                name: e.name.clone(),
-                description: e.description.clone(),
-                docs_url: e.docs_url.clone(),
-                default_scopes: e.default_scopes.clone(),
-                scopes: e.scopes.clone(),
-                shared_app_name: shared.iter().find(|s| s.catalog_slug == e.slug).map(shared_app_name),
-                enabled: enabled.iter().any(|c| c.as_deref() == Some(e.slug.as_str())),
+            .map(|e| {
+                e.view(
+                    shared.iter().find(|s| s.catalog_slug == e.slug).map(shared_app_name),
+                    enabled.iter().any(|c| c.as_deref() == Some(e.slug.as_str())),
+                )
             })
             .collect();
-        Ok(CatalogView { redirect_uri: self.config.redirect_uri(), entries })
+        Ok(CatalogView { redirect_uri: self.config.redirect_uri(), entries, categories: catalog::categories() })
     }
 
     pub async fn provider_detail(&self, env: &EnvironmentId, slug: &str) -> Result<ProviderDetail> {
@@ -544,7 +548,7 @@ impl Plumb {
             None => None,
         };
         let mut view = provider.view(accounts);
-        view.icon = crate::icons::served_path(&provider.id, &self.store.icon_versions().await?);
+        view.icon = crate::icons::provider_icon_path(&provider, &self.store.icon_versions().await?);
         Ok(ProviderDetail { redirect_uri: self.config.redirect_uri(), provider: view, catalog_scopes, shared_app_name })
     }
 
@@ -562,6 +566,7 @@ struct CatalogSettings {
     client_id: String,
     client_secret: String,
     scopes: Vec<String>,
+    config: Option<crate::templates::Values>,
 }
 
 impl CatalogSettings {
@@ -572,6 +577,7 @@ impl CatalogSettings {
             client_id: change.client_id.or_else(|| stored.map(|p| p.client_id.clone())).unwrap_or_default(),
             client_secret: change.client_secret.unwrap_or_default(),
             scopes: change.scopes.or_else(|| stored.map(|p| p.scopes.0.clone())).unwrap_or_default(),
+            config: change.config,
         }
     }
 }

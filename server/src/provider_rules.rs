@@ -6,6 +6,7 @@ use crate::outbound::Outbound;
 use crate::provider_settings::Draft;
 use crate::providers::{is_valid_slug, Provider, ScopeList};
 use app::error::FieldError;
+use app::methods::{Access, AuthMethod};
 use app::model::{AuthenticateVia, ResponsePaths, TokenBodyType};
 
 /// A provider's settings that passed every rule, not yet stored.
@@ -35,6 +36,7 @@ pub struct ValidProvider {
     pub authorization_parameters: Vec<(String, String)>,
     pub token_request_headers: Vec<(String, String)>,
     pub token_response: ResponsePaths,
+    pub access: Access,
 }
 
 impl ValidProvider {
@@ -61,6 +63,7 @@ impl ValidProvider {
         p.authorization_parameters = self.authorization_parameters.clone();
         p.token_request_headers = self.token_request_headers.clone();
         p.token_response_paths = self.token_response.clone();
+        p.access = self.access.clone();
     }
 }
 
@@ -150,9 +153,18 @@ pub fn validate(draft: &Draft, purpose: Purpose, rules: Outbound) -> Result<Vali
         }
     }
 
+    let access = &draft.access;
+    let oauth = access.supports(AuthMethod::Oauth);
+    let grant = access.supports(AuthMethod::ClientCredentials);
+    for e in crate::access_rules::check(draft, rules) {
+        errors.push(e);
+    }
+    let mut fail = |field: &str, code: &str, message: String| {
+        errors.push(FieldError { field: field.into(), code: code.into(), message })
+    };
     for (field, label, value, required) in [
-        ("authorization_url", "Authorization URL", &draft.authorization_url, true),
-        ("token_url", "Token URL", &draft.token_url, true),
+        ("authorization_url", "Authorization URL", &draft.authorization_url, oauth),
+        ("token_url", "Token URL", &draft.token_url, oauth || grant),
         ("refresh_token_url", "Refresh token URL", &draft.refresh_token_url, false),
         ("revocation_url", "Revocation URL", &draft.revocation_url, false),
     ] {
@@ -160,13 +172,13 @@ pub fn validate(draft: &Draft, purpose: Purpose, rules: Outbound) -> Result<Vali
         if value.is_empty() && !required {
             continue;
         }
-        if let Err(message) = rules.check_url(label, value) {
+        if let Err(message) = crate::access_rules::check_url_template(access, rules, label, value) {
             fail(field, "invalid_url", message);
         }
     }
 
     let client_id = draft.client_id.trim();
-    if client_id.is_empty() {
+    if client_id.is_empty() && oauth {
         fail("client_id", "required", "Enter the client ID of your OAuth app.".into());
     } else if client_id.len() > 255 {
         fail("client_id", "too_long", "Use at most 255 characters.".into());
@@ -176,7 +188,7 @@ pub fn validate(draft: &Draft, purpose: Purpose, rules: Outbound) -> Result<Vali
     let has_stored_secret = matches!(purpose, Purpose::Edit { has_stored_secret: true });
     if client_secret.len() > 2048 {
         fail("client_secret", "too_long", "Use at most 2048 characters.".into());
-    } else if draft.client_secret_required && client_secret.is_empty() && !has_stored_secret {
+    } else if oauth && draft.client_secret_required && client_secret.is_empty() && !has_stored_secret {
         fail(
             "client_secret",
             "required",
@@ -335,6 +347,7 @@ pub fn validate(draft: &Draft, purpose: Purpose, rules: Outbound) -> Result<Vali
         authorization_parameters,
         token_request_headers,
         token_response,
+        access: draft.access.clone(),
     })
 }
 

@@ -5,7 +5,9 @@
 
 use crate::ids::{EnvironmentId, ProviderId};
 use crate::providers::Provider;
+use crate::templates::Values;
 use app::error::FieldError;
+use app::methods::Access;
 use app::model::{CatalogInput, ProviderInput, ResponsePaths};
 
 /// What a change to a custom provider sets; `None` keeps what is there.
@@ -44,6 +46,12 @@ pub struct ProviderChange {
     pub expires_in_path: Option<String>,
     pub scope_path: Option<String>,
     pub account_identifier_path: Option<String>,
+    /// Methods, configuration fields, key placement, verification and the rest
+    /// (`app::methods::Access`); `None` keeps them.
+    pub access: Option<Access>,
+    /// Values pinned on the provider for its configuration fields. Non-secret ones not given
+    /// are unpinned; a secret one not given keeps its stored value, and an empty one clears it.
+    pub config: Option<Values>,
     /// Fields the sender could not express (a malformed line in one of the dashboard's text
     /// areas): reported with the problems validation finds.
     pub unreadable: Vec<FieldError>,
@@ -98,6 +106,8 @@ impl From<&ProviderInput> for ProviderChange {
             scope_path: Some(input.scope_path.clone()),
             account_identifier_path: Some(input.account_identifier_path.clone()),
             revocation_url: Some(input.revocation_url.clone()),
+            access: None,
+            config: None,
             unreadable,
         }
     }
@@ -131,6 +141,7 @@ pub struct Draft {
     pub(crate) authorization_parameters: Vec<(String, String)>,
     pub(crate) token_request_headers: Vec<(String, String)>,
     pub(crate) token_response: ResponsePaths,
+    pub(crate) access: Access,
     pub(crate) unreadable: Vec<FieldError>,
 }
 
@@ -169,6 +180,7 @@ impl Draft {
             authorization_parameters: p.authorization_parameters.clone(),
             token_request_headers: p.token_request_headers.clone(),
             token_response: p.token_response_paths.clone(),
+            access: p.access.clone(),
             unreadable: Vec::new(),
         }
     }
@@ -209,6 +221,7 @@ impl Draft {
         set(&mut self.token_response.expires_in, change.expires_in_path);
         set(&mut self.token_response.scope, change.scope_path);
         set(&mut self.token_response.account_identifier, change.account_identifier_path);
+        set(&mut self.access, change.access);
         self.unreadable = change.unreadable;
         self
     }
@@ -231,6 +244,8 @@ pub struct CatalogChange {
     pub client_secret: Option<String>,
     /// `Some` of an empty list: the catalog entry's default scopes.
     pub scopes: Option<Vec<String>>,
+    /// Values pinned for the entry's configuration fields (as [`ProviderChange::config`]).
+    pub config: Option<Values>,
 }
 
 impl std::fmt::Debug for CatalogChange {
@@ -248,6 +263,7 @@ impl From<&CatalogInput> for CatalogChange {
             client_id: Some(input.client_id.clone()),
             client_secret: Some(input.client_secret.clone()),
             scopes: Some(split_scopes(&input.scopes)),
+            config: None,
         }
     }
 }

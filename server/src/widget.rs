@@ -25,6 +25,8 @@ pub struct WidgetEntry {
     pub accounts: Vec<Connection>,
     /// Whether the viewer may change them.
     pub can_manage: bool,
+    /// The configuration fields with a value pinned on the provider: not asked for.
+    pub pinned: Vec<String>,
 }
 
 impl WidgetEntry {
@@ -163,8 +165,13 @@ impl Plumb {
                 continue;
             }
             let pool = if is_shared { &shared } else { &mine };
+            let pinned = match provider.access.config_fields.is_empty() {
+                true => Vec::new(),
+                false => self.pinned_values(&provider)?.into_keys().collect(),
+            };
             providers.push(WidgetEntry {
-                icon_path: crate::icons::served_path(&provider.id, &icons),
+                pinned,
+                icon_path: crate::icons::provider_icon_path(&provider, &icons),
                 accounts: pool.iter().filter(|c| c.provider_id == provider.id).cloned().collect(),
                 can_manage: !is_shared || claims.manages_organization(),
                 provider,

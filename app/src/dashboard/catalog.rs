@@ -1,6 +1,7 @@
 //! The catalog of built-in providers: enabling one asks only for a description, credentials
 //! (the admin's own OAuth app, or the instance's shared one) and scopes. Also where the operator
-//! registers shared OAuth apps.
+//! registers shared OAuth apps. The page lists every entry as rendered on the server; once
+//! hydrated, a search box and a category filter hide the cards that do not match.
 
 use super::shell::{field_error, Shell};
 use crate::components::{form_error_message, Copyable, Field, Notice, Select};
@@ -33,6 +34,8 @@ pub async fn update_catalog_provider(slug: String, input: CatalogInput) -> Resul
 pub fn CatalogPage() -> impl IntoView {
     let save = ServerAction::<SaveSharedCredentials>::new();
     let catalog = Resource::new(move || save.version().get(), |_| load_catalog());
+    // Held by the page, not the list, so a filter survives the reload after saving credentials.
+    let filter = CatalogFilter { query: RwSignal::new(String::new()), category: RwSignal::new(String::new()) };
     view! {
         <Shell title="Catalog" current="catalog">
             <h1>"Catalog"</h1>
@@ -44,9 +47,7 @@ pub fn CatalogPage() -> impl IntoView {
                 {move || Suspend::new(async move {
                     match catalog.await {
                         Ok(view) => view! {
-                            <ul class="catalog">
-                                {view.entries.iter().cloned().map(|e| view! { <CatalogCard entry=e/> }).collect_view()}
-                            </ul>
+                            <CatalogBrowser entries=view.entries.clone() categories=view.categories filter/>
                             <SharedCredentialsForm entries=view.entries save/>
                         }.into_any(),
                         Err(e) => view! { <Notice text=e.message error=true/> }.into_any(),
@@ -57,8 +58,76 @@ pub fn CatalogPage() -> impl IntoView {
     }
 }
 
+/// What the catalog page is filtered by: words typed into the search box, and a category slug
+/// (empty for all).
+#[derive(Clone, Copy)]
+struct CatalogFilter {
+    query: RwSignal<String>,
+    category: RwSignal<String>,
+}
+
+/// The text the search box looks in: name, slug and description, lowercased once.
+fn search_text(entry: &CatalogEntryView) -> String {
+    format!("{}\n{}\n{}", entry.name, entry.slug, entry.description).to_lowercase()
+}
+
+/// Whether an entry (its [`search_text`] and category) is shown for a search and a category
+/// (empty for all). The search is case-insensitive and ignores surrounding spaces.
+fn shown(text: &str, category: &str, query: &str, chosen: &str) -> bool {
+    (chosen.is_empty() || category == chosen) && text.contains(query.trim().to_lowercase().as_str())
+}
+
+/// The search box, the category filter and the cards. Every card is rendered, so the page
+/// works in full before hydration; filtering only hides cards.
 #[component]
-fn CatalogCard(entry: CatalogEntryView) -> impl IntoView {
+fn CatalogBrowser(
+    entries: Vec<CatalogEntryView>,
+    categories: Vec<(String, String)>,
+    filter: CatalogFilter,
+) -> impl IntoView {
+    let CatalogFilter { query, category } = filter;
+    let keys: Vec<(String, String)> = entries.iter().map(|e| (search_text(e), e.category.clone())).collect();
+    let visible = Memo::new(move |_| {
+        let (q, c) = (query.read(), category.read());
+        keys.iter().filter(|(text, cat)| shown(text, cat, &q, &c)).count()
+    });
+    let total = entries.len();
+    let options = categories
+        .into_iter()
+        .map(|(slug, label)| {
+            let count = entries.iter().filter(|e| e.category == slug).count();
+            view! { <option value=slug>{format!("{label} ({count})")}</option> }
+        })
+        .collect_view();
+    view! {
+        <div class="filters" role="search">
+            <div>
+                <label for="catalog-search">"Search"</label>
+                <input id="catalog-search" type="search" placeholder="Name or description" autocomplete="off"
+                    prop:value=move || query.get() on:input=move |ev| query.set(event_target_value(&ev))/>
+            </div>
+            <div>
+                <label for="catalog-category">"Category"</label>
+                <select id="catalog-category" prop:value=move || category.get()
+                    on:change=move |ev| category.set(event_target_value(&ev))>
+                    <option value="">{format!("All ({total})")}</option>
+                    {options}
+                </select>
+            </div>
+        </div>
+        <ul class="catalog">
+            {entries.into_iter().map(|e| {
+                let (text, cat) = (search_text(&e), e.category.clone());
+                let hidden = Signal::derive(move || !shown(&text, &cat, &query.read(), &category.read()));
+                view! { <CatalogCard entry=e hidden/> }
+            }).collect_view()}
+        </ul>
+        <p class="empty" hidden=move || visible.get() > 0>"No provider in the catalog matches this search."</p>
+    }
+}
+
+#[component]
+fn CatalogCard(entry: CatalogEntryView, hidden: Signal<bool>) -> impl IntoView {
     let action = if entry.enabled {
         view! { <a class="button" href=format!("/dashboard/providers/{}", entry.slug)>"Enabled: settings"</a> }
             .into_any()
@@ -69,10 +138,19 @@ fn CatalogCard(entry: CatalogEntryView) -> impl IntoView {
         }
         .into_any()
     };
+    let methods = entry.auth_methods.iter().map(|m| view! { <span class="badge">{m.label()}</span> }).collect_view();
     view! {
-        <li class="catalog-card">
-            <h2>{entry.name.clone()}</h2>
+        <li class="catalog-card" hidden=hidden>
+            <div class="catalog-card-head">
+                // The name is beside it, so the logo says nothing more.
+                {(!entry.icon.is_empty()).then(|| view! { <img src=entry.icon.clone() alt="" width="32" height="32" loading="lazy"/> })}
+                <div>
+                    <h2>{entry.name.clone()}</h2>
+                    <span class="muted small">{entry.category_label.clone()}</span>
+                </div>
+            </div>
             <p class="muted">{entry.description}</p>
+            <p class="methods">{methods}</p>
             {entry.shared_app_name.map(|app| view! { <p class="hint">{format!("Shared credentials available ({app}).")}</p> })}
             <div class="actions">
                 {action}
@@ -286,5 +364,49 @@ fn SharedCredentialsForm(entries: Vec<CatalogEntryView>, save: ServerAction<Save
                 <button type="submit" disabled=move || save.pending().get()>"Save shared credentials"</button>
             </ActionForm>
         </section>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn entry(slug: &str, name: &str, description: &str, category: &str) -> CatalogEntryView {
+        CatalogEntryView {
+            slug: slug.into(),
+            name: name.into(),
+            description: description.into(),
+            docs_url: String::new(),
+            icon: String::new(),
+            category: category.into(),
+            category_label: String::new(),
+            auth_methods: Vec::new(),
+            default_scopes: Vec::new(),
+            scopes: Vec::new(),
+            shared_app_name: None,
+            enabled: false,
+        }
+    }
+
+    #[test]
+    fn search_looks_in_name_slug_and_description_whatever_the_case() {
+        let zendesk = entry("zendesk", "Zendesk", "Tickets and users.", "support");
+        let text = search_text(&zendesk);
+        for query in ["", "zen", "ZEN", "  Zendesk ", "tickets", "desk"] {
+            assert!(shown(&text, "support", query, ""), "{query:?}");
+        }
+        let x = entry("x", "X (Twitter)", "Posts.", "social");
+        assert!(shown(&search_text(&x), "social", "twitter", ""));
+        assert!(shown(&search_text(&x), "social", "x", ""), "found by its slug");
+        assert!(!shown(&text, "support", "github", ""));
+    }
+
+    #[test]
+    fn a_category_narrows_the_search() {
+        let openai = search_text(&entry("openai", "OpenAI", "Models.", "ai"));
+        assert!(shown(&openai, "ai", "", "ai"));
+        assert!(shown(&openai, "ai", "open", "ai"));
+        assert!(!shown(&openai, "ai", "", "developer-tools"));
+        assert!(!shown(&openai, "ai", "anthropic", "ai"));
     }
 }

@@ -100,7 +100,10 @@ fn ProviderDetails(
     let toggle_slug = provider.slug.clone();
     view! {
         <div class="page-head">
-            <h1>{provider.name.clone()}</h1>
+            <h1 class="with-icon">
+                {(!provider.icon.is_empty()).then(|| view! { <img src=provider.icon.clone() alt="" width="32" height="32"/> })}
+                {provider.name.clone()}
+            </h1>
             {if enabled {
                 view! { <span class="badge badge-ok">"Enabled"</span> }
             } else {

@@ -5,8 +5,9 @@
 
 use crate::providers::Provider;
 use app::methods::{Access, AuthMethod, BasicLabels, ConfigField, KeyPlacement, Verification};
-use app::model::{AuthenticateVia, CatalogScope, ResponsePaths, TokenBodyType};
+use app::model::{AuthenticateVia, CatalogEntryView, CatalogScope, ResponsePaths, TokenBodyType};
 use serde::Deserialize;
+use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
 use std::sync::OnceLock;
 
@@ -162,11 +163,65 @@ pub fn icon(slug: &str) -> Option<&'static [u8]> {
     ICONS.iter().find(|(s, _)| *s == slug).map(|(_, bytes)| *bytes)
 }
 
+/// A short hash of an entry's icon, the `v` of its URL: a changed icon gets a new URL, so its
+/// old bytes may be cached for good.
+pub fn icon_version(slug: &str) -> Option<&'static str> {
+    static VERSIONS: OnceLock<Vec<(&'static str, String)>> = OnceLock::new();
+    VERSIONS
+        .get_or_init(|| {
+            ICONS
+                .iter()
+                .map(|(slug, bytes)| {
+                    let digest = Sha256::digest(bytes);
+                    (*slug, digest[..6].iter().map(|b| format!("{b:02x}")).collect())
+                })
+                .collect()
+        })
+        .iter()
+        .find(|(s, _)| *s == slug)
+        .map(|(_, v)| v.as_str())
+}
+
+/// Where Plumb serves an entry's icon (`GET /icons/catalog/{slug}`), versioned by its bytes;
+/// `None` when the entry has no icon.
+pub fn icon_path(slug: &str) -> Option<String> {
+    icon_version(slug).map(|v| format!("/icons/catalog/{slug}?v={v}"))
+}
+
 pub fn category_label(slug: &str) -> &'static str {
     CATEGORIES.iter().find(|(s, _)| *s == slug).map(|(_, label)| *label).unwrap_or("Other")
 }
 
+/// The categories the catalog page offers, `(slug, label)` in [`CATEGORIES`] order: only those
+/// that have entries.
+pub fn categories() -> Vec<(String, String)> {
+    CATEGORIES
+        .iter()
+        .filter(|(slug, _)| entries().iter().any(|e| e.category == *slug))
+        .map(|(slug, label)| (slug.to_string(), label.to_string()))
+        .collect()
+}
+
 impl CatalogEntry {
+    /// The entry as the dashboard's catalog page shows it, with the instance's shared app's name
+    /// (if any) and whether a provider of this environment was enabled from it.
+    pub fn view(&self, shared_app_name: Option<String>, enabled: bool) -> CatalogEntryView {
+        CatalogEntryView {
+            slug: self.slug.clone(),
+            name: self.name.clone(),
+            description: self.description.clone(),
+            docs_url: self.docs_url.clone(),
+            icon: icon_path(&self.slug).unwrap_or_default(),
+            category: self.category.clone(),
+            category_label: category_label(&self.category).to_string(),
+            auth_methods: self.auth_methods.clone(),
+            default_scopes: self.default_scopes.clone(),
+            scopes: self.scopes.clone(),
+            shared_app_name,
+            enabled,
+        }
+    }
+
     /// How the entry is reached besides its OAuth endpoints.
     pub fn access(&self) -> Access {
         Access {

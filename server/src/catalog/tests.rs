@@ -174,3 +174,50 @@ fn applying_an_entry_sets_its_settings_on_a_provider() {
     assert_eq!(p.token_url, slack.token_url);
     assert_eq!(p.access.auth_methods, [AuthMethod::Oauth]);
 }
+
+#[test]
+fn the_catalog_view_carries_a_versioned_icon_category_and_methods() {
+    let github = entry("github").unwrap().view(Some("Plumb Cloud".into()), true);
+    let version = icon_version("github").unwrap();
+    assert_eq!(github.icon, format!("/icons/catalog/github?v={version}"));
+    assert!(version.len() >= 8 && version.bytes().all(|b| b.is_ascii_hexdigit()), "{version}");
+    assert_eq!((github.category.as_str(), github.category_label.as_str()), ("developer-tools", "Developer tools"));
+    assert_eq!(github.auth_methods, [AuthMethod::Oauth]);
+    assert_eq!((github.shared_app_name.as_deref(), github.enabled), (Some("Plumb Cloud"), true));
+    let openai = entry("openai").unwrap().view(None, false);
+    assert!(openai.auth_methods.contains(&AuthMethod::ApiKey));
+    assert_eq!(openai.category_label, "AI");
+
+    // The version follows the bytes: icons differ, so do their versions.
+    assert_ne!(icon_version("github"), icon_version("gitlab"));
+    assert_eq!(icon_version("no-such-entry"), None);
+    assert_eq!(icon_path("no-such-entry"), None);
+}
+
+#[test]
+fn the_page_offers_the_categories_that_have_entries_in_order() {
+    let offered = categories();
+    let order: Vec<&str> = CATEGORIES.iter().map(|(slug, _)| *slug).collect();
+    let mut last = 0;
+    for (slug, label) in &offered {
+        let at = order.iter().position(|s| s == slug).unwrap_or_else(|| panic!("{slug} is a known category"));
+        assert!(at >= last, "{slug} is in CATEGORIES order");
+        last = at;
+        assert_eq!(label, category_label(slug));
+        assert!(entries().iter().any(|e| &e.category == slug), "{slug} has entries");
+    }
+    for e in entries() {
+        assert!(offered.iter().any(|(slug, _)| *slug == e.category), "{}: {} is offered", e.slug, e.category);
+    }
+}
+
+#[test]
+fn a_catalog_provider_without_its_own_icon_shows_its_entrys() {
+    use crate::icons::{provider_icon_path, IconVersion};
+    let mut p = Provider::new(&"env_sandbox".into(), "p1".into(), "github".into(), 0);
+    assert_eq!(provider_icon_path(&p, &[]), "", "a custom provider without an icon has none");
+    p.catalog_slug = Some("github".into());
+    assert_eq!(provider_icon_path(&p, &[]), icon_path("github").unwrap());
+    let stored = IconVersion { provider_id: "p1".into(), source: "upload".into(), updated_at: 42 };
+    assert_eq!(provider_icon_path(&p, &[stored]), "/icons/p1?v=42", "an icon of its own wins");
+}

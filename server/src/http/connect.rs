@@ -5,10 +5,12 @@ use super::responses::{confirm_page, cookie, from_other_site, html_page, see_oth
 use super::state::AppState;
 use crate::accounts::Intent;
 use crate::connect::CallbackParams;
+use crate::credentials::CredentialInput;
 use crate::error::Error;
 use crate::ids;
 use crate::templates::Values;
 use app::error::AppError;
+use app::methods::AuthMethod;
 use axum::extract::{Form, Path, Query, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::Response;
@@ -43,18 +45,84 @@ pub async fn authorize(
         .filter(|(_, v)| !v.trim().is_empty())
         .collect();
     let label = field("label").map(str::trim).filter(|l| !l.is_empty());
+    let (token, provider) = (field("token").unwrap_or(""), field("provider").unwrap_or(""));
     let started = if fields.len() > MAX_FORM_FIELDS {
         Err(Error::field("config", "too_many", "The form has too many fields."))
     } else {
         match Intent::from_input(field("intent"), field("account"), label.map(Some)) {
-            Ok(intent) => {
-                let (token, provider) = (field("token").unwrap_or(""), field("provider").unwrap_or(""));
-                state.plumb.start_authorization(token, provider, &binding, intent, &config).await
-            }
+            Ok(intent) => state.plumb.start_authorization(token, provider, &binding, intent, &config).await,
             Err(e) => Err(e),
         }
     };
-    redirect_to_provider(&state, started, &binding)
+    match started {
+        // A value the person entered (or the provider's settings) is wrong: back to the form.
+        Err(e @ (Error::Validation(_) | Error::ProviderDisabled(_) | Error::NotConfigured(_))) => {
+            back_to_widget(token, provider, Some(e))
+        }
+        started => redirect_to_provider(&state, started, &binding),
+    }
+}
+
+/// `POST /widget/credentials`: the widget's form for a method without a sign-in page (an API
+/// key, Basic credentials, client credentials). Checked to come from Plumb's own widget page,
+/// like Connect. Returns to the widget, with the failure's code (and the provider's HTTP status
+/// when it refused the credential) in the query: the widget shows fixed text for it.
+pub async fn widget_credentials(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Form(fields): Form<Vec<(String, String)>>,
+) -> Response {
+    if from_other_site(&state, &headers) {
+        return cross_site_refusal();
+    }
+    let field = |name: &str| fields.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone());
+    let token = field("token").unwrap_or_default();
+    let slug = field("provider").unwrap_or_default();
+    let outcome = if fields.len() > MAX_FORM_FIELDS + 5 {
+        Err(Error::field("config", "too_many", "The form has too many fields."))
+    } else {
+        let input = CredentialInput {
+            method: field("method").as_deref().and_then(AuthMethod::parse),
+            api_key: field("api_key"),
+            username: field("username"),
+            password: field("password"),
+            client_id: field("client_id"),
+            client_secret: field("client_secret"),
+            config: fields
+                .iter()
+                .filter_map(|(k, v)| Some((k.strip_prefix("config.")?.to_string(), v.clone())))
+                .filter(|(_, v)| !v.trim().is_empty())
+                .collect(),
+            account_identifier: None,
+        };
+        match Intent::from_input(field("intent").as_deref(), field("account").as_deref(), None) {
+            Ok(intent) => state.plumb.install_from_widget(&token, &slug, intent, input).await,
+            Err(e) => Err(e),
+        }
+    };
+    back_to_widget(&token, &slug, outcome.err())
+}
+
+/// The widget again, saying why when something failed: only the error's code (and a refused
+/// credential's HTTP status) go in the query, which anyone can write.
+fn back_to_widget(token: &str, slug: &str, failure: Option<Error>) -> Response {
+    let mut back = url::form_urlencoded::Serializer::new(String::from("/widget?"));
+    back.append_pair("token", token);
+    match failure {
+        None => {}
+        // Without a usable widget token there is no widget to return to.
+        Some(e @ Error::InvalidWidgetToken(_)) => return error_page(e),
+        Some(e) => {
+            let wire = AppError::from(e);
+            let code = wire.errors.first().map(|f| f.code.clone());
+            back.append_pair("error", code.as_deref().unwrap_or(&wire.code));
+            back.append_pair("provider", slug);
+            if let Some(status) = crate::credentials::rejected_status(&wire.message) {
+                back.append_pair("status", &status.to_string());
+            }
+        }
+    }
+    see_other(&back.finish())
 }
 
 /// `GET /oauth/start/{link}`: a link from `POST /data-integrations/{slug}/authorize` opens a

@@ -5,16 +5,18 @@
 
 use super::error::ApiError;
 use super::extract::{ApiJson, ApiKey, ListFilters, ListQuery};
+use super::provider_access::{self, config_values, ACCESS_FIELDS};
 use super::state::AppState;
 use crate::accounts::Intent;
 use crate::connect::LinkRequest;
+use crate::credentials::{CredentialInput, InstallRequest};
 use crate::error::Error;
 use crate::provider_admin::Editor;
 use crate::provider_settings::{CatalogChange, ProviderChange};
 use crate::providers::{Ownership, Provider};
 use crate::store::SharedCredentials;
-use crate::templates::Values;
 use app::error::FieldError;
+use app::methods::AuthMethod;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
@@ -155,9 +157,10 @@ const CUSTOM_PROVIDER_FIELDS: [&str; 18] = [
 ];
 
 /// Reads the `custom_provider` object into the change: only the fields it names.
-fn read_custom_provider(change: &mut ProviderChange, body: Value) -> Result<(), Error> {
+fn read_custom_provider(change: &mut ProviderChange, body: Value) -> Result<Object, Error> {
     let p = "custom_provider.";
-    let map = object(body, &CUSTOM_PROVIDER_FIELDS, p)?;
+    let allowed: Vec<&str> = CUSTOM_PROVIDER_FIELDS.iter().chain(ACCESS_FIELDS.iter()).copied().collect();
+    let map = object(body, &allowed, p)?;
     let f = |k: &str| format!("{p}{k}");
     if let Some(v) = string(&map, "name", &f("name"))? {
         change.name = Some(v);
@@ -211,7 +214,7 @@ fn read_custom_provider(change: &mut ProviderChange, body: Value) -> Result<(), 
             }
         }
     }
-    Ok(())
+    Ok(map)
 }
 
 /// `credentials`: `{type, client_id, client_secret}`.
@@ -271,38 +274,41 @@ fn ownership(map: &Object) -> Result<Option<Ownership>, Error> {
 
 fn check_unsupported(map: &Object) -> Result<(), Error> {
     ownership(map)?;
-    if let Some(methods) = strings(map, "auth_methods", "auth_methods")? {
-        if methods.iter().any(|m| m != "oauth") {
-            return Err(invalid("auth_methods", "unsupported", "Only the oauth auth method is supported."));
-        }
-    }
-    if map.get("api_key").is_some_and(|v| !v.is_null()) {
-        return Err(invalid("api_key", "unsupported", "API-key integrations are not supported."));
-    }
     Ok(())
 }
 
-/// `config`: provider configuration values by key (`Record<string, string>`); absent or
-/// `null` is none. Which keys are accepted is the provider's business.
-pub(super) fn config_values(map: &Object) -> Result<Values, Error> {
-    let Some(value) = map.get("config").filter(|v| !v.is_null()) else { return Ok(Values::new()) };
-    let Value::Object(entries) = value else {
-        return Err(invalid("config", "invalid", "config is an object of strings by field key."));
+/// `api_key`: `{secret, user_id, organization_id}`, the first tenant's key (or, with Plumb's
+/// `username`, Basic credentials).
+fn first_tenant(map: &Object) -> Result<Option<InstallRequest>, Error> {
+    let Some(value) = map.get("api_key").filter(|v| !v.is_null()) else { return Ok(None) };
+    let k = object(value.clone(), &["secret", "user_id", "organization_id", "username"], "api_key.")?;
+    let secret = string(&k, "secret", "api_key.secret")?;
+    let username = string(&k, "username", "api_key.username")?;
+    let input = match username {
+        Some(_) => {
+            CredentialInput { method: Some(AuthMethod::Basic), username, password: secret, ..Default::default() }
+        }
+        None => CredentialInput { method: Some(AuthMethod::ApiKey), api_key: secret, ..Default::default() },
     };
-    if entries.len() > crate::config_fields::MAX_FIELDS {
-        return Err(invalid(
-            "config",
-            "too_many",
-            format!("Give at most {} configuration values.", crate::config_fields::MAX_FIELDS),
-        ));
-    }
-    entries
-        .iter()
-        .map(|(k, v)| match v {
-            Value::String(s) if k.len() <= 64 => Ok((k.clone(), s.clone())),
-            _ => Err(invalid("config", "invalid", format!("config.{k}: give the value as a string."))),
-        })
-        .collect()
+    Ok(Some(InstallRequest {
+        user_id: string(&k, "user_id", "api_key.user_id")?,
+        organization_id: string(&k, "organization_id", "api_key.organization_id")?,
+        input,
+        ..Default::default()
+    }))
+}
+
+/// The `installation` of a DataIntegration (`docs/workos-api.md` §3.3).
+fn installation(c: &crate::connections::Connection) -> Value {
+    json!({
+        "id": c.id,
+        "connection_role": c.role.as_str(),
+        "account_identifier": c.account_identifier,
+        "account_display_name": c.label,
+        "user_id": c.owner.user(),
+        "organization_id": c.owner.organization_id,
+        "api_key_last_4": (!c.secret_hint.is_empty()).then(|| c.secret_hint.clone()),
+    })
 }
 
 /// `scopes` in an update: absent keeps, `null` resets to the provider's defaults (none for a
@@ -353,11 +359,16 @@ pub async fn create(
     let enabled = boolean(&map, "enabled", "enabled")?.unwrap_or(false);
     let (ownership, multiple) = (ownership(&map)?, boolean(&map, "multiple_connections", "multiple_connections")?);
     let creds = credentials(&map)?;
+    let methods = provider_access::auth_methods(&map)?;
+    let config = provider_access::pinned(&map)?;
+    let tenant = first_tenant(&map)?;
     let provider = match map.get("custom_provider").filter(|v| !v.is_null()) {
         Some(custom) => {
             let mut change =
                 ProviderChange { slug: Some(slug), description: Some(description), scopes, ..Default::default() };
-            read_custom_provider(&mut change, custom.clone())?;
+            let custom = read_custom_provider(&mut change, custom.clone())?;
+            change.access = provider_access::custom_access(Some(&custom), methods, &Default::default())?;
+            change.config = config;
             if let Some(c) = creds {
                 custom_credentials(&mut change, c)?;
             }
@@ -372,6 +383,7 @@ pub async fn create(
                 )
                 .into());
             }
+            provider_access::check_catalog_methods(&slug, &methods)?;
             let c = creds.unwrap_or_default();
             let change = CatalogChange {
                 description: Some(description),
@@ -379,13 +391,20 @@ pub async fn create(
                 client_id: c.client_id,
                 client_secret: c.client_secret,
                 scopes,
+                config,
             };
             plumb.enable_catalog_provider(env, &slug, change).await.map_err(api_field_names)?
         }
     };
     plumb.set_account_options(env, &provider.slug, ownership, multiple).await?;
     let provider = plumb.set_provider_enabled(env, &provider.slug, enabled).await?;
-    let body = data_integration(&state, &provider).await?;
+    let mut body = data_integration(&state, &provider).await?;
+    if let Some(tenant) = tenant {
+        // The provider stays, whatever the first tenant's key turns out to be: the error says
+        // which part failed.
+        let (_, connection) = plumb.install_for_app(env, &provider.slug, tenant).await?;
+        body["installation"] = installation(&connection);
+    }
     Ok((StatusCode::CREATED, Json(body)).into_response())
 }
 
@@ -410,8 +429,16 @@ pub async fn update(
         None
     };
     let scopes = scopes_change(&map)?;
+    let methods = provider_access::auth_methods(&map)?;
+    let config = provider_access::pinned(&map)?;
+    let tenant = first_tenant(&map)?;
     let custom = map.get("custom_provider").filter(|v| !v.is_null()).cloned();
-    let changed = creds.is_some() || custom.is_some() || description.is_some() || scopes.is_some();
+    let changed = creds.is_some()
+        || custom.is_some()
+        || description.is_some()
+        || scopes.is_some()
+        || methods.is_some()
+        || config.is_some();
     if changed {
         if current.catalog_slug.is_some() {
             if custom.is_some() {
@@ -422,6 +449,9 @@ pub async fn update(
                 )
                 .into());
             }
+            if let Some(entry) = current.catalog_slug.as_deref() {
+                provider_access::check_catalog_methods(entry, &methods)?;
+            }
             let c = creds.unwrap_or_default();
             let change = CatalogChange {
                 description,
@@ -429,13 +459,16 @@ pub async fn update(
                 client_id: c.client_id,
                 client_secret: c.client_secret,
                 scopes,
+                config,
             };
             plumb.update_catalog_provider(env, &slug, change).await.map_err(api_field_names)?;
         } else {
-            let mut change = ProviderChange { description, scopes, ..Default::default() };
-            if let Some(custom) = custom {
-                read_custom_provider(&mut change, custom)?;
-            }
+            let mut change = ProviderChange { description, scopes, config, ..Default::default() };
+            let custom = match custom {
+                Some(custom) => Some(read_custom_provider(&mut change, custom)?),
+                None => None,
+            };
+            change.access = provider_access::custom_access(custom.as_ref(), methods, &current.access)?;
             if let Some(c) = creds {
                 custom_credentials(&mut change, c)?;
             }
@@ -447,7 +480,12 @@ pub async fn update(
         Some(enabled) => plumb.set_provider_enabled(env, &slug, enabled).await?,
         None => plumb.provider(env, &slug).await?,
     };
-    Ok(Json(data_integration(&state, &provider).await?))
+    let mut body = data_integration(&state, &provider).await?;
+    if let Some(tenant) = tenant {
+        let (_, connection) = plumb.install_for_app(env, &slug, tenant).await?;
+        body["installation"] = installation(&connection);
+    }
+    Ok(Json(body))
 }
 
 /// `GET /data-integrations/{slug}`.
@@ -613,7 +651,7 @@ fn to_json(state: &AppState, p: &Provider, shared: &[SharedCredentials]) -> Valu
             "token_response_paths": p.token_response_paths,
         })
     });
-    json!({
+    let mut body = json!({
         "object": "data_integration",
         "id": p.id,
         "slug": p.slug,
@@ -626,12 +664,12 @@ fn to_json(state: &AppState, p: &Provider, shared: &[SharedCredentials]) -> Valu
         "state": if p.has_credentials(shared_app.is_some()) { "valid" } else { "invalid" },
         "scopes": p.scopes.0,
         "redirect_uri": state.plumb.config().redirect_uri(),
-        "auth_methods": ["oauth"],
         "credentials": credentials,
         "installation": null,
-        "config": {},
         "custom_provider": custom_provider,
         "created_at": crate::time::iso(p.created_at),
         "updated_at": crate::time::iso(p.updated_at),
-    })
+    });
+    provider_access::to_json(p, &mut body);
+    body
 }

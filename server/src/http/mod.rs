@@ -6,6 +6,7 @@
 mod api_keys;
 mod connect;
 mod connected_accounts;
+mod credentials;
 mod dashboard_auth;
 mod data_integrations;
 mod error;
@@ -14,6 +15,7 @@ mod extract;
 mod icons;
 mod organization_config;
 mod pages;
+mod provider_access;
 mod responses;
 mod serve;
 mod server_fns;
@@ -66,6 +68,12 @@ pub fn router(plumb: Arc<Plumb>) -> Router {
         // "finish"; see provider_rules).
         .route("/data-integrations/finish", post(connected_accounts::finish))
         .route("/data-integrations/{slug}/token", post(tokens::get_access_token))
+        .route("/data-integrations/{slug}/credentials", post(credentials::vend))
+        .route("/data-integrations/{slug}/api-key", post(credentials::api_key).put(credentials::api_key))
+        .route(
+            "/data-integrations/{slug}/client-credentials",
+            post(credentials::client_credentials).put(credentials::client_credentials),
+        )
         // Connected accounts: one handler per method for the user and organization roots.
         .route("/user_management/users/{user_id}/connected_accounts/{slug}", connected_accounts::methods())
         .route("/organizations/{organization_id}/connected_accounts/{slug}", connected_accounts::methods())
@@ -75,7 +83,10 @@ pub fn router(plumb: Arc<Plumb>) -> Router {
         .route("/webhook_endpoints", get(webhook_endpoints::list).post(webhook_endpoints::create))
         .route("/webhook_endpoints/{id}", patch(webhook_endpoints::update).delete(webhook_endpoints::delete))
         .route("/icons/{provider_id}", get(icons::icon))
+        // One segment deeper than a provider's icon, so the two never compete for a path.
+        .route("/icons/catalog/{slug}", get(icons::catalog_icon))
         .route("/oauth/authorize", post(connect::authorize))
+        .route("/widget/credentials", post(connect::widget_credentials))
         .route("/oauth/start/{link}", get(connect::confirm_start).post(connect::start))
         .route("/oauth/done", get(connect::done))
         .route("/oauth/callback", get(connect::callback))

@@ -105,6 +105,9 @@ impl From<WidgetListing> for WidgetView {
                 .into_iter()
                 .map(|entry| WidgetProvider {
                     state: entry.state(),
+                    methods: entry.provider.access.auth_methods.clone(),
+                    fields: entry.provider.access.fields_to_ask(&entry.pinned).into_iter().cloned().collect(),
+                    basic: entry.provider.access.basic.clone(),
                     accounts: entry
                         .accounts
                         .iter()

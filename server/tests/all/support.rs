@@ -405,7 +405,12 @@ pub struct FakeProvider {
     answers: Arc<Mutex<VecDeque<(u16, serde_json::Value)>>>,
     requests: Arc<Mutex<Vec<HashMap<String, String>>>>,
     delay_ms: Arc<std::sync::atomic::AtomicU64>,
+    /// The headers `/verify` (a credential check) received, one map per request.
+    pub verifications: Arc<Mutex<Vec<HashMap<String, String>>>>,
 }
+
+/// What `/verify` accepts: the key `good-key` in `X-Api-Key`, or Basic `ada:open sesame`.
+pub const GOOD_KEY: &str = "good-key-0123456789";
 
 impl FakeProvider {
     pub async fn start() -> Self {
@@ -416,7 +421,33 @@ impl FakeProvider {
         let revoke_status = Arc::new(std::sync::atomic::AtomicU16::new(200));
         let revocations: Arc<Mutex<Vec<HashMap<String, String>>>> = Arc::default();
         let (rs, rv) = (revoke_status.clone(), revocations.clone());
+        let verifications: Arc<Mutex<Vec<HashMap<String, String>>>> = Arc::default();
+        let vs = verifications.clone();
         let app = axum::Router::new()
+            .route(
+                "/verify",
+                axum::routing::get(move |headers: axum::http::HeaderMap| {
+                    let seen = vs.clone();
+                    async move {
+                        let map: HashMap<String, String> = headers
+                            .iter()
+                            .filter_map(|(k, v)| Some((k.as_str().to_string(), v.to_str().ok()?.to_string())))
+                            .collect();
+                        let basic = format!(
+                            "Basic {}",
+                            base64::Engine::encode(&base64::engine::general_purpose::STANDARD, "ada:open sesame")
+                        );
+                        let ok = map.get("x-api-key").map(String::as_str) == Some(GOOD_KEY)
+                            || map.get("authorization") == Some(&basic);
+                        seen.lock().unwrap().push(map);
+                        if ok {
+                            StatusCode::OK
+                        } else {
+                            StatusCode::UNAUTHORIZED
+                        }
+                    }
+                }),
+            )
             .route(
                 "/revoke",
                 post(move |body: String| {
@@ -459,7 +490,7 @@ impl FakeProvider {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let url = format!("http://{}", listener.local_addr().unwrap());
         tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
-        FakeProvider { url, revoke_status, revocations, answers, requests, delay_ms }
+        FakeProvider { url, revoke_status, revocations, answers, requests, delay_ms, verifications }
     }
 
     pub fn answer(&self, status: u16, body: serde_json::Value) {
