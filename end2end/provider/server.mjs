@@ -34,12 +34,24 @@ const provider = new Provider(issuer, {
     client('plumb-post', 'client_secret_post', 'post-secret'),
     client('plumb-basic', 'client_secret_basic', 'basic-secret'),
     client('plumb-public', 'none'),
+    // A machine client: the OAuth 2.0 client credentials grant only (Plumb's client_credentials
+    // connections).
+    {
+      client_id: 'plumb-machine',
+      client_secret: 'machine-secret-e2e',
+      token_endpoint_auth_method: 'client_secret_post',
+      grant_types: ['client_credentials'],
+      response_types: [],
+      redirect_uris: [],
+      scope: 'api:read api:write',
+    },
   ],
   scopes: ['openid', 'offline_access', 'profile', 'email', 'api:read', 'api:write'],
   claims: { openid: ['sub'], profile: ['name'], email: ['email'] },
   pkce: { required: (ctx, c) => c.clientAuthMethod === 'none' },
   ttl: {
     AccessToken: accessTokenTtl,
+    ClientCredentials: accessTokenTtl,
     AuthorizationCode: 60,
     RefreshToken: 24 * 3600,
     Grant: 24 * 3600,
@@ -56,6 +68,7 @@ const provider = new Provider(issuer, {
     devInteractions: { enabled: false },
     revocation: { enabled: true },
     introspection: { enabled: true },
+    clientCredentials: { enabled: true },
   },
   interactions: { url: (ctx, interaction) => `/interaction/${interaction.uid}` },
   findAccount: async (ctx, id) =>

@@ -12,7 +12,7 @@ test('enabling GitHub from the catalog asks only for credentials and scopes, and
   for (const name of ['GitHub', 'Google', 'Slack', 'Notion', 'Spotify']) {
     await expect(page.getByRole('heading', { name, exact: true })).toBeVisible();
   }
-  await page.getByRole('link', { name: 'Enable GitHub' }).click();
+  await page.getByRole('link', { name: 'Enable GitHub', exact: true }).click();
   await hydrated(page);
   await expect(page.getByRole('heading', { name: 'Enable GitHub' })).toBeVisible();
   await expect(page.getByTestId('redirect-uri')).toHaveText(`${state().plumbUrl}/oauth/callback`);

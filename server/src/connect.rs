@@ -415,8 +415,14 @@ impl Plumb {
             }
             (event, extra)
         };
+        // A templated provider's endpoints are this flow's: filled with the values it carries.
+        let config_aad = Aad::new("oauth_states", &pending.state_hash, "config");
+        let flow_provider = self
+            .open_values(pending.config.as_deref(), &config_aad)
+            .and_then(|values| self.resolved_with(&provider, &values))
+            .unwrap_or_else(|_| provider.clone());
         let issuer_ok = match params.iss.as_deref() {
-            Some(iss) => issuer_matches(&provider, iss),
+            Some(iss) => issuer_matches(&flow_provider, iss),
             // It says it always sends `iss`: a response without one did not come from it.
             None => !provider.issuer_sends_iss,
         };

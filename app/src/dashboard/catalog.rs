@@ -122,7 +122,9 @@ fn CatalogBrowser(
                 view! { <CatalogCard entry=e hidden/> }
             }).collect_view()}
         </ul>
-        <p class="empty" hidden=move || visible.get() > 0>"No provider in the catalog matches this search."</p>
+        {move || (visible.get() == 0).then(|| view! {
+            <p class="empty">"No provider in the catalog matches this search."</p>
+        })}
     }
 }
 

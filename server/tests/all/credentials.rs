@@ -54,8 +54,11 @@ async fn templated_urls_are_filled_per_connection(backend: Backend) {
     let started = app.start_connect_with(&widget, "tenant", &[("config.port", &port)]).await;
     assert_eq!(started.authorize_url.as_str().split('?').next().unwrap(), format!("{}/authorize", fake.url));
     fake.answer(200, json!({"access_token": "at-1", "refresh_token": "rt-1", "expires_in": 3600}));
-    let reply = app.callback(&started, "code=c1").await;
+    // RFC 9207's iss names the filled origin, which is this flow's provider.
+    let iss: String = url::form_urlencoded::byte_serialize(fake.url.as_bytes()).collect();
+    let reply = app.callback(&started, &format!("code=c1&iss={iss}")).await;
     assert_eq!(reply.status, StatusCode::SEE_OTHER, "{}", reply.body);
+    assert!(!reply.header("location").unwrap().contains("error="), "{:?}", reply.header("location"));
     assert_eq!(fake.requests()[0]["code"], "c1", "the exchange went to the filled token URL");
 
     // The widget token is for user_1 in org_1.
