@@ -74,8 +74,11 @@ impl Plumb {
     }
 
     /// The values a new connection (or a reauthorization) is made with: those given, checked
-    /// against the provider's fields and what is pinned. A reauthorization, or a reconnection of
-    /// the compatibility connection, that gives none keeps the connection's own.
+    /// against the provider's fields, over what is pinned (the provider's, or the
+    /// organization's when `provider` was seen through [`Plumb::for_organization`]). They are
+    /// the connection's snapshot: a pin changed later reaches it when it reconnects, as in
+    /// WorkOS. A reauthorization, or a reconnection of the compatibility connection, that gives
+    /// none keeps the connection's own.
     pub(crate) async fn connect_values(
         &self,
         provider: &Provider,
@@ -96,7 +99,10 @@ impl Plumb {
             }
         }
         let pinned = self.pinned_values(provider)?;
-        config_fields::check_installation(&provider.access.config_fields, &pinned, given)
+        let installation = config_fields::check_installation(&provider.access.config_fields, &pinned, given)?;
+        let mut snapshot = pinned;
+        snapshot.extend(installation);
+        Ok(snapshot)
     }
 
     /// Pins `given` on the provider: non-secret values replace those pinned (blank unpins); a

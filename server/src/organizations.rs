@@ -27,6 +27,9 @@ pub struct OrganizationChange {
     pub client_secret: Option<String>,
     /// Back to the environment's app.
     pub remove_app: bool,
+    /// The organization's pinned values for the provider's non-secret fields; `Some` of an
+    /// empty map: back to the provider's.
+    pub config: Option<crate::templates::Values>,
 }
 
 impl std::fmt::Debug for OrganizationChange {
@@ -45,6 +48,11 @@ pub fn overlay(mut provider: Provider, settings: &OrganizationSettings) -> Provi
         provider.client_id = client_id.clone();
         provider.client_secret_hint = settings.client_secret_hint.clone();
     }
+    // Values the organization pinned win over the provider's (a stored document this Plumb
+    // cannot read pins nothing).
+    let own: crate::templates::Values =
+        settings.config.as_deref().and_then(|c| serde_json::from_str(c).ok()).unwrap_or_default();
+    provider.config.extend(own);
     provider
 }
 
@@ -159,6 +167,19 @@ impl Plumb {
             settings.client_id = Some(client_id);
         } else if change.client_secret.as_deref().is_some_and(|s| !s.trim().is_empty()) {
             fail("credentials.client_id", "required", "Send the client ID with the client secret.".into());
+        }
+        if let Some(values) = change.config {
+            let fields = &provider.access.config_fields;
+            if let Some(key) = values.keys().find(|k| fields.iter().any(|f| f.key == **k && f.secret)) {
+                fail("config", "not_accepted", format!("{key} is secret: pin it on the provider."));
+            } else {
+                match crate::config_fields::check_pinned(fields, &values) {
+                    Ok(v) if v.is_empty() => settings.config = None,
+                    Ok(v) => settings.config = Some(serde_json::to_string(&v).expect("values serialize")),
+                    Err(Error::Validation(mut e)) => errors.append(&mut e),
+                    Err(other) => return Err(other),
+                }
+            }
         }
         if !errors.is_empty() {
             return Err(Error::Validation(errors));

@@ -165,9 +165,13 @@ impl Plumb {
                 continue;
             }
             let pool = if is_shared { &shared } else { &mine };
+            // What the viewer's organization pinned is not asked either.
             let pinned = match provider.access.config_fields.is_empty() {
                 true => Vec::new(),
-                false => self.pinned_values(&provider)?.into_keys().collect(),
+                false => {
+                    let seen = self.for_organization(provider.clone(), claims.org.as_deref()).await?;
+                    self.pinned_values(&seen)?.into_keys().collect()
+                }
             };
             providers.push(WidgetEntry {
                 pinned,

@@ -59,6 +59,7 @@ async fn configuration_json(
                 "client_id": id,
                 "redacted_client_secret": (!s.client_secret_hint.is_empty()).then(|| s.client_secret_hint.clone()),
             })),
+            "config": s.config.as_deref().and_then(|c| serde_json::from_str::<Value>(c).ok()).unwrap_or(json!({})),
             "updated_at": crate::time::iso(s.updated_at),
         }),
     };
@@ -95,6 +96,7 @@ fn organization_change(map: &Object) -> Result<OrganizationChange, Error> {
             Some(Value::Null) => Some(None),
             Some(_) => Some(scopes_change(map)?),
         },
+        config: if map.contains_key("config") { Some(super::provider_access::config_values(map)?) } else { None },
         ..Default::default()
     };
     match map.get("credentials") {
@@ -136,7 +138,7 @@ pub async fn update(
             data_integrations::update(State(state), Path(slug), key, ApiJson(body)).await
         }
         Some(org) => {
-            let map = object(body, &["enabled", "scopes", "credentials"], "")?;
+            let map = object(body, &["enabled", "scopes", "credentials", "config"], "")?;
             let change = organization_change(&map)?;
             let (provider, settings) =
                 state.plumb.configure_for_organization(key.environment(), &slug, &org, change).await?;

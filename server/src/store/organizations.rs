@@ -18,6 +18,8 @@ pub struct OrganizationSettings {
     /// Sealed, bound to this row (see [`crate::organizations::secret_aad`]).
     pub client_secret: Option<Vec<u8>>,
     pub client_secret_hint: String,
+    /// The organization's own pinned values (JSON object, non-secret), laid over the provider's.
+    pub config: Option<String>,
     pub created_at: i64,
     pub updated_at: i64,
 }
@@ -42,6 +44,7 @@ impl FromRow<'_, AnyRow> for OrganizationSettings {
             client_id: row.try_get("client_id")?,
             client_secret: row.try_get("client_secret")?,
             client_secret_hint: row.try_get("client_secret_hint")?,
+            config: row.try_get("config")?,
             created_at: row.try_get("created_at")?,
             updated_at: row.try_get("updated_at")?,
         })
@@ -49,7 +52,7 @@ impl FromRow<'_, AnyRow> for OrganizationSettings {
 }
 
 const COLUMNS: &str = "provider_id, organization_id, enabled, scopes, client_id, client_secret, client_secret_hint, \
-     created_at, updated_at";
+     created_at, updated_at, config";
 
 impl Store {
     pub async fn organization_settings(
@@ -65,10 +68,11 @@ impl Store {
     /// Inserts or replaces an organization's settings for a provider.
     pub async fn save_organization_settings(&self, s: &OrganizationSettings) -> Result<()> {
         let sql = format!(
-            "INSERT INTO provider_organizations ({COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) \
+            "INSERT INTO provider_organizations ({COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) \
              ON CONFLICT (provider_id, organization_id) DO UPDATE SET enabled = excluded.enabled, \
                 scopes = excluded.scopes, client_id = excluded.client_id, client_secret = excluded.client_secret, \
-                client_secret_hint = excluded.client_secret_hint, updated_at = excluded.updated_at"
+                client_secret_hint = excluded.client_secret_hint, updated_at = excluded.updated_at, \
+                config = excluded.config"
         );
         sqlx::query(&sql)
             .bind(&s.provider_id)
@@ -80,6 +84,7 @@ impl Store {
             .bind(&s.client_secret_hint)
             .bind(s.created_at)
             .bind(s.updated_at)
+            .bind(s.config.as_deref())
             .execute(&self.pool)
             .await?;
         Ok(())

@@ -76,6 +76,29 @@ async fn templated_urls_are_filled_per_connection(backend: Backend) {
     app.finish().await;
 }
 
+async fn an_organization_pins_its_own_values(backend: Backend) {
+    let app = TestApp::new(backend).await;
+    let fake = FakeProvider::start().await;
+    templated_provider(&app).await;
+    let port = url::Url::parse(&fake.url).unwrap().port().unwrap().to_string();
+    // org_1 pins the port: its members are not asked, and their flows use it.
+    let path = "/data-integrations/tenant/organization?organization_id=org_1";
+    let reply = app.call(Method::PUT, path, json!({"config": {"port": port}})).await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+    assert_eq!(reply.json()["organization_settings"]["config"], json!({"port": port}));
+    let reply = app.call(Method::PUT, path, json!({"config": {"port": "not a port"}})).await;
+    assert!(reply.body.contains("pattern_mismatch"), "{}", reply.body);
+    let widget = app.widget_token("user_1").await;
+    let started = app.start_connect_with(&widget, "tenant", &[]).await;
+    assert_eq!(started.authorize_url.as_str().split('?').next().unwrap(), format!("{}/authorize", fake.url));
+    // Giving a pinned value is refused; outside org_1 the port is required.
+    let reply = widget_post(&app, "/oauth/authorize", &widget, &[("provider", "tenant"), ("config.port", "8080")]).await;
+    assert!(reply.header("location").unwrap().contains("error=not_accepted"), "{:?}", reply.header("location"));
+    let reply = app.call(Method::POST, "/data-integrations/tenant/authorize", json!({"user_id": "user_2"})).await;
+    assert!(reply.body.contains("\"required\""), "{}", reply.body);
+    app.finish().await;
+}
+
 async fn filled_urls_must_pass_the_outbound_rules(backend: Backend) {
     // Production mode: no loopback, and never link-local or metadata addresses.
     let app = TestApp::with_config(backend, |c| c.development_mode = false).await;
@@ -303,6 +326,7 @@ async fn client_credentials_are_obtained_once_and_renewed(backend: Backend) {
 
 on_both_backends!(
     templated_urls_are_filled_per_connection,
+    an_organization_pins_its_own_values,
     filled_urls_must_pass_the_outbound_rules,
     api_keys_are_verified_stored_sealed_and_vended,
     basic_credentials_from_the_widget,
