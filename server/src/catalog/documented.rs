@@ -122,6 +122,28 @@ pub fn check(d: &Documented, e: &CatalogEntry) {
     }
 }
 
+type Pairs = Vec<(String, String)>;
+
+/// The entry's token request headers and parameters, rendered with the row's sample values.
+fn token_extras(d: &Documented, e: &CatalogEntry) -> (Pairs, Pairs) {
+    let render = |m: &std::collections::BTreeMap<String, String>| -> Pairs {
+        m.iter().map(|(k, v)| (k.clone(), render_text(d, v))).collect()
+    };
+    (render(&e.token_request_headers), render(&e.token_parameters))
+}
+
+fn client<'a>(e: &'a CatalogEntry, headers: &'a [(String, String)], params: &'a [(String, String)]) -> Client<'a> {
+    Client {
+        client_id: "cid",
+        client_secret: Some("secret"),
+        authenticate_via: e.authenticate_via,
+        body: e.token_body_content_type,
+        headers,
+        params,
+        paths: &e.token_response,
+    }
+}
+
 fn check_oauth(d: &Documented, e: &CatalogEntry) {
     let scopes: Vec<String> =
         if e.default_scopes.len() >= 2 { e.default_scopes.clone() } else { vec!["one".into(), "two".into()] };
@@ -159,19 +181,8 @@ fn check_oauth(d: &Documented, e: &CatalogEntry) {
     }
     assert_eq!(extra.len(), d.extra.len(), "{}: no undocumented parameters", d.slug);
 
-    let headers: Vec<(String, String)> =
-        e.token_request_headers.iter().map(|(k, v)| (k.clone(), render_text(d, v))).collect();
-    let params: Vec<(String, String)> =
-        e.token_parameters.iter().map(|(k, v)| (k.clone(), render_text(d, v))).collect();
-    let client = Client {
-        client_id: "cid",
-        client_secret: Some("secret"),
-        authenticate_via: e.authenticate_via,
-        body: e.token_body_content_type,
-        headers: &headers,
-        params: &params,
-        paths: &e.token_response,
-    };
+    let (headers, params) = token_extras(d, e);
+    let client = client(e, &headers, &params);
     let token_url = render(d, &e.token_url);
     let refresh_url = render(d, if e.refresh_token_url.is_empty() { &e.token_url } else { &e.refresh_token_url });
     let exchange = oauth::exchange_request(&client, &token_url, "code", "https://plumb.example/oauth/callback", None);
@@ -186,19 +197,8 @@ fn check_oauth(d: &Documented, e: &CatalogEntry) {
 }
 
 fn check_client_credentials(d: &Documented, e: &CatalogEntry) {
-    let headers: Vec<(String, String)> =
-        e.token_request_headers.iter().map(|(k, v)| (k.clone(), render_text(d, v))).collect();
-    let params: Vec<(String, String)> =
-        e.token_parameters.iter().map(|(k, v)| (k.clone(), render_text(d, v))).collect();
-    let client = Client {
-        client_id: "cid",
-        client_secret: Some("secret"),
-        authenticate_via: e.authenticate_via,
-        body: e.token_body_content_type,
-        headers: &headers,
-        params: &params,
-        paths: &e.token_response,
-    };
+    let (headers, params) = token_extras(d, e);
+    let client = client(e, &headers, &params);
     let request =
         oauth::client_credentials_request(&client, &render(d, &e.token_url), &e.default_scopes, &e.scope_separator);
     assert_eq!(request.url, d.token, "{}", d.slug);

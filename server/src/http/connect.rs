@@ -39,11 +39,7 @@ pub async fn authorize(
     }
     let binding = binding(&headers);
     let field = |name: &str| fields.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str());
-    let config: Values = fields
-        .iter()
-        .filter_map(|(k, v)| Some((k.strip_prefix("config.")?.to_string(), v.clone())))
-        .filter(|(_, v)| !v.trim().is_empty())
-        .collect();
+    let config = form_config(&fields);
     let label = field("label").map(str::trim).filter(|l| !l.is_empty());
     let (token, provider) = (field("token").unwrap_or(""), field("provider").unwrap_or(""));
     let started = if fields.len() > MAX_FORM_FIELDS {
@@ -88,11 +84,7 @@ pub async fn widget_credentials(
             password: field("password"),
             client_id: field("client_id"),
             client_secret: field("client_secret"),
-            config: fields
-                .iter()
-                .filter_map(|(k, v)| Some((k.strip_prefix("config.")?.to_string(), v.clone())))
-                .filter(|(_, v)| !v.trim().is_empty())
-                .collect(),
+            config: form_config(&fields),
             account_identifier: None,
         };
         match Intent::from_input(field("intent").as_deref(), field("account").as_deref(), None) {
@@ -101,6 +93,15 @@ pub async fn widget_credentials(
         }
     };
     back_to_widget(&token, &slug, outcome.err())
+}
+
+/// The `config.<key>` fields a widget form sent, blank ones left out.
+fn form_config(fields: &[(String, String)]) -> Values {
+    fields
+        .iter()
+        .filter_map(|(k, v)| Some((k.strip_prefix("config.")?.to_string(), v.clone())))
+        .filter(|(_, v)| !v.trim().is_empty())
+        .collect()
 }
 
 /// The widget again, saying why when something failed: only the error's code (and a refused

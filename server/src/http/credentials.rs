@@ -8,6 +8,7 @@ use super::error::ApiError;
 use super::extract::{ApiJson, ApiKey, Presented};
 use super::provider_access::config_values;
 use super::state::AppState;
+use super::tokens::TokenBody;
 use crate::accounts::{Action, Intent};
 use crate::credentials::{CredentialInput, InstallRequest, Vended};
 use crate::error::Error;
@@ -146,31 +147,14 @@ async fn installed(
     Ok((status, Json(to_json(&connection, &provider))))
 }
 
-#[derive(serde::Deserialize)]
-pub struct CredentialBody {
-    user_id: Option<String>,
-    organization_id: Option<String>,
-    connection_owner: Option<String>,
-    connected_account_id: Option<String>,
-    account_display_name: Option<String>,
-    supports_multiple_connections: Option<bool>,
-}
-
 /// `POST /data-integrations/{slug}/credentials` → the vended-credential union.
 pub async fn vend(
     State(state): State<AppState>,
     Path(slug): Path<String>,
     Presented(key): Presented,
-    ApiJson(body): ApiJson<CredentialBody>,
+    ApiJson(body): ApiJson<TokenBody>,
 ) -> Result<Json<Value>, ApiError> {
-    let request = AccessTokenRequest {
-        user_id: body.user_id.unwrap_or_default(),
-        organization_id: body.organization_id,
-        connection_owner: body.connection_owner,
-        connected_account_id: body.connected_account_id,
-        account_display_name: body.account_display_name,
-        supports_multiple_connections: body.supports_multiple_connections.unwrap_or(false),
-    };
+    let request = AccessTokenRequest::from(body);
     Ok(Json(match state.plumb.vend_credential(&key, &slug, &request).await? {
         Vended::Inactive(reason) => json!({"active": false, "error": reason}),
         Vended::Active(c) => {

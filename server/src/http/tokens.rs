@@ -38,6 +38,7 @@ pub async fn create_widget_token(
     Ok(Json(serde_json::json!({ "token": token })))
 }
 
+/// The body of `/token` and `/credentials` (`docs/workos-api.md` §4.8).
 #[derive(Deserialize)]
 pub struct TokenBody {
     user_id: Option<String>,
@@ -55,13 +56,18 @@ pub async fn get_access_token(
     Presented(key): Presented,
     ApiJson(body): ApiJson<TokenBody>,
 ) -> Result<Json<AccessTokenResponse>, ApiError> {
-    let request = AccessTokenRequest {
-        user_id: body.user_id.unwrap_or_default(),
-        organization_id: body.organization_id,
-        connection_owner: body.connection_owner,
-        connected_account_id: body.connected_account_id,
-        account_display_name: body.account_display_name,
-        supports_multiple_connections: body.supports_multiple_connections.unwrap_or(false),
-    };
-    Ok(Json(state.plumb.get_access_token(&key, &slug, &request).await?))
+    Ok(Json(state.plumb.get_access_token(&key, &slug, &body.into()).await?))
+}
+
+impl From<TokenBody> for AccessTokenRequest {
+    fn from(body: TokenBody) -> Self {
+        Self {
+            user_id: body.user_id.unwrap_or_default(),
+            organization_id: body.organization_id,
+            connection_owner: body.connection_owner,
+            connected_account_id: body.connected_account_id,
+            account_display_name: body.account_display_name,
+            supports_multiple_connections: body.supports_multiple_connections.unwrap_or(false),
+        }
+    }
 }

@@ -92,7 +92,8 @@ async fn an_organization_pins_its_own_values(backend: Backend) {
     let started = app.start_connect_with(&widget, "tenant", &[]).await;
     assert_eq!(started.authorize_url.as_str().split('?').next().unwrap(), format!("{}/authorize", fake.url));
     // Giving a pinned value is refused; outside org_1 the port is required.
-    let reply = widget_post(&app, "/oauth/authorize", &widget, &[("provider", "tenant"), ("config.port", "8080")]).await;
+    let reply =
+        widget_post(&app, "/oauth/authorize", &widget, &[("provider", "tenant"), ("config.port", "8080")]).await;
     assert!(reply.header("location").unwrap().contains("error=not_accepted"), "{:?}", reply.header("location"));
     let reply = app.call(Method::POST, "/data-integrations/tenant/authorize", json!({"user_id": "user_2"})).await;
     assert!(reply.body.contains("\"required\""), "{}", reply.body);
