@@ -2,6 +2,9 @@
 //! server (`ssr`) and hydrated in the browser (`hydrate`). Domain logic lives in the server crate
 //! behind [`service::PlumbService`]; this crate holds components, wire types and thin server
 //! functions.
+// The provider and catalog forms are deep views: their hydrated types nest past the default
+// query depth of 128 (the wasm build stops with "queries overflow the depth limit").
+#![recursion_limit = "256"]
 
 pub mod api;
 pub mod assets;

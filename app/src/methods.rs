@@ -62,10 +62,24 @@ pub enum FieldScope {
 }
 
 impl FieldScope {
+    pub const ALL: [Self; 2] = [Self::Installation, Self::Integration];
+
     pub fn as_str(self) -> &'static str {
         match self {
             Self::Integration => "integration",
             Self::Installation => "installation",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|v| v.as_str() == s)
+    }
+
+    /// Who gives the value, as the dashboard says it.
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Integration => "Set on the provider",
+            Self::Installation => "Asked when a user connects",
         }
     }
 }
@@ -86,6 +100,88 @@ pub struct ConfigField {
     pub secret: bool,
     pub default: String,
     pub order: i64,
+}
+
+/// One row of the dashboard's configuration-field editor, as typed: every value a string (or a
+/// checkbox), so any row the form sends can be read and an odd one reported beside its row.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct ConfigFieldInput {
+    pub key: String,
+    pub label: String,
+    /// `installation` or `integration`.
+    pub scope: String,
+    /// Checkboxes: absent from a submitted form means unchecked.
+    pub required: bool,
+    pub secret: bool,
+    pub pattern: String,
+    pub example: String,
+    pub default: String,
+    pub description: String,
+}
+
+impl ConfigFieldInput {
+    /// A declared field as its row starts out in the editor.
+    pub fn from_field(f: &ConfigField) -> Self {
+        Self {
+            key: f.key.clone(),
+            label: f.label.clone(),
+            scope: f.scope.as_str().into(),
+            required: f.required,
+            secret: f.secret,
+            pattern: f.pattern.clone(),
+            example: f.example.clone(),
+            default: f.default.clone(),
+            description: f.description.clone(),
+        }
+    }
+
+    /// A row with nothing typed in it (an "Add field" never filled, or a row emptied to remove
+    /// it before the page is interactive): it declares nothing. The editor numbers its errors
+    /// by the rows that are not blank, as the server does.
+    pub fn is_blank(&self) -> bool {
+        [&self.key, &self.label, &self.pattern, &self.example, &self.default, &self.description]
+            .iter()
+            .all(|s| s.trim().is_empty())
+    }
+
+    /// The scope the row chose, or why it cannot be read (the row's error).
+    pub fn scope(&self) -> Result<FieldScope, String> {
+        FieldScope::parse(self.scope.trim()).ok_or_else(|| {
+            format!(
+                "Field {}: choose whether the value is asked when a user connects or set on the provider.",
+                self.key.trim()
+            )
+        })
+    }
+
+    /// The field this row declares with `scope`, `order` being its place among the rows.
+    pub fn to_field(&self, scope: FieldScope, order: i64) -> ConfigField {
+        ConfigField {
+            key: self.key.trim().to_string(),
+            label: self.label.trim().to_string(),
+            required: self.required,
+            scope,
+            description: self.description.trim().to_string(),
+            example: self.example.trim().to_string(),
+            pattern: self.pattern.trim().to_string(),
+            secret: self.secret,
+            default: self.default.trim().to_string(),
+            order,
+        }
+    }
+}
+
+/// The longest configuration key.
+pub const MAX_KEY: usize = 64;
+
+/// Whether `key` can name a configuration field (`${config.key}`): a lowercase letter, then
+/// lowercase letters, digits and underscores, at most [`MAX_KEY`] characters. The server checks
+/// keys with it; the dashboard uses it to decide which rows can take a pinned value yet.
+pub fn is_valid_key(key: &str) -> bool {
+    key.len() <= MAX_KEY
+        && key.bytes().next().is_some_and(|b| b.is_ascii_lowercase())
+        && key.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
 }
 
 /// Where an API key goes on requests to the provider (verification, and calls made for it).
@@ -191,5 +287,43 @@ impl Access {
             .collect();
         fields.sort_by_key(|f| f.order);
         fields
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_row_reads_as_a_field_and_a_blank_one_declares_nothing() {
+        let row = ConfigFieldInput {
+            key: " shop ".into(),
+            label: "Shop".into(),
+            scope: "integration".into(),
+            required: true,
+            pattern: "[a-z]+".into(),
+            ..Default::default()
+        };
+        let field = row.to_field(row.scope().unwrap(), 3);
+        assert_eq!(
+            (field.key.as_str(), field.scope, field.order, field.required),
+            ("shop", FieldScope::Integration, 3, true)
+        );
+        assert_eq!(ConfigFieldInput::from_field(&field).to_field(FieldScope::Integration, 3), field);
+
+        let odd = ConfigFieldInput { scope: "everywhere".into(), ..row };
+        assert!(odd.scope().unwrap_err().contains("shop"));
+        assert!(ConfigFieldInput { scope: "installation".into(), required: true, ..Default::default() }.is_blank());
+        assert!(!ConfigFieldInput { description: "x".into(), ..Default::default() }.is_blank());
+    }
+
+    #[test]
+    fn keys() {
+        for good in ["a", "shop", "api_key2", &"k".repeat(MAX_KEY)] {
+            assert!(is_valid_key(good), "{good}");
+        }
+        for bad in ["", "Shop", "2a", "_a", "a-b", "a b", "a]", &"k".repeat(MAX_KEY + 1)] {
+            assert!(!is_valid_key(bad), "{bad}");
+        }
     }
 }

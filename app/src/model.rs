@@ -1,8 +1,21 @@
 //! Types that cross the wire between the browser, backends and the server. Nothing here is
 //! secret except [`AccessToken::access_token`], which only the token endpoint ever fills in.
 
+use crate::methods::{AuthMethod, BasicLabels, ConfigField, ConfigFieldInput, KeyPlacement, Verification};
 use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
 use std::fmt;
+
+mod admin;
+mod tokens;
+mod webhooks;
+
+pub use admin::{
+    AdminIdentity, AdminView, AdminsView, ApiKeyView, CreatedApiKey, EnvironmentView, EnvironmentsView, InvitePreview,
+    SessionView, MIN_PASSWORD_CHARS,
+};
+pub use tokens::{AccessToken, AccessTokenRequest, AccessTokenResponse, InactiveReason};
+pub use webhooks::{CreatedWebhook, DeliveryView, WebhookEndpointView, WebhookInput, WebhooksView};
 
 /// How client credentials reach the token endpoint (RFC 6749 §2.3.1).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -125,6 +138,14 @@ pub struct ProviderView {
     pub authorization_parameters: Vec<(String, String)>,
     pub token_request_headers: Vec<(String, String)>,
     pub token_response: ResponsePaths,
+    /// How users connect and what that needs: methods, configuration fields, where a key goes,
+    /// the verification request. Nothing in it is secret.
+    #[serde(default)]
+    pub access: crate::methods::Access,
+    /// The values pinned for its non-secret configuration fields. Secret ones never leave the
+    /// server: [`ProviderDetail::pinned_secret_keys`] says which have one.
+    #[serde(default)]
+    pub config: BTreeMap<String, String>,
     /// The catalog entry this provider was enabled from; `None` for custom providers.
     pub catalog: Option<String>,
     /// Whether it uses the operator's shared OAuth app instead of the admin's own.
@@ -151,6 +172,9 @@ pub struct ProviderDetail {
     pub catalog_scopes: Vec<CatalogScope>,
     /// The instance's shared OAuth app for this catalog provider, when one is registered.
     pub shared_app_name: Option<String>,
+    /// The secret configuration fields that have a value pinned: their keys, never the values.
+    #[serde(default)]
+    pub pinned_secret_keys: Vec<String>,
 }
 
 /// What the admin typed into a provider form, unvalidated. Used to add a custom provider and to
@@ -210,6 +234,50 @@ pub struct ProviderInput {
     /// A checkbox: absent means unchecked.
     #[serde(default)]
     pub multiple_connections: bool,
+    /// Sent by the dashboard's form, which carries everything below (how users connect, the
+    /// configuration fields, pinned values): a form without it keeps them as they are.
+    #[serde(default)]
+    pub connection_settings: bool,
+    /// The methods, as checkboxes (absent means unchecked).
+    #[serde(default)]
+    pub method_oauth: bool,
+    #[serde(default)]
+    pub method_api_key: bool,
+    #[serde(default)]
+    pub method_basic: bool,
+    #[serde(default)]
+    pub method_client_credentials: bool,
+    /// The configuration-field editor's rows, in order (`input[config_fields][n][key]`); blank
+    /// rows declare nothing.
+    #[serde(default)]
+    pub config_fields: Vec<crate::methods::ConfigFieldInput>,
+    pub api_base_url: String,
+    /// Where an API key goes: `header` (named `api_key_header`, its value `api_key_format`
+    /// with `${api_key}`) or `query` (the parameter `api_key_query`).
+    pub api_key_in: String,
+    pub api_key_header: String,
+    pub api_key_format: String,
+    pub api_key_query: String,
+    pub basic_username_label: String,
+    pub basic_password_label: String,
+    /// The request that checks a key or password; no URL, no check.
+    pub verification_method: String,
+    pub verification_url: String,
+    /// HTTP statuses separated by commas or spaces (`200, 204`).
+    pub verification_statuses: String,
+    /// `name=path`, one per line: values read from token responses.
+    pub captures: String,
+    /// `Name: value`, one per line: headers on every call to the provider's API.
+    pub api_headers: String,
+    /// `name=value`, one per line: extra body parameters on every token request.
+    pub token_parameters: String,
+    /// Values to pin, by field key. Left empty, a non-secret field is unpinned and a secret
+    /// one keeps its stored value.
+    #[serde(default)]
+    pub config: BTreeMap<String, String>,
+    /// Secret fields whose stored value is removed (checkboxes by key).
+    #[serde(default)]
+    pub clear_config: BTreeMap<String, bool>,
 }
 
 impl Default for ProviderInput {
@@ -246,6 +314,27 @@ impl Default for ProviderInput {
             revocation_url: String::new(),
             ownership: String::new(),
             multiple_connections: false,
+            connection_settings: true,
+            method_oauth: true,
+            method_api_key: false,
+            method_basic: false,
+            method_client_credentials: false,
+            config_fields: Vec::new(),
+            api_base_url: String::new(),
+            api_key_in: "header".into(),
+            api_key_header: KeyPlacement::default().header,
+            api_key_format: KeyPlacement::default().format,
+            api_key_query: String::new(),
+            basic_username_label: BasicLabels::default().username_label,
+            basic_password_label: BasicLabels::default().password_label,
+            verification_method: "GET".into(),
+            verification_url: String::new(),
+            verification_statuses: "200".into(),
+            captures: String::new(),
+            api_headers: String::new(),
+            token_parameters: String::new(),
+            config: BTreeMap::new(),
+            clear_config: BTreeMap::new(),
         }
     }
 }
@@ -288,7 +377,52 @@ impl ProviderInput {
             revocation_url: p.revocation_url.clone(),
             ownership: p.ownership.clone(),
             multiple_connections: p.multiple_connections,
+            ..Self::connection_settings_of(p)
         }
+    }
+
+    /// The connection settings part of [`Self::from_view`].
+    fn connection_settings_of(p: &ProviderView) -> Self {
+        let lines = |pairs: &[(String, String)], sep: &str| {
+            pairs.iter().map(|(k, v)| format!("{k}{sep}{v}")).collect::<Vec<_>>().join("\n")
+        };
+        let a = &p.access;
+        let mut fields: Vec<&ConfigField> = a.config_fields.iter().collect();
+        fields.sort_by_key(|f| f.order);
+        let verification = if a.verification.is_set() { a.verification.clone() } else { Self::default_verification() };
+        Self {
+            connection_settings: true,
+            method_oauth: a.supports(AuthMethod::Oauth),
+            method_api_key: a.supports(AuthMethod::ApiKey),
+            method_basic: a.supports(AuthMethod::Basic),
+            method_client_credentials: a.supports(AuthMethod::ClientCredentials),
+            config_fields: fields.into_iter().map(ConfigFieldInput::from_field).collect(),
+            api_base_url: a.api_base_url.clone(),
+            api_key_in: if a.api_key.query.is_empty() { "header" } else { "query" }.into(),
+            api_key_header: a.api_key.header.clone(),
+            api_key_format: a.api_key.format.clone(),
+            api_key_query: a.api_key.query.clone(),
+            basic_username_label: a.basic.username_label.clone(),
+            basic_password_label: a.basic.password_label.clone(),
+            verification_method: verification.method,
+            verification_url: verification.url,
+            verification_statuses: verification
+                .expected_statuses
+                .iter()
+                .map(u16::to_string)
+                .collect::<Vec<_>>()
+                .join(", "),
+            captures: lines(&a.captures, "="),
+            api_headers: lines(&a.api_headers, ": "),
+            token_parameters: lines(&a.token_parameters, "="),
+            config: p.config.clone(),
+            ..Self::default()
+        }
+    }
+
+    /// What the verification inputs start from when the provider has no verification request.
+    fn default_verification() -> Verification {
+        Verification { method: "GET".into(), url: String::new(), expected_statuses: vec![200] }
     }
 }
 
@@ -327,6 +461,10 @@ pub struct CatalogEntryView {
     pub category_label: String,
     /// How it can be connected; most entries only through OAuth.
     pub auth_methods: Vec<crate::methods::AuthMethod>,
+    /// The values its URLs depend on: integration-scope ones the admin sets when enabling it,
+    /// installation ones each user gives (unless the admin pins them).
+    #[serde(default)]
+    pub config_fields: Vec<ConfigField>,
     pub default_scopes: Vec<String>,
     pub scopes: Vec<CatalogScope>,
     /// Whether this Plumb instance has shared credentials for it, and the app's name.
@@ -343,7 +481,8 @@ pub struct CatalogView {
     pub categories: Vec<(String, String)>,
 }
 
-/// Enabling a catalog provider: only credentials, scopes and a description.
+/// Enabling a catalog provider: a description, credentials and scopes (for OAuth entries), and
+/// values for its configuration fields.
 #[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct CatalogInput {
@@ -353,6 +492,10 @@ pub struct CatalogInput {
     pub client_id: String,
     pub client_secret: String,
     pub scopes: String,
+    /// Values to pin, by field key, as [`ProviderInput::config`].
+    pub config: BTreeMap<String, String>,
+    /// Secret fields whose stored value is removed.
+    pub clear_config: BTreeMap<String, bool>,
 }
 
 impl fmt::Debug for CatalogInput {
@@ -452,6 +595,16 @@ pub struct ConnectionView {
     pub refresh_failures: i64,
     pub retry_refresh_at: Option<String>,
     pub created_at: String,
+    /// How it was connected.
+    #[serde(default)]
+    pub auth_method: AuthMethod,
+    /// Client credentials' client ID, or Basic credentials' user name.
+    #[serde(default)]
+    pub client_id: Option<String>,
+    /// The last four characters of its API key or client secret (empty for short ones), and
+    /// never more.
+    #[serde(default)]
+    pub secret_hint: String,
 }
 
 /// What became of revoking a deleted connection's grant at its provider.
@@ -471,76 +624,6 @@ pub struct RevocationView {
 pub struct ConnectionsView {
     pub connections: Vec<ConnectionView>,
     pub revocations: Vec<RevocationView>,
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct WebhookEndpointView {
-    pub id: String,
-    pub endpoint_url: String,
-    pub events: Vec<String>,
-    pub enabled: bool,
-    /// When a delivery to it was last given up on.
-    pub last_failure_at: Option<String>,
-    pub created_at: String,
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct DeliveryView {
-    pub id: String,
-    pub endpoint_id: String,
-    pub event: String,
-    /// `pending`, `delivered` or `failed`.
-    pub status: String,
-    pub attempts: i64,
-    pub last_status_code: Option<i64>,
-    pub last_error: Option<String>,
-    pub next_attempt_at: String,
-    pub created_at: String,
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct WebhooksView {
-    pub endpoints: Vec<WebhookEndpointView>,
-    pub deliveries: Vec<DeliveryView>,
-}
-
-/// A new endpoint with its signing secret, shown this once.
-#[derive(Clone, PartialEq, Serialize, Deserialize)]
-pub struct CreatedWebhook {
-    pub endpoint: WebhookEndpointView,
-    pub secret: String,
-}
-
-impl fmt::Debug for CreatedWebhook {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("CreatedWebhook").field("endpoint", &self.endpoint).field("secret", &"[redacted]").finish()
-    }
-}
-
-/// The dashboard's new-endpoint form: one checkbox per event.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[serde(default)]
-pub struct WebhookInput {
-    pub endpoint_url: String,
-    pub connected: bool,
-    pub disconnected: bool,
-    pub reauthorization_needed: bool,
-    pub connection_failed: bool,
-}
-
-impl WebhookInput {
-    pub fn events(&self) -> Vec<String> {
-        [
-            (self.connected, "pipes.connected_account.connected"),
-            (self.disconnected, "pipes.connected_account.disconnected"),
-            (self.reauthorization_needed, "pipes.connected_account.reauthorization_needed"),
-            (self.connection_failed, "pipes.connected_account.connection_failed"),
-        ]
-        .into_iter()
-        .filter(|(on, _)| *on)
-        .map(|(_, name)| name.to_string())
-        .collect()
-    }
 }
 
 /// One provider as the end user sees it in the widget.
@@ -591,201 +674,5 @@ pub struct WidgetView {
     pub providers: Vec<WidgetProvider>,
 }
 
-/// The body of `POST /data-integrations/{slug}/token` (`docs/workos-api.md` §4.8).
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-pub struct AccessTokenRequest {
-    pub user_id: String,
-    #[serde(default)]
-    pub organization_id: Option<String>,
-    /// `user` or `organization`; absent: the provider's ownership.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub connection_owner: Option<String>,
-    /// Exactly this connected account.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub connected_account_id: Option<String>,
-    /// The one connected account with this label (a Plumb extension).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub account_display_name: Option<String>,
-    /// Consider every connection of the owner, not only the compatibility one.
-    #[serde(default)]
-    pub supports_multiple_connections: bool,
-}
-
-/// Why no token can be handed out, with the WorkOS wire names.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum InactiveReason {
-    NotInstalled,
-    NeedsReauthorization,
-    /// Several connected accounts match and the caller chose none (SDK 12's
-    /// `supports_multiple_connections`).
-    AccountSelectionRequired,
-}
-
-/// The WorkOS access-token union (`docs/workos-api.md` §4.3): either
-/// `{"active": true, "access_token": {...}}` or `{"active": false, "error": "..."}`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct AccessTokenResponse {
-    pub active: bool,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub access_token: Option<AccessToken>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub error: Option<InactiveReason>,
-}
-
-impl AccessTokenResponse {
-    pub fn active(token: AccessToken) -> Self {
-        Self { active: true, access_token: Some(token), error: None }
-    }
-
-    pub fn inactive(reason: InactiveReason) -> Self {
-        Self { active: false, access_token: None, error: Some(reason) }
-    }
-}
-
-#[derive(Clone, PartialEq, Serialize, Deserialize)]
-pub struct AccessToken {
-    /// Always `"access_token"`.
-    pub object: String,
-    pub access_token: String,
-    /// ISO-8601, or `null` when the provider did not say when the token expires.
-    pub expires_at: Option<String>,
-    pub scopes: Vec<String>,
-    pub missing_scopes: Vec<String>,
-}
-
-impl fmt::Debug for AccessToken {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("AccessToken")
-            .field("access_token", &"[redacted]")
-            .field("expires_at", &self.expires_at)
-            .field("scopes", &self.scopes)
-            .field("missing_scopes", &self.missing_scopes)
-            .finish()
-    }
-}
-
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn token_union_has_the_workos_shapes() {
-        let inactive = AccessTokenResponse::inactive(InactiveReason::NotInstalled);
-        assert_eq!(
-            serde_json::to_value(&inactive).unwrap(),
-            serde_json::json!({"active": false, "error": "not_installed"})
-        );
-        let active = AccessTokenResponse::active(AccessToken {
-            object: "access_token".into(),
-            access_token: "at".into(),
-            expires_at: None,
-            scopes: vec!["a".into()],
-            missing_scopes: vec![],
-        });
-        assert_eq!(
-            serde_json::to_value(&active).unwrap(),
-            serde_json::json!({"active": true, "access_token": {
-                "object": "access_token", "access_token": "at", "expires_at": null,
-                "scopes": ["a"], "missing_scopes": []}})
-        );
-    }
-
-    #[test]
-    fn debug_output_never_contains_secrets() {
-        let p = ProviderInput { client_secret: "hunter2".into(), ..Default::default() };
-        assert!(!format!("{p:?}").contains("hunter2"));
-        let t = AccessToken {
-            object: "access_token".into(),
-            access_token: "sekrit".into(),
-            expires_at: None,
-            scopes: vec![],
-            missing_scopes: vec![],
-        };
-        assert!(!format!("{t:?}").contains("sekrit"));
-    }
-}
-
-/// The shortest admin password Plumb accepts; the invitation page says so before submitting.
-pub const MIN_PASSWORD_CHARS: usize = 12;
-
-/// The signed-in admin of a dashboard request. Provided by the server to pages and server
-/// functions; never read from anything the browser sends.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct AdminIdentity {
-    pub session_id: String,
-    pub admin_id: String,
-    pub email: String,
-    pub csrf_token: String,
-    /// The environment the dashboard shows, and its slug and name.
-    pub environment_id: String,
-    pub environment_slug: String,
-    pub environment_name: String,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct AdminView {
-    pub id: String,
-    pub email: String,
-    pub created_at: String,
-    pub is_you: bool,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct SessionView {
-    pub id: String,
-    pub email: String,
-    pub user_agent: String,
-    pub created_at: String,
-    pub last_seen_at: String,
-    pub is_current: bool,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct AdminsView {
-    pub admins: Vec<AdminView>,
-    pub sessions: Vec<SessionView>,
-}
-
-/// What the invitation page needs: the email it was made for (empty: the new admin types it).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct InvitePreview {
-    pub email: String,
-}
-
-/// An API key as the dashboard shows it: never the key, only its first characters.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ApiKeyView {
-    pub id: String,
-    pub name: String,
-    pub prefix: String,
-    pub created_at: String,
-    pub last_used_at: Option<String>,
-    pub revoked_at: Option<String>,
-}
-
-/// A key just created: `secret` is shown this once.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct CreatedApiKey {
-    pub key: ApiKeyView,
-    pub secret: String,
-}
-
-/// An environment and its browser-facing settings.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct EnvironmentView {
-    pub id: String,
-    pub slug: String,
-    pub name: String,
-    /// Production: API keys start with `sk_live_`.
-    pub live: bool,
-    pub return_to_origins: Vec<String>,
-    pub frame_ancestors: Vec<String>,
-}
-
-/// The environment the dashboard shows, and every one it can switch to.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct EnvironmentsView {
-    pub current: EnvironmentView,
-    pub all: Vec<EnvironmentView>,
-}
+mod tests;

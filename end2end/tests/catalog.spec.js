@@ -104,6 +104,9 @@ test('the catalog shows every entry with its logo, and narrows as you search or 
     await expect.poll(() => logo.evaluate((img) => (img.complete ? img.naturalWidth : 0))).toBeGreaterThan(0);
   }
 
+  await page.evaluate(() => window.scrollTo(0, 0));
+  await page.screenshot({ path: new URL('../../docs/screenshots/catalog.png', import.meta.url).pathname });
+
   const search = page.getByRole('searchbox', { name: 'Search' });
   const category = page.getByLabel('Category', { exact: true });
   const heading = (name) => page.getByRole('heading', { name, exact: true });

@@ -57,6 +57,7 @@ test('a templated provider: the user enters its port, connects, and the token an
   const row = page.getByRole('listitem').filter({ hasText: 'Tenant IdP' }).first();
   const field = row.getByLabel('Port');
   await expect(field).toHaveAttribute('placeholder', '8443');
+  await row.screenshot({ path: new URL('../../docs/screenshots/widget-config.png', import.meta.url).pathname });
   // The pattern is checked as the user types: the form will not submit.
   await field.fill('80x');
   await expect.poll(() => field.evaluate((el) => el.validationMessage)).toContain('Port is not in the expected form');
@@ -114,6 +115,7 @@ test('an API key: a wrong one is refused with the provider\'s status, a right on
     const { context, page, errors } = await openWidget(browser, user);
     const row = () => page.getByRole('listitem').filter({ hasText: 'Key Vault' }).first();
     await row().getByText('Connect with an API key').click();
+    await row().screenshot({ path: new URL('../../docs/screenshots/widget-api-key.png', import.meta.url).pathname });
     await row().getByLabel('API key').fill('e2e-key-wrong-000999');
     await row().getByRole('button', { name: 'Save Key Vault credentials' }).click();
     await expect(page.getByText('Could not connect Key Vault: The provider refused these credentials')).toBeVisible();

@@ -73,6 +73,11 @@ impl Plumb {
         Ok(values)
     }
 
+    /// Which secret fields have a value pinned on the provider: their keys, never the values.
+    pub(crate) fn pinned_secret_keys(&self, provider: &Provider) -> Result<Vec<String>> {
+        Ok(self.open_values(provider.config_secret.as_deref(), &pinned_aad(&provider.id))?.into_keys().collect())
+    }
+
     /// The values a new connection (or a reauthorization) is made with: those given, checked
     /// against the provider's fields, over what is pinned (the provider's, or the
     /// organization's when `provider` was seen through [`Plumb::for_organization`]). They are

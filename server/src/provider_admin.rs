@@ -547,9 +547,16 @@ impl Plumb {
             Some(c) => self.store.shared_credentials(c).await?.as_ref().map(shared_app_name),
             None => None,
         };
+        let pinned_secret_keys = self.pinned_secret_keys(&provider)?;
         let mut view = provider.view(accounts);
         view.icon = crate::icons::provider_icon_path(&provider, &self.store.icon_versions().await?);
-        Ok(ProviderDetail { redirect_uri: self.config.redirect_uri(), provider: view, catalog_scopes, shared_app_name })
+        Ok(ProviderDetail {
+            redirect_uri: self.config.redirect_uri(),
+            provider: view,
+            catalog_scopes,
+            shared_app_name,
+            pinned_secret_keys,
+        })
     }
 
     /// The provider as stored, without the catalog's settings laid over it.

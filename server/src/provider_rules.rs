@@ -82,18 +82,28 @@ const RESERVED_PARAMETERS: [&str; 7] =
 const RESERVED_HEADERS: [&str; 6] =
     ["authorization", "content-type", "content-length", "host", "accept", "transfer-encoding"];
 
-/// The fields in the order their problems are reported, which is the form's order.
-const FIELD_ORDER: [&str; 24] = [
+/// The fields in the order their problems are reported, which is the form's order (a field's
+/// rows, `config_fields[2]`, rank as the field).
+const FIELD_ORDER: &[&str] = &[
     "name",
     "slug",
     "description",
     "icon_url",
     "icon_upload",
+    "auth_methods",
     "authorization_url",
     "token_url",
     "refresh_token_url",
+    "api_base_url",
+    "config_fields",
+    "config",
     "client_id",
     "client_secret",
+    "api_key",
+    "basic",
+    "verification.url",
+    "verification.method",
+    "verification.expected_statuses",
     "scopes",
     "scope_separator",
     "scope_parameter",
@@ -102,6 +112,9 @@ const FIELD_ORDER: [&str; 24] = [
     "token_body_content_type",
     "authorization_parameters",
     "token_request_headers",
+    "api_headers",
+    "token_parameters",
+    "captures",
     "access_token_path",
     "refresh_token_path",
     "expires_in_path",
@@ -319,8 +332,15 @@ pub fn validate(draft: &Draft, purpose: Purpose, rules: Outbound) -> Result<Vali
     }
 
     if !errors.is_empty() {
-        let rank = |e: &FieldError| FIELD_ORDER.iter().position(|f| *f == e.field).unwrap_or(FIELD_ORDER.len());
+        let rank = |e: &FieldError| {
+            let field = e.field.split('[').next().unwrap_or(&e.field);
+            FIELD_ORDER.iter().position(|f| *f == field).unwrap_or(FIELD_ORDER.len())
+        };
         errors.sort_by_key(rank);
+        // One problem per field, the first found: a line that could not be read says more than
+        // the rule its stand-in value then breaks, and a field shows one message.
+        let mut seen = std::collections::HashSet::new();
+        errors.retain(|e| seen.insert(e.field.clone()));
         return Err(errors);
     }
     Ok(ValidProvider {

@@ -7,8 +7,9 @@ use crate::ids::{EnvironmentId, ProviderId};
 use crate::providers::Provider;
 use crate::templates::Values;
 use app::error::FieldError;
-use app::methods::Access;
+use app::methods::{Access, AuthMethod, BasicLabels, FieldScope, KeyPlacement, Verification};
 use app::model::{CatalogInput, ProviderInput, ResponsePaths};
+use std::collections::BTreeMap;
 
 /// What a change to a custom provider sets; `None` keeps what is there.
 #[derive(Default)]
@@ -76,6 +77,15 @@ impl From<&ProviderInput> for ProviderChange {
         };
         let authorization_parameters = pairs("authorization_parameters", &input.authorization_parameters, '=');
         let token_request_headers = pairs("token_request_headers", &input.token_request_headers, ':');
+        let (access, config) = if input.connection_settings {
+            let access = form_access(input, &mut unreadable);
+            let config = form_pinned(&input.config, &input.clear_config, |key| {
+                access.config_fields.iter().any(|f| f.key == key)
+            });
+            (Some(access), Some(config))
+        } else {
+            (None, None)
+        };
         Self {
             slug: Some(input.slug.clone()),
             name: Some(input.name.clone()),
@@ -106,8 +116,8 @@ impl From<&ProviderInput> for ProviderChange {
             scope_path: Some(input.scope_path.clone()),
             account_identifier_path: Some(input.account_identifier_path.clone()),
             revocation_url: Some(input.revocation_url.clone()),
-            access: None,
-            config: None,
+            access,
+            config,
             unreadable,
         }
     }
@@ -263,9 +273,113 @@ impl From<&CatalogInput> for CatalogChange {
             client_id: Some(input.client_id.clone()),
             client_secret: Some(input.client_secret.clone()),
             scopes: Some(split_scopes(&input.scopes)),
-            config: None,
+            // The form has an input per field of the entry; an entry without fields pins nothing.
+            config: (!input.config.is_empty() || !input.clear_config.is_empty())
+                .then(|| form_pinned(&input.config, &input.clear_config, |_| true)),
         }
     }
+}
+
+/// The dashboard form's connection settings as [`Access`]. What cannot be read (a malformed
+/// line, a status that is not a number, a row with an unknown scope) is reported in
+/// `unreadable` under the name the form shows it by, and left out.
+fn form_access(input: &ProviderInput, unreadable: &mut Vec<FieldError>) -> Access {
+    let mut bad = |field: &str, message: String| {
+        unreadable.push(FieldError { field: field.into(), code: "invalid".into(), message });
+    };
+    let auth_methods = [
+        (input.method_oauth, AuthMethod::Oauth),
+        (input.method_api_key, AuthMethod::ApiKey),
+        (input.method_basic, AuthMethod::Basic),
+        (input.method_client_credentials, AuthMethod::ClientCredentials),
+    ]
+    .into_iter()
+    .filter_map(|(on, method)| on.then_some(method))
+    .collect();
+    // Numbered like the server's other field errors (`config_fields[i]`), counting the rows
+    // that declare something, which is how the editor finds the row again.
+    let mut config_fields = Vec::new();
+    for (i, row) in input.config_fields.iter().filter(|r| !r.is_blank()).enumerate() {
+        let scope = row.scope().unwrap_or_else(|message| {
+            bad(&format!("config_fields[{i}]"), message);
+            FieldScope::default()
+        });
+        // Kept in place even when unreadable, so the rows after it keep their numbers.
+        config_fields.push(row.to_field(scope, i as i64));
+    }
+    let api_key = if input.api_key_in.trim() == "query" {
+        KeyPlacement { header: String::new(), format: String::new(), query: input.api_key_query.trim().into() }
+    } else {
+        KeyPlacement {
+            header: input.api_key_header.trim().into(),
+            format: input.api_key_format.trim().into(),
+            query: String::new(),
+        }
+    };
+    let label = |typed: &str, default: String| if typed.trim().is_empty() { default } else { typed.trim().into() };
+    let basic = BasicLabels {
+        username_label: label(&input.basic_username_label, BasicLabels::default().username_label),
+        password_label: label(&input.basic_password_label, BasicLabels::default().password_label),
+    };
+    let url = input.verification_url.trim();
+    let verification = if url.is_empty() {
+        Verification::default()
+    } else {
+        let expected_statuses = parse_statuses(&input.verification_statuses).unwrap_or_else(|message| {
+            bad("verification.expected_statuses", message);
+            Vec::new()
+        });
+        Verification {
+            method: input.verification_method.trim().to_ascii_uppercase(),
+            url: url.into(),
+            expected_statuses,
+        }
+    };
+    let mut pairs = |field: &str, text: &str, separator: char| {
+        parse_pairs(text, separator).unwrap_or_else(|message| {
+            bad(field, message);
+            Vec::new()
+        })
+    };
+    Access {
+        auth_methods,
+        config_fields,
+        api_base_url: input.api_base_url.trim().into(),
+        api_key,
+        basic,
+        verification,
+        captures: pairs("captures", &input.captures, '='),
+        api_headers: pairs("api_headers", &input.api_headers, ':'),
+        token_parameters: pairs("token_parameters", &input.token_parameters, '='),
+    }
+}
+
+/// The values a form pins: what was typed (trimmed), and an empty value for each field whose
+/// stored value is to be removed. A field left empty is absent, which unpins a non-secret
+/// field and keeps a secret one ([`crate::plumb::Plumb::pin_values`]). Keys of fields the form
+/// no longer declares (`declared` says which are) are dropped.
+fn form_pinned(
+    typed: &BTreeMap<String, String>,
+    clear: &BTreeMap<String, bool>,
+    declared: impl Fn(&str) -> bool,
+) -> Values {
+    let mut values: Values = typed
+        .iter()
+        .filter(|(k, v)| declared(k) && !v.trim().is_empty())
+        .map(|(k, v)| (k.clone(), v.trim().to_string()))
+        .collect();
+    for (key, _) in clear.iter().filter(|(k, on)| **on && declared(k)) {
+        values.insert(key.clone(), String::new());
+    }
+    values
+}
+
+/// HTTP statuses as an admin types them: numbers separated by commas or spaces.
+fn parse_statuses(text: &str) -> Result<Vec<u16>, String> {
+    text.split(|c: char| c == ',' || c.is_whitespace())
+        .filter(|t| !t.is_empty())
+        .map(|t| t.parse::<u16>().map_err(|_| format!("{t:?} is not an HTTP status: write numbers like 200, 204.")))
+        .collect()
 }
 
 /// Scopes as an admin types them: separated by spaces, commas or new lines.
@@ -284,4 +398,183 @@ pub fn parse_pairs(text: &str, separator: char) -> Result<Vec<(String, String)>,
         pairs.push((name.trim().to_string(), value.trim().to_string()));
     }
     Ok(pairs)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::outbound::Outbound;
+    use crate::provider_rules::{validate, Purpose};
+    use app::methods::ConfigFieldInput;
+
+    fn map<V: Clone>(pairs: &[(&str, V)]) -> BTreeMap<String, V> {
+        pairs.iter().map(|(k, v)| (k.to_string(), v.clone())).collect()
+    }
+
+    fn row(key: &str, scope: &str) -> ConfigFieldInput {
+        ConfigFieldInput { key: key.into(), label: key.to_uppercase(), scope: scope.into(), ..Default::default() }
+    }
+
+    /// An API-key provider as the dashboard's form sends it, with a blank row left in.
+    fn key_provider() -> ProviderInput {
+        ProviderInput {
+            name: "Key Vault".into(),
+            slug: "key-vault".into(),
+            method_oauth: false,
+            method_api_key: true,
+            config_fields: vec![
+                ConfigFieldInput {
+                    required: true,
+                    example: "acme".into(),
+                    pattern: "[a-z]+".into(),
+                    ..row("workspace", "integration")
+                },
+                ConfigFieldInput { scope: "installation".into(), ..Default::default() },
+                ConfigFieldInput { secret: true, ..row("token", "installation") },
+            ],
+            api_key_header: "X-Api-Key".into(),
+            api_key_format: "${api_key}".into(),
+            api_base_url: "https://${config.workspace}.vault.example/v1".into(),
+            verification_url: "https://${config.workspace}.vault.example/v1/me".into(),
+            verification_statuses: "200, 204".into(),
+            api_headers: "Vault-Version: 2".into(),
+            config: map(&[("workspace", " acme ".to_string()), ("token", String::new())]),
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn the_forms_connection_settings_become_the_providers_access_and_pins() {
+        let change = ProviderChange::from(&key_provider());
+        assert!(change.unreadable.is_empty(), "{:?}", change.unreadable);
+        let access = change.access.clone().unwrap();
+        assert_eq!(access.auth_methods, [AuthMethod::ApiKey]);
+        let fields: Vec<(&str, FieldScope, i64, bool)> =
+            access.config_fields.iter().map(|f| (f.key.as_str(), f.scope, f.order, f.secret)).collect();
+        assert_eq!(
+            fields,
+            [("workspace", FieldScope::Integration, 0, false), ("token", FieldScope::Installation, 1, true)]
+        );
+        assert_eq!(
+            access.api_key,
+            KeyPlacement { header: "X-Api-Key".into(), format: "${api_key}".into(), query: String::new() }
+        );
+        assert_eq!(
+            (access.verification.method.as_str(), access.verification.expected_statuses.as_slice()),
+            ("GET", &[200, 204][..])
+        );
+        assert_eq!(access.api_headers, [("Vault-Version".to_string(), "2".to_string())]);
+        // The secret left empty is absent, so its stored value is kept.
+        assert_eq!(change.config, Some(map(&[("workspace", "acme".to_string())])));
+
+        // A key provider needs no authorization URL or client ID; the templates are checked with
+        // the fields' examples.
+        let valid = validate(&Draft::new().with(change), Purpose::Create, Outbound::development()).unwrap();
+        assert_eq!(valid.access, access);
+    }
+
+    #[test]
+    fn unreadable_rows_and_lines_are_reported_beside_their_inputs() {
+        let input = ProviderInput {
+            config_fields: vec![
+                ConfigFieldInput::default(),
+                row("workspace", "integration"),
+                row("shop", "everywhere"),
+            ],
+            verification_statuses: "200, ok".into(),
+            captures: "instance_url".into(),
+            token_parameters: "audience".into(),
+            ..key_provider()
+        };
+        let change = ProviderChange::from(&input);
+        let fields: Vec<&str> = change.unreadable.iter().map(|e| e.field.as_str()).collect();
+        // The blank row does not count: the odd row is the second that declares something.
+        assert_eq!(fields, ["config_fields[1]", "verification.expected_statuses", "captures", "token_parameters"]);
+        assert!(change.unreadable[0].message.contains("shop"), "{:?}", change.unreadable[0]);
+        let errors = validate(&Draft::new().with(change), Purpose::Create, Outbound::development()).unwrap_err();
+        let reported: Vec<&str> = errors.iter().map(|e| e.field.as_str()).collect();
+        // In the form's order, one per field: the empty status list the unreadable line left is
+        // not reported again.
+        assert_eq!(
+            reported,
+            ["config_fields[1]", "verification.expected_statuses", "token_parameters", "captures"],
+            "{errors:?}"
+        );
+    }
+
+    #[test]
+    fn problems_the_rules_find_name_the_forms_inputs() {
+        let check = |input: ProviderInput| {
+            let errors =
+                validate(&Draft::new().with(ProviderChange::from(&input)), Purpose::Create, Outbound::development())
+                    .unwrap_err();
+            errors.into_iter().map(|e| e.field).collect::<Vec<_>>()
+        };
+        let bad_key = ProviderInput {
+            config_fields: vec![row("workspace", "integration"), row("Bad Key", "installation")],
+            ..key_provider()
+        };
+        assert_eq!(check(bad_key), ["config_fields[1]"]);
+        let undeclared = ProviderInput { api_base_url: "https://${config.nope}.example".into(), ..key_provider() };
+        assert_eq!(check(undeclared)[0], "api_base_url");
+        let none = ProviderInput { method_api_key: false, ..key_provider() };
+        let errors =
+            validate(&Draft::new().with(ProviderChange::from(&none)), Purpose::Create, Outbound::development())
+                .unwrap_err();
+        assert_eq!(errors[0].field, "auth_methods", "no method ticked: {errors:?}");
+        let query = ProviderInput { api_key_in: "query".into(), api_key_query: String::new(), ..key_provider() };
+        let errors =
+            validate(&Draft::new().with(ProviderChange::from(&query)), Purpose::Create, Outbound::development())
+                .unwrap_err();
+        assert_eq!(errors[0].field, "api_key", "{errors:?}");
+    }
+
+    #[test]
+    fn the_key_may_go_in_the_query_and_unverified_keys_need_no_statuses() {
+        let input = ProviderInput {
+            api_key_in: "query".into(),
+            api_key_query: " key ".into(),
+            verification_url: String::new(),
+            verification_statuses: "not read".into(),
+            ..key_provider()
+        };
+        let change = ProviderChange::from(&input);
+        assert!(change.unreadable.is_empty(), "{:?}", change.unreadable);
+        let access = change.access.unwrap();
+        assert_eq!(access.api_key, KeyPlacement { header: String::new(), format: String::new(), query: "key".into() });
+        assert!(!access.verification.is_set());
+    }
+
+    #[test]
+    fn a_stored_secret_is_removed_only_when_asked_and_undeclared_values_go() {
+        let input = ProviderInput {
+            clear_config: map(&[("token", true), ("gone", true)]),
+            config: map(&[("workspace", "acme".to_string()), ("gone", "x".to_string())]),
+            ..key_provider()
+        };
+        let change = ProviderChange::from(&input);
+        assert_eq!(change.config, Some(map(&[("token", String::new()), ("workspace", "acme".to_string())])));
+    }
+
+    #[test]
+    fn a_form_without_the_connection_settings_keeps_them() {
+        let input = ProviderInput { connection_settings: false, ..key_provider() };
+        let change = ProviderChange::from(&input);
+        assert!(change.access.is_none() && change.config.is_none());
+    }
+
+    #[test]
+    fn the_catalog_form_pins_what_it_shows() {
+        let input = CatalogInput {
+            catalog: "datadog".into(),
+            config: map(&[("site", " datadoghq.eu ".to_string()), ("other", String::new())]),
+            ..Default::default()
+        };
+        assert_eq!(CatalogChange::from(&input).config, Some(map(&[("site", "datadoghq.eu".to_string())])));
+        // Every value emptied: still a change, which unpins them.
+        let emptied = CatalogInput { config: map(&[("site", String::new())]), ..input.clone() };
+        assert_eq!(CatalogChange::from(&emptied).config, Some(Values::new()));
+        let none = CatalogInput { config: BTreeMap::new(), ..input };
+        assert_eq!(CatalogChange::from(&none).config, None);
+    }
 }

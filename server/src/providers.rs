@@ -191,10 +191,14 @@ impl Provider {
         self.credentials == CredentialsKind::Shared
     }
 
-    /// Whether the provider holds what a token request needs: the shared app when it uses one
-    /// (`shared_app_registered`), else a client id and, unless it is a public client, a secret.
+    /// Whether the provider holds what its connections need: nothing for one without OAuth (keys
+    /// and client credentials come with each connection); else the shared app when it uses one
+    /// (`shared_app_registered`), or a client id and, unless it is a public client, a secret.
     pub fn has_credentials(&self, shared_app_registered: bool) -> bool {
-        if self.uses_shared_credentials() {
+        if !self.access.supports(app::methods::AuthMethod::Oauth) {
+            // Keys and client credentials come with each connection: nothing to hold here.
+            true
+        } else if self.uses_shared_credentials() {
             shared_app_registered
         } else {
             !self.client_id.is_empty() && (self.client_secret.is_some() || !self.client_secret_required)
@@ -230,6 +234,9 @@ impl Provider {
             authorization_parameters: self.authorization_parameters.clone(),
             token_request_headers: self.token_request_headers.clone(),
             token_response: self.token_response_paths.clone(),
+            access: self.access.clone(),
+            // The secret values are sealed apart, in `config_secret`, and never shown.
+            config: self.config.clone(),
             catalog: self.catalog_slug.clone(),
             shared_credentials: self.uses_shared_credentials(),
             enabled: self.enabled,

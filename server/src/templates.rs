@@ -13,7 +13,7 @@ pub type Values = BTreeMap<String, String>;
 const OPEN: &str = "${config.";
 
 /// The longest key a placeholder can name.
-pub const MAX_KEY: usize = 64;
+pub const MAX_KEY: usize = app::methods::MAX_KEY;
 
 /// Why a template could not be filled.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -37,11 +37,9 @@ impl std::fmt::Display for TemplateError {
 }
 
 /// Whether `key` can be a configuration key: a lowercase letter, then lowercase letters,
-/// digits and underscores.
+/// digits and underscores (the rule the dashboard applies too).
 pub fn is_valid_key(key: &str) -> bool {
-    key.len() <= MAX_KEY
-        && key.bytes().next().is_some_and(|b| b.is_ascii_lowercase())
-        && key.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
+    app::methods::is_valid_key(key)
 }
 
 /// A template cut into literal text and placeholders.

@@ -1,11 +1,15 @@
 //! The catalog of built-in providers: enabling one asks only for a description, credentials
-//! (the admin's own OAuth app, or the instance's shared one) and scopes. Also where the operator
-//! registers shared OAuth apps. The page lists every entry as rendered on the server; once
-//! hydrated, a search box and a category filter hide the cards that do not match.
+//! (the admin's own OAuth app, or the instance's shared one) and scopes for an OAuth entry, and
+//! the values of its configuration fields; an entry users connect to with a key, Basic
+//! credentials or client credentials asks for no OAuth app. Also where the operator registers
+//! shared OAuth apps. The page lists every entry as rendered on the server; once hydrated, a
+//! search box and a category filter hide the cards that do not match.
 
+use super::field_rows::{FieldRows, PinnedValues};
 use super::shell::{field_error, Shell};
 use crate::components::{form_error_message, Copyable, Field, Notice, Select};
 use crate::error::AppError;
+use crate::methods::{AuthMethod, ConfigField};
 use crate::model::{CatalogEntryView, CatalogInput, CatalogScope, CatalogView, ProviderView, SharedCredentialsInput};
 use leptos::prelude::*;
 use leptos_router::hooks::{use_navigate, use_params_map};
@@ -141,6 +145,8 @@ fn CatalogCard(entry: CatalogEntryView, hidden: Signal<bool>) -> impl IntoView {
         .into_any()
     };
     let methods = entry.auth_methods.iter().map(|m| view! { <span class="badge">{m.label()}</span> }).collect_view();
+    let docs =
+        if entry.auth_methods.contains(&AuthMethod::Oauth) { "Create the OAuth app" } else { "Provider documentation" };
     view! {
         <li class="catalog-card" hidden=hidden>
             <div class="catalog-card-head">
@@ -152,11 +158,11 @@ fn CatalogCard(entry: CatalogEntryView, hidden: Signal<bool>) -> impl IntoView {
                 </div>
             </div>
             <p class="muted">{entry.description}</p>
-            <p class="methods">{methods}</p>
+            <p class="methods"><span class="visually-hidden">"Connects with: "</span>{methods}</p>
             {entry.shared_app_name.map(|app| view! { <p class="hint">{format!("Shared credentials available ({app}).")}</p> })}
             <div class="actions">
                 {action}
-                <a href=entry.docs_url target="_blank" rel="noopener noreferrer">"Create the OAuth app"</a>
+                <a href=entry.docs_url target="_blank" rel="noopener noreferrer">{docs}</a>
             </div>
         </li>
     }
@@ -187,15 +193,31 @@ pub fn EnableCatalogPage() -> impl IntoView {
                         scopes: entry.default_scopes.join(" "),
                         ..Default::default()
                     };
+                    let intro = if entry.auth_methods.contains(&AuthMethod::Oauth) {
+                        view! {
+                            <p class="muted">
+                                "Create an OAuth app at the provider ("
+                                <a href=entry.docs_url.clone() target="_blank" rel="noopener noreferrer">"how"</a>
+                                "), register the redirect URI below, and enter its credentials."
+                            </p>
+                        }
+                        .into_any()
+                    } else {
+                        view! {
+                            <p class="muted">
+                                "Users give their own credentials when they connect ("
+                                <a href=entry.docs_url.clone() target="_blank" rel="noopener noreferrer">"where they find them"</a>
+                                "): there is no OAuth app to register."
+                            </p>
+                        }
+                        .into_any()
+                    };
                     view! {
                         <h1>{format!("Enable {}", entry.name)}</h1>
-                        <p class="muted">
-                            "Create an OAuth app at the provider ("
-                            <a href=entry.docs_url.clone() target="_blank" rel="noopener noreferrer">"how"</a>
-                            "), register the redirect URI below, and enter its credentials."
-                        </p>
+                        {intro}
                         <CatalogForm initial scopes=entry.scopes redirect_uri=view.redirect_uri
                             shared_app_name=entry.shared_app_name edit_slug=None has_secret=false
+                            methods=entry.auth_methods fields=entry.config_fields
                             on_saved=Callback::new(|_: String| {})/>
                     }
                     .into_any()
@@ -205,8 +227,9 @@ pub fn EnableCatalogPage() -> impl IntoView {
     }
 }
 
-/// Description, credentials and scopes of a catalog provider: enabling one (`edit_slug` None)
-/// or editing it.
+/// Description, credentials, scopes and configuration values of a catalog provider: enabling
+/// one (`edit_slug` None) or editing it. OAuth credentials are asked only of an entry that takes
+/// OAuth, scopes only of one that requests tokens (OAuth or client credentials).
 #[component]
 pub fn CatalogForm(
     initial: CatalogInput,
@@ -216,6 +239,13 @@ pub fn CatalogForm(
     shared_app_name: Option<String>,
     edit_slug: Option<String>,
     has_secret: bool,
+    /// How the entry is connected.
+    methods: Vec<AuthMethod>,
+    /// The entry's configuration fields, whose values the form pins.
+    fields: Vec<ConfigField>,
+    /// The secret fields that have a value stored (editing).
+    #[prop(optional)]
+    stored_secrets: Vec<String>,
     on_saved: Callback<String>,
 ) -> impl IntoView {
     let enable = ServerAction::<EnableCatalogProvider>::new();
@@ -244,6 +274,15 @@ pub fn CatalogForm(
         }
     });
     let err = move |f: &'static str| field_error(result.into(), f);
+    let failure = Signal::derive(move || {
+        result.with(|r| match r {
+            Some(Err(e)) => Some(e.clone()),
+            _ => None,
+        })
+    });
+    let oauth = methods.contains(&AuthMethod::Oauth);
+    let tokens = oauth || methods.contains(&AuthMethod::ClientCredentials);
+    let rows = (!fields.is_empty()).then(|| FieldRows::of_fields(&fields, &initial.config, stored_secrets));
     let description = RwSignal::new(initial.description.clone());
     let client_id = RwSignal::new(initial.client_id.clone());
     let client_secret = RwSignal::new(String::new());
@@ -261,7 +300,7 @@ pub fn CatalogForm(
             *text = list.join(" ");
         })
     };
-    let shared_choice = shared_app_name.clone().map(|app| {
+    let shared_choice = shared_app_name.clone().filter(|_| oauth).map(|app| {
         view! {
             <div class="field">
                 <span class="label">"Credentials"</span>
@@ -287,19 +326,47 @@ pub fn CatalogForm(
             Some(Err(e)) => Some(view! { <Notice text=form_error_message(&e) error=true/> }),
             _ => None,
         }}
+        <p class="methods">
+            "Users connect with: "
+            {methods.iter().map(|m| view! { <span class="badge">{m.label()}</span>" " }).collect_view()}
+        </p>
         <Field label="Description" name="description" kind="textarea" error=err("description") value=description
             hint="Shown to your users in the widget: say what the connection is used for."/>
         {shared_choice}
-        <div hidden=move || shared.get()>
-            <Copyable label="Redirect URI" text=redirect_uri/>
-            <Field label="Client ID" name="client_id" error=err("client_id") value=client_id/>
-            <Field label="Client secret" name="client_secret" kind="password" error=err("client_secret") value=client_secret
-                placeholder=if editing && has_secret { "•••••••• (unchanged)" } else { "" }
-                hint=if editing && has_secret { "Leave empty to keep the stored secret." } else { "Stored encrypted. It is never shown again." }/>
-        </div>
-        <Field label="Scopes" name="scopes" error=err("scopes") value=scope_text
-            hint="Separated by spaces or commas. Tick common scopes below to add or remove them."/>
-        {(!scopes.is_empty()).then(|| view! {
+        {oauth.then(|| view! {
+            <div hidden=move || shared.get()>
+                <Copyable label="Redirect URI" text=redirect_uri/>
+                <Field label="Client ID" name="client_id" error=err("client_id") value=client_id/>
+                <Field label="Client secret" name="client_secret" kind="password" error=err("client_secret") value=client_secret
+                    placeholder=if editing && has_secret { "•••••••• (unchanged)" } else { "" }
+                    hint=if editing && has_secret { "Leave empty to keep the stored secret." } else { "Stored encrypted. It is never shown again." }/>
+            </div>
+        })}
+        {(!oauth).then(|| view! {
+            <p class="hint">
+                {if tokens {
+                    "Each user or organization gives its own client ID and secret when connecting: no OAuth app to enter here."
+                } else {
+                    "Each user gives their own credentials when connecting, and the provider checks them before they are stored."
+                }}
+            </p>
+        })}
+        {rows.map(|rows| view! {
+            <fieldset class="config-values">
+                <legend>"Configuration"</legend>
+                <p class="hint">
+                    "The values the provider's URLs depend on. Set-on-the-provider fields need one here; a field \
+                     asked when a user connects is no longer asked once it has a value here. A connection keeps the \
+                     values it was made with: a change reaches it when it reconnects."
+                </p>
+                <PinnedValues rows failure/>
+            </fieldset>
+        })}
+        {tokens.then(|| view! {
+            <Field label="Scopes" name="scopes" error=err("scopes") value=scope_text
+                hint="Separated by spaces or commas. Tick common scopes below to add or remove them."/>
+        })}
+        {(tokens && !scopes.is_empty()).then(|| view! {
             <fieldset class="scope-list">
                 <legend>"Common scopes"</legend>
                 {scopes.into_iter().map(|s| {
@@ -383,6 +450,7 @@ mod tests {
             category: category.into(),
             category_label: String::new(),
             auth_methods: Vec::new(),
+            config_fields: Vec::new(),
             default_scopes: Vec::new(),
             scopes: Vec::new(),
             shared_app_name: None,

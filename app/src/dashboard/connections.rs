@@ -1,11 +1,13 @@
 //! A provider's connected accounts: whose (a user's, or an organization's shared one), which
-//! provider-side account under which label, in which state, with which scopes, when the token
-//! was last refreshed and what last went wrong. Searchable by user, organization and account;
+//! provider-side account under which label, how it was connected (for a key or client
+//! credentials, the last four characters of the secret and no more), in which state, with which
+//! scopes, when the token was last refreshed and what last went wrong. Searchable by user, organization and account;
 //! each can be deleted (with a confirmation), which revokes its grant at the provider. Below,
 //! what became of recent revocations.
 
 use crate::components::Notice;
 use crate::error::AppError;
+use crate::methods::AuthMethod;
 use crate::model::{ConnectionState, ConnectionView, ConnectionsView, RevocationView};
 use leptos::prelude::*;
 
@@ -95,6 +97,7 @@ fn AccountsTable(list: Vec<ConnectionView>, slug: String, delete: ServerAction<D
                 <tr>
                     <th scope="col">"Owner"</th>
                     <th scope="col">"Account"</th>
+                    <th scope="col">"Method"</th>
                     <th scope="col">"State"</th>
                     <th scope="col">"Granted scopes"</th>
                     <th scope="col">"Last refresh"</th>
@@ -136,6 +139,7 @@ fn AccountRow(c: ConnectionView, slug: String, delete: ServerAction<DeleteConnec
         (None, None) => "—".into(),
     };
     let role = (c.role == "standard").then(|| view! { <span class="muted small">" additional"</span> });
+    let method = method_text(&c);
     // Two steps: Delete asks, Confirm deletes.
     let confirming = RwSignal::new(false);
     let described = format!("{} {}", if c.user_id.is_empty() { "organization" } else { c.user_id.as_str() }, name);
@@ -148,6 +152,7 @@ fn AccountRow(c: ConnectionView, slug: String, delete: ServerAction<DeleteConnec
         <tr data-connection=c.id.clone()>
             <th scope="row">{owner}</th>
             <td>{name}{role}</td>
+            <td>{method.0}{method.1.map(|detail| view! { <span class="muted block">{detail}</span> })}</td>
             <td><span class=class>{label}</span></td>
             <td>{c.scopes.join(" ")}</td>
             <td>{c.last_refreshed_at.unwrap_or_else(|| "never".into())}</td>
@@ -168,6 +173,23 @@ fn AccountRow(c: ConnectionView, slug: String, delete: ServerAction<DeleteConnec
             </td>
         </tr>
     }
+}
+
+/// How a connection was made, and what identifies its credential: a key's or client secret's
+/// last four characters (as stored: never more), a client ID or a Basic user name.
+fn method_text(c: &ConnectionView) -> (&'static str, Option<String>) {
+    let ending = |what: &str| (!c.secret_hint.is_empty()).then(|| format!("{what} ending in {}", c.secret_hint));
+    let detail = match c.auth_method {
+        AuthMethod::Oauth => None,
+        AuthMethod::ApiKey => ending("Key"),
+        AuthMethod::Basic => c.client_id.as_ref().map(|user| format!("User {user}")),
+        AuthMethod::ClientCredentials => {
+            let parts: Vec<String> =
+                c.client_id.iter().map(|id| format!("Client ID {id}")).chain(ending("secret")).collect();
+            (!parts.is_empty()).then(|| parts.join(", "))
+        }
+    };
+    (c.auth_method.label(), detail)
 }
 
 /// Recent revocations at the provider, failures first in the reader's eye.

@@ -1,6 +1,7 @@
-//! One provider's page: its settings (the full form for a custom provider, credentials and
-//! scopes for a catalog one), turning it on and off, and deleting it after a confirmation that
-//! says how many connected accounts go with it.
+//! One provider's page: how users connect to it (its methods, configuration fields and pinned
+//! values), its settings (the full form for a custom provider, credentials, scopes and values for
+//! a catalog one), turning it on and off, and deleting it after a confirmation that says how
+//! many connected accounts go with it.
 
 use super::catalog::CatalogForm;
 use super::provider_form::EditProviderForm;
@@ -66,7 +67,7 @@ fn ProviderDetails(
     saved_notice: RwSignal<Option<String>>,
     toggle: ServerAction<SetProviderEnabled>,
 ) -> impl IntoView {
-    let ProviderDetail { redirect_uri, provider, catalog_scopes, shared_app_name } = detail;
+    let ProviderDetail { redirect_uri, provider, catalog_scopes, shared_app_name, pinned_secret_keys } = detail;
     let on_saved = Callback::new(move |message: String| {
         saved_notice.set(Some(message));
         saved.update(|n| *n += 1);
@@ -85,14 +86,21 @@ fn ProviderDetails(
             client_id: provider.client_id.clone(),
             client_secret: String::new(),
             scopes: provider.scopes.join(" "),
+            config: provider.config.clone(),
+            clear_config: Default::default(),
         };
         view! {
             <CatalogForm initial=input scopes=catalog_scopes redirect_uri shared_app_name
-                edit_slug=Some(provider.slug.clone()) has_secret=provider.has_client_secret on_saved/>
+                edit_slug=Some(provider.slug.clone()) has_secret=provider.has_client_secret
+                methods=provider.access.auth_methods.clone() fields=provider.access.config_fields.clone()
+                stored_secrets=pinned_secret_keys.clone() on_saved/>
         }
         .into_any()
     } else {
-        view! { <EditProviderForm provider=provider.clone() redirect_uri on_saved/> }.into_any()
+        view! {
+            <EditProviderForm provider=provider.clone() redirect_uri stored_secrets=pinned_secret_keys.clone() on_saved/>
+        }
+        .into_any()
     };
     let enabled = provider.enabled;
     let name = provider.name.clone();
@@ -114,6 +122,7 @@ fn ProviderDetails(
             {origin} " · " <code>{provider.slug.clone()}</code> " · "
             {format!("{accounts} connected account{}", if accounts == 1 { "" } else { "s" })}
         </p>
+        <super::provider_summary::HowUsersConnect provider=provider.clone() stored_secrets=pinned_secret_keys/>
         <section class="card" aria-labelledby="settings">
             <h2 id="settings">"Settings"</h2>
             {settings}

@@ -78,6 +78,8 @@ fn ProviderTable(providers: Vec<ProviderView>) -> impl IntoView {
                             Some(_) => "Catalog",
                             None => "Custom",
                         };
+                        let methods =
+                            p.access.auth_methods.iter().map(|m| m.label()).collect::<Vec<_>>().join(", ");
                         view! {
                             <tr>
                                 <th scope="row">
@@ -90,7 +92,10 @@ fn ProviderTable(providers: Vec<ProviderView>) -> impl IntoView {
                                     </div>
                                 </th>
                                 <td><code>{p.slug}</code></td>
-                                <td>{kind}</td>
+                                <td>
+                                    {kind}
+                                    <span class="muted block">{methods}</span>
+                                </td>
                                 <td>{p.scopes.join(" ")}</td>
                                 <td>
                                     {if p.enabled {

@@ -215,6 +215,7 @@ impl CatalogEntry {
             category: self.category.clone(),
             category_label: category_label(&self.category).to_string(),
             auth_methods: self.auth_methods.clone(),
+            config_fields: self.config_fields.clone(),
             default_scopes: self.default_scopes.clone(),
             scopes: self.scopes.clone(),
             shared_app_name,

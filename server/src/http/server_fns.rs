@@ -134,6 +134,12 @@ impl From<WidgetListing> for WidgetView {
     }
 }
 
+/// At most the last four characters of a stored hint: the dashboard shows no more of a key.
+fn last_four(hint: &str) -> String {
+    let chars: Vec<char> = hint.chars().collect();
+    chars[chars.len().saturating_sub(4)..].iter().collect()
+}
+
 /// The form's ownership choice; empty keeps the provider's.
 fn ownership(value: &str) -> Result<Option<crate::providers::Ownership>, Error> {
     match value.trim() {
@@ -246,6 +252,9 @@ impl PlumbService for ServerFns {
                     scopes: c.scopes.0,
                     last_error: c.last_error,
                     refresh_failures: c.refresh_failures,
+                    auth_method: c.auth_method,
+                    client_id: c.client_id,
+                    secret_hint: last_four(&c.secret_hint),
                     user_id: c.owner.user_id,
                     id: c.id.to_string(),
                 })

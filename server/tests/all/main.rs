@@ -13,6 +13,7 @@ mod connect_binding;
 mod connect_flow;
 mod connected_accounts;
 mod credentials;
+mod dashboard_methods;
 mod data_integrations;
 mod environments;
 mod events;
