@@ -135,6 +135,12 @@ impl TokenError {
         const DEAD_GRANT: [&str; 4] = ["invalid_grant", "bad_refresh_token", "invalid_refresh_token", "token_revoked"];
         matches!(self, Self::Rejected(p) if DEAD_GRANT.contains(&p.error.as_str()))
     }
+
+    /// Whether the provider refused the client itself (RFC 6749 §5.2): for a connection made of
+    /// client credentials, the owner's credentials no longer work.
+    pub fn is_invalid_client(&self) -> bool {
+        matches!(self, Self::Rejected(p) if matches!(p.error.as_str(), "invalid_client" | "unauthorized_client"))
+    }
 }
 
 impl fmt::Display for TokenError {

@@ -474,7 +474,12 @@ impl Plumb {
                     ..connection
                 })))
             }
-            Err(e) if e.is_invalid_grant() => {
+            // A client-credentials connection whose client was refused is as dead as a revoked
+            // grant: its owner must enter working credentials.
+            Err(e)
+                if e.is_invalid_grant()
+                    || (connection.auth_method == AuthMethod::ClientCredentials && e.is_invalid_client()) =>
+            {
                 let event = events::connected_account(
                     events::REAUTHORIZATION_NEEDED,
                     &connection,

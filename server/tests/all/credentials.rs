@@ -321,6 +321,19 @@ async fn client_credentials_are_obtained_once_and_renewed(backend: Backend) {
         assert!(credential["expires_at"].is_string());
     }
     assert_eq!(fake.requests().len(), 3, "one renewal for 200 callers");
+
+    // The provider stops accepting the client: the connection needs new credentials, at once
+    // rather than after retries, and the app hears of it.
+    let id: String = reply.json()["id"].as_str().unwrap().into();
+    app.expire(&id.into()).await;
+    fake.set_delay(0);
+    fake.answer(401, json!({"error": "invalid_client"}));
+    let owner = json!({"user_id": "user_1"});
+    let vended = app.post_json("/data-integrations/machine/credentials", Some(&app.api_key), owner).await;
+    assert_eq!(vended.json(), json!({"active": false, "error": "needs_reauthorization"}), "{}", vended.body);
+    let events =
+        app.call(Method::GET, "/events?events=pipes.connected_account.reauthorization_needed", Value::Null).await;
+    assert_eq!(events.json()["data"].as_array().map(Vec::len), Some(1), "{}", events.body);
     assert_no_plaintext(&app, &["client-secret-98765", "cc-token-2-abcdef"]).await;
     app.finish().await;
 }
