@@ -415,14 +415,14 @@ impl Plumb {
             }
             (event, extra)
         };
-        // A templated provider's endpoints are this flow's: filled with the values it carries.
+        // A templated provider's endpoints are this flow's: filled once with the values it
+        // carries, for the issuer check and the exchange.
         let config_aad = Aad::new("oauth_states", &pending.state_hash, "config");
-        let flow_provider = self
+        let flow = self
             .open_values(pending.config.as_deref(), &config_aad)
-            .and_then(|values| self.resolved_with(&provider, &values))
-            .unwrap_or_else(|_| provider.clone());
+            .and_then(|values| Ok((self.resolved_with(&provider, &values)?, values)));
         let issuer_ok = match params.iss.as_deref() {
-            Some(iss) => issuer_matches(&flow_provider, iss),
+            Some(iss) => issuer_matches(flow.as_ref().map(|(p, _)| p).unwrap_or(&provider), iss),
             // It says it always sends `iss`: a response without one did not come from it.
             None => !provider.issuer_sends_iss,
         };
@@ -439,7 +439,11 @@ impl Plumb {
             tracing::info!(provider = %provider.slug, error, "authorization refused at the provider");
             fail(error, &description, Some(error))
         } else if let Some(code) = params.code.as_deref().filter(|c| !c.is_empty()) {
-            match self.exchange_and_keep(&provider, &pending, code).await {
+            let kept = match flow {
+                Ok((resolved, values)) => self.exchange_and_keep(&provider, &resolved, values, &pending, code).await,
+                Err(e) => Err(e),
+            };
+            match kept {
                 Ok(extra) => return self.return_location(&provider, &pending, &extra).await,
                 Err(Error::Provider(p)) => {
                     tracing::warn!(provider = %provider.slug, error = %p, "code exchange rejected");
@@ -488,8 +492,15 @@ impl Plumb {
 
     /// Exchanges the code, then saves the connection, or holds it for the app's backend when
     /// the flow carries the app's challenge. Returns what to add to `return_to`.
-    async fn exchange_and_keep(&self, provider: &Provider, pending: &OAuthState, code: &str) -> Result<Query> {
-        let obtained = self.exchange(provider, pending, code).await?;
+    async fn exchange_and_keep(
+        &self,
+        provider: &Provider,
+        resolved: &Provider,
+        config: Values,
+        pending: &OAuthState,
+        code: &str,
+    ) -> Result<Query> {
+        let obtained = self.exchange(resolved, config, pending, code).await?;
         let intent = Intent::from_db(pending.intent.as_deref());
         match pending.code_challenge.as_deref() {
             None => {
@@ -507,7 +518,14 @@ impl Plumb {
         }
     }
 
-    async fn exchange(&self, provider: &Provider, pending: &OAuthState, code: &str) -> Result<Obtained> {
+    /// Exchanges the code at `provider` (filled with the flow's `config`, which the connection keeps).
+    async fn exchange(
+        &self,
+        provider: &Provider,
+        config: Values,
+        pending: &OAuthState,
+        code: &str,
+    ) -> Result<Obtained> {
         let verifier = pending
             .pkce_verifier
             .as_deref()
@@ -516,10 +534,6 @@ impl Plumb {
             })
             .transpose()?;
         let credentials = self.credentials_for(provider, pending.owner().organization_id.as_deref()).await?;
-        let config =
-            self.open_values(pending.config.as_deref(), &Aad::new("oauth_states", &pending.state_hash, "config"))?;
-        let resolved = self.resolved_with(provider, &config)?;
-        let provider = &resolved;
         let request = oauth::exchange_request(
             &credentials.client(provider),
             &provider.token_url,

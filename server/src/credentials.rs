@@ -182,7 +182,7 @@ impl Plumb {
             }
             _ => owner,
         };
-        let (provider, connection) = match self.fresh_connection(env, slug, &owner, &selector).await? {
+        let (provider, connection) = match self.fresh_connection(provider, &owner, &selector).await? {
             Ok(found) => found,
             Err(reason) => return Ok(Vended::Inactive(reason)),
         };

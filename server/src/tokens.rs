@@ -78,7 +78,8 @@ impl Plumb {
         owner: &Owner,
         selector: &Selector,
     ) -> Result<AccessTokenResponse> {
-        let (provider, connection) = match self.fresh_connection(env, slug, owner, selector).await? {
+        let provider = self.provider(env, slug).await?;
+        let (provider, connection) = match self.fresh_connection(provider, owner, selector).await? {
             Ok(found) => found,
             Err(reason) => return Ok(AccessTokenResponse::inactive(reason)),
         };
@@ -97,12 +98,10 @@ impl Plumb {
     /// when due; or why there is none to use.
     pub(crate) async fn fresh_connection(
         &self,
-        env: &EnvironmentId,
-        slug: &str,
+        provider: Provider,
         owner: &Owner,
         selector: &Selector,
     ) -> Result<Result<(Provider, Connection), InactiveReason>> {
-        let provider = self.provider(env, slug).await?;
         let chosen = match selector.id.is_none() && selector.label.is_none() && !selector.multiple {
             true => self.store.connection(&provider.id, owner).await?,
             false => match selector.choose(self.store.connections_for(&provider.id, owner).await?) {
