@@ -485,6 +485,11 @@ async fn every_error_has_a_json_body(backend: Backend) {
             StatusCode::UNPROCESSABLE_ENTITY,
             "validation_failed",
         ),
+        // Issue 14's paths.
+        (Method::GET, "/data-integrations/acme/credentials", StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed"),
+        (Method::DELETE, "/data-integrations/acme/api-key", StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed"),
+        (Method::POST, "/data-integrations/acme/api-key", StatusCode::UNPROCESSABLE_ENTITY, "validation_failed"),
+        (Method::POST, "/data-integrations/acme/credentials", StatusCode::UNPROCESSABLE_ENTITY, "validation_failed"),
     ] {
         let reply = app.call(method.clone(), path, serde_json::json!({})).await;
         assert_eq!(reply.status, status, "{method} {path}: {}", reply.body);
@@ -499,5 +504,11 @@ async fn every_error_has_a_json_body(backend: Backend) {
         (StatusCode::PAYLOAD_TOO_LARGE, Some("payload_too_large"))
     );
     assert_eq!(app.count("connections").await, 0);
+    let huge = serde_json::json!({"user_id": "u", "client_id": "c", "client_secret": "x".repeat(200 * 1024)});
+    let reply = app.call(Method::PUT, "/data-integrations/acme/client-credentials", huge).await;
+    assert_eq!(
+        (reply.status, reply.json()["code"].as_str()),
+        (StatusCode::PAYLOAD_TOO_LARGE, Some("payload_too_large"))
+    );
     app.finish().await;
 }
