@@ -242,6 +242,10 @@ pub struct Access {
     pub config_fields: Vec<ConfigField>,
     /// The provider's API root, for calls made with the credential; may hold placeholders.
     pub api_base_url: String,
+    /// The hosts the relay may send this provider's credential to (`api.github.com`,
+    /// `*.example.com`, `${config.shop}.myshopify.com`, `host:port`). Empty: the API base URL's
+    /// host only.
+    pub api_hosts: Vec<String>,
     pub api_key: KeyPlacement,
     pub basic: BasicLabels,
     pub verification: Verification,
@@ -262,6 +266,7 @@ impl Default for Access {
             auth_methods: vec![AuthMethod::Oauth],
             config_fields: Vec::new(),
             api_base_url: String::new(),
+            api_hosts: Vec::new(),
             api_key: KeyPlacement::default(),
             basic: BasicLabels::default(),
             verification: Verification::default(),

@@ -252,6 +252,10 @@ pub struct ProviderInput {
     #[serde(default)]
     pub config_fields: Vec<crate::methods::ConfigFieldInput>,
     pub api_base_url: String,
+    /// The relay's allowed hosts, separated by spaces, commas or lines (empty: the API base
+    /// URL's host).
+    #[serde(default)]
+    pub api_hosts: String,
     /// Where an API key goes: `header` (named `api_key_header`, its value `api_key_format`
     /// with `${api_key}`) or `query` (the parameter `api_key_query`).
     pub api_key_in: String,
@@ -321,6 +325,7 @@ impl Default for ProviderInput {
             method_client_credentials: false,
             config_fields: Vec::new(),
             api_base_url: String::new(),
+            api_hosts: String::new(),
             api_key_in: "header".into(),
             api_key_header: KeyPlacement::default().header,
             api_key_format: KeyPlacement::default().format,
@@ -398,6 +403,7 @@ impl ProviderInput {
             method_client_credentials: a.supports(AuthMethod::ClientCredentials),
             config_fields: fields.into_iter().map(ConfigFieldInput::from_field).collect(),
             api_base_url: a.api_base_url.clone(),
+            api_hosts: a.api_hosts.join(" "),
             api_key_in: if a.api_key.query.is_empty() { "header" } else { "query" }.into(),
             api_key_header: a.api_key.header.clone(),
             api_key_format: a.api_key.format.clone(),
@@ -605,6 +611,30 @@ pub struct ConnectionView {
     /// never more.
     #[serde(default)]
     pub secret_hint: String,
+    /// The calls relayed with it, when there were any.
+    #[serde(default)]
+    pub relay: Option<RelayUsageView>,
+}
+
+/// What the relay did with one connection (`docs/relay.md`, "Usage").
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct RelayUsageView {
+    pub calls: i64,
+    pub status_2xx: i64,
+    pub status_3xx: i64,
+    pub status_4xx: i64,
+    pub status_5xx: i64,
+    /// Answered by Plumb while the provider's wait ran.
+    pub held_back: i64,
+    /// The provider could not be reached in time.
+    pub failed: i64,
+    pub bytes_sent: i64,
+    pub bytes_received: i64,
+    pub last_status: Option<i64>,
+    pub last_call_at: Option<String>,
+    /// A wait the provider asked for that has not passed, and the status that asked.
+    pub waiting_until: Option<String>,
+    pub waiting_status: Option<i64>,
 }
 
 /// What became of revoking a deleted connection's grant at its provider.

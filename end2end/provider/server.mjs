@@ -77,7 +77,7 @@ const provider = new Provider(issuer, {
 });
 
 // What the token endpoint did, for tests that count refreshes at the provider.
-const stats = { grants: {}, errors: {}, revoked: 0 };
+const stats = { grants: {}, errors: {}, revoked: 0, limited: 0, stolen: 0 };
 // RFC 7009 revocations that ended a grant (Plumb revokes when a connection is deleted).
 provider.on('grant.revoked', () => {
   stats.revoked += 1;
@@ -256,6 +256,30 @@ const server = http.createServer(async (req, res) => {
       grantsByAccount[account] = new Set();
       res.writeHead(200, { 'content-type': 'application/json' });
       return res.end(JSON.stringify({ revoked }));
+    }
+    if (url.pathname === '/test/expire-access') {
+      // The provider stops accepting an account's access tokens before they expire (a key
+      // rotation at the provider, say); its refresh tokens still work.
+      const account = url.searchParams.get('account');
+      for (const grantId of grantsByAccount[account] ?? []) await provider.AccessToken.revokeByGrantId(grantId);
+      res.writeHead(200, { 'content-type': 'application/json' });
+      return res.end('{}');
+    }
+    // A little API beside the authorization server, for the relay: a rate limit, and a
+    // redirect to another host name of this machine that counts what reaches it.
+    if (url.pathname === '/api/limited') {
+      stats.limited += 1;
+      res.writeHead(429, { 'content-type': 'application/json', 'retry-after': '3' });
+      return res.end('{"error":"rate_limited"}');
+    }
+    if (url.pathname === '/api/redirect') {
+      res.writeHead(302, { location: `http://localhost:${port}/api/stolen` });
+      return res.end();
+    }
+    if (url.pathname === '/api/stolen') {
+      stats.stolen += 1;
+      res.writeHead(200, { 'content-type': 'application/json' });
+      return res.end(JSON.stringify({ authorization: req.headers.authorization ?? null }));
     }
     if (url.pathname === '/test/requests') {
       res.writeHead(200, { 'content-type': 'application/json' });

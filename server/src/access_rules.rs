@@ -65,6 +65,7 @@ pub fn check(draft: &Draft, rules: Outbound) -> Vec<FieldError> {
             errors.append(&mut e);
         }
     }
+    errors.extend(check_hosts(access));
     for (field, label, value) in [
         ("api_base_url", "API base URL", &access.api_base_url),
         ("verification.url", "verification URL", &access.verification.url),
@@ -73,6 +74,33 @@ pub fn check(draft: &Draft, rules: Outbound) -> Vec<FieldError> {
             if let Err(message) = check_url_template(access, rules, label, value) {
                 errors.push(FieldError { field: field.into(), code: "invalid_url".into(), message });
             }
+        }
+    }
+    errors
+}
+
+/// The relay's hosts: at most [`crate::relay::hosts::MAX_HOSTS`], each naming only declared
+/// fields and, filled with plausible values, a host pattern.
+fn check_hosts(access: &Access) -> Vec<FieldError> {
+    let invalid = |message: String| FieldError { field: "api_hosts".into(), code: "invalid".into(), message };
+    if access.api_hosts.len() > crate::relay::hosts::MAX_HOSTS {
+        return vec![invalid(format!("List at most {} relay hosts.", crate::relay::hosts::MAX_HOSTS))];
+    }
+    let mut errors = Vec::new();
+    for host in &access.api_hosts {
+        if let Err(Error::Validation(mut e)) = config_fields::check_template(access, "api_hosts", host) {
+            errors.append(&mut e);
+            continue;
+        }
+        let filled = match templates::text(host, &samples(access)) {
+            Ok(filled) => filled,
+            Err(e) => {
+                errors.push(invalid(format!("The relay host {host:?} has a placeholder problem: {e}.")));
+                continue;
+            }
+        };
+        if let Err(message) = crate::relay::hosts::check_pattern(&filled) {
+            errors.push(invalid(message));
         }
     }
     errors

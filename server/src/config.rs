@@ -72,6 +72,26 @@ pub struct Config {
     pub sign_in_attempts_per_address: u32,
     /// `PLUMB_RETENTION_DAYS`: how long events and webhook deliveries are kept.
     pub retention: Duration,
+    /// The relay's limits (`PLUMB_RELAY_*`).
+    pub relay: RelayLimits,
+}
+
+/// How much and how long the relay carries a call (`docs/relay.md`, "Limits").
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RelayLimits {
+    /// `PLUMB_RELAY_TIMEOUT_SECONDS`: until the provider's status and headers arrive.
+    pub response_timeout: Duration,
+    /// `PLUMB_RELAY_IDLE_TIMEOUT_SECONDS`: the longest pause in a body, either way.
+    pub idle_timeout: Duration,
+    /// `PLUMB_RELAY_MAX_DURATION_SECONDS`: the whole call, streamed body included.
+    pub max_duration: Duration,
+    /// `PLUMB_RELAY_MAX_REQUEST_BYTES`: the largest body sent to a provider.
+    pub max_request_bytes: u64,
+    /// `PLUMB_RELAY_MAX_RESPONSE_BYTES`: the largest body relayed back.
+    pub max_response_bytes: u64,
+    /// `PLUMB_RELAY_MAX_WAIT_SECONDS`: the most a caller may ask to be queued
+    /// (`X-Relay-Max-Wait`) while a provider's `Retry-After` runs.
+    pub max_wait: Duration,
 }
 
 #[derive(Debug)]
@@ -160,6 +180,14 @@ impl Config {
             sign_in_attempts_per_address: number(&lookup, "PLUMB_SIGN_IN_ATTEMPTS_PER_MINUTE", 20)?
                 .clamp(1, u32::MAX as u64) as u32,
             retention: Duration::from_secs(number(&lookup, "PLUMB_RETENTION_DAYS", 30)?.max(1) * 24 * 3600),
+            relay: RelayLimits {
+                response_timeout: Duration::from_secs(seconds(&lookup, "PLUMB_RELAY_TIMEOUT_SECONDS", 30)?.max(1)),
+                idle_timeout: Duration::from_secs(seconds(&lookup, "PLUMB_RELAY_IDLE_TIMEOUT_SECONDS", 60)?.max(1)),
+                max_duration: Duration::from_secs(seconds(&lookup, "PLUMB_RELAY_MAX_DURATION_SECONDS", 900)?.max(1)),
+                max_request_bytes: number(&lookup, "PLUMB_RELAY_MAX_REQUEST_BYTES", 10 << 20)?,
+                max_response_bytes: number(&lookup, "PLUMB_RELAY_MAX_RESPONSE_BYTES", 1 << 30)?,
+                max_wait: Duration::from_secs(seconds(&lookup, "PLUMB_RELAY_MAX_WAIT_SECONDS", 30)?),
+            },
         })
     }
 
@@ -171,6 +199,11 @@ impl Config {
     /// The rules for Plumb's own outbound requests.
     pub fn outbound(&self) -> crate::outbound::Outbound {
         crate::outbound::Outbound { allow_loopback: self.development_mode }
+    }
+
+    /// The relay's client timeouts: connecting, and the longest pause while reading.
+    pub fn relay_timeouts(&self) -> (Duration, Duration) {
+        (Duration::from_secs(5).min(self.relay.response_timeout), self.relay.idle_timeout)
     }
 
     /// Whether browsers reach Plumb over https, so cookies can be marked `Secure`.

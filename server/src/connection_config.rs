@@ -191,6 +191,7 @@ pub fn resolve(provider: &Provider, values: &Values, rules: &crate::outbound::Ou
         .iter()
         .map(|(k, v)| Ok((k.clone(), text("authorization parameter", v)?)))
         .collect::<Result<_>>()?;
+    p.access.api_hosts = provider.access.api_hosts.iter().map(|h| text("relay host", h)).collect::<Result<_>>()?;
     p.access.api_headers = provider
         .access
         .api_headers

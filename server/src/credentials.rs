@@ -170,17 +170,9 @@ impl Plumb {
             request.supports_multiple_connections,
         )?;
         let provider = self.provider(env, slug).await?;
-        // As on the token endpoint: a caller that did not say whose connection it wants means
-        // an organization-owned provider's shared one.
         let owner_named = request.connection_owner.as_deref().is_some_and(|o| !o.trim().is_empty());
-        let owner = match (owner_named, provider.ownership, &owner.organization_id) {
-            (false, crate::providers::Ownership::Organization, Some(org)) if !owner.is_organization() => {
-                Owner::organization(org)
-            }
-            (false, crate::providers::Ownership::Organization, None) => {
-                return Ok(Vended::Inactive(InactiveReason::NotInstalled))
-            }
-            _ => owner,
+        let Some(owner) = fetch_owner(&provider, owner, owner_named) else {
+            return Ok(Vended::Inactive(InactiveReason::NotInstalled));
         };
         let (provider, connection) = match self.fresh_connection(provider, &owner, &selector).await? {
             Ok(found) => found,
@@ -327,16 +319,13 @@ impl Plumb {
         let mut url = url::Url::parse(&check.url)
             .map_err(|_| Error::NotConfigured(format!("{}'s verification URL is not a URL.", provider.name)))?;
         let mut headers: Vec<(String, String)> = provider.access.api_headers.clone();
-        match credential {
-            Presented::Key(key) => {
-                let placement = &provider.access.api_key;
-                if placement.query.is_empty() {
-                    headers.push((placement.header.clone(), placement.format.replace("${api_key}", key)));
-                } else {
-                    url.query_pairs_mut().append_pair(&placement.query, key);
-                }
-            }
-            Presented::Basic(value) => headers.push(("Authorization".into(), format!("Basic {value}"))),
+        let placed = match credential {
+            Presented::Key(key) => placement(&provider.access, AuthMethod::ApiKey, key),
+            Presented::Basic(value) => placement(&provider.access, AuthMethod::Basic, value),
+        };
+        headers.extend(placed.headers);
+        if let Some((name, value)) = &placed.query {
+            url.query_pairs_mut().append_pair(name, value);
         }
         let method = reqwest::Method::from_bytes(check.method.as_bytes()).unwrap_or(reqwest::Method::GET);
         let mut request = self
@@ -374,6 +363,41 @@ impl Plumb {
             "credential_rejected",
             format!("{} refused this {what} (HTTP {status}). Check it and try again.", provider.name),
         ))
+    }
+}
+
+/// Whose connection a fetch means. As on the token endpoint, a caller that did not say
+/// (`owner_named` false) means an organization-owned provider's shared one; `None` when that
+/// cannot exist because no organization was given.
+pub(crate) fn fetch_owner(provider: &Provider, owner: Owner, owner_named: bool) -> Option<Owner> {
+    match (owner_named, provider.ownership, &owner.organization_id) {
+        (false, crate::providers::Ownership::Organization, Some(org)) if !owner.is_organization() => {
+            Some(Owner::organization(org))
+        }
+        (false, crate::providers::Ownership::Organization, None) => None,
+        _ => Some(owner),
+    }
+}
+
+/// Where a credential goes on a request to the provider's API: headers to set, or a query
+/// parameter to add.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Placement {
+    pub headers: Vec<(String, String)>,
+    pub query: Option<(String, String)>,
+}
+
+/// How `value`, a credential of `method`, is presented: an API key as the provider's key
+/// placement says, Basic credentials as `Authorization: Basic`, a token as a bearer token.
+pub fn placement(access: &app::methods::Access, method: AuthMethod, value: &str) -> Placement {
+    let header = |name: &str, value: String| Placement { headers: vec![(name.to_string(), value)], query: None };
+    match method {
+        AuthMethod::ApiKey if !access.api_key.query.is_empty() => {
+            Placement { headers: Vec::new(), query: Some((access.api_key.query.clone(), value.to_string())) }
+        }
+        AuthMethod::ApiKey => header(&access.api_key.header, access.api_key.format.replace("${api_key}", value)),
+        AuthMethod::Basic => header("Authorization", format!("Basic {value}")),
+        AuthMethod::Oauth | AuthMethod::ClientCredentials => header("Authorization", format!("Bearer {value}")),
     }
 }
 

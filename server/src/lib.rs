@@ -50,6 +50,7 @@ pub mod provider_rules;
 pub mod provider_settings;
 pub mod providers;
 pub mod rate_limit;
+pub mod relay;
 pub mod revocation;
 pub mod session_binding;
 pub mod store;

@@ -136,6 +136,7 @@ async fn serve() -> Result<(), String> {
         server::tokens::spawn_background_refresher(plumb.clone(), interval, plumb.config().background_refresh_window);
     }
     server::webhooks::spawn_webhook_worker(plumb.clone());
+    server::relay::usage::spawn_usage_flusher(plumb.clone(), std::time::Duration::from_secs(1));
     server::housekeeping::spawn_housekeeping(plumb.clone(), std::time::Duration::from_secs(3600));
     server::keys::spawn_key_watcher(plumb.cipher().clone(), plumb.config().key_reload_interval);
     if let Some(link) = plumb.setup_link_if_needed().await.map_err(|e| e.to_string())? {
@@ -162,6 +163,10 @@ async fn serve() -> Result<(), String> {
         plumb.store().backend()
     );
     server::http::serve(listener, server::http::router(plumb.clone()), limits, shutdown_signal()).await;
+    // Calls counted since the last flush would otherwise be lost with the process.
+    if let Err(e) = plumb.flush_relay_usage().await {
+        tracing::warn!(error = %e, "could not record relay usage at shutdown");
+    }
     plumb.store().close().await;
     Ok(())
 }

@@ -199,6 +199,30 @@ impl Client {
         Self { http, rules }
     }
 
+    /// A client for relayed calls, under the same rules: no overall timeout, since a streamed
+    /// answer may run for minutes, but `connect` to open a connection and `idle` at most
+    /// between two reads. The caller bounds the wait for headers and the whole call.
+    pub fn streaming((connect, idle): (Duration, Duration), rules: Outbound) -> Self {
+        let http = reqwest::Client::builder()
+            .no_proxy()
+            .redirect(reqwest::redirect::Policy::none())
+            .connect_timeout(connect)
+            .read_timeout(idle)
+            .tcp_nodelay(true)
+            // Relayed bodies pass through as they are: no decompression on the way.
+            .no_gzip()
+            .pool_max_idle_per_host(256)
+            .dns_resolver(Arc::new(GuardedResolver { rules }))
+            .build()
+            .expect("the TLS backend initialises");
+        Self { http, rules }
+    }
+
+    /// The underlying client, for a request whose URL was checked already.
+    pub fn unchecked(&self) -> &reqwest::Client {
+        &self.http
+    }
+
     pub fn rules(&self) -> Outbound {
         self.rules
     }

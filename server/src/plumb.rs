@@ -15,6 +15,7 @@
 //! | [`crate::events`] | listing the event log |
 //! | [`crate::admin_accounts`] | admins, sessions, invitations, sign-in |
 //! | [`crate::api_keys`] | authenticating API keys |
+//! | [`crate::relay`] | calls relayed to providers with the credential attached |
 //!
 //! Transports call those methods: [`crate::http`] (the REST API, the OAuth pages, and the Leptos
 //! server functions through [`crate::http::server_fns`]) and the `plumb` command line.
@@ -48,6 +49,10 @@ pub struct Plumb {
     /// Providers that did not answer at all (a timeout, a refused connection), and until when
     /// refreshes of their connections are not tried, in this process (see [`crate::tokens`]).
     pub(crate) unreachable_providers: std::sync::Mutex<std::collections::HashMap<ProviderId, i64>>,
+    /// Relayed calls counted in this process, not yet added to the database.
+    pub(crate) relay_meter: crate::relay::meter::Meter,
+    /// For relayed calls: no overall timeout (a stream may run long), see [`crate::relay`].
+    pub(crate) relay_http: crate::outbound::Client,
     /// This Plumb itself, for work that must outlive the request that started it (a refresh
     /// whose caller stopped waiting).
     pub(crate) this: std::sync::Weak<Plumb>,
@@ -79,6 +84,8 @@ impl Plumb {
         std::sync::Arc::new_cyclic(|this| Self {
             this: this.clone(),
             unreachable_providers: Default::default(),
+            relay_meter: Default::default(),
+            relay_http: crate::outbound::Client::streaming(config.relay_timeouts(), config.outbound()),
             sign_in_limiter: crate::rate_limit::AttemptLimiter::new(
                 config.sign_in_attempts_per_address,
                 std::time::Duration::from_secs(60),

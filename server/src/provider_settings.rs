@@ -345,6 +345,12 @@ fn form_access(input: &ProviderInput, unreadable: &mut Vec<FieldError>) -> Acces
         auth_methods,
         config_fields,
         api_base_url: input.api_base_url.trim().into(),
+        api_hosts: input
+            .api_hosts
+            .split(|c: char| c == ',' || c.is_whitespace())
+            .filter(|h| !h.is_empty())
+            .map(str::to_string)
+            .collect(),
         api_key,
         basic,
         verification,

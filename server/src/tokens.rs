@@ -30,6 +30,26 @@ pub(crate) enum Patience {
     Background,
 }
 
+/// When a connection's token must be renewed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Due {
+    /// When it is good for less than this many milliseconds (bounded by a third of its
+    /// lifetime, see [`connections::refresh_due`]).
+    Within(i64),
+    /// Now, whatever its expiry says: the provider refused it (a 401 to a relayed call). A
+    /// renewal that landed since the caller read the connection counts as this one.
+    Rejected,
+}
+
+impl Due {
+    fn is_due(self, expires_at: Option<i64>, obtained_at: i64, now: i64) -> bool {
+        match self {
+            Self::Within(skew) => refresh_due(expires_at, obtained_at, now, skew),
+            Self::Rejected => true,
+        }
+    }
+}
+
 /// The least a refresh waits after a provider gave no answer at all (a timeout, a refused
 /// connection), for that connection and for every other connection of that provider in this
 /// process: asking again at once would only queue more requests at a provider that is down.
@@ -208,7 +228,7 @@ impl Plumb {
 
     async fn ensure_fresh(&self, provider: &Provider, connection: Connection) -> Result<Fetched> {
         let skew = self.config.refresh_skew.as_millis() as i64;
-        self.ensure_fresh_within(provider, connection, skew, Patience::OnDemand).await
+        self.ensure_fresh_within(provider, connection, Due::Within(skew), Patience::OnDemand).await
     }
 
     /// How long a refresh lease lasts: the provider's timeout twice over.
@@ -216,8 +236,7 @@ impl Plumb {
         self.config.provider_timeout.as_millis() as i64 * 2
     }
 
-    /// Makes sure the connection's token is good for at least `skew_ms` (bounded by a third of
-    /// the token's lifetime, see [`connections::refresh_due`]), refreshing it when not.
+    /// Makes sure the connection's token is not `due`, refreshing it when it is.
     ///
     /// Single flight: inside this process, callers for one connection queue on a lock; across
     /// processes, the one that takes the connection's refresh lease in the database refreshes,
@@ -232,13 +251,13 @@ impl Plumb {
         &self,
         provider: &Provider,
         connection: Connection,
-        skew_ms: i64,
+        due: Due,
         patience: Patience,
     ) -> Result<Fetched> {
         if connection.state == ConnectionState::NeedsReauthorization {
             return Ok(Fetched::Inactive(InactiveReason::NeedsReauthorization));
         }
-        if !refresh_due(connection.expires_at, connection.updated_at, now_ms(), skew_ms) {
+        if !due.is_due(connection.expires_at, connection.updated_at, now_ms()) {
             return Ok(Fetched::Token(Box::new(connection)));
         }
         let wait = match patience {
@@ -260,7 +279,7 @@ impl Plumb {
             }
             let now = now_ms();
             let landed = connection.updated_at != seen && !expired(connection.expires_at, now);
-            if landed || !refresh_due(connection.expires_at, connection.updated_at, now, skew_ms) {
+            if landed || !due.is_due(connection.expires_at, connection.updated_at, now) {
                 return Ok(Fetched::Token(Box::new(connection)));
             }
             if let Some(retry_at) = connection.retry_refresh_at.filter(|at| *at > now) {
@@ -523,7 +542,9 @@ impl Plumb {
         let count = due.len();
         for connection in due {
             let Some(provider) = self.provider_by_id(&connection.provider_id).await? else { continue };
-            if let Err(e) = self.ensure_fresh_within(&provider, connection, window_ms, Patience::Background).await {
+            if let Err(e) =
+                self.ensure_fresh_within(&provider, connection, Due::Within(window_ms), Patience::Background).await
+            {
                 tracing::debug!(error = %e, "background refresh did not succeed");
             }
         }

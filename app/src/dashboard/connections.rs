@@ -8,7 +8,7 @@
 use crate::components::Notice;
 use crate::error::AppError;
 use crate::methods::AuthMethod;
-use crate::model::{ConnectionState, ConnectionView, ConnectionsView, RevocationView};
+use crate::model::{ConnectionState, ConnectionView, ConnectionsView, RelayUsageView, RevocationView};
 use leptos::prelude::*;
 
 #[server(prefix = "/api", endpoint = "providers/connections", client = crate::csrf::CsrfClient)]
@@ -102,6 +102,7 @@ fn AccountsTable(list: Vec<ConnectionView>, slug: String, delete: ServerAction<D
                     <th scope="col">"Granted scopes"</th>
                     <th scope="col">"Last refresh"</th>
                     <th scope="col">"Last error"</th>
+                    <th scope="col">"Relayed calls"</th>
                     <th scope="col"><span class="visually-hidden">"Actions"</span></th>
                 </tr>
             </thead>
@@ -157,6 +158,7 @@ fn AccountRow(c: ConnectionView, slug: String, delete: ServerAction<DeleteConnec
             <td>{c.scopes.join(" ")}</td>
             <td>{c.last_refreshed_at.unwrap_or_else(|| "never".into())}</td>
             <td class="error-text">{error}</td>
+            <td class="relay-usage">{relay_text(c.relay.as_ref())}</td>
             <td>
                 <Show
                     when=move || confirming.get()
@@ -190,6 +192,61 @@ fn method_text(c: &ConnectionView) -> (&'static str, Option<String>) {
         }
     };
     (c.auth_method.label(), detail)
+}
+
+/// What the relay did with a connection, in a line or two: calls by status class, calls held
+/// back or failed, bytes each way, the last call, and a wait the provider asked for.
+fn relay_text(usage: Option<&RelayUsageView>) -> impl IntoView {
+    let Some(u) = usage else { return view! { <span class="muted">"none"</span> }.into_any() };
+    let classes: Vec<String> =
+        [("2xx", u.status_2xx), ("3xx", u.status_3xx), ("4xx", u.status_4xx), ("5xx", u.status_5xx)]
+            .into_iter()
+            .filter(|(_, n)| *n > 0)
+            .map(|(class, n)| format!("{n} {class}"))
+            .collect();
+    let mut parts = vec![format!("{} call{}", u.calls, if u.calls == 1 { "" } else { "s" })];
+    if !classes.is_empty() {
+        parts.push(classes.join(", "));
+    }
+    if u.held_back > 0 {
+        parts.push(format!("{} held back", u.held_back));
+    }
+    if u.failed > 0 {
+        parts.push(format!("{} failed", u.failed));
+    }
+    let bytes = format!("{} sent, {} received", size(u.bytes_sent), size(u.bytes_received));
+    let last = match (&u.last_status, &u.last_call_at) {
+        (Some(s), Some(at)) => format!("last {s} at {at}"),
+        (None, Some(at)) => format!("last at {at}"),
+        _ => String::new(),
+    };
+    let waiting = u.waiting_until.as_ref().map(|until| {
+        let status = u.waiting_status.map(|s| format!(" (HTTP {s})")).unwrap_or_default();
+        view! { <span class="badge badge-warn block">"Provider asked to wait until "{until.clone()}{status}</span> }
+    });
+    view! {
+        <span>{parts.join(" · ")}</span>
+        <span class="muted block small">{bytes}</span>
+        <span class="muted block small">{last}</span>
+        {waiting}
+    }
+    .into_any()
+}
+
+/// A byte count as people read it.
+fn size(bytes: i64) -> String {
+    const UNITS: [&str; 4] = ["B", "kB", "MB", "GB"];
+    let mut value = bytes as f64;
+    let mut unit = 0;
+    while value >= 1000.0 && unit < UNITS.len() - 1 {
+        value /= 1000.0;
+        unit += 1;
+    }
+    if unit == 0 {
+        format!("{bytes} B")
+    } else {
+        format!("{value:.1} {}", UNITS[unit])
+    }
 }
 
 /// Recent revocations at the provider, failures first in the reader's eye.

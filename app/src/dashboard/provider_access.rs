@@ -20,6 +20,7 @@ pub struct AccessState {
     pub client_credentials: RwSignal<bool>,
     pub rows: FieldRows,
     api_base_url: RwSignal<String>,
+    api_hosts: RwSignal<String>,
     api_key_in: RwSignal<String>,
     api_key_header: RwSignal<String>,
     api_key_format: RwSignal<String>,
@@ -49,6 +50,7 @@ impl AccessState {
             client_credentials: RwSignal::new(i.method_client_credentials),
             rows: FieldRows::new(&i.config_fields, &i.config, stored_secrets),
             api_base_url: RwSignal::new(i.api_base_url.clone()),
+            api_hosts: RwSignal::new(i.api_hosts.clone()),
             api_key_in: RwSignal::new(i.api_key_in.clone()),
             api_key_header: RwSignal::new(i.api_key_header.clone()),
             api_key_format: RwSignal::new(i.api_key_format.clone()),
@@ -156,6 +158,10 @@ pub fn ApiBaseUrl(state: AccessState, failure: Signal<Option<AppError>>) -> impl
         <Field label="API base URL" name="api_base_url" kind="url" error=message(failure, "api_base_url")
             value=state.api_base_url placeholder="https://api.acme.example/v1"
             hint="Where calls made with the credential go; may hold ${config.key} placeholders."/>
+        <Field label="Relay hosts" name="api_hosts" error=message(failure, "api_hosts")
+            value=state.api_hosts placeholder="api.acme.example uploads.acme.example"
+            hint="The only hosts the relay sends the credential to, separated by spaces: exact names, \
+                  *.acme.example for its subdomains, host:port for another port. Empty: the API base URL's host."/>
     }
 }
 

@@ -138,6 +138,7 @@ const STEPS: [(&str, &[&str]); 5] = [
             "revocation_url",
             "discovery_url",
             "api_base_url",
+            "api_hosts",
             "config_fields",
             "config",
         ],

@@ -28,6 +28,9 @@ pub fn HowUsersConnect(provider: ProviderView, stored_secrets: Vec<String>) -> i
     if !access.api_base_url.is_empty() {
         facts.push(("API base URL", access.api_base_url.clone()));
     }
+    if !access.api_hosts.is_empty() {
+        facts.push(("Relay hosts", access.api_hosts.join(", ")));
+    }
     if access.supports(AuthMethod::ApiKey) {
         facts.push(("API key", key_placement(&provider)));
     }

@@ -73,6 +73,9 @@ pub struct CatalogEntry {
     pub auth_methods: Vec<AuthMethod>,
     #[serde(default)]
     pub api_base_url: String,
+    /// Hosts besides the API base URL's that the relay may send the credential to.
+    #[serde(default)]
+    pub api_hosts: Vec<String>,
     #[serde(default)]
     pub authorization_url: String,
     #[serde(default)]
@@ -229,6 +232,7 @@ impl CatalogEntry {
             auth_methods: self.auth_methods.clone(),
             config_fields: self.config_fields.clone(),
             api_base_url: self.api_base_url.clone(),
+            api_hosts: self.api_hosts.clone(),
             api_key: self.api_key.clone().unwrap_or_default(),
             basic: self.basic.clone().unwrap_or_default(),
             verification: self.verification.clone(),

@@ -16,6 +16,8 @@ mod icons;
 mod organization_config;
 mod pages;
 mod provider_access;
+mod relay;
+mod relay_body;
 mod responses;
 mod serve;
 mod server_fns;
@@ -50,6 +52,12 @@ pub fn router(plumb: Arc<Plumb>) -> Router {
         provide_context(service.clone());
         pages::provide_page_context(&for_pages);
     };
+    // The relay streams for as long as its own limits allow (`PLUMB_RELAY_*`), so it sits
+    // outside the request timeout; it takes API keys only, so outside the dashboard's gate.
+    let relay = Router::new()
+        .route("/relay", any(relay::relay))
+        .route("/relay/{*rest}", any(relay::relay))
+        .with_state(state.clone());
     Router::new()
         .route("/healthz", get(|| async { axum::Json(serde_json::json!({"status": "ok"})) }))
         .route("/widgets/token", post(tokens::create_widget_token))
@@ -113,4 +121,5 @@ pub fn router(plumb: Arc<Plumb>) -> Router {
         // Outermost: a request that takes too long, reading its body included, gets 408.
         .layer(middleware::from_fn_with_state(state.clone(), pages::request_timeout))
         .with_state(state)
+        .merge(relay)
 }

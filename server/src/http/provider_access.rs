@@ -1,7 +1,7 @@
 //! A provider's methods, configuration fields and pinned values on the data-integration API
 //! (`docs/workos-api.md` §4.2 and Plumb's extensions in §7): `auth_methods` and `config` as
 //! WorkOS has them, and inside `custom_provider` what WorkOS does not let custom providers
-//! declare: `config_fields`, `api_base_url`, `api_key_placement`, `basic`, `verification`,
+//! declare: `config_fields`, `api_base_url`, `api_hosts`, `api_key_placement`, `basic`, `verification`,
 //! `captures`, `api_headers` and `token_parameters`.
 
 /// A JSON request body's object.
@@ -14,9 +14,10 @@ use serde::de::DeserializeOwned;
 use serde_json::{json, Value};
 
 /// The `custom_provider` keys read here.
-pub(super) const ACCESS_FIELDS: [&str; 8] = [
+pub(super) const ACCESS_FIELDS: [&str; 9] = [
     "config_fields",
     "api_base_url",
+    "api_hosts",
     "api_key_placement",
     "basic",
     "verification",
@@ -85,6 +86,7 @@ pub(super) fn custom_access(
         match key {
             "config_fields" => access.config_fields = if null { Vec::new() } else { typed(value, &name)? },
             "api_base_url" => access.api_base_url = if null { String::new() } else { typed(value, &name)? },
+            "api_hosts" => access.api_hosts = if null { Vec::new() } else { typed(value, &name)? },
             "api_key_placement" => access.api_key = if null { Default::default() } else { typed(value, &name)? },
             "basic" => access.basic = if null { Default::default() } else { typed(value, &name)? },
             "verification" => access.verification = if null { Default::default() } else { typed(value, &name)? },
@@ -124,6 +126,7 @@ pub(super) fn to_json(p: &Provider, body: &mut Value) {
     if let Some(custom) = body.get_mut("custom_provider").filter(|c| c.is_object()) {
         custom["config_fields"] = json!(a.config_fields);
         custom["api_base_url"] = json!(a.api_base_url);
+        custom["api_hosts"] = json!(a.api_hosts);
         custom["api_key_placement"] = json!(a.api_key);
         custom["basic"] = json!(a.basic);
         custom["verification"] = json!(a.verification);

@@ -235,10 +235,13 @@ impl PlumbService for ServerFns {
             .connections_of_provider(&env, slug, user_id.trim(), organization_id.trim(), account_identifier.trim())
             .await?;
         let revocations = self.plumb.revocations_of_provider(&env, slug).await?;
+        let mut usage = self.plumb.relay_usage_of(&rows).await?;
+        let now = crate::time::now_ms();
         Ok(ConnectionsView {
             connections: rows
                 .into_iter()
                 .map(|c| ConnectionView {
+                    relay: usage.remove(c.id.as_str()).map(|u| relay_view(u, now)),
                     state: c.state,
                     owner: c.owner.kind().into(),
                     role: c.role.as_str().into(),
@@ -413,5 +416,25 @@ impl PlumbService for ServerFns {
 
     async fn invite_preview(&self, token: &str) -> Result<InvitePreview, AppError> {
         Ok(InvitePreview { email: self.plumb.invite(token).await?.email })
+    }
+}
+
+/// A connection's relay row as the dashboard shows it; a wait that has passed is not shown.
+fn relay_view(u: crate::store::RelayUsage, now: i64) -> app::model::RelayUsageView {
+    let waiting = u.retry_at.filter(|at| *at > now);
+    app::model::RelayUsageView {
+        calls: u.calls,
+        status_2xx: u.status_2xx,
+        status_3xx: u.status_3xx,
+        status_4xx: u.status_4xx,
+        status_5xx: u.status_5xx,
+        held_back: u.held_back,
+        failed: u.failed,
+        bytes_sent: u.bytes_sent,
+        bytes_received: u.bytes_received,
+        last_status: u.last_status,
+        last_call_at: u.last_call_at.map(iso),
+        waiting_status: waiting.and(u.retry_status),
+        waiting_until: waiting.map(iso),
     }
 }

@@ -439,6 +439,7 @@ impl Store {
             .await?;
         }
         insert_event(&mut tx, &event_for(&removed)).await?;
+        sqlx::query("DELETE FROM relay_usage WHERE connection_id = $1").bind(id.as_str()).execute(&mut *tx).await?;
         tx.commit().await?;
         Ok(Some(removed))
     }

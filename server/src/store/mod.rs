@@ -15,6 +15,7 @@ mod events;
 mod held;
 mod organizations;
 mod providers;
+mod relay;
 pub mod sealed;
 mod webhooks;
 
@@ -28,4 +29,5 @@ pub use events::{EventQuery, NewEvent, StoredEvent};
 pub use held::HeldConnection;
 pub use organizations::OrganizationSettings;
 pub use providers::{InsertProviderError, SharedCredentials};
+pub use relay::{RelayUsage, UsageDelta};
 pub use webhooks::{DeliveryOutcome, DeliveryRow, DeliveryStatus, DueDelivery, WebhookEndpoint};

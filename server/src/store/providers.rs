@@ -189,6 +189,10 @@ impl Store {
         let removed: Vec<Connection> = sqlx::query_as(&sql).bind(id.as_str()).fetch_all(&mut *tx).await?;
         for c in &removed {
             insert_event(&mut tx, &event_for(c)).await?;
+            sqlx::query("DELETE FROM relay_usage WHERE connection_id = $1")
+                .bind(c.id.as_str())
+                .execute(&mut *tx)
+                .await?;
         }
         let done = sqlx::query("DELETE FROM providers WHERE id = $1").bind(id.as_str()).execute(&mut *tx).await?;
         if done.rows_affected() != 1 {

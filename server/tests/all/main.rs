@@ -20,6 +20,7 @@ mod events;
 mod hardening;
 mod keys;
 mod refresh;
+mod relay;
 mod security;
 mod static_files;
 mod store;
