@@ -82,6 +82,11 @@ const stats = { grants: {}, errors: {}, revoked: 0, limited: 0, stolen: 0 };
 provider.on('grant.revoked', () => {
   stats.revoked += 1;
 });
+// Access tokens by account, so a test can make the provider refuse them early.
+const accessTokens = {};
+provider.on('access_token.saved', (token) => {
+  if (token.accountId) (accessTokens[token.accountId] ??= new Set()).add(token.jti);
+});
 provider.on('grant.success', (ctx) => {
   const type = ctx.oidc.params.grant_type;
   stats.grants[type] = (stats.grants[type] ?? 0) + 1;
@@ -260,10 +265,19 @@ const server = http.createServer(async (req, res) => {
     if (url.pathname === '/test/expire-access') {
       // The provider stops accepting an account's access tokens before they expire (a key
       // rotation at the provider, say); its refresh tokens still work.
+      // Only the access tokens: revoking by grant would end the refresh tokens too.
       const account = url.searchParams.get('account');
-      for (const grantId of grantsByAccount[account] ?? []) await provider.AccessToken.revokeByGrantId(grantId);
+      let expired = 0;
+      for (const jti of accessTokens[account] ?? []) {
+        const token = await provider.AccessToken.find(jti);
+        if (token) {
+          await token.destroy();
+          expired += 1;
+        }
+      }
+      accessTokens[account] = new Set();
       res.writeHead(200, { 'content-type': 'application/json' });
-      return res.end('{}');
+      return res.end(JSON.stringify({ expired }));
     }
     // A little API beside the authorization server, for the relay: a rate limit, and a
     // redirect to another host name of this machine that counts what reaches it.

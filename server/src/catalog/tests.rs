@@ -221,3 +221,21 @@ fn a_catalog_provider_without_its_own_icon_shows_its_entrys() {
     let stored = IconVersion { provider_id: "p1".into(), source: "upload".into(), updated_at: 42 };
     assert_eq!(provider_icon_path(&p, &[stored]), "/icons/p1?v=42", "an icon of its own wins");
 }
+
+#[test]
+fn relay_hosts_are_patterns_that_include_the_api_base_url() {
+    for e in entries() {
+        let access = e.access();
+        let base = sample_url(e, &e.api_base_url);
+        for host in &access.api_hosts {
+            let filled =
+                crate::templates::text(host, &crate::templates::Values::new()).unwrap_or_else(|_| host.clone());
+            assert!(crate::relay::hosts::check_pattern(&filled).is_ok(), "{}: {host}", e.slug);
+        }
+        if access.api_hosts.is_empty() || e.api_base_url.is_empty() {
+            continue;
+        }
+        let url = url::Url::parse(&base).unwrap_or_else(|_| panic!("{}: {base}", e.slug));
+        assert!(crate::relay::hosts::permits(&access.api_hosts, &url), "{}: {base} is not a relay host", e.slug);
+    }
+}
