@@ -422,16 +422,17 @@ impl PlumbService for ServerFns {
 /// A connection's relay row as the dashboard shows it; a wait that has passed is not shown.
 fn relay_view(u: crate::store::RelayUsage, now: i64) -> app::model::RelayUsageView {
     let waiting = u.retry_at.filter(|at| *at > now);
+    let c = u.counts;
     app::model::RelayUsageView {
-        calls: u.calls,
-        status_2xx: u.status_2xx,
-        status_3xx: u.status_3xx,
-        status_4xx: u.status_4xx,
-        status_5xx: u.status_5xx,
-        held_back: u.held_back,
-        failed: u.failed,
-        bytes_sent: u.bytes_sent,
-        bytes_received: u.bytes_received,
+        calls: c.calls,
+        status_2xx: c.status_2xx,
+        status_3xx: c.status_3xx,
+        status_4xx: c.status_4xx,
+        status_5xx: c.status_5xx,
+        held_back: c.held_back,
+        failed: c.failed,
+        bytes_sent: c.bytes_sent,
+        bytes_received: c.bytes_received,
         last_status: u.last_status,
         last_call_at: u.last_call_at.map(iso),
         waiting_status: waiting.and(u.retry_status),

@@ -33,7 +33,8 @@ impl Meter {
         if pending.len() >= MAX_PENDING && !pending.contains_key(id) {
             return;
         }
-        let d = pending.entry(id.clone()).or_default();
+        let delta = pending.entry(id.clone()).or_default();
+        let d = &mut delta.counts;
         let add = |n: u64| i64::try_from(n).unwrap_or(i64::MAX);
         d.calls += 1;
         match outcome.status.map(|s| s / 100) {
@@ -48,9 +49,9 @@ impl Meter {
         d.bytes_sent = d.bytes_sent.saturating_add(add(outcome.bytes_sent));
         d.bytes_received = d.bytes_received.saturating_add(add(outcome.bytes_received));
         if let Some(status) = outcome.status {
-            d.last_status = Some(i64::from(status));
+            delta.last_status = Some(i64::from(status));
         }
-        d.last_call_at = d.last_call_at.max(now);
+        delta.last_call_at = delta.last_call_at.max(now);
     }
 
     pub(crate) fn take(&self) -> Vec<(ConnectionId, UsageDelta)> {
@@ -73,9 +74,9 @@ mod tests {
         meter.record(&id, Outcome { held_back: true, ..Default::default() }, 6);
         let batch = meter.take();
         assert_eq!(batch.len(), 1);
-        let d = &batch[0].1;
-        assert_eq!((d.calls, d.status_2xx, d.status_4xx, d.held_back), (3, 1, 1, 1));
-        assert_eq!((d.bytes_sent, d.bytes_received, d.last_status, d.last_call_at), (10, 100, Some(429), 7));
+        let (d, c) = (&batch[0].1, &batch[0].1.counts);
+        assert_eq!((c.calls, c.status_2xx, c.status_4xx, c.held_back), (3, 1, 1, 1));
+        assert_eq!((c.bytes_sent, c.bytes_received, d.last_status, d.last_call_at), (10, 100, Some(429), 7));
         assert!(meter.take().is_empty(), "a flush takes the counts");
     }
 }

@@ -5,10 +5,11 @@ use super::database::Store;
 use crate::error::Result;
 use crate::ids::ConnectionId;
 
-/// Counts to add to one connection's row, gathered in memory between flushes.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct UsageDelta {
+/// What is counted of a connection's relayed calls.
+#[derive(Debug, Clone, Default, PartialEq, Eq, sqlx::FromRow)]
+pub struct Counts {
     pub calls: i64,
+    /// By the class of the provider's status.
     pub status_2xx: i64,
     pub status_3xx: i64,
     pub status_4xx: i64,
@@ -17,6 +18,12 @@ pub struct UsageDelta {
     pub failed: i64,
     pub bytes_sent: i64,
     pub bytes_received: i64,
+}
+
+/// Counts to add to one connection's row, gathered in memory between flushes.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct UsageDelta {
+    pub counts: Counts,
     /// The last provider status seen, and when the last call was made (ms).
     pub last_status: Option<i64>,
     pub last_call_at: i64,
@@ -27,15 +34,8 @@ pub struct UsageDelta {
 pub struct RelayUsage {
     pub retry_at: Option<i64>,
     pub retry_status: Option<i64>,
-    pub calls: i64,
-    pub status_2xx: i64,
-    pub status_3xx: i64,
-    pub status_4xx: i64,
-    pub status_5xx: i64,
-    pub held_back: i64,
-    pub failed: i64,
-    pub bytes_sent: i64,
-    pub bytes_received: i64,
+    #[sqlx(flatten)]
+    pub counts: Counts,
     pub last_status: Option<i64>,
     pub last_call_at: Option<i64>,
 }
@@ -79,7 +79,8 @@ impl Store {
             return Ok(());
         }
         let mut tx = self.pool.begin().await?;
-        for (id, d) in batch {
+        for (id, delta) in batch {
+            let d = &delta.counts;
             sqlx::query(
                 "INSERT INTO relay_usage (connection_id, calls, status_2xx, status_3xx, status_4xx, status_5xx, \
                    held_back, failed, bytes_sent, bytes_received, last_status, last_call_at) \
@@ -110,8 +111,8 @@ impl Store {
             .bind(d.failed)
             .bind(d.bytes_sent)
             .bind(d.bytes_received)
-            .bind(d.last_status)
-            .bind(d.last_call_at)
+            .bind(delta.last_status)
+            .bind(delta.last_call_at)
             .execute(&mut *tx)
             .await?;
         }

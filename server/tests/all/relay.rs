@@ -225,8 +225,8 @@ async fn calls_carry_the_credential_and_nothing_of_the_caller(backend: Backend) 
     app.plumb.flush_relay_usage().await.unwrap();
     let id = reply.header("x-relay-connected-account-id").unwrap().to_string();
     let usage = app.plumb.store().relay_usage(&id.into()).await.unwrap().unwrap();
-    assert_eq!((usage.calls, usage.status_2xx, usage.last_status), (2, 2, Some(200)));
-    assert!(usage.bytes_received > 0 && usage.bytes_sent == 2, "{usage:?}");
+    assert_eq!((usage.counts.calls, usage.counts.status_2xx, usage.last_status), (2, 2, Some(200)));
+    assert!(usage.counts.bytes_received > 0 && usage.counts.bytes_sent == 2, "{usage:?}");
     app.finish().await;
 }
 
@@ -403,7 +403,7 @@ async fn a_providers_wait_is_remembered_across_processes(backend: Backend) {
     app.plumb.flush_relay_usage().await.unwrap();
     let id = reply.header("x-relay-connected-account-id").unwrap().to_string();
     let usage = app.plumb.store().relay_usage(&id.into()).await.unwrap().unwrap();
-    assert_eq!((usage.status_4xx, usage.held_back), (2, 50), "{usage:?}");
+    assert_eq!((usage.counts.status_4xx, usage.counts.held_back), (2, 50), "{usage:?}");
     app.finish().await;
 }
 
