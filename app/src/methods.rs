@@ -247,6 +247,10 @@ pub struct Access {
     /// host only.
     pub api_hosts: Vec<String>,
     pub api_key: KeyPlacement,
+    /// Where an OAuth or client-credentials token goes on calls to the API, when not
+    /// `Authorization: Bearer` (Shopify's `X-Shopify-Access-Token`); `${access_token}` in the
+    /// format stands for the token.
+    pub token_placement: Option<KeyPlacement>,
     pub basic: BasicLabels,
     pub verification: Verification,
     /// Headers every call to the provider's API carries besides the credential (a version
@@ -268,6 +272,7 @@ impl Default for Access {
             api_base_url: String::new(),
             api_hosts: Vec::new(),
             api_key: KeyPlacement::default(),
+            token_placement: None,
             basic: BasicLabels::default(),
             verification: Verification::default(),
             api_headers: Vec::new(),

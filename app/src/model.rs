@@ -256,6 +256,10 @@ pub struct ProviderInput {
     /// URL's host).
     #[serde(default)]
     pub api_hosts: String,
+    /// Where the relay puts an OAuth token: empty for `Authorization: Bearer`, `Header: value`
+    /// with `${access_token}` in the value, or `?parameter` for a query parameter.
+    #[serde(default)]
+    pub token_placement: String,
     /// Where an API key goes: `header` (named `api_key_header`, its value `api_key_format`
     /// with `${api_key}`) or `query` (the parameter `api_key_query`).
     pub api_key_in: String,
@@ -326,6 +330,7 @@ impl Default for ProviderInput {
             config_fields: Vec::new(),
             api_base_url: String::new(),
             api_hosts: String::new(),
+            token_placement: String::new(),
             api_key_in: "header".into(),
             api_key_header: KeyPlacement::default().header,
             api_key_format: KeyPlacement::default().format,
@@ -404,6 +409,11 @@ impl ProviderInput {
             config_fields: fields.into_iter().map(ConfigFieldInput::from_field).collect(),
             api_base_url: a.api_base_url.clone(),
             api_hosts: a.api_hosts.join(" "),
+            token_placement: match &a.token_placement {
+                None => String::new(),
+                Some(p) if !p.query.is_empty() => format!("?{}", p.query),
+                Some(p) => format!("{}: {}", p.header, p.format),
+            },
             api_key_in: if a.api_key.query.is_empty() { "header" } else { "query" }.into(),
             api_key_header: a.api_key.header.clone(),
             api_key_format: a.api_key.format.clone(),

@@ -155,6 +155,20 @@ pub fn check_access(access: &Access) -> Result<()> {
             ));
         }
     }
+    if let Some(t) = &access.token_placement {
+        let ok = if t.query.is_empty() {
+            is_header_name(&t.header) && t.format.contains("${access_token}") && !t.format.chars().any(char::is_control)
+        } else {
+            t.query.len() <= 100 && !t.query.chars().any(char::is_control)
+        };
+        if !ok {
+            return Err(invalid(
+                "token_placement",
+                "Say where the token goes: a header name and a value containing ${access_token}, or a query \
+                 parameter.",
+            ));
+        }
+    }
     Ok(())
 }
 

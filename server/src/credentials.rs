@@ -397,7 +397,13 @@ pub fn placement(access: &app::methods::Access, method: AuthMethod, value: &str)
         }
         AuthMethod::ApiKey => header(&access.api_key.header, access.api_key.format.replace("${api_key}", value)),
         AuthMethod::Basic => header("Authorization", format!("Basic {value}")),
-        AuthMethod::Oauth | AuthMethod::ClientCredentials => header("Authorization", format!("Bearer {value}")),
+        AuthMethod::Oauth | AuthMethod::ClientCredentials => match &access.token_placement {
+            Some(p) if !p.query.is_empty() => {
+                Placement { headers: Vec::new(), query: Some((p.query.clone(), value.to_string())) }
+            }
+            Some(p) => header(&p.header, p.format.replace("${access_token}", value)),
+            None => header("Authorization", format!("Bearer {value}")),
+        },
     }
 }
 
@@ -465,6 +471,26 @@ fn not_supported(provider: &Provider, method: AuthMethod) -> Error {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn credentials_go_where_the_provider_expects_them() {
+        let mut access = app::methods::Access::default();
+        let bearer = placement(&access, AuthMethod::Oauth, "t");
+        assert_eq!(bearer.headers, [("Authorization".to_string(), "Bearer t".to_string())]);
+        access.token_placement = Some(app::methods::KeyPlacement {
+            header: "X-Shopify-Access-Token".into(),
+            format: "${access_token}".into(),
+            query: String::new(),
+        });
+        let shopify = placement(&access, AuthMethod::Oauth, "t");
+        assert_eq!(shopify.headers, [("X-Shopify-Access-Token".to_string(), "t".to_string())]);
+        access.api_key =
+            app::methods::KeyPlacement { header: String::new(), format: String::new(), query: "key".into() };
+        let keyed = placement(&access, AuthMethod::ApiKey, "k");
+        assert_eq!((keyed.headers.len(), keyed.query), (0, Some(("key".to_string(), "k".to_string()))));
+        let basic = placement(&access, AuthMethod::Basic, "YTpi");
+        assert_eq!(basic.headers, [("Authorization".to_string(), "Basic YTpi".to_string())]);
+    }
 
     #[test]
     fn basic_values_follow_rfc_7617() {

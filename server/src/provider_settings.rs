@@ -335,6 +335,10 @@ fn form_access(input: &ProviderInput, unreadable: &mut Vec<FieldError>) -> Acces
             expected_statuses,
         }
     };
+    let token_placement = token_placement(&input.token_placement).unwrap_or_else(|message| {
+        bad("token_placement", message);
+        None
+    });
     let mut pairs = |field: &str, text: &str, separator: char| {
         parse_pairs(text, separator).unwrap_or_else(|message| {
             bad(field, message);
@@ -352,12 +356,28 @@ fn form_access(input: &ProviderInput, unreadable: &mut Vec<FieldError>) -> Acces
             .map(str::to_string)
             .collect(),
         api_key,
+        token_placement,
         basic,
         verification,
         captures: pairs("captures", &input.captures, '='),
         api_headers: pairs("api_headers", &input.api_headers, ':'),
         token_parameters: pairs("token_parameters", &input.token_parameters, '='),
     }
+}
+
+/// The dashboard's one-line token placement: empty for a bearer token, `?name` for a query
+/// parameter, `Header: value` otherwise.
+fn token_placement(text: &str) -> Result<Option<KeyPlacement>, String> {
+    let text = text.trim();
+    if text.is_empty() {
+        return Ok(None);
+    }
+    if let Some(query) = text.strip_prefix('?') {
+        return Ok(Some(KeyPlacement { header: String::new(), format: String::new(), query: query.trim().into() }));
+    }
+    let (header, format) =
+        text.split_once(':').ok_or("Write the token's place as Header: value with ${access_token}, or ?parameter.")?;
+    Ok(Some(KeyPlacement { header: header.trim().into(), format: format.trim().into(), query: String::new() }))
 }
 
 /// The values a form pins: what was typed (trimmed), and an empty value for each field whose

@@ -21,6 +21,7 @@ pub struct AccessState {
     pub rows: FieldRows,
     api_base_url: RwSignal<String>,
     api_hosts: RwSignal<String>,
+    token_placement: RwSignal<String>,
     api_key_in: RwSignal<String>,
     api_key_header: RwSignal<String>,
     api_key_format: RwSignal<String>,
@@ -51,6 +52,7 @@ impl AccessState {
             rows: FieldRows::new(&i.config_fields, &i.config, stored_secrets),
             api_base_url: RwSignal::new(i.api_base_url.clone()),
             api_hosts: RwSignal::new(i.api_hosts.clone()),
+            token_placement: RwSignal::new(i.token_placement.clone()),
             api_key_in: RwSignal::new(i.api_key_in.clone()),
             api_key_header: RwSignal::new(i.api_key_header.clone()),
             api_key_format: RwSignal::new(i.api_key_format.clone()),
@@ -162,6 +164,10 @@ pub fn ApiBaseUrl(state: AccessState, failure: Signal<Option<AppError>>) -> impl
             value=state.api_hosts placeholder="api.acme.example uploads.acme.example"
             hint="The only hosts the relay sends the credential to, separated by spaces: exact names, \
                   *.acme.example for its subdomains, host:port for another port. Empty: the API base URL's host."/>
+        <Field label="Token placement" name="token_placement" error=message(failure, "token_placement")
+            value=state.token_placement placeholder="X-Acme-Token: ${access_token}"
+            hint="Where the relay puts an OAuth token on calls: Header: value with ${access_token}, or \
+                  ?parameter. Empty: Authorization: Bearer."/>
     }
 }
 

@@ -139,6 +139,7 @@ const STEPS: [(&str, &[&str]); 5] = [
             "discovery_url",
             "api_base_url",
             "api_hosts",
+            "token_placement",
             "config_fields",
             "config",
         ],

@@ -76,6 +76,9 @@ pub struct CatalogEntry {
     /// Hosts besides the API base URL's that the relay may send the credential to.
     #[serde(default)]
     pub api_hosts: Vec<String>,
+    /// Where the relay puts an OAuth token when not as a bearer token.
+    #[serde(default)]
+    pub token_placement: Option<KeyPlacement>,
     #[serde(default)]
     pub authorization_url: String,
     #[serde(default)]
@@ -234,6 +237,7 @@ impl CatalogEntry {
             api_base_url: self.api_base_url.clone(),
             api_hosts: self.api_hosts.clone(),
             api_key: self.api_key.clone().unwrap_or_default(),
+            token_placement: self.token_placement.clone(),
             basic: self.basic.clone().unwrap_or_default(),
             verification: self.verification.clone(),
             api_headers: self.api_headers.clone().into_iter().collect(),

@@ -14,11 +14,12 @@ use serde::de::DeserializeOwned;
 use serde_json::{json, Value};
 
 /// The `custom_provider` keys read here.
-pub(super) const ACCESS_FIELDS: [&str; 9] = [
+pub(super) const ACCESS_FIELDS: [&str; 10] = [
     "config_fields",
     "api_base_url",
     "api_hosts",
     "api_key_placement",
+    "token_placement",
     "basic",
     "verification",
     "captures",
@@ -88,6 +89,7 @@ pub(super) fn custom_access(
             "api_base_url" => access.api_base_url = if null { String::new() } else { typed(value, &name)? },
             "api_hosts" => access.api_hosts = if null { Vec::new() } else { typed(value, &name)? },
             "api_key_placement" => access.api_key = if null { Default::default() } else { typed(value, &name)? },
+            "token_placement" => access.token_placement = if null { None } else { Some(typed(value, &name)?) },
             "basic" => access.basic = if null { Default::default() } else { typed(value, &name)? },
             "verification" => access.verification = if null { Default::default() } else { typed(value, &name)? },
             "captures" => access.captures = if null { Vec::new() } else { pairs(value, &name)? },
@@ -128,6 +130,7 @@ pub(super) fn to_json(p: &Provider, body: &mut Value) {
         custom["api_base_url"] = json!(a.api_base_url);
         custom["api_hosts"] = json!(a.api_hosts);
         custom["api_key_placement"] = json!(a.api_key);
+        custom["token_placement"] = json!(a.token_placement);
         custom["basic"] = json!(a.basic);
         custom["verification"] = json!(a.verification);
         let map = |pairs: &[(String, String)]| -> serde_json::Map<String, Value> {
