@@ -51,6 +51,9 @@ pub struct Plumb {
     pub(crate) unreachable_providers: std::sync::Mutex<std::collections::HashMap<ProviderId, i64>>,
     /// Relayed calls counted in this process, not yet added to the database.
     pub(crate) relay_meter: crate::relay::meter::Meter,
+    /// Providers as the relay last loaded them, with when: reused while the row's
+    /// `updated_at` is unchanged, for a few seconds at most (see [`crate::relay`]).
+    pub(crate) relay_providers: std::sync::Mutex<std::collections::HashMap<ProviderId, (Provider, std::time::Instant)>>,
     /// For relayed calls: no overall timeout (a stream may run long), see [`crate::relay`].
     pub(crate) relay_http: crate::outbound::Client,
     /// This Plumb itself, for work that must outlive the request that started it (a refresh
@@ -85,6 +88,7 @@ impl Plumb {
             this: this.clone(),
             unreachable_providers: Default::default(),
             relay_meter: Default::default(),
+            relay_providers: Default::default(),
             relay_http: crate::outbound::Client::streaming(config.relay_timeouts(), config.outbound()),
             sign_in_limiter: crate::rate_limit::AttemptLimiter::new(
                 config.sign_in_attempts_per_address,

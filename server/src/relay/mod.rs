@@ -115,20 +115,46 @@ impl Plumb {
         ask: &Ask,
         target: &Target,
     ) -> Result<std::result::Result<Prepared, Refusal>> {
-        let record = self.authenticate_api_key(key).await?;
-        let env = record.environment_id;
-        let (owner, _acting) = Owner::for_request(
-            ask.connection_owner.as_deref(),
-            ask.user_id.as_deref(),
-            ask.organization_id.as_deref(),
-        )?;
-        let selector = Selector::from_input(
-            ask.connected_account_id.as_deref(),
-            ask.account_display_name.as_deref(),
-            ask.connected_account_id.is_some() || ask.account_display_name.is_some(),
-        )?;
-        let provider = self.provider(&env, slug).await?;
+        let parsed =
+            Owner::for_request(ask.connection_owner.as_deref(), ask.user_id.as_deref(), ask.organization_id.as_deref())
+                .and_then(|(owner, _acting)| {
+                    let selector = Selector::from_input(
+                        ask.connected_account_id.as_deref(),
+                        ask.account_display_name.as_deref(),
+                        ask.connected_account_id.is_some() || ask.account_display_name.is_some(),
+                    )?;
+                    Ok((owner, selector))
+                });
+        let (owner, selector) = match parsed {
+            Ok(parsed) => parsed,
+            Err(invalid) => {
+                // A bad key is reported before bad headers, as everywhere else.
+                self.authenticate_api_key(key).await?;
+                return Err(invalid);
+            }
+        };
         let owner_named = ask.connection_owner.as_deref().is_some_and(|o| !o.trim().is_empty());
+        // The common call in one query: a named or compatibility connection whose token is good.
+        let by_id = selector.id.as_deref();
+        let found = self.store.relay_lookup(key.hash(), slug, &owner, by_id).await?;
+        let found = found.ok_or_else(crate::api_keys::unknown_key)?;
+        crate::api_keys::accept(&self.store, &found.key_id, found.revoked_at, found.last_used_at).await?;
+        let env = found.environment_id;
+        let (Some(provider_id), Some(version)) = (found.provider_id, found.provider_updated_at) else {
+            return Err(Error::ProviderNotFound(slug.to_string()));
+        };
+        let org_default =
+            !owner_named && !owner.is_organization() && found.provider_ownership.as_deref() == Some("organization");
+        let skew = self.config.refresh_skew.as_millis() as i64;
+        if let (false, None, Some(connection)) = (org_default, &selector.label, found.connection) {
+            let usable = connection.state == app::model::ConnectionState::Connected
+                && !connections::refresh_due(connection.expires_at, connection.updated_at, now_ms(), skew);
+            if usable {
+                let provider = self.relay_provider(&provider_id, version).await?;
+                return self.prepare_with(env, provider, connection, target, found.hold).await;
+            }
+        }
+        let provider = self.provider(&env, slug).await?;
         let Some(owner) = fetch_owner(&provider, owner, owner_named) else {
             return Ok(Err(self.authorization_required(&env, &provider, &owner_for_link(ask), None, None).await));
         };
@@ -139,7 +165,28 @@ impl Plumb {
                 return Ok(Err(self.authorization_required(&env, &provider, &owner, Some(reason), connected).await));
             }
         };
-        self.prepare_with(env, provider, connection, target).await
+        let hold = self.store.relay_hold(&connection.id, now_ms()).await?;
+        self.prepare_with(env, provider, connection, target, hold).await
+    }
+
+    /// The provider with this id as stored at `version` (its `updated_at`), from this
+    /// process's copy when it has that version and is at most a few seconds old (so a key
+    /// rotation that re-seals the client secret reaches it too).
+    async fn relay_provider(&self, id: &crate::ids::ProviderId, version: i64) -> Result<Provider> {
+        const FRESH_FOR: std::time::Duration = std::time::Duration::from_secs(2);
+        {
+            let cache = self.relay_providers.lock().unwrap_or_else(|p| p.into_inner());
+            if let Some((p, _)) = cache.get(id).filter(|(p, at)| p.updated_at == version && at.elapsed() < FRESH_FOR) {
+                return Ok(p.clone());
+            }
+        }
+        let provider = self.provider_by_id(id).await?.ok_or_else(|| Error::ProviderNotFound(id.to_string()))?;
+        let mut cache = self.relay_providers.lock().unwrap_or_else(|p| p.into_inner());
+        if cache.len() >= 10_000 {
+            cache.clear();
+        }
+        cache.insert(id.clone(), (provider.clone(), std::time::Instant::now()));
+        Ok(provider)
     }
 
     async fn prepare_with(
@@ -148,6 +195,7 @@ impl Plumb {
         provider: Provider,
         connection: Connection,
         target: &Target,
+        hold: Option<(i64, i64)>,
     ) -> Result<std::result::Result<Prepared, Refusal>> {
         let resolved = self.resolved_for(&provider, &connection)?;
         let url = match target_url(&resolved, target) {
@@ -179,7 +227,7 @@ impl Plumb {
         );
         let value = self.cipher.open_string(sealed, &aad)?;
         let credential = placement(&resolved.access, connection.auth_method, &value);
-        let hold = self.store.relay_hold(&connection.id, now_ms()).await?;
+        let hold = hold.filter(|(until, _)| *until > now_ms());
         Ok(Ok(Prepared {
             api_headers: resolved.access.api_headers.clone(),
             provider,
@@ -217,7 +265,7 @@ impl Plumb {
             Err(other) => return Err(other),
         };
         let env = prepared.environment_id.clone();
-        Ok(match self.prepare_with(env, prepared.provider.clone(), connection, target).await? {
+        Ok(match self.prepare_with(env, prepared.provider.clone(), connection, target, prepared.hold).await? {
             Ok(renewed) => Renewal::Renewed(Box::new(renewed)),
             Err(refusal) => Renewal::Refused(refusal),
         })

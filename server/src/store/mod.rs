@@ -29,5 +29,5 @@ pub use events::{EventQuery, NewEvent, StoredEvent};
 pub use held::HeldConnection;
 pub use organizations::OrganizationSettings;
 pub use providers::{InsertProviderError, SharedCredentials};
-pub use relay::{RelayUsage, UsageDelta};
+pub use relay::{Counts, RelayLookup, RelayUsage, UsageDelta};
 pub use webhooks::{DeliveryOutcome, DeliveryRow, DeliveryStatus, DueDelivery, WebhookEndpoint};

@@ -1,9 +1,34 @@
 //! What the relay remembers per connection (`relay_usage`): a wait the provider asked for, which
 //! every process reads before calling, and the calls made, counted in batches.
 
+use super::connections::CONNECTION_COLUMNS;
 use super::database::Store;
+use crate::connections::{Connection, Owner};
 use crate::error::Result;
-use crate::ids::ConnectionId;
+use crate::ids::{ConnectionId, EnvironmentId, ProviderId};
+use sqlx::{FromRow, Row};
+use std::sync::LazyLock;
+
+/// What [`Store::relay_lookup`] finds: the key, the provider's id and version, and the owner's
+/// connection with the wait its provider asked for, when they exist.
+pub struct RelayLookup {
+    pub key_id: String,
+    pub environment_id: EnvironmentId,
+    pub revoked_at: Option<i64>,
+    pub last_used_at: Option<i64>,
+    pub provider_id: Option<ProviderId>,
+    /// The provider row's `updated_at`: a cached copy with another is stale.
+    pub provider_updated_at: Option<i64>,
+    /// `user` or `organization`.
+    pub provider_ownership: Option<String>,
+    pub connection: Option<Connection>,
+    /// The remembered wait (until, status), whether or not it has passed.
+    pub hold: Option<(i64, i64)>,
+}
+
+/// The connection's columns as `c.<column>`, so they keep their names beside the others.
+static CONNECTION_COLUMNS_OF_C: LazyLock<String> =
+    LazyLock::new(|| CONNECTION_COLUMNS.split(", ").map(|c| format!("c.{}", c.trim())).collect::<Vec<_>>().join(", "));
 
 /// What is counted of a connection's relayed calls.
 #[derive(Debug, Clone, Default, PartialEq, Eq, sqlx::FromRow)]
@@ -41,6 +66,58 @@ pub struct RelayUsage {
 }
 
 impl Store {
+    /// Everything a relayed call reads, in one query: the API key by its hash, the provider of
+    /// that slug in the key's environment, the owner's connection to it (the compatibility one,
+    /// or the one with id `connection_id`) and its remembered wait. `None`: no such key.
+    pub async fn relay_lookup(
+        &self,
+        key_hash: &str,
+        slug: &str,
+        owner: &Owner,
+        connection_id: Option<&str>,
+    ) -> Result<Option<RelayLookup>> {
+        let connection = match connection_id {
+            None => {
+                "c.provider_id = p.id AND c.user_id = $3 AND c.organization_id = $4 \
+                     AND c.connection_role = 'compatibility'"
+            }
+            Some(_) => "c.id = $5 AND c.provider_id = p.id AND c.user_id = $3 AND c.organization_id = $4",
+        };
+        let sql = format!(
+            "SELECT k.id AS key_id, k.environment_id AS key_environment_id, k.revoked_at AS key_revoked_at, \
+                k.last_used_at AS key_last_used_at, p.id AS p_id, p.updated_at AS p_updated_at, \
+                p.ownership AS p_ownership, r.retry_at AS r_retry_at, r.retry_status AS r_retry_status, {} \
+             FROM api_keys k \
+             LEFT JOIN providers p ON p.environment_id = k.environment_id AND p.slug = $2 \
+             LEFT JOIN connections c ON {connection} \
+             LEFT JOIN relay_usage r ON r.connection_id = c.id \
+             WHERE k.key_hash = $1",
+            *CONNECTION_COLUMNS_OF_C
+        );
+        let mut query = sqlx::query(&sql).bind(key_hash).bind(slug).bind(&owner.user_id).bind(owner.org_key());
+        if let Some(id) = connection_id {
+            query = query.bind(id);
+        }
+        let Some(row) = query.fetch_optional(&self.pool).await? else { return Ok(None) };
+        let connection = match row.try_get::<Option<String>, _>("id")? {
+            Some(_) => Some(Connection::from_row(&row)?),
+            None => None,
+        };
+        let hold = row.try_get::<Option<i64>, _>("r_retry_at")?.map(|at| (at, 0));
+        let status: Option<i64> = row.try_get("r_retry_status")?;
+        Ok(Some(RelayLookup {
+            key_id: row.try_get("key_id")?,
+            environment_id: row.try_get::<String, _>("key_environment_id")?.into(),
+            revoked_at: row.try_get("key_revoked_at")?,
+            last_used_at: row.try_get("key_last_used_at")?,
+            provider_id: row.try_get::<Option<String>, _>("p_id")?.map(Into::into),
+            provider_updated_at: row.try_get("p_updated_at")?,
+            provider_ownership: row.try_get("p_ownership")?,
+            connection,
+            hold: hold.map(|(at, _)| (at, status.unwrap_or(429))),
+        }))
+    }
+
     /// Until when the provider asked not to be called for this connection, if that is later
     /// than `now`, with the status that asked.
     pub async fn relay_hold(&self, id: &ConnectionId, now: i64) -> Result<Option<(i64, i64)>> {
@@ -138,10 +215,7 @@ impl Store {
         }
         let rows = query.fetch_all(&self.pool).await?;
         rows.iter()
-            .map(|row| {
-                use sqlx::{FromRow, Row};
-                Ok((row.try_get::<String, _>("connection_id")?, RelayUsage::from_row(row)?))
-            })
+            .map(|row| Ok((row.try_get::<String, _>("connection_id")?, RelayUsage::from_row(row)?)))
             .collect::<std::result::Result<_, sqlx::Error>>()
             .map_err(Into::into)
     }

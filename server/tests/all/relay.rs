@@ -221,6 +221,13 @@ async fn calls_carry_the_credential_and_nothing_of_the_caller(backend: Backend) 
     assert_eq!(reply.json()["method"], "POST");
     assert_eq!(up.hits("/echo"), 2);
 
+    // An edit of the provider's hosts takes effect on the next call.
+    let edit = json!({"custom_provider": {"api_hosts": ["api.acme.example"]}});
+    assert_eq!(app.call(Method::PUT, "/data-integrations/acme", edit).await.status, StatusCode::OK);
+    let refused = get_through(&app, "/relay/acme/echo").await;
+    assert_eq!(refused.json()["code"], "relay_host_not_allowed", "{}", refused.body);
+    assert_eq!(up.hits("/echo"), 2);
+
     // Calls are counted per connection, in the database once flushed.
     app.plumb.flush_relay_usage().await.unwrap();
     let id = reply.header("x-relay-connected-account-id").unwrap().to_string();
