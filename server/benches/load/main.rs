@@ -2,15 +2,18 @@
 //!
 //! Everything runs on loopback: the release `plumb` binary (started here as child processes,
 //! as an operator would run it), wrk as the load generator, a small token endpoint that plays
-//! the provider and counts what reaches it, SQLite files and the local PostgreSQL server.
+//! the provider and counts what reaches it, a small API that the relay calls (upstream.rs),
+//! SQLite files and the local PostgreSQL server.
 //! Accounts are seeded in bulk straight into the database, sealed with the same key the server
 //! is given. Every loop is bounded in count and time.
 //!
 //! Configuration (the Makefile sets it): `PLUMB_BIN`, `PLUMB_SITE_ROOT`, `PLUMB_BENCH_POSTGRES_URL`,
 //! `PLUMB_BENCH_OUT` (directory for BENCHMARKS.md and the plot), `PLUMB_BENCH_SMOKE=1` for one
 //! short iteration of everything (what `make test` runs so the harness cannot rot; its numbers
-//! mean nothing). While working on a cause, `PLUMB_BENCH_ONLY=sqlite|postgres` runs one database
-//! and `PLUMB_BENCH_SECONDS` shortens each measurement (write those results elsewhere);
+//! mean nothing). While working on a cause, `PLUMB_BENCH_ONLY=sqlite|postgres` runs one database,
+//! `PLUMB_BENCH_ONLY=relay` only the relay's measurements (on SQLite with the first size of
+//! accounts, no token, widget, stampede or large-table runs), and `PLUMB_BENCH_SECONDS` shortens
+//! each measurement (write those results elsewhere with `PLUMB_BENCH_OUT`);
 //! `PLUMB_BENCH_HOLD_SECONDS=N` keeps the first seeded server up for N seconds (printing its URL,
 //! API key and pid) before measuring, for attaching a profiler.
 
@@ -18,9 +21,10 @@ mod processes;
 mod provider;
 mod report;
 mod seed;
+mod upstream;
 
-use processes::{Plumb, Wrk, WrkResult};
-use report::{BackendReport, Report, RunRow, StampedeRow, WidgetAsset};
+use processes::{Plumb, RssSampler, Wrk, WrkResult};
+use report::{BackendReport, RelayRow, Report, RunRow, StampedeRow, StreamRow, WidgetAsset};
 use serde_json::json;
 use server::crypto::{fingerprint, Cipher, KeyMaterial};
 use server::store::{Backend, Store};
@@ -37,6 +41,11 @@ pub struct Plan {
     pub duration: Duration,
     pub warmup: Duration,
     pub stampede: usize,
+    /// Connections of the relayed and direct calls (the budgets are at 16 and 64; one
+    /// connection shows the time a call adds without waiting in line).
+    pub relay_concurrency: [u32; 3],
+    /// The large relayed answer, in chunks of 64 KiB.
+    pub big_chunks: usize,
 }
 
 impl Plan {
@@ -58,6 +67,8 @@ impl Plan {
                 duration: Duration::from_secs(1),
                 warmup: Duration::from_secs(1),
                 stampede: 50,
+                relay_concurrency: [1, 16, 64],
+                big_chunks: 160,
             }
         } else {
             Plan {
@@ -68,6 +79,8 @@ impl Plan {
                 duration: Duration::from_secs(4),
                 warmup: Duration::from_secs(3),
                 stampede: 1_000,
+                relay_concurrency: [1, 16, 64],
+                big_chunks: 1_600,
             }
         }
     }
@@ -122,15 +135,23 @@ async fn run() -> Result<(), String> {
     std::fs::create_dir_all(&env.out).map_err(|e| format!("cannot create {}: {e}", env.out.display()))?;
 
     let provider = provider::TokenEndpoint::start().await?;
+    let upstream = upstream::Upstream::start()?;
     let started = Instant::now();
     let mut report = Report::new(&plan);
-    let only = std::env::var("PLUMB_BENCH_ONLY").unwrap_or_default();
+    let only = std::env::var("PLUMB_BENCH_ONLY").unwrap_or_default().to_ascii_lowercase();
+    let relay_only = only == "relay";
     for backend in [Backend::Sqlite, Backend::Postgres] {
-        if !only.is_empty() && !format!("{backend:?}").eq_ignore_ascii_case(&only) {
+        let wanted = match only.as_str() {
+            "" => true,
+            "relay" => backend == Backend::Sqlite,
+            name => format!("{backend:?}").eq_ignore_ascii_case(name),
+        };
+        if !wanted {
             continue;
         }
         // A failure drops the servers it started, which kills them.
-        bench_backend(&plan, &env, &provider, backend, &mut report).await.map_err(|e| format!("{backend:?}: {e}"))?;
+        let servers = Servers { provider: &provider, upstream: &upstream, relay_only };
+        bench_backend(&plan, &env, &servers, backend, &mut report).await.map_err(|e| format!("{backend:?}: {e}"))?;
     }
     report.micro = report::criterion_results(&env.repo.join("target/criterion"));
     report.total = started.elapsed();
@@ -140,13 +161,22 @@ async fn run() -> Result<(), String> {
     Ok(())
 }
 
+/// The stand-in servers every backend's run calls, and what to measure.
+struct Servers<'a> {
+    provider: &'a provider::TokenEndpoint,
+    upstream: &'a upstream::Upstream,
+    /// Only the relay (`PLUMB_BENCH_ONLY=relay`).
+    relay_only: bool,
+}
+
 async fn bench_backend(
     plan: &Plan,
     env: &Env,
-    provider: &provider::TokenEndpoint,
+    servers: &Servers<'_>,
     backend: Backend,
     report: &mut Report,
 ) -> Result<(), String> {
+    let provider = servers.provider;
     let label = match backend {
         Backend::Sqlite => "SQLite",
         Backend::Postgres => "PostgreSQL",
@@ -163,7 +193,7 @@ async fn bench_backend(
     // Idle: started, migrated, answered its health check, nothing else.
     tokio::time::sleep(Duration::from_secs(1)).await;
     let idle_rss = plumb.rss_kib()?;
-    let provider_id = plumb.create_provider(&api_key, &provider.url()).await?;
+    let provider_id = plumb.create_provider(&api_key, &provider.url(), &servers.upstream.url()).await?;
     let version_sql = match backend {
         Backend::Sqlite => "SELECT 'SQLite ' || sqlite_version()",
         Backend::Postgres => "SELECT version()",
@@ -183,6 +213,10 @@ async fn bench_backend(
         if let Some(hold) = std::env::var("PLUMB_BENCH_HOLD_SECONDS").ok().and_then(|s| s.parse().ok()) {
             println!("   holding for {hold} s: {} key {api_key} pid {}", plumb.url(), plumb.pid());
             tokio::time::sleep(Duration::from_secs(hold)).await;
+        }
+        if servers.relay_only {
+            relay(plan, env, &plumb, servers.upstream, &api_key, accounts, &mut backend_report).await?;
+            break;
         }
         let wrk = Wrk { url: plumb.url(), api_key: api_key.clone(), accounts, work: env.work.clone() };
         wrk.token(64, plan.warmup, None)?;
@@ -219,11 +253,19 @@ async fn bench_backend(
         }
         if i == 0 {
             if backend == Backend::Sqlite {
+                // Before the stampede, which gives user_0 a token the stand-in API refuses.
+                relay(plan, env, &plumb, servers.upstream, &api_key, accounts, &mut backend_report).await?;
                 report.widget = widget_assets(&plumb, &api_key).await?;
             }
             let row = stampede(plan, &store, provider, &[&plumb], &api_key, "user_0").await?;
             backend_report.stampedes.push(row);
         }
+    }
+    if servers.relay_only {
+        drop(plumb);
+        store.close().await;
+        report.backends.push(backend_report);
+        return Ok(());
     }
     backend_report.loaded_rss_kib = plumb.rss_kib()?;
     println!(
@@ -248,6 +290,118 @@ async fn bench_backend(
     }
     report.backends.push(backend_report);
     Ok(())
+}
+
+/// The relay against the stand-in API: `/me` directly and relayed, alternating, at each
+/// concurrency; then one large answer streamed through with Plumb's memory sampled.
+async fn relay(
+    plan: &Plan,
+    env: &Env,
+    plumb: &Plumb,
+    upstream: &upstream::Upstream,
+    api_key: &str,
+    accounts: usize,
+    backend_report: &mut BackendReport,
+) -> Result<(), String> {
+    plumb.check_relay(api_key, accounts).await?;
+    let relayed = Wrk { url: plumb.url(), api_key: api_key.to_string(), accounts, work: env.work.clone() };
+    // Straight to the API with a seeded account's token, as a caller holding it would call.
+    let token = seed::access_token("user_0");
+    let direct = Wrk { url: upstream.url(), api_key: token.clone(), accounts, work: env.work.clone() };
+    relayed.relayed(64, plan.warmup)?;
+    direct.direct(64, plan.warmup)?;
+    for &connections in &plan.relay_concurrency {
+        let (mut direct_rounds, mut relayed_rounds) = (Vec::new(), Vec::new());
+        for _ in 0..plan.rounds {
+            direct_rounds.push(direct.direct(connections, plan.duration)?);
+            relayed_rounds.push(relayed.relayed(connections, plan.duration)?);
+        }
+        let row = RelayRow {
+            connections,
+            direct: median_by(direct_rounds, WrkResult::rps),
+            relayed: median_by(relayed_rounds, WrkResult::rps),
+        };
+        println!(
+            "   relay, {connections} connections: direct {:.0}/s p50 {} µs, relayed {:.0}/s p50 {} µs ({:.2}×)",
+            row.direct.rps(),
+            row.direct.percentile(50.0),
+            row.relayed.rps(),
+            row.relayed.percentile(50.0),
+            row.ratio()
+        );
+        backend_report.relay.push(row);
+    }
+
+    // One large answer: first straight from the API (for its time), then through Plumb while a
+    // thread samples Plumb's resident memory.
+    let expected = (plan.big_chunks * upstream::CHUNK_BYTES) as u64;
+    let client = reqwest::Client::builder().timeout(Duration::from_secs(600)).build().map_err(|e| e.to_string())?;
+    let began = Instant::now();
+    let request = client.get(format!("{}/big?chunks={}", upstream.url(), plan.big_chunks)).bearer_auth(&token);
+    let got = drain(request, None).await.map_err(|e| format!("the direct download: {e}"))?;
+    let direct_elapsed = began.elapsed();
+    let got = got.0;
+    if got != expected {
+        return Err(format!("the direct download brought {got} bytes of {expected}"));
+    }
+    // Let the connections of the last wrk run close and Plumb settle.
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    let baseline_kib = plumb.rss_kib()?;
+    let sampler = RssSampler::start(plumb.pid(), Duration::from_millis(20));
+    let began = Instant::now();
+    let request = client
+        .get(format!("{}/relay/bench/big?chunks={}", plumb.url(), plan.big_chunks))
+        .bearer_auth(api_key)
+        .header("x-relay-user-id", "user_2");
+    let got = drain(request, Some(plumb.pid())).await;
+    let elapsed = began.elapsed();
+    let mut samples = sampler.stop()?;
+    let (got, read_samples) = got.map_err(|e| format!("the relayed download: {e}"))?;
+    let after_kib = samples.last().copied().unwrap_or(baseline_kib);
+    samples.extend(read_samples);
+    if got != expected {
+        return Err(format!("the relayed download brought {got} bytes of {expected}"));
+    }
+    let row = StreamRow {
+        bytes: got,
+        direct_elapsed,
+        elapsed,
+        baseline_kib,
+        peak_kib: samples.iter().copied().max().unwrap_or(baseline_kib).max(baseline_kib),
+        after_kib,
+        samples: samples.len(),
+    };
+    println!(
+        "   relayed {got} bytes in {:.0} ms (directly {:.0} ms): resident {} KiB before, {} KiB peak, {} samples",
+        elapsed.as_secs_f64() * 1000.0,
+        direct_elapsed.as_secs_f64() * 1000.0,
+        row.baseline_kib,
+        row.peak_kib,
+        row.samples
+    );
+    backend_report.stream = Some(row);
+    Ok(())
+}
+
+/// Sends a request and reads its body to the end, discarding it; the bytes read. With a pid, also
+/// that process's VmRSS (KiB) at every MiB read: a fast download is over in a few of the time
+/// sampler's periods, and these samples follow the body whatever its speed.
+async fn drain(request: reqwest::RequestBuilder, sample: Option<u32>) -> Result<(u64, Vec<u64>), String> {
+    let mut reply = request.send().await.map_err(|e| e.to_string())?;
+    let status = reply.status();
+    if !status.is_success() {
+        let body = reply.text().await.unwrap_or_default();
+        return Err(format!("HTTP {status}: {body}"));
+    }
+    let (mut bytes, mut samples) = (0u64, Vec::new());
+    while let Some(chunk) = reply.chunk().await.map_err(|e| e.to_string())? {
+        let before = bytes;
+        bytes += chunk.len() as u64;
+        if let Some(pid) = sample.filter(|_| bytes >> 20 != before >> 20) {
+            samples.push(processes::status_kib(pid, "VmRSS:")?);
+        }
+    }
+    Ok((bytes, samples))
 }
 
 /// N concurrent fetches of one user's expired token, spread over the given processes.

@@ -1,4 +1,5 @@
-//! The programs the benchmarks drive: `plumb serve` processes and wrk.
+//! The programs the benchmarks drive: `plumb serve` processes and wrk, and a sampler of a
+//! process's resident memory.
 
 use crate::Env;
 use serde::Deserialize;
@@ -6,6 +7,8 @@ use serde_json::json;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 /// A running `plumb serve`, killed when dropped (also when a benchmark fails halfway).
@@ -31,7 +34,10 @@ impl Plumb {
             .env("PLUMB_ENCRYPTION_KEYS", &env.key_spec)
             .env("PLUMB_DATA_DIR", env.work.join(format!("data-{name}")))
             .env("PLUMB_SITE_ROOT", &env.site_root)
-            // The stand-in provider listens on loopback.
+            // The stand-in provider's token endpoint and the relay's stand-in API listen on
+            // loopback, which Plumb's outbound rules allow only in development mode (plain http
+            // to loopback; the mode changes nothing else). Every server needs it: each one
+            // refreshes tokens (the stampede) and the first one relays calls too.
             .env("PLUMB_DEVELOPMENT_MODE", "1")
             .env("PLUMB_LOG", "warn")
             .stdin(Stdio::null())
@@ -71,16 +77,18 @@ impl Plumb {
 
     /// A memory line of /proc/<pid>/status (`VmRSS:`, `RssAnon:`, `RssFile:`), in KiB.
     pub fn status_kib(&self, field: &str) -> Result<u64, String> {
-        let status = std::fs::read_to_string(format!("/proc/{}/status", self.child.id())).map_err(|e| e.to_string())?;
-        status
-            .lines()
-            .find_map(|l| l.strip_prefix(field))
-            .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
-            .ok_or_else(|| format!("no {field} in /proc status"))
+        status_kib(self.child.id(), field)
     }
 
-    /// The benchmark's provider, created through the admin API like any other.
-    pub async fn create_provider(&self, api_key: &str, provider_url: &str) -> Result<String, String> {
+    /// The benchmark's provider, created through the admin API like any other: its token
+    /// endpoint is `provider_url`'s, its API (for the relay) `api_base_url`, whose host and port
+    /// are then the only ones the relay may send its credentials to (the default).
+    pub async fn create_provider(
+        &self,
+        api_key: &str,
+        provider_url: &str,
+        api_base_url: &str,
+    ) -> Result<String, String> {
         let body = json!({
             "provider": "bench",
             "description": "The benchmark's stand-in provider",
@@ -91,6 +99,7 @@ impl Plumb {
                 "name": "Bench",
                 "authorization_url": format!("{provider_url}/authorize"),
                 "token_url": format!("{provider_url}/token"),
+                "api_base_url": api_base_url,
             }
         });
         let reply = reqwest::Client::new()
@@ -123,6 +132,66 @@ impl Plumb {
             return Err(format!("a seeded account did not yield its token: {body}"));
         }
         Ok(())
+    }
+
+    /// One relayed call before measuring: it must reach the stand-in API with a seeded token and
+    /// bring its answer back unchanged.
+    pub async fn check_relay(&self, api_key: &str, accounts: usize) -> Result<(), String> {
+        let reply = reqwest::Client::new()
+            .get(format!("{}/relay/bench/me", self.url))
+            .bearer_auth(api_key)
+            .header("x-relay-user-id", format!("user_{}", accounts - 1))
+            .send()
+            .await
+            .map_err(|e| e.to_string())?;
+        let status = reply.status();
+        let upstream = reply.headers().get("x-relay-upstream-status").and_then(|v| v.to_str().ok()).map(str::to_string);
+        let body = reply.text().await.map_err(|e| e.to_string())?;
+        if !status.is_success() || upstream.as_deref() != Some("200") || body != crate::upstream::ME_BODY {
+            return Err(format!("a relayed call failed: HTTP {status}, upstream status {upstream:?}: {body}"));
+        }
+        Ok(())
+    }
+}
+
+/// A memory line of /proc/<pid>/status (`VmRSS:`, `RssAnon:`, `RssFile:`), in KiB.
+pub fn status_kib(pid: u32, field: &str) -> Result<u64, String> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).map_err(|e| e.to_string())?;
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix(field))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+        .ok_or_else(|| format!("no {field} in /proc status"))
+}
+
+/// VmRSS of one process read every `every` on a thread of its own (not a task: a busy runtime
+/// would space the samples out), until stopped.
+pub struct RssSampler {
+    stop: Arc<AtomicBool>,
+    thread: std::thread::JoinHandle<Result<Vec<u64>, String>>,
+}
+
+impl RssSampler {
+    pub fn start(pid: u32, every: Duration) -> Self {
+        let stop = Arc::new(AtomicBool::new(false));
+        let stopping = stop.clone();
+        let thread = std::thread::spawn(move || {
+            let mut samples = Vec::new();
+            loop {
+                samples.push(status_kib(pid, "VmRSS:")?);
+                if stopping.load(Ordering::Relaxed) {
+                    return Ok(samples);
+                }
+                std::thread::sleep(every);
+            }
+        });
+        Self { stop, thread }
+    }
+
+    /// The samples in KiB, in order; the last one is taken after the stop.
+    pub fn stop(self) -> Result<Vec<u64>, String> {
+        self.stop.store(true, Ordering::Relaxed);
+        self.thread.join().map_err(|_| "the memory sampler panicked".to_string())?
     }
 }
 
@@ -173,6 +242,17 @@ impl Wrk {
         self.run("GET", "/api_keys/current", connections, duration, None)
     }
 
+    /// A relayed call to the stand-in API's `/me` for a random seeded user per request.
+    pub fn relayed(&self, connections: u32, duration: Duration) -> Result<WrkResult, String> {
+        self.run_with("GET", "/relay/bench/me", connections, duration, None, true)
+    }
+
+    /// The stand-in API's `/me` called directly (`self.url` is the API's, `self.api_key` a
+    /// seeded access token): what the relayed call is compared with.
+    pub fn direct(&self, connections: u32, duration: Duration) -> Result<WrkResult, String> {
+        self.run("GET", "/me", connections, duration, None)
+    }
+
     /// A static file: the unhashed stylesheet, about 10 KB.
     pub fn static_file(&self, connections: u32, duration: Duration) -> Result<WrkResult, String> {
         self.run("GET", "/pkg/plumb.css", connections, duration, None)
@@ -191,6 +271,18 @@ impl Wrk {
         duration: Duration,
         interval_ms: Option<f64>,
     ) -> Result<WrkResult, String> {
+        self.run_with(method, path, connections, duration, interval_ms, false)
+    }
+
+    fn run_with(
+        &self,
+        method: &str,
+        path: &str,
+        connections: u32,
+        duration: Duration,
+        interval_ms: Option<f64>,
+        relay_users: bool,
+    ) -> Result<WrkResult, String> {
         let out = self.work.join("wrk.json");
         let _ = std::fs::remove_file(&out);
         let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("benches/load/wrk.lua");
@@ -205,6 +297,7 @@ impl Wrk {
             .env("BENCH_ACCOUNTS", self.accounts.to_string())
             .env("BENCH_API_KEY", &self.api_key)
             .env("BENCH_INTERVAL_MS", interval_ms.map(|i| format!("{i:.4}")).unwrap_or_default())
+            .env("BENCH_RELAY_USERS", if relay_users { "1" } else { "" })
             .env("BENCH_OUT", &out)
             .output()
             .map_err(|e| format!("cannot run wrk: {e}"))?;

@@ -24,6 +24,43 @@ impl RunRow {
     }
 }
 
+/// The stand-in API's `/me` called directly and through the relay, at one concurrency.
+pub struct RelayRow {
+    pub connections: u32,
+    pub direct: WrkResult,
+    pub relayed: WrkResult,
+}
+
+impl RelayRow {
+    pub fn ratio(&self) -> f64 {
+        self.relayed.rps() / self.direct.rps().max(f64::MIN_POSITIVE)
+    }
+
+    /// Relayed p50 minus direct p50, in microseconds.
+    pub fn added_p50_us(&self) -> i64 {
+        self.relayed.percentile(50.0) as i64 - self.direct.percentile(50.0) as i64
+    }
+}
+
+/// One large answer streamed through the relay, with Plumb's resident memory sampled meanwhile.
+pub struct StreamRow {
+    pub bytes: u64,
+    /// The same download straight from the stand-in API, for comparison.
+    pub direct_elapsed: Duration,
+    pub elapsed: Duration,
+    /// VmRSS in KiB just before the download, the highest sample during it, and after it.
+    pub baseline_kib: u64,
+    pub peak_kib: u64,
+    pub after_kib: u64,
+    pub samples: usize,
+}
+
+impl StreamRow {
+    pub fn growth_kib(&self) -> u64 {
+        self.peak_kib.saturating_sub(self.baseline_kib)
+    }
+}
+
 pub struct StampedeRow {
     pub processes: usize,
     pub requests: usize,
@@ -44,6 +81,8 @@ pub struct BackendReport {
     /// (accounts, target rate, result) at 64 connections.
     pub paced: Vec<(usize, f64, WrkResult)>,
     pub stampedes: Vec<StampedeRow>,
+    pub relay: Vec<RelayRow>,
+    pub stream: Option<StreamRow>,
 }
 
 #[derive(Default)]
@@ -77,6 +116,8 @@ pub struct Report {
     pub rounds: usize,
     pub duration: Duration,
     pub stampede: usize,
+    pub relay_concurrency: Vec<u32>,
+    pub big_chunks: usize,
     pub machine: Vec<(String, String)>,
     pub backends: Vec<BackendReport>,
     pub widget: Widget,
@@ -91,6 +132,12 @@ const SCALE_BUDGET: f64 = 0.80;
 const WIDGET_BUDGET_BYTES: usize = 120_000;
 const IDLE_RSS_BUDGET_BYTES: u64 = 30_000_000;
 const LOADED_RSS_BUDGET_BYTES: u64 = 100_000_000;
+/// Budgets of the relay's issue.
+const RELAY_RATIO_BUDGET: f64 = 0.80;
+const RELAY_ADDED_P50_BUDGET_US: i64 = 300;
+/// The concurrencies the relay's budgets are stated at.
+const RELAY_BUDGET_CONNECTIONS: [u32; 2] = [16, 64];
+const STREAM_GROWTH_BUDGET_BYTES: u64 = 10_000_000;
 
 impl Report {
     pub fn new(plan: &Plan) -> Self {
@@ -100,6 +147,8 @@ impl Report {
             rounds: plan.rounds,
             duration: plan.duration,
             stampede: plan.stampede,
+            relay_concurrency: plan.relay_concurrency.to_vec(),
+            big_chunks: plan.big_chunks,
             machine: machine(),
             backends: Vec::new(),
             widget: Widget::default(),
@@ -175,6 +224,37 @@ impl Report {
             self.stampede,
             group(big)
         );
+        let _ = writeln!(
+            m,
+            "- **Relay** (SQLite, {} accounts, on the first server before its stampede): **relayed** is \
+             `GET /relay/bench/me` with Plumb's API key and `X-Relay-User-Id` naming a random seeded user \
+             per request (so each call finds that user's connection and opens its sealed token, valid for a \
+             day: no refresh), which Plumb sends on with `Authorization: Bearer <token>` to a stand-in API \
+             on loopback: axum (hyper's HTTP/1) inside the benchmark process, on a tokio runtime of its own \
+             with {} worker threads, that checks the bearer token is a seeded one and answers `GET /me` at \
+             once (no delay) with a fixed {}-byte JSON body. **Direct** is the same `GET /me` sent by wrk \
+             straight to that API with a seeded token. After a warm-up of each, direct and relayed \
+             alternate in {} rounds of {} s at {} connections (the budgets are at 16 and 64; one \
+             connection shows what a call adds when it waits for no other); each reports its median \
+             round (by throughput), and the added p50 is relayed p50 minus direct p50. wrk, Plumb and the API share \
+             the machine's {} cores: the direct run gives the API all the CPU that wrk leaves, the relayed \
+             one splits it between the API and Plumb, which does more work per call than the API does.\n\
+             - **Streaming**: one relayed `GET /relay/bench/big` of {} from the same API ({} chunks of \
+             64 KiB from one shared buffer, with a Content-Length), read and discarded by a reqwest client \
+             in the benchmark process, its byte count checked. Plumb's VmRSS is read from /proc every \
+             20 ms on a thread of its own during the download, and by the client at every MiB it reads \
+             (the download can be over in a few periods of 20 ms); growth is the highest reading minus the \
+             one just before. The same download straight from the API is timed for comparison.",
+            group(self.accounts[0]),
+            crate::upstream::THREADS,
+            crate::upstream::ME_BODY.len(),
+            self.rounds,
+            self.duration.as_secs(),
+            list(&self.relay_concurrency),
+            std::thread::available_parallelism().map(|n| n.get()).unwrap_or(0),
+            mib(self.big_chunks as u64 * crate::upstream::CHUNK_BYTES as u64),
+            group(self.big_chunks),
+        );
 
         let _ = writeln!(m, "\n## Token fetch\n");
         let _ = writeln!(
@@ -249,6 +329,65 @@ impl Report {
             }
         }
 
+        let _ = writeln!(m, "\n## Relay\n");
+        if self.backends.iter().all(|b| b.relay.is_empty()) {
+            let _ = writeln!(m, "Not measured in this run.");
+        } else {
+            let _ = writeln!(
+                m,
+                "| Database | Connections | Direct req/s | Relayed req/s | Relayed / direct | Direct p50 | Relayed p50 | Added p50 | Direct p99 | Relayed p99 | Relayed p99.9 |\n\
+                 |---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+            );
+            for b in &self.backends {
+                for r in &b.relay {
+                    let _ = writeln!(
+                        m,
+                        "| {} | {} | {} | {} | {:.2}× | {} | {} | {:+.2} ms | {} | {} | {} |",
+                        b.label,
+                        r.connections,
+                        group(r.direct.rps() as usize),
+                        group(r.relayed.rps() as usize),
+                        r.ratio(),
+                        ms(r.direct.percentile(50.0)),
+                        ms(r.relayed.percentile(50.0)),
+                        r.added_p50_us() as f64 / 1000.0,
+                        ms(r.direct.percentile(99.0)),
+                        ms(r.relayed.percentile(99.0)),
+                        ms(r.relayed.percentile(99.9)),
+                    );
+                }
+            }
+            let _ = writeln!(
+                m,
+                "\nwrk keeps every connection busy (each sends its next request when the answer arrives), so \
+                 with many connections a call's latency includes its wait behind the others and follows the \
+                 throughput; one connection shows the time the relay itself adds."
+            );
+            let _ = writeln!(m, "\n### A large answer streamed through\n");
+            let _ = writeln!(
+                m,
+                "| Database | Size | Direct download | Relayed download | Resident before | Peak during | After | Growth | Samples |\n\
+                 |---|---:|---:|---:|---:|---:|---:|---:|---:|"
+            );
+            for b in &self.backends {
+                if let Some(s) = &b.stream {
+                    let _ = writeln!(
+                        m,
+                        "| {} | {} | {:.0} ms | {:.0} ms | {} | {} | {} | {} | {} |",
+                        b.label,
+                        mib(s.bytes),
+                        s.direct_elapsed.as_secs_f64() * 1000.0,
+                        s.elapsed.as_secs_f64() * 1000.0,
+                        mb(s.baseline_kib),
+                        mb(s.peak_kib),
+                        mb(s.after_kib),
+                        mb(s.growth_kib()),
+                        group(s.samples),
+                    );
+                }
+            }
+        }
+
         let _ = writeln!(m, "\n## Widget size\n");
         let w = &self.widget;
         let _ = writeln!(m, "After `wasm-opt -Oz` ({}). Sizes in bytes as Plumb served them.\n", w.wasm_opt);
@@ -284,7 +423,8 @@ impl Report {
         let _ = writeln!(m, "\n## Memory\n");
         let _ = writeln!(m, "| Database | Idle after start | After the {}-account runs |\n|---|---:|---:|", group(big));
         for b in &self.backends {
-            let _ = writeln!(m, "| {} | {} | {} |", b.label, mb(b.idle_rss_kib), mb(b.loaded_rss_kib));
+            let loaded = if b.loaded_rss_kib == 0 { "not measured".into() } else { mb(b.loaded_rss_kib) };
+            let _ = writeln!(m, "| {} | {} | {} |", b.label, mb(b.idle_rss_kib), loaded);
         }
 
         let _ = writeln!(m, "\n## Micro-benchmarks (criterion)\n");
@@ -382,11 +522,45 @@ impl Report {
                 mb(b.idle_rss_kib),
                 b.idle_rss_kib * 1024 < IDLE_RSS_BUDGET_BYTES,
             ));
-            out.push((
-                format!("Resident memory after the {}-account runs < 100 MB ({})", group(big), b.label),
-                mb(b.loaded_rss_kib),
-                b.loaded_rss_kib * 1024 < LOADED_RSS_BUDGET_BYTES,
-            ));
+            // Zero: the large table was not measured (a relay-only run).
+            if b.loaded_rss_kib > 0 {
+                out.push((
+                    format!("Resident memory after the {}-account runs < 100 MB ({})", group(big), b.label),
+                    mb(b.loaded_rss_kib),
+                    b.loaded_rss_kib * 1024 < LOADED_RSS_BUDGET_BYTES,
+                ));
+            }
+        }
+        for b in &self.backends {
+            for r in b.relay.iter().filter(|r| RELAY_BUDGET_CONNECTIONS.contains(&r.connections)) {
+                out.push((
+                    format!("Relayed ≥ 0.8× the direct throughput ({}, {} connections)", b.label, r.connections),
+                    format!(
+                        "{:.2}× ({}/s against {}/s)",
+                        r.ratio(),
+                        group(r.relayed.rps() as usize),
+                        group(r.direct.rps() as usize)
+                    ),
+                    r.ratio() >= RELAY_RATIO_BUDGET,
+                ));
+                out.push((
+                    format!("The relay adds ≤ 0.3 ms at p50 ({}, {} connections)", b.label, r.connections),
+                    format!(
+                        "{:+.2} ms ({} against {})",
+                        r.added_p50_us() as f64 / 1000.0,
+                        ms(r.relayed.percentile(50.0)),
+                        ms(r.direct.percentile(50.0))
+                    ),
+                    r.added_p50_us() <= RELAY_ADDED_P50_BUDGET_US,
+                ));
+            }
+            if let Some(s) = &b.stream {
+                out.push((
+                    format!("A {} answer relayed with < 10 MB resident growth ({})", mib(s.bytes), b.label),
+                    format!("{} ({} before, {} at the peak)", mb(s.growth_kib()), mb(s.baseline_kib), mb(s.peak_kib)),
+                    s.growth_kib() * 1024 < STREAM_GROWTH_BUDGET_BYTES,
+                ));
+            }
         }
         out
     }
@@ -569,6 +743,19 @@ fn ms(us: u64) -> String {
 
 fn mb(kib: u64) -> String {
     format!("{:.1} MB", kib as f64 * 1024.0 / 1e6)
+}
+
+/// [1, 16, 64] → "1, 16 and 64".
+fn list(items: &[u32]) -> String {
+    let words: Vec<String> = items.iter().map(u32::to_string).collect();
+    match words.split_last() {
+        Some((last, rest)) if !rest.is_empty() => format!("{} and {last}", rest.join(", ")),
+        _ => words.concat(),
+    }
+}
+
+fn mib(bytes: u64) -> String {
+    format!("{:.0} MiB", bytes as f64 / 1024.0 / 1024.0)
 }
 
 fn ns(n: f64) -> String {

@@ -1,8 +1,13 @@
 -- The load script wrk runs for `make bench` (server/benches/load.rs sets the variables).
 --
--- BENCH_METHOD GET:  the trivial authenticated endpoint, the same request every time.
+-- BENCH_METHOD GET:  the same request every time (the trivial authenticated endpoint, a static
+--                    file, the relay's stand-in API called directly).
 -- BENCH_METHOD POST: the token endpoint for a random seeded user, so every request reads a
 --                    different row and the table's size shows.
+-- BENCH_RELAY_USERS=1 (with GET): a relayed call for a random seeded user per request, named in
+--                    X-Relay-User-Id (the path is the relay's, BENCH_API_KEY Plumb's key). A
+--                    direct call to the stand-in API leaves it unset and sends the same request
+--                    with a token in BENCH_API_KEY instead.
 -- BENCH_INTERVAL_MS: when set, each connection sends one request per interval (a paced run at a
 --                    chosen rate); the fractional part is carried over so the average holds.
 -- done() writes the summary and the latency distribution to BENCH_OUT as JSON.
@@ -12,6 +17,7 @@ local path = os.getenv("BENCH_PATH")
 local accounts = tonumber(os.getenv("BENCH_ACCOUNTS") or "") or 1
 local interval = tonumber(os.getenv("BENCH_INTERVAL_MS") or "") or 0
 local out = os.getenv("BENCH_OUT")
+local relay_users = os.getenv("BENCH_RELAY_USERS") == "1"
 
 wrk.method = method
 wrk.path = path
@@ -26,6 +32,9 @@ request = function()
   if method == "POST" then
     local body = string.format('{"user_id":"user_%d"}', math.random(0, accounts - 1))
     return wrk.format(nil, nil, nil, body)
+  end
+  if relay_users then
+    wrk.headers["X-Relay-User-Id"] = string.format("user_%d", math.random(0, accounts - 1))
   end
   return wrk.format()
 end
