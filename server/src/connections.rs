@@ -146,6 +146,33 @@ pub struct Selector {
     pub multiple: bool,
 }
 
+/// Whose connection a fetch names and which of theirs, as the token endpoint and the relay take
+/// them (`connection_owner`, `user_id`, `organization_id`, `connected_account_id`,
+/// `account_display_name`, `supports_multiple_connections`).
+pub struct Choice<'a> {
+    pub connection_owner: Option<&'a str>,
+    pub user_id: Option<&'a str>,
+    pub organization_id: Option<&'a str>,
+    pub connected_account_id: Option<&'a str>,
+    pub account_display_name: Option<&'a str>,
+    pub multiple: bool,
+}
+
+impl Choice<'_> {
+    /// The owner and the selector, checked.
+    pub fn parse(&self) -> Result<(Owner, Selector)> {
+        let (owner, _acting) = Owner::for_request(self.connection_owner, self.user_id, self.organization_id)?;
+        let selector = Selector::from_input(self.connected_account_id, self.account_display_name, self.multiple)?;
+        Ok((owner, selector))
+    }
+
+    /// Whether the caller said whose connection it wants (an organization-owned provider's
+    /// shared one is meant otherwise).
+    pub fn owner_named(&self) -> bool {
+        self.connection_owner.is_some_and(|o| !o.trim().is_empty())
+    }
+}
+
 impl Selector {
     pub fn from_input(id: Option<&str>, label: Option<&str>, multiple: bool) -> Result<Self> {
         let id = optional_id("connected_account_id", id)?.map(str::to_owned);

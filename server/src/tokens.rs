@@ -3,7 +3,9 @@
 //! provider does not).
 
 use crate::api_keys::PresentedKey;
-use crate::connections::{self, expired, missing_scopes, refresh_backoff_ms, refresh_due, Connection, Owner, Selector};
+use crate::connections::{
+    self, expired, missing_scopes, refresh_backoff_ms, refresh_due, Choice, Connection, Owner, Selector,
+};
 use crate::error::{Error, Result, TokenRequest};
 use crate::events;
 use crate::ids::{ConnectionId, EnvironmentId, ProviderId};
@@ -64,29 +66,25 @@ impl Plumb {
         slug: &str,
         request: &AccessTokenRequest,
     ) -> Result<AccessTokenResponse> {
-        let parsed = Owner::for_request(
-            request.connection_owner.as_deref(),
-            Some(&request.user_id),
-            request.organization_id.as_deref(),
-        )
-        .and_then(|(owner, _acting)| {
-            let selector = Selector::from_input(
-                request.connected_account_id.as_deref(),
-                request.account_display_name.as_deref(),
-                request.supports_multiple_connections,
-            )?;
-            Ok((owner, selector))
-        });
-        let (owner, selector) = match parsed {
-            Ok(parsed) => parsed,
-            Err(invalid) => {
-                // A bad key is reported before a bad body, as on every other endpoint.
-                self.authenticate_api_key(key).await?;
-                return Err(invalid);
-            }
+        let choice = Choice {
+            connection_owner: request.connection_owner.as_deref(),
+            user_id: Some(&request.user_id),
+            organization_id: request.organization_id.as_deref(),
+            connected_account_id: request.connected_account_id.as_deref(),
+            account_display_name: request.account_display_name.as_deref(),
+            multiple: request.supports_multiple_connections,
         };
-        let owner_named = request.connection_owner.as_deref().is_some_and(|o| !o.trim().is_empty());
-        self.fetch_token_for_key(key, slug, &owner, owner_named, &selector).await
+        let (owner, selector) = self.key_before_input(key, choice.parse()).await?;
+        self.fetch_token_for_key(key, slug, &owner, choice.owner_named(), &selector).await
+    }
+
+    /// `parsed`, or its error after the key has been checked: a bad key is reported before bad
+    /// input, as on every endpoint.
+    pub(crate) async fn key_before_input<T>(&self, key: &PresentedKey, parsed: Result<T>) -> Result<T> {
+        if parsed.is_err() {
+            self.authenticate_api_key(key).await?;
+        }
+        parsed
     }
 
     /// The access token for an owner's connection to a provider, refreshed first when due.

@@ -11,7 +11,7 @@ pub mod usage;
 use crate::accounts::Intent;
 use crate::api_keys::PresentedKey;
 use crate::connect::LinkRequest;
-use crate::connections::{self, Connection, Owner, Selector};
+use crate::connections::{self, Choice, Connection, Owner};
 use crate::credentials::{fetch_owner, placement, Placement};
 use crate::error::{Error, Result};
 use crate::ids::EnvironmentId;
@@ -115,25 +115,16 @@ impl Plumb {
         ask: &Ask,
         target: &Target,
     ) -> Result<std::result::Result<Prepared, Refusal>> {
-        let parsed =
-            Owner::for_request(ask.connection_owner.as_deref(), ask.user_id.as_deref(), ask.organization_id.as_deref())
-                .and_then(|(owner, _acting)| {
-                    let selector = Selector::from_input(
-                        ask.connected_account_id.as_deref(),
-                        ask.account_display_name.as_deref(),
-                        ask.connected_account_id.is_some() || ask.account_display_name.is_some(),
-                    )?;
-                    Ok((owner, selector))
-                });
-        let (owner, selector) = match parsed {
-            Ok(parsed) => parsed,
-            Err(invalid) => {
-                // A bad key is reported before bad headers, as everywhere else.
-                self.authenticate_api_key(key).await?;
-                return Err(invalid);
-            }
+        let choice = Choice {
+            connection_owner: ask.connection_owner.as_deref(),
+            user_id: ask.user_id.as_deref(),
+            organization_id: ask.organization_id.as_deref(),
+            connected_account_id: ask.connected_account_id.as_deref(),
+            account_display_name: ask.account_display_name.as_deref(),
+            multiple: ask.connected_account_id.is_some() || ask.account_display_name.is_some(),
         };
-        let owner_named = ask.connection_owner.as_deref().is_some_and(|o| !o.trim().is_empty());
+        let (owner, selector) = self.key_before_input(key, choice.parse()).await?;
+        let owner_named = choice.owner_named();
         // The common call in one query: a named or compatibility connection whose token is good.
         let by_id = selector.id.as_deref();
         let found = self.store.relay_lookup(key.hash(), slug, &owner, by_id).await?;

@@ -515,14 +515,7 @@ impl Store {
         owner: &Owner,
         connection_id: Option<&str>,
     ) -> Result<Option<TokenLookup>> {
-        // Two statements rather than one with an OR, so each join uses its index.
-        let connection = match connection_id {
-            None => {
-                "c.provider_id = p.id AND c.user_id = $3 AND c.organization_id = $4 \
-                     AND c.connection_role = 'compatibility'"
-            }
-            Some(_) => "c.id = $5 AND c.provider_id = p.id AND c.user_id = $3 AND c.organization_id = $4",
-        };
+        let connection = owner_connection(connection_id.is_some());
         let sql = format!(
             "SELECT k.id AS key_id, k.environment_id, k.revoked_at, k.last_used_at, \
                 p.id AS provider_id, p.scopes AS provider_scopes, p.ownership AS provider_ownership, \
@@ -539,5 +532,16 @@ impl Store {
         }
         let row = query.fetch_optional(&self.pool).await?;
         Ok(row.map(|row| TokenLookup::from_row(&row)).transpose()?)
+    }
+}
+
+/// How a lookup joins the owner's connection (`c`) to the provider (`p`), the owner being `$3`
+/// and `$4`: the compatibility one, or the one with id `$5`. Two statements rather than one
+/// with an OR, so each join uses its index.
+pub(super) fn owner_connection(by_id: bool) -> &'static str {
+    if by_id {
+        "c.id = $5 AND c.provider_id = p.id AND c.user_id = $3 AND c.organization_id = $4"
+    } else {
+        "c.provider_id = p.id AND c.user_id = $3 AND c.organization_id = $4 AND c.connection_role = 'compatibility'"
     }
 }

@@ -76,13 +76,7 @@ impl Store {
         owner: &Owner,
         connection_id: Option<&str>,
     ) -> Result<Option<RelayLookup>> {
-        let connection = match connection_id {
-            None => {
-                "c.provider_id = p.id AND c.user_id = $3 AND c.organization_id = $4 \
-                     AND c.connection_role = 'compatibility'"
-            }
-            Some(_) => "c.id = $5 AND c.provider_id = p.id AND c.user_id = $3 AND c.organization_id = $4",
-        };
+        let connection = super::connections::owner_connection(connection_id.is_some());
         let sql = format!(
             "SELECT k.id AS key_id, k.environment_id AS key_environment_id, k.revoked_at AS key_revoked_at, \
                 k.last_used_at AS key_last_used_at, p.id AS p_id, p.updated_at AS p_updated_at, \
