@@ -108,6 +108,16 @@ impl Plumb {
         })
     }
 
+    /// `/readyz`: the database answers and is migrated, and the key ring holds a key. The
+    /// error names the check that failed.
+    pub async fn check_ready(&self) -> std::result::Result<(), String> {
+        self.store.check_ready().await?;
+        if self.cipher.key_ids().is_empty() {
+            return Err("no encryption key is loaded".into());
+        }
+        Ok(())
+    }
+
     pub fn config(&self) -> &Config {
         &self.config
     }

@@ -60,6 +60,7 @@ pub fn router(plumb: Arc<Plumb>) -> Router {
         .with_state(state.clone());
     Router::new()
         .route("/healthz", get(|| async { axum::Json(serde_json::json!({"status": "ok"})) }))
+        .route("/readyz", get(pages::ready))
         .route("/widgets/token", post(tokens::create_widget_token))
         .route("/api_keys/current", get(api_keys::current))
         .route("/data-integrations", get(data_integrations::list).post(data_integrations::create))

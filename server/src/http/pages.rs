@@ -151,6 +151,20 @@ pub async fn request_timeout(State(state): State<AppState>, req: Request, next: 
     }
 }
 
+/// `/readyz`: 200 when this process can serve (database reachable and migrated, a key loaded),
+/// 503 with the reason otherwise, for an orchestrator's readiness probe. `/healthz` says only
+/// that the process lives.
+pub async fn ready(State(state): State<AppState>) -> Response {
+    match state.plumb.check_ready().await {
+        Ok(()) => axum::Json(serde_json::json!({"status": "ready"})).into_response(),
+        Err(why) => {
+            tracing::warn!(reason = %why, "not ready");
+            let body = serde_json::json!({"status": "not_ready", "code": "not_ready", "message": why});
+            (StatusCode::SERVICE_UNAVAILABLE, axum::Json(body)).into_response()
+        }
+    }
+}
+
 /// 404 in the caller's language: a page for browsers, JSON for everything else.
 pub async fn not_found(req: Request) -> Response {
     let wants_html =

@@ -82,6 +82,25 @@ impl Store {
         &self.pool
     }
 
+    /// Whether the database answers and has every migration this build knows applied; the
+    /// error says which is not so.
+    pub async fn check_ready(&self) -> std::result::Result<(), String> {
+        let migrator = match self.backend {
+            Backend::Sqlite => &SQLITE_MIGRATIONS,
+            Backend::Postgres => &POSTGRES_MIGRATIONS,
+        };
+        let latest = migrator.iter().map(|m| m.version).max().unwrap_or(0);
+        let applied: Option<i64> = sqlx::query_scalar("SELECT MAX(version) FROM _sqlx_migrations WHERE success")
+            .fetch_one(&self.pool)
+            .await
+            .map_err(|e| format!("the database does not answer ({e})"))?;
+        match applied {
+            Some(v) if v >= latest => Ok(()),
+            Some(v) => Err(format!("migrations up to {v} are applied; this build needs {latest}")),
+            None => Err("no migration is applied".into()),
+        }
+    }
+
     pub async fn close(&self) {
         self.pool.close().await;
     }

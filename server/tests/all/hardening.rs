@@ -17,6 +17,7 @@ on_both_backends!(
     oversized_and_garbled_token_responses_overwrite_nothing,
     every_response_carries_security_headers,
     expired_and_tampered_widget_tokens_change_nothing,
+    readiness_follows_the_database,
 );
 
 fn custom(slug: &str, authorization_url: &str, token_url: &str) -> Value {
@@ -259,5 +260,33 @@ async fn expired_and_tampered_widget_tokens_change_nothing(backend: Backend) {
     }
     assert_eq!(app.count("oauth_states").await, states_before, "no flow was started");
     assert_eq!(app.token("acme", "user_1").await.json()["access_token"]["access_token"], "at-1");
+    app.finish().await;
+}
+
+/// `/readyz` answers 200 while the database answers and is migrated, and 503 with the reason
+/// once it does not; `/healthz` only says the process lives.
+async fn readiness_follows_the_database(backend: Backend) {
+    let app = TestApp::new(backend).await;
+    let get = |path: &'static str| Request::get(path).body(Body::empty()).unwrap();
+    let ready = app.send(get("/readyz")).await;
+    assert_eq!(ready.status, StatusCode::OK, "{}", ready.body);
+    assert_eq!(ready.json()["status"], "ready");
+    // A database behind this build's migrations (an older Plumb migrated it) is not ready.
+    let latest: i64 = sqlx::query_scalar("SELECT MAX(version) FROM _sqlx_migrations")
+        .fetch_one(app.plumb.store().pool())
+        .await
+        .unwrap();
+    sqlx::query(&format!("DELETE FROM _sqlx_migrations WHERE version = {latest}"))
+        .execute(app.plumb.store().pool())
+        .await
+        .unwrap();
+    let behind = app.send(get("/readyz")).await;
+    assert_eq!(behind.status, StatusCode::SERVICE_UNAVAILABLE, "{}", behind.body);
+    assert!(behind.json()["message"].as_str().unwrap().contains("this build needs"), "{}", behind.body);
+    app.plumb.store().close().await;
+    let down = app.send(get("/readyz")).await;
+    assert_eq!(down.status, StatusCode::SERVICE_UNAVAILABLE, "{}", down.body);
+    assert!(down.json()["message"].as_str().unwrap().contains("does not answer"), "{}", down.body);
+    assert_eq!(app.send(get("/healthz")).await.status, StatusCode::OK);
     app.finish().await;
 }
