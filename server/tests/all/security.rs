@@ -120,8 +120,18 @@ async fn parallel_wrong_passwords_get_the_free_tries_and_no_more(backend: Backen
     }
     // Five tries before the lock, the fifth answered with the lock itself: four plain refusals.
     assert!(wrong_checked <= 4, "{wrong_checked} wrong passwords were checked before the lock");
-    let after = app.send(login_json("ada@example.com", "wrong password!")).await;
-    assert_eq!(after.status, StatusCode::TOO_MANY_REQUESTS, "the burst left the account locked");
+    // The right password may have been checked between the wrong ones, and a sign-in resets the
+    // count (its owner is in); whichever order the burst ran in, the lock is at most the free
+    // tries away.
+    let mut after = app.send(login_json("ada@example.com", "wrong password!")).await;
+    for _ in 0..5 {
+        if after.status == StatusCode::TOO_MANY_REQUESTS {
+            break;
+        }
+        assert_eq!(after.status, StatusCode::UNAUTHORIZED, "{}", after.body);
+        after = app.send(login_json("ada@example.com", "wrong password!")).await;
+    }
+    assert_eq!(after.status, StatusCode::TOO_MANY_REQUESTS, "the account locks within the free tries");
     std::sync::Arc::into_inner(app).unwrap().finish().await;
 }
 
