@@ -141,35 +141,29 @@ pub fn check_access(access: &Access) -> Result<()> {
             ));
         }
     }
-    if access.supports(AuthMethod::ApiKey) {
-        let k = &access.api_key;
-        let ok = if k.query.is_empty() {
-            is_header_name(&k.header) && k.format.contains("${api_key}") && !k.format.chars().any(char::is_control)
-        } else {
-            k.query.len() <= 100 && !k.query.chars().any(char::is_control)
-        };
-        if !ok {
-            return Err(invalid(
-                "api_key",
-                "Say where the key goes: a header name and a value containing ${api_key}, or a query parameter.",
-            ));
-        }
+    if access.supports(AuthMethod::ApiKey) && !placement_ok(&access.api_key, "${api_key}") {
+        return Err(invalid(
+            "api_key",
+            "Say where the key goes: a header name and a value containing ${api_key}, or a query parameter.",
+        ));
     }
-    if let Some(t) = &access.token_placement {
-        let ok = if t.query.is_empty() {
-            is_header_name(&t.header) && t.format.contains("${access_token}") && !t.format.chars().any(char::is_control)
-        } else {
-            t.query.len() <= 100 && !t.query.chars().any(char::is_control)
-        };
-        if !ok {
-            return Err(invalid(
-                "token_placement",
-                "Say where the token goes: a header name and a value containing ${access_token}, or a query \
-                 parameter.",
-            ));
-        }
+    if access.token_placement.as_ref().is_some_and(|t| !placement_ok(t, "${access_token}")) {
+        return Err(invalid(
+            "token_placement",
+            "Say where the token goes: a header name and a value containing ${access_token}, or a query \
+             parameter.",
+        ));
     }
     Ok(())
+}
+
+/// A header named by a valid header name with `placeholder` in its value, or a query parameter.
+fn placement_ok(p: &app::methods::KeyPlacement, placeholder: &str) -> bool {
+    if p.query.is_empty() {
+        is_header_name(&p.header) && p.format.contains(placeholder) && !p.format.chars().any(char::is_control)
+    } else {
+        p.query.len() <= 100 && !p.query.chars().any(char::is_control)
+    }
 }
 
 fn is_header_name(name: &str) -> bool {
