@@ -9,7 +9,7 @@ SHELL := /bin/bash
 MAKEFLAGS += --no-builtin-rules --no-print-directory
 
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
-APT_PACKAGES := rustc-web cargo-web rust-web-src chromium brotli
+APT_PACKAGES := rustc-web cargo-web rust-web-src chromium brotli openssl
 
 # Two Rust toolchains, kept apart (shared/notes/wasm-toolchain.md): rustup's builds the server,
 # Debian's rustc-web builds the wasm bundle with the standard library compiled from source.

@@ -32,6 +32,10 @@ pub mod codes {
     pub const ACCOUNT_SELECTION_REQUIRED: &str = "account_selection_required";
     pub const MULTIPLE_CONNECTIONS_UNAVAILABLE: &str = "multiple_connections_unavailable";
     pub const FORBIDDEN: &str = "forbidden";
+    /// An `Idempotency-Key` sent again with a different request.
+    pub const IDEMPOTENCY_KEY_REUSED: &str = "idempotency_key_reused";
+    /// An `Idempotency-Key` whose first request is still being answered.
+    pub const IDEMPOTENCY_KEY_IN_USE: &str = "idempotency_key_in_use";
 }
 
 /// What Plumb's own pages say when connecting failed, by the error code in the query. Fixed
@@ -127,8 +131,9 @@ impl AppError {
             codes::PROVIDER_NOT_CONFIGURED
             | codes::PROVIDER_DISABLED
             | codes::CONFLICT
-            | codes::ACCOUNT_SELECTION_REQUIRED => 409,
-            codes::DISCOVERY_FAILED => 422,
+            | codes::ACCOUNT_SELECTION_REQUIRED
+            | codes::IDEMPOTENCY_KEY_IN_USE => 409,
+            codes::DISCOVERY_FAILED | codes::IDEMPOTENCY_KEY_REUSED => 422,
             codes::PROVIDER_ERROR => 502,
             codes::PROVIDER_UNAVAILABLE => 503,
             _ => 500,

@@ -74,6 +74,23 @@ pub struct Config {
     pub retention: Duration,
     /// The relay's limits (`PLUMB_RELAY_*`).
     pub relay: RelayLimits,
+    /// `PLUMB_SHUTDOWN_GRACE_SECONDS`: on SIGTERM, how long requests in flight and running
+    /// refreshes get to finish before the process exits anyway.
+    pub shutdown_grace: Duration,
+    /// `PLUMB_METRICS_ADDR`: a second listener serving only `/metrics`; none by default, so
+    /// metrics are never public by accident.
+    pub metrics_addr: Option<SocketAddr>,
+    /// `PLUMB_LOG`: the log filter.
+    pub log_filter: String,
+    /// `PLUMB_LOG_FORMAT`: `json` for structured logs.
+    pub log_format: LogFormat,
+}
+
+/// How log lines are written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LogFormat {
+    Text,
+    Json,
 }
 
 /// How much and how long the relay carries a call (`docs/relay.md`, "Limits").
@@ -106,8 +123,15 @@ impl std::fmt::Display for ConfigError {
 impl std::error::Error for ConfigError {}
 
 impl Config {
+    /// The process environment, with the `_FILE` forms of secret variables.
     pub fn from_env() -> Result<Self, ConfigError> {
-        Self::from_lookup(|name| std::env::var(name).ok().filter(|v| !v.is_empty()))
+        Self::from_environment(&process_env)
+    }
+
+    /// Reads `env` as [`Config::from_env`] reads the process environment.
+    pub fn from_environment(env: &impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
+        let values = effective(env)?;
+        Self::from_lookup(|name| values.get(name).map(|(value, _)| value.clone()))
     }
 
     /// Reads configuration through `lookup`, so tests can supply variables without touching the
@@ -188,6 +212,16 @@ impl Config {
                 max_response_bytes: number(&lookup, "PLUMB_RELAY_MAX_RESPONSE_BYTES", 1 << 30)?,
                 max_wait: Duration::from_secs(seconds(&lookup, "PLUMB_RELAY_MAX_WAIT_SECONDS", 30)?),
             },
+            shutdown_grace: Duration::from_secs(seconds(&lookup, "PLUMB_SHUTDOWN_GRACE_SECONDS", 30)?),
+            metrics_addr: lookup("PLUMB_METRICS_ADDR")
+                .map(|v| {
+                    v.parse().map_err(|_| {
+                        ConfigError(format!("PLUMB_METRICS_ADDR must be host:port, like 127.0.0.1:9090 (got {v:?})"))
+                    })
+                })
+                .transpose()?,
+            log_filter: log_filter(&lookup)?,
+            log_format: log_format(&lookup)?,
         })
     }
 
@@ -209,6 +243,44 @@ impl Config {
     /// Whether browsers reach Plumb over https, so cookies can be marked `Secure`.
     pub fn is_https(&self) -> bool {
         self.public_url.starts_with("https://")
+    }
+}
+
+/// A variable of the process environment; empty counts as unset.
+pub fn process_env(name: &str) -> Option<String> {
+    std::env::var(name).ok().filter(|v| !v.is_empty())
+}
+
+/// Every variable of the table that is set, with where its value came from (the variable, or
+/// the file its `_FILE` form names).
+pub fn effective(
+    env: &impl Fn(&str) -> Option<String>,
+) -> Result<std::collections::HashMap<&'static str, (String, Source)>, ConfigError> {
+    let mut values = std::collections::HashMap::new();
+    for variable in crate::config_vars::VARIABLES {
+        if let Some(found) = crate::config_vars::lookup_with_files(env, variable.name).map_err(ConfigError)? {
+            values.insert(variable.name, found);
+        }
+    }
+    Ok(values)
+}
+
+pub use crate::config_vars::Source;
+
+/// `PLUMB_LOG`, checked: a filter `tracing` cannot parse would otherwise be ignored silently.
+pub fn log_filter(lookup: &impl Fn(&str) -> Option<String>) -> Result<String, ConfigError> {
+    let filter = lookup("PLUMB_LOG").unwrap_or_else(|| "info,sqlx=warn".into());
+    tracing_subscriber::EnvFilter::try_new(&filter)
+        .map_err(|e| ConfigError(format!("PLUMB_LOG is not a log filter like info,sqlx=warn ({e}): {filter:?}")))?;
+    Ok(filter)
+}
+
+/// `PLUMB_LOG_FORMAT`: `text` (the default) or `json`.
+pub fn log_format(lookup: &impl Fn(&str) -> Option<String>) -> Result<LogFormat, ConfigError> {
+    match lookup("PLUMB_LOG_FORMAT").map(|v| v.to_ascii_lowercase()).as_deref() {
+        None | Some("text") => Ok(LogFormat::Text),
+        Some("json") => Ok(LogFormat::Json),
+        Some(other) => Err(ConfigError(format!("PLUMB_LOG_FORMAT must be text or json (got {other:?})"))),
     }
 }
 
@@ -292,6 +364,47 @@ mod tests {
         assert!(config(&[("PLUMB_RETURN_TO_ORIGINS", "https://app.example.com/path")]).is_err());
         assert!(config(&[("PLUMB_WIDGET_FRAME_ANCESTORS", "*")]).is_err());
         assert!(config(&[]).unwrap().widget_frame_ancestors.is_empty());
+    }
+
+    /// The table (`config_vars`) is what `--help`, `plumb config check` and the README show: it
+    /// must list every variable this reads, and nothing this does not read.
+    #[test]
+    fn the_table_lists_exactly_the_variables_read() {
+        let asked = std::sync::Mutex::new(std::collections::BTreeSet::new());
+        Config::from_lookup(|name| {
+            asked.lock().unwrap().insert(name.to_string());
+            None
+        })
+        .unwrap();
+        let asked = asked.into_inner().unwrap();
+        let listed: std::collections::BTreeSet<String> =
+            crate::config_vars::VARIABLES.iter().map(|v| v.name.to_string()).collect();
+        assert_eq!(asked, listed);
+    }
+
+    #[test]
+    fn secret_files_feed_the_configuration() {
+        let dir = std::env::temp_dir().join(format!("plumb-config-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let keys = dir.join("keys");
+        let key = crate::crypto::KeyMaterial::generate().to_base64();
+        std::fs::write(&keys, format!("k1:{key}\n")).unwrap();
+        let env = |name: &str| match name {
+            "PLUMB_ENCRYPTION_KEYS_FILE" => Some(keys.display().to_string()),
+            _ => None,
+        };
+        let c = Config::from_environment(&env).unwrap();
+        assert_eq!(c.encryption_keys.unwrap()[0].0, "k1");
+        std::fs::remove_dir_all(dir).unwrap();
+    }
+
+    #[test]
+    fn logs_and_metrics_settings_are_checked() {
+        assert_eq!(config(&[("PLUMB_LOG_FORMAT", "JSON")]).unwrap().log_format, LogFormat::Json);
+        assert!(config(&[("PLUMB_LOG_FORMAT", "xml")]).unwrap_err().0.contains("PLUMB_LOG_FORMAT"));
+        assert!(config(&[("PLUMB_LOG", "info,[")]).unwrap_err().0.contains("PLUMB_LOG"));
+        assert!(config(&[("PLUMB_METRICS_ADDR", "9090")]).unwrap_err().0.contains("PLUMB_METRICS_ADDR"));
+        assert_eq!(config(&[]).unwrap().metrics_addr, None);
     }
 
     #[test]

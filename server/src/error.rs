@@ -122,7 +122,7 @@ impl Error {
     }
 
     /// The stable code callers branch on ([`app::error::codes`]).
-    fn code(&self) -> &'static str {
+    pub fn code(&self) -> &'static str {
         match self {
             Self::Validation(_) => codes::VALIDATION_FAILED,
             Self::Unauthorized(_) => codes::UNAUTHORIZED,

@@ -5,14 +5,14 @@
 //!   default);
 //! - pending authorizations, authorization links, held connections, admin sessions and
 //!   invitations once they have expired;
-//! - sign-in failures not seen for a day, once any lock they set has passed.
+//! - sign-in failures not seen for a day, once any lock they set has passed;
+//! - `Idempotency-Key` answers after 24 hours.
 //!
 //! It also adds this process's count of seals per encryption key to the database's totals, and
 //! warns when a key has sealed more than [`crate::crypto::SEAL_WARNING`] values.
 
 use crate::error::Result;
 use crate::plumb::Plumb;
-use crate::time::now_ms;
 
 /// How long a sign-in failure is remembered after the last one.
 const LOGIN_THROTTLE_MEMORY_MS: i64 = 24 * 3600 * 1000;
@@ -26,6 +26,8 @@ pub struct Pruned {
     pub authorization_links: u64,
     pub held_connections: u64,
     pub login_throttle: u64,
+    /// Idempotency keys past their 24 hours.
+    pub idempotency_keys: u64,
     /// Keys past the seal warning, with their totals.
     pub keys_to_rotate: Vec<(String, u64)>,
 }
@@ -43,6 +45,7 @@ impl Plumb {
             authorization_links: self.store.purge_expired_authorization_links(now).await?,
             held_connections: self.store.purge_held_connections(now).await?,
             login_throttle: self.store.purge_login_throttle(now - LOGIN_THROTTLE_MEMORY_MS, now).await?,
+            idempotency_keys: self.store.prune_idempotency_keys(now - crate::idempotency::KEEP_MS).await?,
         };
         self.store.purge_sessions(now).await?;
         self.store.purge_invites(now).await?;
@@ -61,20 +64,4 @@ impl Plumb {
         }
         Ok(pruned)
     }
-}
-
-/// Runs [`Plumb::housekeeping`] at start and then every `interval`.
-pub fn spawn_housekeeping(plumb: std::sync::Arc<Plumb>, interval: std::time::Duration) {
-    tokio::spawn(async move {
-        let mut ticker = tokio::time::interval(interval);
-        ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-        loop {
-            ticker.tick().await;
-            match plumb.housekeeping(now_ms()).await {
-                Ok(pruned) if pruned != Pruned::default() => tracing::info!(?pruned, "retention"),
-                Ok(_) => {}
-                Err(e) => tracing::warn!(error = %e, "retention"),
-            }
-        }
-    });
 }

@@ -34,7 +34,12 @@ pub fn random_token(bytes: usize) -> String {
 
 /// Lowercase hex SHA-256, for storing lookups of high-entropy secrets (API keys, OAuth state).
 pub fn sha256_hex(value: &str) -> String {
-    let digest = Sha256::digest(value.as_bytes());
+    sha256_hex_bytes(value.as_bytes())
+}
+
+/// Lowercase hex SHA-256 of bytes.
+pub fn sha256_hex_bytes(value: &[u8]) -> String {
+    let digest = Sha256::digest(value);
     let mut out = String::with_capacity(64);
     for b in digest {
         out.push_str(&format!("{b:02x}"));

@@ -21,6 +21,7 @@ pub mod catalog;
 pub mod client_address;
 pub mod config;
 pub mod config_fields;
+pub mod config_vars;
 pub mod connect;
 pub mod connection_config;
 pub mod connections;
@@ -34,10 +35,12 @@ pub mod events;
 pub mod housekeeping;
 pub mod http;
 pub mod icons;
+pub mod idempotency;
 pub mod ids;
 pub mod json_path;
 pub mod keys;
 pub mod locks;
+pub mod metrics;
 pub mod oauth;
 pub mod organizations;
 pub mod origins;
@@ -62,6 +65,7 @@ pub mod tokens;
 pub mod webhooks;
 pub mod widget;
 pub mod widget_tokens;
+pub mod workers;
 
 use std::sync::Arc;
 

@@ -1,38 +1,146 @@
 //! `plumb`: the server binary. `plumb serve` runs Plumb; `plumb api-keys create` prints a new
 //! API key for the configured database; `plumb keys …` manages the encryption keys.
 
+//! `plumb`: the server binary. `plumb serve` runs Plumb; the other commands manage API keys,
+//! environments, admins and encryption keys on the configured database, check the
+//! configuration, back the database up and print shell completions. `plumb --help` lists them.
+
+use clap::{CommandFactory, Parser, Subcommand};
 use server::config::Config;
 use std::process::ExitCode;
 
-const USAGE: &str = "\
-Usage:
-  plumb serve                        Run the server (configuration: PLUMB_* environment variables)
-  plumb api-keys create [--env E] [--name N]
-                                     Create an API key for environment E (sandbox, the
-                                     default, or production) and print it once
-  plumb api-keys list                List the API keys (never the keys themselves)
-  plumb api-keys revoke <id>         Revoke an API key
-  plumb environments list            Show the environments
-  plumb environments create <slug> [--name N] [--live]
-                                     Add an environment (sandbox and production exist)
-  plumb admin create <email>         Create an admin; the password is read from standard input
-  plumb admin invite [email]         Print a one-time link that creates an admin
-  plumb keys list                    Show the encryption keys and how many values each sealed
-  plumb keys rotate                  Add a key to the key file, make it current, re-encrypt
-                                     everything with it (servers keep serving meanwhile)
-  plumb keys reencrypt               Re-encrypt everything with the current key
-  plumb keys retire <id>             Remove a key no stored value uses any more
-  plumb keys generate                Print a new key as id:base64, for PLUMB_ENCRYPTION_KEYS
-  plumb help                         Show this message
+#[derive(Parser)]
+#[command(
+    name = "plumb",
+    version,
+    about = "Plumb: connect your users' third-party accounts and fetch fresh credentials for them",
+    after_help = "Configuration comes from PLUMB_* environment variables (secret ones also from \
+                  files, as PLUMB_<NAME>_FILE); `plumb config check` shows the effective values \
+                  and `plumb serve --help` lists them all.",
+    propagate_version = true
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
 
-Configuration (environment variables):
-  PLUMB_ADDR            listen address            (default 127.0.0.1:3000)
-  PLUMB_PUBLIC_URL      URL browsers use          (default http://127.0.0.1:3000)
-  PLUMB_DATABASE_URL    sqlite://… or postgres:// (default sqlite://data/plumb.db)
-  PLUMB_ENCRYPTION_KEYS id:base64,…; last current (or PLUMB_ENCRYPTION_KEY: one base64 key)
-  PLUMB_ENCRYPTION_KEY_FILE  key file when neither is set (default PLUMB_DATA_DIR/encryption.key)
-  PLUMB_DATA_DIR        data directory            (default data)
-  PLUMB_SITE_ROOT       built site directory      (default target/site)";
+#[derive(Subcommand)]
+enum Command {
+    /// Run the server
+    #[command(after_long_help = variables_help())]
+    Serve,
+    /// Create, list and revoke API keys
+    #[command(subcommand, name = "api-keys")]
+    ApiKeys(ApiKeys),
+    /// List and create environments
+    #[command(subcommand)]
+    Environments(Environments),
+    /// Create admins and invitation links
+    #[command(subcommand)]
+    Admin(Admin),
+    /// Manage the encryption keys
+    #[command(subcommand)]
+    Keys(Keys),
+    /// Check the configuration
+    #[command(subcommand)]
+    Config(ConfigCommand),
+    /// Write a consistent copy of a running SQLite database to FILE
+    #[command(after_long_help = "The copy is made while Plumb keeps serving (SQLite's VACUUM INTO). \
+        It is useless without the encryption keys and dangerous with them: keep both, apart. \
+        For PostgreSQL use pg_dump (README, \"Operating Plumb\").")]
+    Backup {
+        /// Where to write the copy; must not exist yet
+        file: std::path::PathBuf,
+    },
+    /// Print a shell completion script (for example: plumb completions bash > /etc/bash_completion.d/plumb)
+    Completions {
+        /// The shell to complete for
+        shell: clap_complete::Shell,
+    },
+}
+
+#[derive(Subcommand)]
+enum ApiKeys {
+    /// Create an API key and print it, once
+    Create {
+        /// The environment's slug
+        #[arg(long, default_value = "sandbox")]
+        env: String,
+        /// A name to recognise the key by
+        #[arg(long, default_value = "")]
+        name: String,
+    },
+    /// List the API keys (never the keys themselves)
+    List,
+    /// Revoke an API key
+    Revoke {
+        /// The key's id, as `list` shows it
+        id: String,
+    },
+}
+
+#[derive(Subcommand)]
+enum Environments {
+    /// Show the environments
+    List,
+    /// Add an environment (sandbox and production exist)
+    Create {
+        /// Lower-case letters, digits and dashes
+        slug: String,
+        /// A display name
+        #[arg(long, default_value = "")]
+        name: String,
+        /// Mark it as a live (production) environment
+        #[arg(long)]
+        live: bool,
+    },
+}
+
+#[derive(Subcommand)]
+enum Admin {
+    /// Create an admin; the password is read from standard input
+    Create {
+        /// The admin's email address
+        email: String,
+    },
+    /// Print a one-time link that creates an admin
+    Invite {
+        /// Whom the link is for (omit it for the first admin's set-up link)
+        email: Option<String>,
+    },
+}
+
+#[derive(Subcommand)]
+enum Keys {
+    /// Show the encryption keys and how many values each sealed
+    List,
+    /// Add a key to the key file, make it current and re-encrypt everything with it (servers keep serving)
+    Rotate,
+    /// Re-encrypt everything with the current key
+    Reencrypt,
+    /// Remove a key no stored value uses any more
+    Retire {
+        /// The key's id, as `list` shows it
+        id: String,
+    },
+    /// Print a new key as id:base64, for PLUMB_ENCRYPTION_KEYS
+    Generate,
+}
+
+#[derive(Subcommand)]
+enum ConfigCommand {
+    /// Print the effective configuration, secrets redacted; exit 1 on a bad value
+    Check,
+}
+
+/// The variables `plumb serve` reads, for its long help.
+fn variables_help() -> String {
+    let mut text = String::from("Configuration (environment variables):\n");
+    for v in server::config_vars::VARIABLES {
+        text.push_str(&format!("  {:<42} default {}\n", v.name, v.default.trim_matches('`')));
+    }
+    text
+}
 
 /// mimalloc rather than glibc's allocator: the token path allocates and frees a few dozen small
 /// buffers per request across the runtime's threads and the SQLite workers, and mimalloc serves
@@ -73,48 +181,34 @@ fn disable_transparent_huge_pages() {
 }
 
 async fn run() -> ExitCode {
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_env("PLUMB_LOG")
-                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=warn")),
-        )
-        .with_writer(std::io::stderr)
-        .init();
-
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    let args: Vec<&str> = args.iter().map(String::as_str).collect();
-    let result = match args.as_slice() {
-        ["serve"] => serve().await,
-        ["api-keys", "create", flags @ ..] => match key_flags(flags) {
-            Some((env, name)) => create_api_key(env, name).await,
-            None => {
-                eprintln!("{USAGE}");
-                return ExitCode::from(2);
-            }
-        },
-        ["api-keys", "list"] => list_api_keys().await,
-        ["api-keys", "revoke", id] => revoke_api_key(id).await,
-        ["environments", "list"] => environments_list().await,
-        ["environments", "create", slug, flags @ ..] => environments_create(slug, flags).await,
-        ["admin", "create", email] => admin_create(email).await,
-        ["admin", "invite"] => admin_invite("").await,
-        ["admin", "invite", email] => admin_invite(email).await,
-        ["keys", "list"] => keys_list().await,
-        ["keys", "rotate"] => keys_rotate(true).await,
-        ["keys", "reencrypt"] => keys_rotate(false).await,
-        ["keys", "retire", id] => keys_retire(id).await,
-        ["keys", "generate"] => {
+    // clap prints help, the version, or the bad argument and the usage, and exits (2 on errors).
+    let cli = Cli::parse();
+    init_logging();
+    let result = match cli.command {
+        Command::Serve => serve().await,
+        Command::ApiKeys(ApiKeys::Create { env, name }) => create_api_key(&env, &name).await,
+        Command::ApiKeys(ApiKeys::List) => list_api_keys().await,
+        Command::ApiKeys(ApiKeys::Revoke { id }) => revoke_api_key(&id).await,
+        Command::Environments(Environments::List) => environments_list().await,
+        Command::Environments(Environments::Create { slug, name, live }) => {
+            environments_create(&slug, &name, live).await
+        }
+        Command::Admin(Admin::Create { email }) => admin_create(&email).await,
+        Command::Admin(Admin::Invite { email }) => admin_invite(email.as_deref().unwrap_or("")).await,
+        Command::Keys(Keys::List) => keys_list().await,
+        Command::Keys(Keys::Rotate) => keys_rotate(true).await,
+        Command::Keys(Keys::Reencrypt) => keys_rotate(false).await,
+        Command::Keys(Keys::Retire { id }) => keys_retire(&id).await,
+        Command::Keys(Keys::Generate) => {
             let key = server::crypto::KeyMaterial::generate();
             println!("{}:{}", server::crypto::fingerprint(&key), key.to_base64());
             Ok(())
         }
-        ["help"] | ["--help"] | ["-h"] => {
-            println!("{USAGE}");
+        Command::Config(ConfigCommand::Check) => config_check(),
+        Command::Backup { file } => backup(&file).await,
+        Command::Completions { shell } => {
+            clap_complete::generate(shell, &mut Cli::command(), "plumb", &mut std::io::stdout());
             Ok(())
-        }
-        _ => {
-            eprintln!("{USAGE}");
-            return ExitCode::from(2);
         }
     };
     match result {
@@ -126,19 +220,61 @@ async fn run() -> ExitCode {
     }
 }
 
+/// Logs to standard error, as text or (`PLUMB_LOG_FORMAT=json`) one JSON object per line whose
+/// `spans` list the spans it happened in, outermost first: every line a request logs has its
+/// `request` span, with the `request_id`.
+/// Bad values fall back to the defaults here; `Config::from_env` reports them.
+fn init_logging() {
+    let env = server::config::process_env;
+    let filter = server::config::log_filter(&env).unwrap_or_else(|_| "info,sqlx=warn".into());
+    let filter = tracing_subscriber::EnvFilter::new(filter);
+    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    match server::config::log_format(&env) {
+        Ok(server::config::LogFormat::Json) => {
+            builder.json().with_current_span(false).with_span_list(true).flatten_event(true).init()
+        }
+        _ => builder.init(),
+    }
+}
+
+/// `plumb config check`: every variable with its effective value and where it came from,
+/// secrets redacted; then the checks `plumb serve` would make before it starts.
+fn config_check() -> Result<(), String> {
+    let env = server::config::process_env;
+    let values = server::config::effective(&env).map_err(|e| e.to_string())?;
+    for variable in server::config_vars::VARIABLES {
+        println!("{:<42} {}", variable.name, server::config_vars::describe(variable, values.get(variable.name)));
+    }
+    let config = Config::from_environment(&env).map_err(|e| e.to_string())?;
+    if config.encryption_keys.is_none() && config.encryption_key.is_none() && !config.key_file.exists() {
+        println!("\nNo encryption key is configured: `plumb serve` will generate {}.", config.key_file.display());
+    } else {
+        let cipher = server::load_cipher(&config)?;
+        println!("\nEncryption keys: {} held, current {}.", cipher.key_ids().len(), cipher.key_id());
+    }
+    println!("The configuration is valid.");
+    Ok(())
+}
+
+async fn backup(file: &std::path::Path) -> Result<(), String> {
+    let (_, store) = open_store().await?;
+    let result = store.backup_to(file).await;
+    store.close().await;
+    result.map_err(|e| e.to_string())?;
+    eprintln!(
+        "Wrote a copy of the database to {}. Keep the encryption keys with it, in another place: \
+         the copy cannot be read without them.",
+        file.display()
+    );
+    Ok(())
+}
+
 async fn serve() -> Result<(), String> {
     let config = Config::from_env().map_err(|e| e.to_string())?;
-    let addr = config.addr;
+    let (addr, metrics_addr, grace) = (config.addr, config.metrics_addr, config.shutdown_grace);
     let public_url = config.public_url.clone();
     let plumb = server::build(config).await?;
-    let interval = plumb.config().background_refresh_interval;
-    if !interval.is_zero() {
-        server::tokens::spawn_background_refresher(plumb.clone(), interval, plumb.config().background_refresh_window);
-    }
-    server::webhooks::spawn_webhook_worker(plumb.clone());
-    server::relay::usage::spawn_usage_flusher(plumb.clone(), std::time::Duration::from_secs(1));
-    server::housekeeping::spawn_housekeeping(plumb.clone(), std::time::Duration::from_secs(3600));
-    server::keys::spawn_key_watcher(plumb.cipher().clone(), plumb.config().key_reload_interval);
+    let workers = server::workers::start(&plumb);
     if let Some(link) = plumb.setup_link_if_needed().await.map_err(|e| e.to_string())? {
         // Printed, not logged at a level someone might filter out: it is the only way in.
         println!(
@@ -155,20 +291,53 @@ async fn serve() -> Result<(), String> {
             limits.max_connections = room;
         }
     }
-    let listener = tokio::net::TcpListener::bind(addr)
-        .await
-        .map_err(|e| format!("cannot listen on {addr}: {e} (set PLUMB_ADDR to use another address)"))?;
+    let listener = bind(addr, "PLUMB_ADDR").await?;
+    let (stop, stopping) = tokio::sync::watch::channel(false);
+    let until_stopped = |mut stopping: tokio::sync::watch::Receiver<bool>| async move {
+        let _ = stopping.wait_for(|stop| *stop).await;
+    };
+    // Metrics on their own listener only, so they are never public by accident.
+    let metrics = match metrics_addr {
+        Some(metrics_addr) => {
+            let listener = bind(metrics_addr, "PLUMB_METRICS_ADDR").await?;
+            tracing::info!("metrics at http://{metrics_addr}/metrics");
+            let router = server::http::metrics_router(plumb.clone());
+            Some(tokio::spawn(server::http::serve(listener, router, limits, until_stopped(stopping.clone()))))
+        }
+        None => None,
+    };
+    tokio::spawn(async move {
+        shutdown_signal().await;
+        let _ = stop.send(true);
+    });
     tracing::info!(
         "Plumb is listening on {addr} ({:?} database). Dashboard: {public_url}/dashboard",
         plumb.store().backend()
     );
-    server::http::serve(listener, server::http::router(plumb.clone()), limits, shutdown_signal()).await;
-    // Calls counted since the last flush would otherwise be lost with the process.
-    if let Err(e) = plumb.flush_relay_usage().await {
-        tracing::warn!(error = %e, "could not record relay usage at shutdown");
+    // Returns once a signal came and the requests in flight are answered (or the grace ran out).
+    server::http::serve(listener, server::http::router(plumb.clone()), limits, until_stopped(stopping)).await;
+    let deadline = tokio::time::Instant::now() + grace;
+    let busy = workers.stop(grace).await;
+    if !busy.is_empty() {
+        tracing::warn!(?busy, "workers still busy after {grace:?}; stopped");
+    }
+    match plumb.finish(deadline).await {
+        Ok(0) => {}
+        Ok(released) => tracing::warn!(released, "refresh leases released by an unfinished refresh"),
+        Err(e) => tracing::warn!(error = %e, "could not settle leases or relay usage at shutdown"),
+    }
+    if let Some(metrics) = metrics {
+        let _ = metrics.await;
     }
     plumb.store().close().await;
+    tracing::info!("stopped");
     Ok(())
+}
+
+async fn bind(addr: std::net::SocketAddr, variable: &str) -> Result<tokio::net::TcpListener, String> {
+    tokio::net::TcpListener::bind(addr)
+        .await
+        .map_err(|e| format!("cannot listen on {addr}: {e} (set {variable} to use another address)"))
 }
 
 /// The configuration and the migrated database, for commands that need no keys.
@@ -188,20 +357,6 @@ fn cli_error(e: server::error::Error) -> String {
         server::error::Error::Validation(f) => f.iter().map(|f| f.message.clone()).collect::<Vec<_>>().join("; "),
         other => other.to_string(),
     }
-}
-
-/// `[--env E] [--name N]`, in either order.
-fn key_flags<'a>(flags: &[&'a str]) -> Option<(&'a str, &'a str)> {
-    let (mut env, mut name) = ("sandbox", "");
-    let mut rest = flags.iter();
-    while let Some(flag) = rest.next() {
-        match *flag {
-            "--env" => env = rest.next()?,
-            "--name" => name = rest.next()?,
-            _ => return None,
-        }
-    }
-    Some((env, name))
 }
 
 async fn create_api_key(env: &str, name: &str) -> Result<(), String> {
@@ -262,16 +417,7 @@ async fn environments_list() -> Result<(), String> {
     Ok(())
 }
 
-async fn environments_create(slug: &str, flags: &[&str]) -> Result<(), String> {
-    let (mut name, mut live) = ("", false);
-    let mut rest = flags.iter();
-    while let Some(flag) = rest.next() {
-        match *flag {
-            "--name" => name = rest.next().ok_or("--name needs a value")?,
-            "--live" => live = true,
-            other => return Err(format!("unknown option {other:?}")),
-        }
-    }
+async fn environments_create(slug: &str, name: &str, live: bool) -> Result<(), String> {
     let plumb = open_plumb().await?;
     let result = plumb.create_environment(slug, name, live).await;
     plumb.store().close().await;

@@ -59,6 +59,10 @@ pub struct Plumb {
     /// This Plumb itself, for work that must outlive the request that started it (a refresh
     /// whose caller stopped waiting).
     pub(crate) this: std::sync::Weak<Plumb>,
+    /// What `/metrics` reports (see [`crate::metrics`]).
+    pub(crate) metrics: crate::metrics::Metrics,
+    /// Held (cloned) by every refresh while it runs, so a shutdown can wait for them.
+    pub(crate) refreshes_running: std::sync::Arc<()>,
 }
 
 /// The client credentials for one provider, opened for a single request.
@@ -86,6 +90,8 @@ impl Plumb {
     pub fn new(config: Config, store: Store, cipher: Cipher) -> std::sync::Arc<Self> {
         std::sync::Arc::new_cyclic(|this| Self {
             this: this.clone(),
+            metrics: crate::metrics::Metrics::new(),
+            refreshes_running: Default::default(),
             unreachable_providers: Default::default(),
             relay_meter: Default::default(),
             relay_providers: Default::default(),
@@ -116,6 +122,26 @@ impl Plumb {
             return Err("no encryption key is loaded".into());
         }
         Ok(())
+    }
+
+    /// The last step of a graceful shutdown, after the server has stopped taking requests and
+    /// the workers have stopped: refreshes still running get until `deadline` to settle their
+    /// leases; any lease this process still holds then is released, so no connection waits
+    /// out a lease nobody will finish; relayed calls counted are recorded. Returns how many
+    /// leases had to be released.
+    pub async fn finish(&self, deadline: tokio::time::Instant) -> Result<u64> {
+        while std::sync::Arc::strong_count(&self.refreshes_running) > 1 && tokio::time::Instant::now() < deadline {
+            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        }
+        let released = self.store.release_refresh_leases(&self.instance).await?;
+        self.flush_relay_usage().await?;
+        Ok(released)
+    }
+
+    /// The Prometheus text for `/metrics`, the database pool read now.
+    pub fn metrics_text(&self) -> String {
+        let (size, idle) = self.store.pool_usage();
+        self.metrics.render(size, idle)
     }
 
     pub fn config(&self) -> &Config {

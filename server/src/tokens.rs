@@ -9,6 +9,7 @@ use crate::connections::{
 use crate::error::{Error, Result, TokenRequest};
 use crate::events;
 use crate::ids::{ConnectionId, EnvironmentId, ProviderId};
+use crate::metrics::RefreshOutcome;
 use crate::oauth::{self, TokenError};
 use crate::plumb::Plumb;
 use crate::providers::{Provider, ScopeList};
@@ -16,6 +17,7 @@ use crate::time::{iso, now_ms};
 use app::methods::AuthMethod;
 use app::model::{AccessToken, AccessTokenRequest, AccessTokenResponse, ConnectionState, InactiveReason};
 use oauth2::RefreshToken;
+use tracing::Instrument;
 
 pub(crate) enum Fetched {
     Token(Box<Connection>),
@@ -74,8 +76,19 @@ impl Plumb {
             account_display_name: request.account_display_name.as_deref(),
             multiple: request.supports_multiple_connections,
         };
-        let (owner, selector) = self.key_before_input(key, choice.parse()).await?;
-        self.fetch_token_for_key(key, slug, &owner, choice.owner_named(), &selector).await
+        let started = std::time::Instant::now();
+        let result = async {
+            let (owner, selector) = self.key_before_input(key, choice.parse()).await?;
+            self.fetch_token_for_key(key, slug, &owner, choice.owner_named(), &selector).await
+        }
+        .await;
+        let outcome = match &result {
+            Ok(answer) if answer.active => "active",
+            Ok(_) => "inactive",
+            Err(e) => e.code(),
+        };
+        self.metrics.token_fetch(outcome, started.elapsed());
+        result
     }
 
     /// `parsed`, or its error after the key has been checked: a bad key is reported before bad
@@ -264,6 +277,8 @@ impl Plumb {
         };
         let deadline = tokio::time::Instant::now() + wait;
         let seen = connection.updated_at;
+        // Counted once per fetch that had to wait on another's refresh (single flight at work).
+        let mut waited = false;
         let Ok(_guard) = tokio::time::timeout(wait, self.refresh_locks.lock(connection.id.as_str())).await else {
             return self.give_up_waiting(provider, &connection.id).await;
         };
@@ -310,6 +325,10 @@ impl Plumb {
             if left_ms == 0 || hopeless {
                 return self.give_up_waiting(provider, &connection.id).await;
             }
+            if !waited {
+                waited = true;
+                self.metrics.refresh_wait();
+            }
             tokio::time::sleep(std::time::Duration::from_millis(25 + rand::random::<u64>() % 50)).await;
         }
     }
@@ -327,7 +346,11 @@ impl Plumb {
             return self.refresh_holding_lease(provider, connection).await;
         };
         let (id, owned_provider) = (connection.id.clone(), provider.clone());
-        let task = tokio::spawn(async move { me.refresh_holding_lease(&owned_provider, connection).await });
+        // In the caller's span, so the refresh's log lines carry the request's id.
+        let task = tokio::spawn(
+            async move { me.refresh_holding_lease(&owned_provider, connection).await }
+                .instrument(tracing::Span::current()),
+        );
         match tokio::time::timeout_at(deadline, task).await {
             Ok(Ok(outcome)) => outcome,
             Ok(Err(e)) => Err(Error::Internal(format!("the refresh task failed: {e}"))),
@@ -397,6 +420,7 @@ impl Plumb {
 
     /// Runs the refresh this process holds the lease for, and settles the lease in every outcome.
     async fn refresh_holding_lease(&self, provider: &Provider, connection: Connection) -> Result<Fetched> {
+        let _running = self.refreshes_running.clone();
         let id = connection.id.clone();
         let (owner, provider_id) = (connection.owner.clone(), connection.provider_id.clone());
         let aad = |field| connections::token_aad("connections", id.as_str(), &provider_id, &owner, field);
@@ -469,11 +493,13 @@ impl Plumb {
                     )
                     .await?;
                 if !stored {
+                    self.metrics.refresh(&provider.slug, RefreshOutcome::LeaseLost);
                     // Our lease expired and someone else took over: their result is the truth.
                     tracing::warn!(connection = %id, "refresh finished after the lease expired; result discarded");
                     return self.give_up_waiting(provider, &id).await;
                 }
                 tracing::info!(connection = %id, "token refreshed");
+                self.metrics.refresh(&provider.slug, RefreshOutcome::Refreshed);
                 Ok(Fetched::Token(Box::new(Connection {
                     access_token: Some(access),
                     refresh_token: refresh,
@@ -504,6 +530,7 @@ impl Plumb {
                     now,
                 );
                 self.store.mark_needs_reauthorization(&id, &e.to_string(), now, &event).await?;
+                self.metrics.refresh(&provider.slug, RefreshOutcome::Rejected);
                 tracing::info!(connection = %id, error = %e, "refresh rejected: connection needs reauthorization");
                 Ok(Fetched::Inactive(InactiveReason::NeedsReauthorization))
             }
@@ -521,6 +548,7 @@ impl Plumb {
                     map.insert(provider.id.clone(), retry_at);
                 }
                 self.store.record_refresh_failure(&id, &self.instance, &e.to_string(), retry_at).await?;
+                self.metrics.refresh(&provider.slug, RefreshOutcome::Failed);
                 tracing::warn!(connection = %id, error = %e, retry_in_ms = retry_at - now, "refresh failed; connection kept");
                 if !expired(connection.expires_at, now) {
                     return Ok(Fetched::Token(Box::new(connection)));
@@ -548,22 +576,4 @@ impl Plumb {
         }
         Ok(count)
     }
-}
-
-/// Runs [`Plumb::refresh_expiring`] every `interval` until the process ends.
-pub fn spawn_background_refresher(
-    plumb: std::sync::Arc<Plumb>,
-    interval: std::time::Duration,
-    window: std::time::Duration,
-) {
-    tokio::spawn(async move {
-        let mut ticker = tokio::time::interval(interval);
-        ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-        loop {
-            ticker.tick().await;
-            if let Err(e) = plumb.refresh_expiring(window).await {
-                tracing::warn!(error = %e, "background refresher");
-            }
-        }
-    });
 }

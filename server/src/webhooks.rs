@@ -12,7 +12,6 @@ use crate::store::{DeliveryOutcome, DeliveryRow, DeliveryStatus, DueDelivery, We
 use crate::time::now_ms;
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
-use std::sync::Arc;
 use std::time::Duration;
 
 /// The `WorkOS-Signature` header value for `body` sent at `timestamp_ms`.
@@ -202,6 +201,13 @@ impl Plumb {
                     }
                 }
             };
+            let label = match outcome.status {
+                DeliveryStatus::Delivered => "delivered",
+                DeliveryStatus::Failed => "failed",
+                _ => "retrying",
+            };
+            let lag = u64::try_from(now - delivery.event_created_at).unwrap_or(0);
+            self.metrics.webhook_delivery(label, std::time::Duration::from_millis(lag));
             self.store.settle_delivery(&outcome).await?;
         }
         Ok(count)
@@ -235,20 +241,6 @@ async fn attempt(
     } else {
         Err((Some(code), format!("HTTP {code}")))
     }
-}
-
-/// Delivers due webhooks every `webhook_poll` until the process ends.
-pub fn spawn_webhook_worker(plumb: Arc<Plumb>) {
-    tokio::spawn(async move {
-        let mut ticker = tokio::time::interval(plumb.config().webhook_poll);
-        ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-        loop {
-            ticker.tick().await;
-            if let Err(e) = plumb.deliver_due_webhooks().await {
-                tracing::warn!(error = %e, "webhook worker");
-            }
-        }
-    });
 }
 
 #[cfg(test)]

@@ -23,6 +23,10 @@ impl Plumb {
             .and_then(|l| l.local_addr())
             .map_err(|e| format!("no free port: {e}"))?
             .port();
+        let metrics_port = std::net::TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .map_err(|e| format!("no free port: {e}"))?
+            .port();
         let url = format!("http://127.0.0.1:{port}");
         let log_path = env.work.join(format!("plumb-{name}-{port}.log"));
         let log = std::fs::File::create(&log_path).map_err(|e| e.to_string())?;
@@ -39,7 +43,11 @@ impl Plumb {
             // to loopback; the mode changes nothing else). Every server needs it: each one
             // refreshes tokens (the stampede) and the first one relays calls too.
             .env("PLUMB_DEVELOPMENT_MODE", "1")
-            .env("PLUMB_LOG", "warn")
+            // As a production server runs: the default log level (each request in a span with
+            // its id) and metrics served on their own listener (issue 16's budget: the token
+            // path within 5% of its ratio before metrics).
+            .env("PLUMB_LOG", "info")
+            .env("PLUMB_METRICS_ADDR", format!("127.0.0.1:{metrics_port}"))
             .stdin(Stdio::null())
             .stdout(log.try_clone().map_err(|e| e.to_string())?)
             .stderr(log)

@@ -13,11 +13,13 @@ mod error;
 mod events;
 mod extract;
 mod icons;
+mod idempotency;
 mod organization_config;
 mod pages;
 mod provider_access;
 mod relay;
 mod relay_body;
+mod request_id;
 mod responses;
 mod serve;
 mod server_fns;
@@ -117,10 +119,23 @@ pub fn router(plumb: Arc<Plumb>) -> Router {
         .fallback_service(site)
         .method_not_allowed_fallback(pages::method_not_allowed)
         .layer(middleware::from_fn_with_state(state.clone(), dashboard_auth::gate))
+        .layer(middleware::from_fn_with_state(state.clone(), idempotency::replay))
         .layer(middleware::from_fn(pages::server_fn_status))
         .layer(middleware::from_fn_with_state(state.clone(), pages::security_headers))
         // Outermost: a request that takes too long, reading its body included, gets 408.
         .layer(middleware::from_fn_with_state(state.clone(), pages::request_timeout))
         .with_state(state)
         .merge(relay)
+        .layer(middleware::from_fn(request_id::tag))
+}
+
+/// The metrics listener's only route (`PLUMB_METRICS_ADDR`).
+pub fn metrics_router(plumb: Arc<Plumb>) -> Router {
+    Router::new().route(
+        "/metrics",
+        get(move || async move {
+            let content_type = "application/openmetrics-text; version=1.0.0; charset=utf-8";
+            ([(axum::http::header::CONTENT_TYPE, content_type)], plumb.metrics_text())
+        }),
+    )
 }

@@ -269,6 +269,7 @@ async fn call(state: &AppState, request: Request) -> Result<Response, Failure> {
     } else {
         (reqwest::Body::wrap_stream(Upload::new(body, limits.max_request_bytes, sent.clone())), None)
     };
+    let started = std::time::Instant::now();
     let mut response = send(state, &prepared, &parts.method, &forwarded, upload, &sent).await?;
     let mut renewed = false;
     let mut prepared = prepared;
@@ -295,6 +296,7 @@ async fn call(state: &AppState, request: Request) -> Result<Response, Failure> {
             }
         }
     }
+    state.plumb.relay_answered(started.elapsed());
     let status = response.status();
     if matches!(status.as_u16(), 429 | 503) {
         if let Some(wait_ms) = retry_after_ms(response.headers()) {

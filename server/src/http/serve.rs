@@ -42,7 +42,7 @@ impl Limits {
         Self {
             header_timeout: config.header_timeout,
             max_connections: config.max_connections,
-            drain_timeout: Duration::from_secs(30),
+            drain_timeout: config.shutdown_grace,
         }
     }
 }
@@ -75,32 +75,17 @@ pub async fn serve(listener: TcpListener, router: Router, limits: Limits, shutdo
             },
             _ = &mut shutdown => break,
         };
-        prepare(&stream);
-        let router = router.clone();
-        let mut stopping = stopping.clone();
-        tokio::spawn(async move {
-            let service = hyper::service::service_fn(move |mut request: hyper::Request<hyper::body::Incoming>| {
-                request.extensions_mut().insert(ConnectInfo(peer));
-                router.clone().oneshot(request)
-            });
-            let connection = hyper::server::conn::http1::Builder::new()
-                .timer(TokioTimer::new())
-                .header_read_timeout(limits.header_timeout)
-                // The request line and headers: far more than any real client sends.
-                .max_header_size(MAX_HEADER_BYTES)
-                .serve_connection(TokioIo::new(stream), service);
-            let mut connection = std::pin::pin!(connection);
-            let stop_now = tokio::select! {
-                _ = connection.as_mut() => false,
-                // `Ref` is dropped here: it must not live across the await below.
-                stopped = stopping.wait_for(|stop| *stop) => stopped.is_ok(),
-            };
-            if stop_now {
-                connection.as_mut().graceful_shutdown();
-                let _ = connection.await;
-            }
-            drop(permit);
-        });
+        spawn_connection(stream, peer, &router, permit, &stopping, limits);
+    }
+    // Connections the kernel completed before the signal wait in the backlog; closing the
+    // listener would reset them, and their clients would see a failure for a request Plumb
+    // never read. Each is served its one request (a new connection is not idle, so the
+    // graceful shutdown below lets its first request through).
+    while let Ok(permit) = permits.clone().try_acquire_owned() {
+        match tokio::time::timeout(Duration::ZERO, listener.accept()).await {
+            Ok(Ok((stream, peer))) => spawn_connection(stream, peer, &router, permit, &stopping, limits),
+            _ => break,
+        }
     }
     drop(listener);
     let _ = stop.send(true);
@@ -109,6 +94,46 @@ pub async fn serve(listener: TcpListener, router: Router, limits: Limits, shutdo
     if tokio::time::timeout(limits.drain_timeout, permits.acquire_many(all)).await.is_err() {
         tracing::warn!("shutting down with requests still in flight after {:?}", limits.drain_timeout);
     }
+}
+
+/// Serves one accepted connection in a task of its own until it closes, or until `stopping`
+/// turns true, when it finishes the request in progress and closes.
+fn spawn_connection(
+    stream: TcpStream,
+    peer: std::net::SocketAddr,
+    router: &Router,
+    permit: tokio::sync::OwnedSemaphorePermit,
+    stopping: &watch::Receiver<bool>,
+    limits: Limits,
+) {
+    prepare(&stream);
+    let router = router.clone();
+    let mut stopping = stopping.clone();
+    tokio::spawn(async move {
+        let service = hyper::service::service_fn(move |mut request: hyper::Request<hyper::body::Incoming>| {
+            request.extensions_mut().insert(ConnectInfo(peer));
+            router.clone().oneshot(request)
+        });
+        let connection = hyper::server::conn::http1::Builder::new()
+            .timer(TokioTimer::new())
+            .header_read_timeout(limits.header_timeout)
+            // The request line and headers: far more than any real client sends.
+            .max_header_size(MAX_HEADER_BYTES)
+            .serve_connection(TokioIo::new(stream), service);
+        let mut connection = std::pin::pin!(connection);
+        let stop_now = tokio::select! {
+            // The connection first: a request already in its socket is read before a stop.
+            biased;
+            _ = connection.as_mut() => false,
+            // `Ref` is dropped here: it must not live across the await below.
+            stopped = stopping.wait_for(|stop| *stop) => stopped.is_ok(),
+        };
+        if stop_now {
+            connection.as_mut().graceful_shutdown();
+            let _ = connection.await;
+        }
+        drop(permit);
+    });
 }
 
 /// Socket options for an accepted connection.

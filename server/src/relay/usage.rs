@@ -10,6 +10,12 @@ impl Plumb {
     /// Counts one relayed call on `connection`.
     pub fn record_relay_call(&self, connection: &ConnectionId, outcome: Outcome, now: i64) {
         self.relay_meter.record(connection, outcome, now);
+        self.metrics.relay_call(outcome.status, outcome.held_back);
+    }
+
+    /// The provider began its answer to a relayed call `took` after it was sent.
+    pub fn relay_answered(&self, took: std::time::Duration) {
+        self.metrics.relay_answered(took);
     }
 
     /// What the relay did with each of `connections`, by connection id.
@@ -26,18 +32,4 @@ impl Plumb {
         let batch = self.relay_meter.take();
         self.store.add_relay_usage(&batch).await
     }
-}
-
-/// Runs [`Plumb::flush_relay_usage`] every `interval` until the process ends.
-pub fn spawn_usage_flusher(plumb: std::sync::Arc<Plumb>, interval: std::time::Duration) {
-    tokio::spawn(async move {
-        let mut ticker = tokio::time::interval(interval);
-        ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-        loop {
-            ticker.tick().await;
-            if let Err(e) = plumb.flush_relay_usage().await {
-                tracing::warn!(error = %e, "could not record relay usage");
-            }
-        }
-    });
 }

@@ -324,6 +324,19 @@ impl Store {
         Ok(done.rows_affected() == 1)
     }
 
+    /// Releases every refresh lease `owner` (a process) still holds, at its shutdown: the next
+    /// fetch refreshes at once instead of waiting out a lease nobody is using. Returns how many.
+    pub async fn release_refresh_leases(&self, owner: &str) -> Result<u64> {
+        let done = sqlx::query(
+            "UPDATE connections SET refresh_lease_owner = NULL, refresh_lease_until = NULL \
+             WHERE refresh_lease_owner = $1",
+        )
+        .bind(owner)
+        .execute(&self.pool)
+        .await?;
+        Ok(done.rows_affected())
+    }
+
     /// Stores a refresh's result and releases the lease, in one statement: the new access token,
     /// refresh token and expiry land together or not at all, and only if `owner` still holds the
     /// lease. Returns whether it did.

@@ -101,8 +101,31 @@ impl Store {
         }
     }
 
+    /// Connections in the pool, and how many of them are idle.
+    pub fn pool_usage(&self) -> (u32, usize) {
+        (self.pool.size(), self.pool.num_idle())
+    }
+
     pub async fn close(&self) {
         self.pool.close().await;
+    }
+
+    /// Writes a consistent copy of a SQLite database to `path` while others keep using it
+    /// (`VACUUM INTO` reads in one transaction, so the copy is one moment's state, compacted).
+    /// PostgreSQL has its own tools for this (`pg_dump`), which the error names.
+    pub async fn backup_to(&self, path: &std::path::Path) -> Result<()> {
+        if self.backend == Backend::Postgres {
+            return Err(Error::Conflict(
+                "this is a PostgreSQL database: back it up with pg_dump (README, \"Operating Plumb\")".into(),
+            ));
+        }
+        // VACUUM INTO refuses an existing file too, but with a less helpful message.
+        if path.exists() {
+            return Err(Error::Conflict(format!("{} exists already: name a new file", path.display())));
+        }
+        let target = path.to_str().ok_or_else(|| Error::Conflict("the backup path is not valid UTF-8".into()))?;
+        sqlx::query("VACUUM INTO ?").bind(target.to_string()).execute(&self.pool).await?;
+        Ok(())
     }
 }
 

@@ -40,6 +40,7 @@ pub const SEALED: &[SealedColumn] = &[
     },
     SealedColumn { table: "webhook_endpoints", id_column: "id", column: "secret", owner_columns: &[] },
     SealedColumn { table: "oauth_states", id_column: "state_hash", column: "pkce_verifier", owner_columns: &[] },
+    SealedColumn { table: "idempotency_keys", id_column: "id", column: "body", owner_columns: &[] },
 ];
 
 /// A sealed value as key rotation reads it: its row id, the value, and its owner's parts.
