@@ -196,7 +196,7 @@ fn type_of(schema: &Value) -> String {
         }
     }
     if let Some(values) = schema["enum"].as_array() {
-        let values: Vec<String> = values.iter().map(|v| format!("<code>{}</code>", escape(&v.to_string()))).collect();
+        let values: Vec<String> = values.iter().map(|v| format!("<code>{}</code>", escape(&text(v)))).collect();
         return format!("one of {}", values.join(", "));
     }
     let types: Vec<&str> = match &schema["type"] {
@@ -274,7 +274,7 @@ mod tests {
         assert_eq!(type_of(&json!({"type": ["string", "null"]})), "string or null");
         assert_eq!(type_of(&json!({"type": "array", "items": {"type": "string"}})), "array of string");
         assert_eq!(type_of(&json!({"type": "object", "additionalProperties": {"type": "string"}})), "object of string");
-        assert_eq!(type_of(&json!({"enum": ["a"]})), "one of <code>\"a\"</code>");
+        assert_eq!(type_of(&json!({"enum": ["a", 1]})), "one of <code>a</code>, <code>1</code>");
         assert_eq!(type_of(&json!({})), "any");
     }
 
