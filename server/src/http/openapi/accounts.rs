@@ -13,8 +13,7 @@ const SELECT: &str = "Choosing a connection (every method): `connected_account_i
      compatibility connection. Several matching is 409 `account_selection_required`.";
 
 /// Get a user's connected account
-///
-/// Handler: `connected_accounts::get`.
+// Handler: `connected_accounts::get`.
 #[utoipa::path(get, path = "/user_management/users/{user_id}/connected_accounts/{slug}", tag = TAG,
     description = SELECT,
     params(
@@ -37,7 +36,8 @@ fn get_user_connected_account() {}
 /// Import a user's connected account
 ///
 /// Tokens from another system. Without `connection_intent` it creates only the compatibility
-/// connection (409 when the owner has one: use PUT). Handler: `connected_accounts::import`.
+/// connection (409 when the owner has one: use PUT).
+// Handler: `connected_accounts::import`.
 #[utoipa::path(post, path = "/user_management/users/{user_id}/connected_accounts/{slug}", tag = TAG,
     params(
         ("user_id" = String, Path, description = "Your user's id."),
@@ -58,9 +58,9 @@ fn import_user_connected_account() {}
 
 /// Update a user's connected account
 ///
-/// Relabels it, and replaces its tokens when the body carries some. Query
-/// `connection_intent` may only be `reauthorize`, with `connected_account_id`. Handler:
-/// `connected_accounts::update`.
+/// Relabels it, and replaces its tokens when the body carries some. Query `connection_intent` may
+/// only be `reauthorize`, with `connected_account_id`.
+// Handler: `connected_accounts::update`.
 #[utoipa::path(put, path = "/user_management/users/{user_id}/connected_accounts/{slug}", tag = TAG,
     description = SELECT,
     params(
@@ -86,8 +86,8 @@ fn update_user_connected_account() {}
 
 /// Delete a user's connected account
 ///
-/// Sends `disconnected`, then revokes the grant at the provider when it can. Handler:
-/// `connected_accounts::delete`.
+/// Sends `disconnected`, then revokes the grant at the provider when it can.
+// Handler: `connected_accounts::delete`.
 #[utoipa::path(delete, path = "/user_management/users/{user_id}/connected_accounts/{slug}", tag = TAG,
     description = SELECT,
     params(
@@ -109,7 +109,8 @@ fn delete_user_connected_account() {}
 
 /// Get an organization's connected account
 ///
-/// The provider must be organization-owned. Handler: `connected_accounts::get`.
+/// The provider must be organization-owned.
+// Handler: `connected_accounts::get`.
 #[utoipa::path(get, path = "/organizations/{organization_id}/connected_accounts/{slug}", tag = TAG,
     description = SELECT,
     params(
@@ -130,7 +131,8 @@ fn get_organization_connected_account() {}
 
 /// Import an organization's connected account
 ///
-/// The body names the acting member in `user_id`. Handler: `connected_accounts::import`.
+/// The body names the acting member in `user_id`.
+// Handler: `connected_accounts::import`.
 #[utoipa::path(post, path = "/organizations/{organization_id}/connected_accounts/{slug}", tag = TAG,
     params(
         ("organization_id" = String, Path, description = "Your organization's id."),
@@ -150,7 +152,8 @@ fn import_organization_connected_account() {}
 
 /// Update an organization's connected account
 ///
-/// The body names the acting member in `user_id`. Handler: `connected_accounts::update`.
+/// The body names the acting member in `user_id`.
+// Handler: `connected_accounts::update`.
 #[utoipa::path(put, path = "/organizations/{organization_id}/connected_accounts/{slug}", tag = TAG,
     description = SELECT,
     params(
@@ -174,8 +177,7 @@ fn import_organization_connected_account() {}
 fn update_organization_connected_account() {}
 
 /// Delete an organization's connected account
-///
-/// Handler: `connected_accounts::delete`.
+// Handler: `connected_accounts::delete`.
 #[utoipa::path(delete, path = "/organizations/{organization_id}/connected_accounts/{slug}", tag = TAG,
     description = SELECT,
     params(
@@ -197,7 +199,8 @@ fn delete_organization_connected_account() {}
 /// List a user's data providers
 ///
 /// User-owned providers with the user's connections, and organization-owned ones with the
-/// organization's. Handler: `connected_accounts::data_providers`.
+/// organization's.
+// Handler: `connected_accounts::data_providers`.
 #[utoipa::path(get, path = "/user_management/users/{user_id}/data_providers", tag = TAG,
     params(
         ("user_id" = String, Path, description = "Your user's id."),
@@ -213,7 +216,8 @@ fn list_user_data_providers() {}
 
 /// List an organization's data providers
 ///
-/// Organization-owned providers only. Handler: `connected_accounts::data_providers`.
+/// Organization-owned providers only.
+// Handler: `connected_accounts::data_providers`.
 #[utoipa::path(get, path = "/organizations/{organization_id}/data_providers", tag = TAG,
     params(
         ("organization_id" = String, Path, description = "Your organization's id."),

@@ -16,8 +16,8 @@ const TOKENS: &str = "Tokens and credentials";
 
 /// List the environment's providers
 ///
-/// Every provider, catalog and custom, sorted by creation; pages both ways (§4.5).
-/// Handler: `data_integrations::list`.
+/// Every provider, catalog and custom, sorted by creation; pages both ways.
+// Handler: `data_integrations::list`.
 #[utoipa::path(get, path = "/data-integrations", tag = TAG,
     params(
         ("limit" = Option<u8>, Query, minimum = 1, maximum = 100, description = "1 to 100, default 10."),
@@ -35,8 +35,9 @@ fn list_data_integrations() {}
 
 /// Create a provider
 ///
-/// Enables a catalog provider, or defines a custom one with `custom_provider`; with `api_key`
-/// also installs the first tenant's credential. Handler: `data_integrations::create`.
+/// Enables a catalog provider, or defines a custom one with `custom_provider`; with `api_key` also
+/// installs the first tenant's credential.
+// Handler: `data_integrations::create`.
 #[utoipa::path(post, path = "/data-integrations", tag = TAG,
     request_body = DataIntegrationCreate,
     responses(
@@ -52,8 +53,7 @@ fn list_data_integrations() {}
 fn create_data_integration() {}
 
 /// Get a provider
-///
-/// Handler: `data_integrations::get`.
+// Handler: `data_integrations::get`.
 #[utoipa::path(get, path = "/data-integrations/{slug}", tag = TAG,
     params(("slug" = String, Path, description = "The provider's slug.")),
     responses(
@@ -65,7 +65,8 @@ fn get_data_integration() {}
 
 /// Update a provider
 ///
-/// Only the fields sent change. Handler: `data_integrations::update`.
+/// Only the fields sent change.
+// Handler: `data_integrations::update`.
 #[utoipa::path(put, path = "/data-integrations/{slug}", tag = TAG,
     params(("slug" = String, Path, description = "The provider's slug.")),
     request_body = DataIntegrationUpdate,
@@ -83,8 +84,8 @@ fn update_data_integration() {}
 
 /// Delete a provider
 ///
-/// Deletes the provider and every connected account of it, each with its `disconnected`
-/// event. Handler: `data_integrations::delete`.
+/// Deletes the provider and every connected account of it, each with its `disconnected` event.
+// Handler: `data_integrations::delete`.
 #[utoipa::path(delete, path = "/data-integrations/{slug}", tag = TAG,
     params(("slug" = String, Path, description = "The provider's slug.")),
     responses(
@@ -96,8 +97,9 @@ fn delete_data_integration() {}
 
 /// Start an authorization
 ///
-/// A one-time link to Plumb's confirmation page, from which the person goes on to the
-/// provider (§4.4). Handler: `data_integrations::authorize`.
+/// A one-time link to Plumb's confirmation page, from which the person goes on to the provider
+/// (`docs/workos-api.md` §4.4).
+// Handler: `data_integrations::authorize`.
 #[utoipa::path(post, path = "/data-integrations/{slug}/authorize", tag = TAG,
     params(("slug" = String, Path, description = "The provider's slug.")),
     request_body = AuthorizeRequest,
@@ -114,8 +116,9 @@ fn authorize_data_integration() {}
 
 /// Finish a connection the backend holds the verifier for
 ///
-/// After an authorization started with a `code_challenge`, within 90 seconds of the redirect
-/// to `return_to`. Handler: `connected_accounts::finish`.
+/// After an authorization started with a `code_challenge`, within 90 seconds of the redirect to
+/// `return_to`.
+// Handler: `connected_accounts::finish`.
 #[utoipa::path(post, path = "/data-integrations/finish", tag = TAG,
     request_body = FinishBody,
     responses(
@@ -130,8 +133,7 @@ const ORGANIZATION_ID: &str = "With it, that organization's own settings for the
      without, the environment's organization-owned provider.";
 
 /// Get an organization-owned provider, or an organization's settings for it
-///
-/// Handler: `organization_config::get`.
+// Handler: `organization_config::get`.
 #[utoipa::path(get, path = "/data-integrations/{slug}/organization", tag = TAG,
     params(
         ("slug" = String, Path, description = "The provider's slug."),
@@ -147,8 +149,7 @@ const ORGANIZATION_ID: &str = "With it, that organization's own settings for the
 fn get_organization_data_integration() {}
 
 /// Update an organization-owned provider, or an organization's settings for it
-///
-/// Handler: `organization_config::update`.
+// Handler: `organization_config::update`.
 #[utoipa::path(put, path = "/data-integrations/{slug}/organization", tag = TAG,
     params(
         ("slug" = String, Path, description = "The provider's slug."),
@@ -168,8 +169,7 @@ fn get_organization_data_integration() {}
 fn update_organization_data_integration() {}
 
 /// Delete an organization-owned provider, or an organization's settings for it
-///
-/// Handler: `organization_config::delete`.
+// Handler: `organization_config::delete`.
 #[utoipa::path(delete, path = "/data-integrations/{slug}/organization", tag = TAG,
     params(
         ("slug" = String, Path, description = "The provider's slug."),
@@ -185,8 +185,9 @@ fn delete_organization_data_integration() {}
 
 /// Get a fresh access token
 ///
-/// The owner's connection's token, refreshed first when due (§4.3); for API-key and Basic
-/// connections the stored value. Handler: `tokens::get_access_token`.
+/// The owner's connection's token, refreshed first when due; for API-key and Basic
+/// connections the stored value.
+// Handler: `tokens::get_access_token`.
 #[utoipa::path(post, path = "/data-integrations/{slug}/token", tag = TOKENS,
     params(("slug" = String, Path, description = "The provider's slug.")),
     request_body = TokenBody,
@@ -205,7 +206,8 @@ fn get_access_token() {}
 
 /// Get a connection's credential
 ///
-/// Any method's credential, with how to use it (§5.3). Handler: `credentials::vend`.
+/// Any method's credential, with how to use it.
+// Handler: `credentials::vend`.
 #[utoipa::path(post, path = "/data-integrations/{slug}/credentials", tag = TOKENS,
     params(("slug" = String, Path, description = "The provider's slug.")),
     request_body = TokenBody,
@@ -225,8 +227,8 @@ fn get_credential() {}
 
 /// Add a connection with an API key or Basic credentials
 ///
-/// Checked with the provider's verification request first, when it has one. Handler:
-/// `credentials::api_key`.
+/// Checked with the provider's verification request first, when it has one.
+// Handler: `credentials::api_key`.
 #[utoipa::path(post, path = "/data-integrations/{slug}/api-key", tag = TOKENS,
     params(("slug" = String, Path, description = "The provider's slug.")),
     request_body = ApiKeyInstall,
@@ -244,8 +246,8 @@ fn create_api_key() {}
 
 /// Replace a connection's API key or Basic credentials
 ///
-/// The compatibility connection's, or with `reauthorize` and `connected_account_id` that
-/// one's. Handler: `credentials::api_key`.
+/// The compatibility connection's, or with `reauthorize` and `connected_account_id` that one's.
+// Handler: `credentials::api_key`.
 #[utoipa::path(put, path = "/data-integrations/{slug}/api-key", tag = TOKENS,
     params(("slug" = String, Path, description = "The provider's slug.")),
     request_body = ApiKeyInstall,
@@ -263,8 +265,8 @@ fn update_api_key() {}
 
 /// Add a connection with client credentials
 ///
-/// Plumb requests a token with them before storing anything. Handler:
-/// `credentials::client_credentials`.
+/// Plumb requests a token with them before storing anything.
+// Handler: `credentials::client_credentials`.
 #[utoipa::path(post, path = "/data-integrations/{slug}/client-credentials", tag = TOKENS,
     params(("slug" = String, Path, description = "The provider's slug.")),
     request_body = ClientCredentialsInstall,
@@ -281,8 +283,7 @@ fn update_api_key() {}
 fn create_client_credentials() {}
 
 /// Replace a connection's client credentials
-///
-/// Handler: `credentials::client_credentials`.
+// Handler: `credentials::client_credentials`.
 #[utoipa::path(put, path = "/data-integrations/{slug}/client-credentials", tag = TOKENS,
     params(("slug" = String, Path, description = "The provider's slug.")),
     request_body = ClientCredentialsInstall,

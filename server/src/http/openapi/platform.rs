@@ -13,7 +13,7 @@ pub const OPERATIONS: &str = "Operations";
 /// Create a widget token
 ///
 /// A token for one user (and organization) of the key's environment, for Plumb's widget.
-/// Handler: `tokens::create_widget_token`.
+// Handler: `tokens::create_widget_token`.
 #[utoipa::path(post, path = "/widgets/token", tag = "Widgets",
     request_body = WidgetTokenBody,
     responses(
@@ -27,8 +27,8 @@ fn create_widget_token() {}
 
 /// The calling API key
 ///
-/// Plumb's own: which key a backend uses; a cheap credentials check. Handler:
-/// `api_keys::current`.
+/// Plumb's own: which key a backend uses; a cheap credentials check.
+// Handler: `api_keys::current`.
 #[utoipa::path(get, path = "/api_keys/current", tag = "API keys",
     responses(
         (status = 200, description = "The key.", body = ApiKeyInfo),
@@ -38,11 +38,11 @@ fn current_api_key() {}
 
 /// List events
 ///
-/// The environment's event log, newest first by default; pages forward only. Handler:
-/// `events::list`.
+/// The environment's event log, newest first by default; pages forward only.
+// Handler: `events::list`.
 #[utoipa::path(get, path = "/events", tag = EVENTS,
     params(
-        ("events" = Option<String>, Query, description = "Comma-separated event names (§6.3)."),
+        ("events" = Option<String>, Query, description = "Comma-separated event names: `pipes.account_connection.*` and SDK 11's `pipes.connected_account.*`."),
         ("organization_id" = Option<String>, Query, description = "Only that organization's events."),
         ("range_start" = Option<String>, Query, description = "RFC 3339, inclusive."),
         ("range_end" = Option<String>, Query, description = "RFC 3339, exclusive."),
@@ -59,7 +59,8 @@ fn list_events() {}
 
 /// List webhook endpoints
 ///
-/// Every endpoint of the environment in one page. Handler: `webhook_endpoints::list`.
+/// Every endpoint of the environment in one page.
+// Handler: `webhook_endpoints::list`.
 #[utoipa::path(get, path = "/webhook_endpoints", tag = EVENTS,
     responses(
         (status = 200, description = "Every endpoint.", body = WebhookEndpointList),
@@ -69,8 +70,8 @@ fn list_webhook_endpoints() {}
 
 /// Create a webhook endpoint
 ///
-/// The answer carries the signing `secret`, shown this once. Handler:
-/// `webhook_endpoints::create`.
+/// The answer carries the signing `secret`, shown this once.
+// Handler: `webhook_endpoints::create`.
 #[utoipa::path(post, path = "/webhook_endpoints", tag = EVENTS,
     request_body = WebhookEndpointInput,
     responses(
@@ -84,8 +85,7 @@ fn list_webhook_endpoints() {}
 fn create_webhook_endpoint() {}
 
 /// Update a webhook endpoint
-///
-/// Handler: `webhook_endpoints::update`.
+// Handler: `webhook_endpoints::update`.
 #[utoipa::path(patch, path = "/webhook_endpoints/{id}", tag = EVENTS,
     params(("id" = String, Path, description = "`we_…`.")),
     request_body = WebhookEndpointInput,
@@ -101,8 +101,7 @@ fn create_webhook_endpoint() {}
 fn update_webhook_endpoint() {}
 
 /// Delete a webhook endpoint
-///
-/// Handler: `webhook_endpoints::delete`.
+// Handler: `webhook_endpoints::delete`.
 #[utoipa::path(delete, path = "/webhook_endpoints/{id}", tag = EVENTS,
     params(("id" = String, Path, description = "`we_…`.")),
     responses(
@@ -121,8 +120,9 @@ fn healthz() {}
 
 /// Readiness
 ///
-/// 200 when the database answers, has every migration this build needs, and a key is
-/// loaded; 503 with the reason otherwise. No API key. Handler: `pages::ready`.
+/// 200 when the database answers, has every migration this build needs, and a key is loaded; 503
+/// with the reason otherwise. No API key.
+// Handler: `pages::ready`.
 #[utoipa::path(get, path = "/readyz", tag = OPERATIONS,
     responses(
         (status = 200, description = "`{\"status\": \"ready\"}`.", body = Health),

@@ -31,8 +31,9 @@ const FORWARDED: &str = "The method, the query, your headers (without hop-by-hop
 
 /// Call the provider's API at a path under its API base URL
 ///
-/// `/relay/{slug}/{path}`: `{path}` is the rest of the URL path, slashes included, as you
-/// encoded it. Handler: `relay::relay`.
+/// `/relay/{slug}/{path}`: `{path}` is the rest of the URL path, slashes included, as you encoded
+/// it.
+// Handler: `relay::relay`.
 #[utoipa::path(get, path = "/relay/{slug}/{path}", tag = TAG, description = FORWARDED,
     params(
         ("slug" = String, Path, description = "The provider's slug."),
@@ -64,7 +65,8 @@ fn relay_path() {}
 /// Call the provider's API at an absolute URL
 ///
 /// `/relay` with `X-Relay-Provider` and `X-Relay-Url`; the URL's host must be one the provider
-/// allows. Handler: `relay::relay`.
+/// allows.
+// Handler: `relay::relay`.
 #[utoipa::path(get, path = "/relay", tag = TAG, description = FORWARDED,
     params(
         ("X-Relay-Provider" = String, Header, description = "The provider's slug."),

@@ -509,7 +509,8 @@ pub struct Event {
     object: String,
     /// `event_` and a ULID.
     id: String,
-    /// One of the names of §6.3.
+    /// `pipes.account_connection.connected`, `.disconnected`, `.reauthorization_needed`,
+    /// `.connection_failed` or `.add_failed` (or, when asked for, SDK 11's names).
     event: String,
     /// The connected account, or the failed connection.
     data: serde_json::Value,
@@ -545,7 +546,7 @@ pub struct WebhookEndpoint {
 #[derive(ToSchema)]
 pub struct WebhookEndpointInput {
     endpoint_url: Option<String>,
-    /// Event names of §6.3.
+    /// Event names, as `GET /events` takes them.
     events: Option<Vec<String>>,
     /// `enabled` (default) or `disabled`.
     status: Option<String>,
