@@ -71,6 +71,7 @@ pub fn connect_failure(code: &str) -> String {
 
 /// A problem with one input field, shown next to that field in forms.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct FieldError {
     pub field: String,
     pub code: String,
@@ -80,6 +81,7 @@ pub struct FieldError {
 /// `{"code": …, "message": …, "errors": [...]}`: the shape the WorkOS SDK reads (see
 /// `docs/workos-api.md` §2). `errors` is present only for validation failures.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct AppError {
     pub code: String,
     pub message: String,

@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 /// An authentication method a provider accepts (`auth_methods` in the API).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub enum AuthMethod {
     /// The OAuth 2.0 authorization code flow, through the browser.
     #[default]
@@ -53,6 +54,7 @@ impl AuthMethod {
 /// Whether a configuration value is set once for the provider or asked for per connection.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub enum FieldScope {
     /// Set by the admin on the provider (or per organization): every connection shares it.
     Integration,
@@ -87,6 +89,7 @@ impl FieldScope {
 /// A value a provider's URLs depend on, in WorkOS's field-descriptor shape.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct ConfigField {
     pub key: String,
     pub label: String,
@@ -187,6 +190,7 @@ pub fn is_valid_key(key: &str) -> bool {
 /// Where an API key goes on requests to the provider (verification, and calls made for it).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct KeyPlacement {
     /// The header that carries it; empty when it goes in the query.
     pub header: String,
@@ -205,6 +209,7 @@ impl Default for KeyPlacement {
 /// What the widget calls the two halves of Basic credentials.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct BasicLabels {
     pub username_label: String,
     pub password_label: String,
@@ -220,6 +225,7 @@ impl Default for BasicLabels {
 /// `expected_statuses`.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct Verification {
     pub method: String,
     /// May hold `${config.key}` placeholders.

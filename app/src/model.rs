@@ -80,6 +80,7 @@ impl TokenBodyType {
 /// name; a path that is absent in a response also falls back to the top-level name.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct ResponsePaths {
     pub access_token: String,
     pub refresh_token: String,

@@ -32,6 +32,9 @@ pub fn Shell(#[prop(into)] title: String, current: &'static str, children: Child
                 {link("/dashboard/api-keys", "API keys", "api-keys")}
                 {link("/dashboard/environment", "Environment", "environment")}
                 {link("/dashboard/admins", "Admins", "admins")}
+                // A server-rendered page outside the app: `rel="external"` makes the router
+                // load it instead of looking for it among the dashboard's routes.
+                <a href="/docs/api" rel="external">"API reference"</a>
             </nav>
             <EnvironmentSwitcher/>
             <form method="post" action="/logout" class="signout">

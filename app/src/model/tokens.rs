@@ -27,6 +27,7 @@ pub struct AccessTokenRequest {
 /// Why no token can be handed out, with the WorkOS wire names.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub enum InactiveReason {
     NotInstalled,
     NeedsReauthorization,
@@ -38,6 +39,7 @@ pub enum InactiveReason {
 /// The WorkOS access-token union (`docs/workos-api.md` §4.3): either
 /// `{"active": true, "access_token": {...}}` or `{"active": false, "error": "..."}`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct AccessTokenResponse {
     pub active: bool,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -57,6 +59,7 @@ impl AccessTokenResponse {
 }
 
 #[derive(Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct AccessToken {
     /// Always `"access_token"`.
     pub object: String,

@@ -388,7 +388,8 @@ pub async fn data_providers(
     Ok(Json(json!({"object": "list", "data": data})))
 }
 
-#[derive(Deserialize)]
+/// The body of `POST /data-integrations/finish`.
+#[derive(Deserialize, utoipa::ToSchema)]
 pub struct FinishBody {
     connect_code: Option<String>,
     code_verifier: Option<String>,

@@ -101,7 +101,7 @@ async fn release(state: &AppState, claim: crate::idempotency::Claim) {
 /// minting a widget token. The SDK sends a new key with every call, and these are the hot
 /// path: keeping their answers would add two writes to every token fetch and keep copies of
 /// credentials for a day, to replay an answer that a retry gets anyway.
-fn safe_to_repeat(path: &str) -> bool {
+pub(super) fn safe_to_repeat(path: &str) -> bool {
     path == "/widgets/token"
         || (path.starts_with("/data-integrations/") && (path.ends_with("/token") || path.ends_with("/credentials")))
 }

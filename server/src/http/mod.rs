@@ -14,6 +14,7 @@ mod events;
 mod extract;
 mod icons;
 mod idempotency;
+mod openapi;
 mod organization_config;
 mod pages;
 mod provider_access;
@@ -49,6 +50,7 @@ pub fn router(plumb: Arc<Plumb>) -> Router {
     let manifest = site::Manifest::load(&plumb.config().site_root);
     let (dashboard, widget) = (manifest.bundle(app::OUTPUT_NAME), manifest.bundle(app::WIDGET_OUTPUT_NAME));
     let site = site::service(&plumb.config().site_root, any(pages::not_found));
+    let api_doc = openapi::Document::new(&plumb.config().public_url);
     let state = AppState { plumb, leptos_options };
     let page_context = move || {
         provide_context(service.clone());
@@ -63,6 +65,16 @@ pub fn router(plumb: Arc<Plumb>) -> Router {
     Router::new()
         .route("/healthz", get(|| async { axum::Json(serde_json::json!({"status": "ok"})) }))
         .route("/readyz", get(pages::ready))
+        // The API's OpenAPI document and its readable rendering (no API key: the API's shape is
+        // no secret).
+        .route(
+            "/openapi.json",
+            get({
+                let doc = api_doc.clone();
+                move || async move { doc.json_response() }
+            }),
+        )
+        .route("/docs/api", get(move || async move { api_doc.html_response() }))
         .route("/widgets/token", post(tokens::create_widget_token))
         .route("/api_keys/current", get(api_keys::current))
         .route("/data-integrations", get(data_integrations::list).post(data_integrations::create))

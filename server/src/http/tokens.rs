@@ -9,7 +9,8 @@ use axum::extract::{Path, State};
 use axum::Json;
 use serde::Deserialize;
 
-#[derive(Deserialize)]
+/// The body of `POST /widgets/token`.
+#[derive(Deserialize, utoipa::ToSchema)]
 pub struct WidgetTokenBody {
     user_id: Option<String>,
     organization_id: Option<String>,
@@ -39,13 +40,18 @@ pub async fn create_widget_token(
 }
 
 /// The body of `/token` and `/credentials` (`docs/workos-api.md` §4.8).
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 pub struct TokenBody {
+    /// Required: whose connection.
     user_id: Option<String>,
     organization_id: Option<String>,
+    /// `user` or `organization`; absent: the provider's ownership.
     connection_owner: Option<String>,
+    /// Exactly this connection.
     connected_account_id: Option<String>,
+    /// The one connection with this label (Plumb's extension).
     account_display_name: Option<String>,
+    /// Consider every connection of the owner, not only the compatibility one.
     supports_multiple_connections: Option<bool>,
 }
 

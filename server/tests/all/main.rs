@@ -19,6 +19,7 @@ mod environments;
 mod events;
 mod hardening;
 mod keys;
+mod openapi;
 mod operations;
 mod postgres_tls;
 mod refresh;
