@@ -37,8 +37,10 @@ pub async fn tag(req: Request, next: Next) -> Response {
     span.in_scope(|| {
         tracing::debug!(status = response.status().as_u16(), ms = started.elapsed().as_millis() as u64, "answered")
     });
+    // A relayed answer may carry the provider's own id: that one is the caller's to quote to
+    // the provider, so it is kept.
     if let Ok(value) = HeaderValue::from_str(&id) {
-        response.headers_mut().insert(HEADER, value);
+        response.headers_mut().entry(HEADER).or_insert(value);
     }
     response
 }
