@@ -197,7 +197,8 @@ impl Report {
         let _ = writeln!(
             m,
             "- Everything on loopback on this machine: the release `plumb` binary started as `plumb serve` \
-             (default configuration, `PLUMB_LOG=warn`), wrk 4 (Debian) with one thread and \
+             (default configuration: `PLUMB_LOG=info`, each request in its span, and metrics counted and served on \
+             `PLUMB_METRICS_ADDR`), wrk 4 (Debian) with one thread and \
              [`wrk.lua`](server/benches/load/wrk.lua), the database, and a stand-in provider.\n\
              - Accounts are seeded in bulk (multi-row INSERTs), tokens sealed with the server's key and \
              bound to their row as Plumb seals them, valid for a day, so every fetch is a fresh-token fetch. \
