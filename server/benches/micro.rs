@@ -95,5 +95,30 @@ fn authorization_url(c: &mut Criterion) {
     });
 }
 
-criterion_group!(benches, crypto, token_response, authorization_url);
+/// What issue 16 added to every token fetch, with logging set up as `plumb serve` sets it (level
+/// `info`, written nowhere here): the request's span with its id, the `fetch_token` span inside
+/// it (at `warn`, before, it was off), and the fetch counted in the metrics (a labelled counter
+/// and a histogram). Compare with a token fetch's whole cost in the load benchmark.
+fn per_request_observability(c: &mut Criterion) {
+    let subscriber = tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::new("info,sqlx=warn"))
+        .with_writer(std::io::sink)
+        .finish();
+    let _default = tracing::subscriber::set_default(subscriber);
+    let metrics = server::metrics::Metrics::new();
+    let mut n: u64 = 0;
+    c.bench_function("observability/per token fetch (request span and id, fetch span, metrics)", |b| {
+        b.iter(|| {
+            n += 1;
+            let id = format!("req_AbCdEfGhIjKl{n:x}");
+            let span = tracing::info_span!("request", request_id = %id, method = "POST", route = "/data-integrations/{slug}/token");
+            let _request = span.enter();
+            let fetch = tracing::info_span!("fetch_token", provider = "github");
+            let _fetch = fetch.enter();
+            metrics.token_fetch(black_box("active"), std::time::Duration::from_micros(40));
+        })
+    });
+}
+
+criterion_group!(benches, crypto, token_response, authorization_url, per_request_observability);
 criterion_main!(benches);
