@@ -408,6 +408,12 @@ fn ProviderRow(provider: WidgetProvider, token: String, disconnect: ServerAction
     });
     view! {
         <li class="integration" data-provider=slug.clone()>
+            // No logo given: the name's first letter, so every row has a mark to scan by. ASCII
+            // upper-casing only: Unicode's case tables would cost the bundle kilobytes.
+            {icon_url.is_empty().then(|| {
+                let initial: String = name.trim_start().chars().next().map(|c| c.to_ascii_uppercase()).into_iter().collect();
+                view! { <span class="icon monogram" aria-hidden="true">{initial}</span> }
+            })}
             {(!icon_url.is_empty()).then(|| view! { <img class="icon" src=icon_url alt="" width="32" height="32"/> })}
             <div class="integration-text">
                 <h2>{name.clone()}</h2>
