@@ -258,7 +258,7 @@ pub fn effective(
 ) -> Result<std::collections::HashMap<&'static str, (String, Source)>, ConfigError> {
     let mut values = std::collections::HashMap::new();
     for variable in crate::config_vars::VARIABLES {
-        if let Some(found) = crate::config_vars::lookup_with_files(env, variable.name).map_err(ConfigError)? {
+        if let Some(found) = crate::config_vars::lookup_with_files(env, variable).map_err(ConfigError)? {
             values.insert(variable.name, found);
         }
     }

@@ -140,6 +140,15 @@ pub const VARIABLES: &[Variable] = &[
     var("PLUMB_LOG_FORMAT", "`text`", "`json` for one JSON object per line, each with the request's id"),
 ];
 
+impl Variable {
+    /// Whether `{name}_FILE` is read too: every secret but `PLUMB_ENCRYPTION_KEY`, whose file
+    /// form `PLUMB_ENCRYPTION_KEY_FILE` existed before the convention, as the key file Plumb
+    /// generates and rotates (it takes a file holding one base64 key), and is read by `Config`.
+    pub fn has_file_form(&self) -> bool {
+        self.secret && self.name != "PLUMB_ENCRYPTION_KEY"
+    }
+}
+
 /// The variable named `name`, if the table lists it.
 pub fn find(name: &str) -> Option<&'static Variable> {
     VARIABLES.iter().find(|v| v.name == name)
@@ -153,20 +162,17 @@ pub enum Source {
     File(String),
 }
 
-/// Looks `name` up through `env`, or, for a secret variable, in the file its `_FILE` form
+/// Looks `variable` up through `env`, or, when it has a file form, in the file `{name}_FILE`
 /// names (trailing newlines trimmed, as `echo value > file` leaves one). Setting both is an
 /// error rather than a guess at which one the operator meant.
 pub fn lookup_with_files(
     env: &impl Fn(&str) -> Option<String>,
-    name: &str,
+    variable: &Variable,
 ) -> Result<Option<(String, Source)>, String> {
+    let name = variable.name;
     let direct = env(name);
-    let is_secret = find(name).is_some_and(|v| v.secret) && name != "PLUMB_ENCRYPTION_KEY";
-    // PLUMB_ENCRYPTION_KEY_FILE existed before the `_FILE` convention, as the key file Plumb
-    // generates and rotates; it already takes a file holding one base64 key, so it serves as
-    // PLUMB_ENCRYPTION_KEY's file form and is left to `Config` to read.
     let file_var = format!("{name}_FILE");
-    let from_file = if is_secret { env(&file_var) } else { None };
+    let from_file = if variable.has_file_form() { env(&file_var) } else { None };
     match (direct, from_file) {
         (Some(_), Some(_)) => Err(format!("set {name} or {file_var}, not both")),
         (Some(v), None) => Ok(Some((v, Source::Environment))),
@@ -220,11 +226,8 @@ pub fn describe(variable: &Variable, found: Option<&(String, Source)>) -> String
 pub fn markdown_table() -> String {
     let mut table = String::from("| variable | default | meaning |\n|---|---|---|\n");
     for v in VARIABLES {
-        let file = if v.secret && v.name != "PLUMB_ENCRYPTION_KEY" {
-            format!("; or from the file `{}_FILE` names", v.name)
-        } else {
-            String::new()
-        };
+        let file =
+            if v.has_file_form() { format!("; or from the file `{}_FILE` names", v.name) } else { String::new() };
         table.push_str(&format!("| `{}` | {} | {}{file} |\n", v.name, v.default, v.meaning));
     }
     table
@@ -247,7 +250,7 @@ mod tests {
         let path = dir.join("db-url");
         std::fs::write(&path, "postgres://plumb:hunter2@db/plumb\n").unwrap();
         let e = env(&[("PLUMB_DATABASE_URL_FILE", path.to_str().unwrap())]);
-        let (value, source) = lookup_with_files(&e, "PLUMB_DATABASE_URL").unwrap().unwrap();
+        let (value, source) = lookup_with_files(&e, find("PLUMB_DATABASE_URL").unwrap()).unwrap().unwrap();
         assert_eq!(value, "postgres://plumb:hunter2@db/plumb");
         assert_eq!(source, Source::File(path.display().to_string()));
         let shown = describe(find("PLUMB_DATABASE_URL").unwrap(), Some(&(value, source)));
@@ -258,16 +261,16 @@ mod tests {
     #[test]
     fn both_forms_or_a_missing_file_are_errors_naming_the_variable() {
         let both = env(&[("PLUMB_ENCRYPTION_KEYS", "a:b"), ("PLUMB_ENCRYPTION_KEYS_FILE", "/x")]);
-        assert!(lookup_with_files(&both, "PLUMB_ENCRYPTION_KEYS").unwrap_err().contains("not both"));
+        assert!(lookup_with_files(&both, find("PLUMB_ENCRYPTION_KEYS").unwrap()).unwrap_err().contains("not both"));
         let missing = env(&[("PLUMB_ENCRYPTION_KEYS_FILE", "/nonexistent/plumb-keys")]);
-        let error = lookup_with_files(&missing, "PLUMB_ENCRYPTION_KEYS").unwrap_err();
+        let error = lookup_with_files(&missing, find("PLUMB_ENCRYPTION_KEYS").unwrap()).unwrap_err();
         assert!(error.starts_with("PLUMB_ENCRYPTION_KEYS_FILE: cannot read"), "{error}");
     }
 
     #[test]
     fn plain_variables_have_no_file_form() {
         let e = env(&[("PLUMB_ADDR_FILE", "/etc/passwd")]);
-        assert_eq!(lookup_with_files(&e, "PLUMB_ADDR").unwrap(), None);
+        assert_eq!(lookup_with_files(&e, find("PLUMB_ADDR").unwrap()).unwrap(), None);
     }
 
     #[test]

@@ -97,7 +97,8 @@ fn page(status: StatusCode, title: &str, body_html: &str) -> Response {
     response
 }
 
-fn escape(text: &str) -> String {
+/// Text for HTML: the five characters that could end an element or attribute, escaped.
+pub(super) fn escape(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
         match c {

@@ -24,22 +24,19 @@ impl Store {
         expired_before: i64,
         abandoned_before: i64,
     ) -> Result<bool> {
-        sqlx::query(
-            "DELETE FROM idempotency_keys WHERE id = $1 \
-             AND (created_at < $2 OR (status IS NULL AND created_at < $3))",
-        )
-        .bind(id)
-        .bind(expired_before)
-        .bind(abandoned_before)
-        .execute(&self.pool)
-        .await?;
+        // One statement: a new key is inserted; a stale row under it is taken over in place.
         let done = sqlx::query(
             "INSERT INTO idempotency_keys (id, fingerprint, created_at) VALUES ($1, $2, $3) \
-             ON CONFLICT (id) DO NOTHING",
+             ON CONFLICT (id) DO UPDATE SET fingerprint = excluded.fingerprint, status = NULL, \
+               content_type = NULL, body = NULL, created_at = excluded.created_at \
+             WHERE idempotency_keys.created_at < $4 \
+               OR (idempotency_keys.status IS NULL AND idempotency_keys.created_at < $5)",
         )
         .bind(id)
         .bind(fingerprint)
         .bind(now)
+        .bind(expired_before)
+        .bind(abandoned_before)
         .execute(&self.pool)
         .await?;
         Ok(done.rows_affected() == 1)

@@ -245,20 +245,7 @@ fn anchor(kind: &str, name: &str) -> String {
     format!("{kind}-{slug}")
 }
 
-fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
-}
+use super::super::responses::escape;
 
 #[cfg(test)]
 mod tests {
