@@ -12,6 +12,7 @@ use tower::ServiceExt;
 on_both_backends!(
     a_retried_create_gets_the_first_answer,
     a_key_reused_for_another_request_is_refused,
+    a_stale_or_abandoned_key_is_taken_over,
     kept_answers_are_sealed_and_failures_are_not_kept,
     metrics_count_fetches_and_refreshes_in_the_text_format,
     request_ids_are_answered_and_passed_through,
@@ -75,6 +76,7 @@ async fn a_key_reused_for_another_request_is_refused(backend: Backend) {
     let other = post_with_key(&app, "/webhook_endpoints", Some("k-2"), endpoint("https://hooks.example/b")).await;
     assert_eq!(other.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", other.body);
     assert_eq!(other.json()["code"], "idempotency_key_reused");
+    let endpoints = app.count("webhook_endpoints").await;
     let bad = post_with_key(&app, "/webhook_endpoints", Some("has space"), endpoint("https://hooks.example/c")).await;
     assert_eq!(bad.status, StatusCode::BAD_REQUEST, "{}", bad.body);
     assert!(bad.json()["message"].as_str().unwrap().contains("Idempotency-Key"));
@@ -95,6 +97,28 @@ async fn a_key_reused_for_another_request_is_refused(backend: Backend) {
     assert_eq!(busy.status, StatusCode::CONFLICT, "{}", busy.body);
     assert_eq!(busy.json()["code"], "idempotency_key_in_use");
     assert_eq!(busy.header("retry-after"), Some("1"));
+    // Refused requests stored nothing, and the first answer is still the one kept.
+    assert_eq!(app.count("webhook_endpoints").await, endpoints);
+    let replay = post_with_key(&app, "/webhook_endpoints", Some("k-2"), endpoint("https://hooks.example/a")).await;
+    assert_eq!(replay.body, first.body);
+    app.finish().await;
+}
+
+/// A key past its 24 hours, or one whose first request never finished (its process died), is
+/// claimed again in place; a live one is not.
+async fn a_stale_or_abandoned_key_is_taken_over(backend: Backend) {
+    let app = TestApp::new(backend).await;
+    let store = app.plumb.store();
+    let now = server::time::now_ms();
+    assert!(store.claim_idempotency_key("k", "print-1", now - 10, now - 1000, now - 1000).await.unwrap());
+    assert!(!store.claim_idempotency_key("k", "print-2", now, now - 1000, now - 1000).await.unwrap(), "live");
+    assert!(store.claim_idempotency_key("k", "print-3", now, now - 1000, now).await.unwrap(), "abandoned");
+    store.store_idempotency_answer("k", 201, Some("application/json"), b"sealed").await.unwrap();
+    assert!(!store.claim_idempotency_key("k", "print-4", now + 1, now - 1000, now + 1).await.unwrap(), "answered");
+    assert!(store.claim_idempotency_key("k", "print-5", now + 1, now + 1, now + 1).await.unwrap(), "expired");
+    let stored = store.idempotency_answer("k").await.unwrap().unwrap();
+    assert_eq!((stored.fingerprint.as_str(), stored.status, stored.body), ("print-5", None, None));
+    assert_eq!(app.count("idempotency_keys").await, 1);
     app.finish().await;
 }
 
