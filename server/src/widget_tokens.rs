@@ -1,11 +1,15 @@
 //! Widget tokens: short-lived, JWT-shaped (RFC 7519, HS256) credentials that let one browser
 //! act for one user of one organization in the widget, and nothing else. The signing key is
 //! derived from the encryption key, so no other secret has to be configured.
+//!
+//! The claims segment is standard base64 (RFC 4648 §4, no padding), not JWT's base64url: the
+//! official WorkOS widgets read `exp` and `permissions` in the browser with `atob`, which throws
+//! on `-` and `_`. The verifier still takes the base64url form tokens had before.
 
 use crate::connections::Owner;
 use crate::error::{Error, Result};
 use crate::ids::EnvironmentId;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::engine::general_purpose::{STANDARD_NO_PAD, URL_SAFE_NO_PAD};
 use base64::Engine;
 use hmac::{Hmac, Mac};
 use serde::{Deserialize, Serialize};
@@ -119,13 +123,16 @@ impl Signer {
             permissions: subject.permissions.to_vec(),
         };
         let payload = serde_json::to_vec(&claims).expect("claims serialize");
-        let signing_input = format!("{}.{}", URL_SAFE_NO_PAD.encode(HEADER), URL_SAFE_NO_PAD.encode(payload));
+        // The header's encoding is the same in both alphabets.
+        let signing_input = format!("{}.{}", URL_SAFE_NO_PAD.encode(HEADER), STANDARD_NO_PAD.encode(payload));
         let signature = URL_SAFE_NO_PAD.encode(self.mac(0, signing_input.as_bytes()).finalize().into_bytes());
         format!("{signing_input}.{signature}")
     }
 
     pub fn verify(&self, token: &str, now_secs: i64) -> Result<Claims> {
-        let mut parts = token.trim().split('.');
+        // A token pasted into a query string unencoded comes back with spaces for its `+`.
+        let token = token.trim().replace(' ', "+");
+        let mut parts = token.split('.');
         let (Some(header), Some(payload), Some(signature), None) =
             (parts.next(), parts.next(), parts.next(), parts.next())
         else {
@@ -145,8 +152,9 @@ impl Signer {
         if URL_SAFE_NO_PAD.decode(header).ok().as_deref() != Some(HEADER.as_bytes()) {
             return Err(Error::InvalidWidgetToken(INVALID));
         }
-        let claims: Claims = URL_SAFE_NO_PAD
+        let claims: Claims = STANDARD_NO_PAD
             .decode(payload)
+            .or_else(|_| URL_SAFE_NO_PAD.decode(payload))
             .ok()
             .and_then(|p| serde_json::from_slice(&p).ok())
             .ok_or(Error::InvalidWidgetToken(INVALID))?;
@@ -192,6 +200,26 @@ mod tests {
         assert_eq!(c.org.as_deref(), Some("org_1"));
         assert_eq!(c.exp, 4_600);
         assert_eq!(t.split('.').count(), 3);
+    }
+
+    #[test]
+    fn the_claims_segment_is_what_a_browsers_atob_reads_and_old_tokens_still_verify() {
+        // `?` and `>` in a claim give `/` and `+` in standard base64, `_` and `-` in base64url.
+        let s = subject("user_??>>", Some("org_??>>"));
+        let t = signer().mint(&s, 1_000, 3_600);
+        let payload = t.split('.').nth(1).unwrap();
+        assert!(payload.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'+' || b == b'/'), "{payload}");
+        assert!(payload.contains('+') || payload.contains('/'), "the test needs a claim that differs: {payload}");
+        assert_eq!(signer().verify(&t, 1_001).unwrap().sub, "user_??>>");
+        // Pasted unencoded into a query string, `+` arrives as a space.
+        assert!(signer().verify(&t.replace('+', " "), 1_001).is_ok());
+
+        // A token minted before: every segment base64url.
+        let claims = serde_json::to_vec(&signer().verify(&t, 1_001).unwrap()).unwrap();
+        let input = format!("{}.{}", URL_SAFE_NO_PAD.encode(HEADER), URL_SAFE_NO_PAD.encode(claims));
+        let sig = URL_SAFE_NO_PAD.encode(signer().mac(0, input.as_bytes()).finalize().into_bytes());
+        assert!(input.contains('-') || input.contains('_'));
+        assert_eq!(signer().verify(&format!("{input}.{sig}"), 1_001).unwrap().org.as_deref(), Some("org_??>>"));
     }
 
     #[test]
