@@ -66,13 +66,14 @@ pub trait PlumbService: Send + Sync + 'static {
     ) -> Result<(), AppError>;
     /// The current environment and the others, for the switcher and the settings page.
     async fn environments(&self, env: &str) -> Result<EnvironmentsView, AppError>;
-    /// Saves the current environment's return-to origins and widget frame ancestors (origins
-    /// separated by spaces, commas or new lines).
+    /// Saves the current environment's return-to origins, widget frame ancestors and widget API
+    /// origins (origins separated by spaces, commas or new lines).
     async fn save_environment_settings(
         &self,
         env: &str,
         return_to_origins: &str,
         frame_ancestors: &str,
+        widget_origins: &str,
     ) -> Result<EnvironmentView, AppError>;
     /// Every API key (revoked ones too), newest first.
     async fn api_keys(&self, env: &str) -> Result<Vec<ApiKeyView>, AppError>;

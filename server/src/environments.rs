@@ -2,7 +2,7 @@
 //! keys, webhook endpoints and events. An API key and a widget token belong to one environment
 //! and reach nothing outside it; the dashboard shows one at a time. Each environment has the
 //! browser-facing settings that differ between a test app and the real one: where authorization
-//! links may return to, and who may frame the widget.
+//! links may return to, who may frame the widget, and whose pages may call the widget API.
 
 use crate::error::{Error, Result};
 use crate::ids::EnvironmentId;
@@ -39,6 +39,7 @@ impl Plumb {
             live,
             return_to_origins: String::new(),
             frame_ancestors: String::new(),
+            widget_origins: String::new(),
             created_at: crate::time::now_ms(),
         };
         if !self.store.insert_environment(&env).await? {
@@ -47,21 +48,23 @@ impl Plumb {
         Ok(env)
     }
 
-    /// Saves an environment's return-to origins and widget frame ancestors.
+    /// Saves an environment's return-to origins, widget frame ancestors and widget API origins.
     pub async fn update_environment_settings(
         &self,
         id: &EnvironmentId,
         return_to_origins: &str,
         frame_ancestors: &str,
+        widget_origins: &str,
     ) -> Result<Environment> {
-        let (return_to, frames) = match (
+        let (return_to, frames, callers) = match (
             origins::check_list("return_to_origins", return_to_origins),
             origins::check_list("frame_ancestors", frame_ancestors),
+            origins::check_list("widget_origins", widget_origins),
         ) {
-            (Ok(r), Ok(f)) => (r, f),
-            (r, f) => return Err(Error::Validation(r.err().into_iter().chain(f.err()).collect())),
+            (Ok(r), Ok(f), Ok(w)) => (r, f, w),
+            (r, f, w) => return Err(Error::Validation(r.err().into_iter().chain(f.err()).chain(w.err()).collect())),
         };
-        if !self.store.update_environment_settings(id, &return_to, &frames).await? {
+        if !self.store.update_environment_settings(id, &return_to, &frames, &callers).await? {
             return Err(Error::NotFound(format!("No environment {:?}.", id.as_str())));
         }
         self.environment(id).await

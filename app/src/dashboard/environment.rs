@@ -1,5 +1,5 @@
 //! The current environment's settings page: where authorization links may send users back to,
-//! and which sites may embed the widget. (The switcher between environments is in the top bar,
+//! which sites may embed the widget, and whose pages may call the widget API. (The switcher between environments is in the top bar,
 //! [`super::shell`].)
 
 use super::shell::{field_error, load_environments, Shell};
@@ -13,9 +13,11 @@ use leptos::prelude::*;
 pub async fn save_environment_settings(
     return_to_origins: String,
     frame_ancestors: String,
+    // Absent from forms rendered before the field existed: none.
+    #[server(default)] widget_origins: String,
 ) -> Result<EnvironmentView, AppError> {
     crate::service::service()?
-        .save_environment_settings(&crate::service::env()?, &return_to_origins, &frame_ancestors)
+        .save_environment_settings(&crate::service::env()?, &return_to_origins, &frame_ancestors, &widget_origins)
         .await
 }
 
@@ -68,6 +70,13 @@ pub fn EnvironmentPage() -> impl IntoView {
                                         hint="Origins allowed to show the widget in an iframe, one per line. Nobody else can frame it. New widget tokens pick up a change."
                                         value=lines(&env.frame_ancestors)
                                         error=field_error(result, "frame_ancestors")
+                                    />
+                                    <OriginList
+                                        name="widget_origins"
+                                        label="Origins allowed to call the widget API"
+                                        hint="Pages on these origins may render the official WorkOS widgets (<Pipes/>, <PipesAdmin/>) against Plumb: they call /_widgets/… with a widget token. One origin per line."
+                                        value=lines(&env.widget_origins)
+                                        error=field_error(result, "widget_origins")
                                     />
                                     <button type="submit" class="primary" disabled=move || save.pending().get()>"Save settings"</button>
                                 </ActionForm>

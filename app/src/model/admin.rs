@@ -77,6 +77,8 @@ pub struct EnvironmentView {
     pub live: bool,
     pub return_to_origins: Vec<String>,
     pub frame_ancestors: Vec<String>,
+    /// Origins whose pages may call the widget API (the official WorkOS widgets).
+    pub widget_origins: Vec<String>,
 }
 
 /// The environment the dashboard shows, and every one it can switch to.

@@ -93,6 +93,7 @@ impl From<&Environment> for EnvironmentView {
             live: e.live,
             return_to_origins: list(&e.return_to_origins),
             frame_ancestors: list(&e.frame_ancestors),
+            widget_origins: list(&e.widget_origins),
         }
     }
 }
@@ -357,8 +358,12 @@ impl PlumbService for ServerFns {
         env_id: &str,
         return_to_origins: &str,
         frame_ancestors: &str,
+        widget_origins: &str,
     ) -> Result<EnvironmentView, AppError> {
-        let saved = self.plumb.update_environment_settings(&env(env_id), return_to_origins, frame_ancestors).await?;
+        let saved = self
+            .plumb
+            .update_environment_settings(&env(env_id), return_to_origins, frame_ancestors, widget_origins)
+            .await?;
         tracing::info!(environment = %saved.slug, "environment settings saved");
         Ok(EnvironmentView::from(&saved))
     }

@@ -18,6 +18,8 @@ pub struct Environment {
     pub return_to_origins: String,
     /// Space-separated origins allowed to frame the widget.
     pub frame_ancestors: String,
+    /// Space-separated origins whose pages may call the widget API (`/_widgets/…`, CORS).
+    pub widget_origins: String,
     pub created_at: i64,
 }
 
@@ -30,6 +32,7 @@ impl FromRow<'_, AnyRow> for Environment {
             live: flag(row, "live")?,
             return_to_origins: row.try_get("return_to_origins")?,
             frame_ancestors: row.try_get("frame_ancestors")?,
+            widget_origins: row.try_get("widget_origins")?,
             created_at: row.try_get("created_at")?,
         })
     }
@@ -38,7 +41,7 @@ impl FromRow<'_, AnyRow> for Environment {
 /// The environment every database starts with, where API keys and providers go by default.
 pub const SANDBOX: &str = "env_sandbox";
 
-const COLUMNS: &str = "id, slug, name, live, return_to_origins, frame_ancestors, created_at";
+const COLUMNS: &str = "id, slug, name, live, return_to_origins, frame_ancestors, widget_origins, created_at";
 
 impl Store {
     /// Every environment, sandbox first.
@@ -65,8 +68,8 @@ impl Store {
     /// Adds an environment; false when the slug is taken.
     pub async fn insert_environment(&self, e: &Environment) -> Result<bool> {
         let result = sqlx::query(
-            "INSERT INTO environments (id, slug, name, live, return_to_origins, frame_ancestors, created_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7)",
+            "INSERT INTO environments (id, slug, name, live, return_to_origins, frame_ancestors, widget_origins, \
+             created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
         )
         .bind(e.id.as_str())
         .bind(&e.slug)
@@ -74,6 +77,7 @@ impl Store {
         .bind(e.live as i64)
         .bind(&e.return_to_origins)
         .bind(&e.frame_ancestors)
+        .bind(&e.widget_origins)
         .bind(e.created_at)
         .execute(&self.pool)
         .await;
@@ -89,13 +93,17 @@ impl Store {
         id: &EnvironmentId,
         return_to_origins: &str,
         frame_ancestors: &str,
+        widget_origins: &str,
     ) -> Result<bool> {
-        let done = sqlx::query("UPDATE environments SET return_to_origins = $1, frame_ancestors = $2 WHERE id = $3")
-            .bind(return_to_origins)
-            .bind(frame_ancestors)
-            .bind(id.as_str())
-            .execute(&self.pool)
-            .await?;
+        let done = sqlx::query(
+            "UPDATE environments SET return_to_origins = $1, frame_ancestors = $2, widget_origins = $3 WHERE id = $4",
+        )
+        .bind(return_to_origins)
+        .bind(frame_ancestors)
+        .bind(widget_origins)
+        .bind(id.as_str())
+        .execute(&self.pool)
+        .await?;
         Ok(done.rows_affected() == 1)
     }
 }
