@@ -56,12 +56,17 @@ pub struct LinkRequest {
     pub intent: Intent,
     /// Values for the provider's installation-scope configuration fields.
     pub config: Values,
+    /// For the official widget's popup: the hash binding the link to the widget's tokens
+    /// ([`crate::handoff`]).
+    pub handoff: Option<String>,
 }
 
 /// `POST /data-integrations/{slug}/authorize`'s answer.
 #[derive(Debug, Clone)]
 pub struct LinkCreated {
     pub url: String,
+    /// The link's one-time token (the last segment of `url`).
+    pub link: String,
     /// With a `code_challenge`: identifies this authorization; it comes back to `return_to`.
     pub state: Option<String>,
 }
@@ -191,9 +196,14 @@ impl Plumb {
                 intent: intent.to_db(),
                 expires_at: now + STATE_TTL_MS,
                 created_at: now,
+                handoff: request.handoff.clone(),
             })
             .await?;
-        Ok(LinkCreated { url: format!("{}/oauth/start/{token}", self.config.public_url), state: app_state })
+        Ok(LinkCreated {
+            url: format!("{}/oauth/start/{token}", self.config.public_url),
+            link: token,
+            state: app_state,
+        })
     }
 
     /// A `return_to` must be an absolute URL on Plumb's own origin or on one the operator listed
@@ -230,6 +240,7 @@ impl Plumb {
     pub async fn link_preview(&self, token: &str) -> Result<LinkPreview> {
         let link = self.store.authorization_link(&ids::sha256_hex(token)).await?;
         let (link, provider) = self.usable_link(link).await?;
+        check_handoff(&link, None)?;
         let environment = self.environment(&provider.environment_id).await?;
         let returns_to = url::Url::parse(&link.return_to).ok().and_then(|u| u.host_str().map(str::to_owned));
         Ok(LinkPreview { provider: provider.name, environment: environment.name, returns_to })
@@ -237,7 +248,27 @@ impl Plumb {
 
     /// The person confirmed the link's page: start the flow it stands for.
     pub async fn start_from_link(&self, token: &str, browser_binding: &str) -> Result<url::Url> {
-        let link = self.store.take_authorization_link(&ids::sha256_hex(token)).await?;
+        self.start_link(token, None, browser_binding).await
+    }
+
+    /// The official widget's popup brought the link back with the widget's tokens (hashed as
+    /// `handoff`): start the flow, if they are the link's.
+    pub(crate) async fn start_from_handoff(
+        &self,
+        token: &str,
+        handoff: &str,
+        browser_binding: &str,
+    ) -> Result<url::Url> {
+        self.start_link(token, Some(handoff), browser_binding).await
+    }
+
+    async fn start_link(&self, token: &str, handoff: Option<&str>, browser_binding: &str) -> Result<url::Url> {
+        let hash = ids::sha256_hex(token);
+        // Checked before the link is used up, so a wrong hand-off does not spend it.
+        if let Some(link) = self.store.authorization_link(&hash).await? {
+            check_handoff(&link, handoff)?;
+        }
+        let link = self.store.take_authorization_link(&hash).await?;
         let (link, provider) = self.usable_link(link).await?;
         let start = Start {
             return_to: if link.return_to.is_empty() { DONE_PAGE.to_string() } else { link.return_to.clone() },
@@ -558,6 +589,21 @@ impl Plumb {
             config,
             ..Obtained::default()
         })
+    }
+}
+
+/// Whether a link is opened the way it was made for: a link the official widget's popup opens
+/// only with the widget's hand-off tokens, any other only through its confirmation page.
+fn check_handoff(link: &AuthorizationLink, presented: Option<&str>) -> Result<()> {
+    match (link.handoff.as_deref(), presented) {
+        (None, None) => Ok(()),
+        (Some(bound), Some(given)) if crate::crypto::constant_time_eq(bound.as_bytes(), given.as_bytes()) => Ok(()),
+        (Some(_), None) => Err(Error::InvalidState(
+            "This link is opened by the application's connections widget only. Connect again from the application.",
+        )),
+        _ => Err(Error::InvalidState(
+            "This window was not opened by the widget that asked to connect. Connect again from the application.",
+        )),
     }
 }
 

@@ -138,15 +138,25 @@ impl Plumb {
         slug: &str,
         intent: Intent,
         input: CredentialInput,
-    ) -> Result<()> {
+    ) -> Result<Connection> {
         let claims = self.widget_session(widget_token).await?;
+        self.install_for_viewer(&claims, slug, intent, input).await
+    }
+
+    /// [`Plumb::install_from_widget`] for a viewer whose token is already checked.
+    pub async fn install_for_viewer(
+        &self,
+        claims: &crate::widget_tokens::Claims,
+        slug: &str,
+        intent: Intent,
+        input: CredentialInput,
+    ) -> Result<Connection> {
         let provider = self.provider(&claims.environment(), slug).await?;
-        let owner = self.widget_owner(&claims, &provider, true)?;
+        let owner = self.widget_owner(claims, &provider, true)?;
         let provider = self.for_organization(provider, owner.organization_id.as_deref()).await?;
         let intent =
             Intent { established_by: Some(claims.sub.clone()), manager: claims.manages_organization(), ..intent };
-        self.install_credential(&provider, &owner, &intent, input).await?;
-        Ok(())
+        self.install_credential(&provider, &owner, &intent, input).await
     }
 
     /// `POST /data-integrations/{slug}/credentials`: the chosen connection's credential, as

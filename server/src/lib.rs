@@ -3,7 +3,7 @@
 //! - transport: [`http`] (the REST API, the OAuth pages, the Leptos pages and server functions)
 //!   and the `plumb` command line;
 //! - flows, each an `impl Plumb` block: [`connect`], [`session_binding`], [`tokens`], [`widget`],
-//!   [`provider_admin`], [`environments`], [`webhooks`], [`events`], [`admin_accounts`],
+//!   [`widget_api`] and [`handoff`] (the official WorkOS widgets), [`provider_admin`], [`environments`], [`webhooks`], [`events`], [`admin_accounts`],
 //!   [`api_keys`], [`housekeeping`];
 //! - the core: [`plumb::Plumb`], and the domain's types and rules ([`providers`],
 //!   [`provider_settings`], [`provider_rules`], [`connections`], [`catalog`], [`error`], [`ids`], [`paging`]);
@@ -32,6 +32,7 @@ pub mod environments;
 pub mod error;
 pub mod event_names;
 pub mod events;
+pub mod handoff;
 pub mod housekeeping;
 pub mod http;
 pub mod icons;
@@ -64,6 +65,7 @@ pub mod token_request;
 pub mod tokens;
 pub mod webhooks;
 pub mod widget;
+pub mod widget_api;
 pub mod widget_tokens;
 pub mod workers;
 

@@ -177,7 +177,7 @@ fn cross_site_refusal() -> Response {
 }
 
 /// This browser's binding value: the one it already has, or a new one.
-fn binding(headers: &HeaderMap) -> String {
+pub(super) fn binding(headers: &HeaderMap) -> String {
     cookie(headers, BINDING_COOKIE)
         .filter(|v| v.len() == 43 && v.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_'))
         .map(str::to_owned)
@@ -188,12 +188,17 @@ fn redirect_to_provider(state: &AppState, started: Result<url::Url, Error>, bind
     match started {
         Ok(url) => {
             let mut response = see_other(url.as_str());
-            // SameSite=Lax: the cookie must come back on the provider's top-level redirect.
-            set_cookie(state, &mut response, BINDING_COOKIE, binding, "/oauth", 3600);
+            bind_browser(state, &mut response, binding);
             response
         }
         Err(e) => error_page(e),
     }
+}
+
+/// Sets the cookie that binds the flow just started to this browser. SameSite=Lax: it must come
+/// back on the provider's top-level redirect to the callback.
+pub(super) fn bind_browser(state: &AppState, response: &mut Response, binding: &str) {
+    set_cookie(state, response, BINDING_COOKIE, binding, "/oauth", 3600);
 }
 
 #[derive(Deserialize)]

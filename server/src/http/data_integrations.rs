@@ -604,6 +604,7 @@ pub async fn authorize(
         code_challenge,
         intent,
         config: config_values(&map)?,
+        handoff: None,
     };
     let link = state.plumb.authorization_link(key.environment(), &slug, &request).await?;
     Ok(Json(match link.state {

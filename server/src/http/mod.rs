@@ -12,6 +12,7 @@ mod data_integrations;
 mod error;
 mod events;
 mod extract;
+mod handoff;
 mod icons;
 mod idempotency;
 mod openapi;
@@ -29,6 +30,8 @@ mod site_cache;
 mod state;
 mod tokens;
 mod webhook_endpoints;
+mod widgets_api;
+mod widgets_json;
 
 pub use error::ApiError;
 pub use serve::{raise_open_files_limit, serve, Limits};
@@ -113,6 +116,11 @@ pub fn router(plumb: Arc<Plumb>) -> Router {
         .route("/oauth/start/{link}", get(connect::confirm_start).post(connect::start))
         .route("/oauth/done", get(connect::done))
         .route("/oauth/callback", get(connect::callback))
+        // The official WorkOS widgets' connect popup, and their API (CORS on every path).
+        .route("/pipes/redirecting", get(handoff::redirecting))
+        .route("/pipes/handoff", post(handoff::handoff))
+        .route("/pipes/done", get(handoff::done))
+        .merge(widgets_api::routes(&state))
         .route("/login", post(dashboard_auth::sign_in))
         .route("/logout", post(dashboard_auth::sign_out))
         .route("/invite/{token}", post(dashboard_auth::accept_invite))

@@ -83,7 +83,8 @@ pub fn confirm_page(title: &str, paragraphs: &[String], action: &str, button: &s
     response
 }
 
-fn page(status: StatusCode, title: &str, body_html: &str) -> Response {
+/// A page in Plumb's plain layout around `body_html` (trusted markup: escape what goes in it).
+pub(super) fn page(status: StatusCode, title: &str, body_html: &str) -> Response {
     let body = format!(
         "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\">\
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\

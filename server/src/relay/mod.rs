@@ -314,6 +314,7 @@ impl Plumb {
                 code_challenge: None,
                 intent,
                 config: Default::default(),
+                handoff: None,
             });
             match request {
                 Ok(request) => match self.authorization_link(env, &provider.slug, &request).await {

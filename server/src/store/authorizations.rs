@@ -58,6 +58,9 @@ pub struct AuthorizationLink {
     pub created_at: i64,
     /// The configuration values given for the connection, sealed (some may be secret).
     pub config: Option<Vec<u8>>,
+    /// For a link the official widget's popup opens: the SHA-256 of its redirect and hand-off
+    /// tokens ([`crate::handoff`]); only a page given both may start it.
+    pub handoff: Option<String>,
 }
 
 /// The outcome of taking a pending authorization for a callback.
@@ -71,7 +74,7 @@ pub enum Taken {
 
 const LINK_COLUMNS: &str =
     "link_hash, provider_id, user_id, organization_id, return_to, code_challenge, app_state, expires_at, created_at, \
-     intent, config";
+     intent, config, handoff";
 const STATE_COLUMNS: &str = "state_hash, provider_id, user_id, organization_id, browser_binding, pkce_verifier, \
      return_to, widget_key_id, code_challenge, app_state, expires_at, created_at, intent, config";
 
@@ -84,7 +87,7 @@ impl AuthorizationLink {
 impl Store {
     pub async fn insert_authorization_link(&self, l: &AuthorizationLink) -> Result<()> {
         sqlx::query(&format!(
-            "INSERT INTO authorization_links ({LINK_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)"
+            "INSERT INTO authorization_links ({LINK_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)"
         ))
         .bind(&l.link_hash)
         .bind(l.provider_id.as_str())
@@ -97,6 +100,7 @@ impl Store {
         .bind(l.created_at)
         .bind(l.intent.as_deref())
         .bind(l.config.as_deref())
+        .bind(l.handoff.as_deref())
         .execute(&self.pool)
         .await?;
         Ok(())

@@ -32,6 +32,10 @@ const BROWSER_ONLY: &[(&str, &str)] = &[
     ("/logout", "the dashboard's sign-out form"),
     ("/invite/{token}", "an admin invitation's form"),
     ("/dashboard/switch-environment", "the dashboard's environment switch"),
+    ("/pipes/redirecting", "the official WorkOS widgets' connect popup page"),
+    ("/pipes/handoff", "that popup page's own request, same origin only"),
+    ("/pipes/done", "the page that popup's flow ends on"),
+    ("/_widgets/{*rest}", "the widget API's catch-all: any other path's 404, with CORS headers"),
     ("/widget", "the widget page"),
     ("/docs/api", "this document, rendered for people"),
     ("/metrics", "Prometheus metrics, served on the metrics listener (PLUMB_METRICS_ADDR) only"),
@@ -203,9 +207,98 @@ fn provider(slug: &str, ownership: &str) -> Value {
     })
 }
 
+/// A widget API request with a widget token (`{installation}` and `{org_installation}` in its
+/// path are the connections the walk's key installs made).
+fn widget_case(method: Method, template: &'static str, path: &str, body: Option<Value>, token: &str) -> Case {
+    let mut c = case(method, template, path, body);
+    c.headers.push(("authorization", format!("Bearer {token}")));
+    c
+}
+
+/// The widget API's operations, for a manager of `org_w` (`token`).
+fn widget_walk(token: &str) -> Vec<Case> {
+    use Method as M;
+    let w = |method: Method, template: &'static str, path: &str, body: Option<Value>| {
+        widget_case(method, template, path, body, token)
+    };
+    vec![
+        w(M::GET, "/_widgets/settings", "/_widgets/settings", None),
+        w(M::GET, "/_widgets/UserManagement/organizations", "/_widgets/UserManagement/organizations", None),
+        w(M::GET, "/_widgets/DataIntegrations/mine", "/_widgets/DataIntegrations/mine", None),
+        w(
+            M::POST,
+            "/_widgets/DataIntegrations/{slug}/authorize",
+            "/_widgets/DataIntegrations/acme/authorize",
+            Some(json!({"requireHandoff": true, "config": {}})),
+        ),
+        w(
+            M::PUT,
+            "/_widgets/DataIntegrations/{slug}/client-credentials",
+            "/_widgets/DataIntegrations/acme/client-credentials",
+            Some(json!({"client_id": "c", "client_secret": "s"})),
+        ),
+        w(
+            M::PUT,
+            "/_widgets/DataIntegrations/{slug}/api-key",
+            "/_widgets/DataIntegrations/acme/api-key",
+            Some(json!({"secret": "widget-key-1234"})),
+        ),
+        w(
+            M::DELETE,
+            "/_widgets/DataIntegrations/installations/{installation_id}",
+            "/_widgets/DataIntegrations/installations/{installation}",
+            None,
+        ),
+        w(M::GET, "/_widgets/DataIntegrations/configurations", "/_widgets/DataIntegrations/configurations", None),
+        w(
+            M::PUT,
+            "/_widgets/DataIntegrations/{slug}/configuration",
+            "/_widgets/DataIntegrations/acme/configuration",
+            Some(json!({"enabled": true, "scopes": ["read"]})),
+        ),
+        w(M::GET, "/_widgets/DataIntegrations/organization", "/_widgets/DataIntegrations/organization", None),
+        w(
+            M::PUT,
+            "/_widgets/DataIntegrations/{slug}/organization/configuration",
+            "/_widgets/DataIntegrations/orgacme/organization/configuration",
+            Some(json!({"enabled": true})),
+        ),
+        w(
+            M::POST,
+            "/_widgets/DataIntegrations/{slug}/organization/authorize",
+            "/_widgets/DataIntegrations/orgacme/organization/authorize",
+            Some(json!({"config": {}})),
+        ),
+        w(
+            M::PUT,
+            "/_widgets/DataIntegrations/{slug}/organization/client-credentials",
+            "/_widgets/DataIntegrations/orgacme/organization/client-credentials",
+            Some(json!({"client_id": "c", "client_secret": "s"})),
+        ),
+        w(
+            M::PUT,
+            "/_widgets/DataIntegrations/{slug}/organization/api-key",
+            "/_widgets/DataIntegrations/orgacme/organization/api-key",
+            Some(json!({"secret": "widget-org-key-1234"})),
+        ),
+        w(
+            M::GET,
+            "/_widgets/DataIntegrations/shared-connections",
+            "/_widgets/DataIntegrations/shared-connections",
+            None,
+        ),
+        w(
+            M::DELETE,
+            "/_widgets/DataIntegrations/organization/installations/{installation_id}",
+            "/_widgets/DataIntegrations/organization/installations/{org_installation}",
+            None,
+        ),
+    ]
+}
+
 /// Every documented operation, in an order where each finds what it needs: providers first,
 /// deletions last.
-fn walk() -> Vec<Case> {
+fn walk(widget_token: &str) -> Vec<Case> {
     use Method as M;
     let user = "/user_management/users/user_1/connected_accounts/acme";
     let org = "/organizations/org_1/connected_accounts/orgacme";
@@ -321,6 +414,7 @@ fn walk() -> Vec<Case> {
         case(M::PATCH, "/webhook_endpoints/{id}", "/webhook_endpoints/{id}", Some(json!({"status": "disabled"}))),
         case(M::DELETE, "/webhook_endpoints/{id}", "/webhook_endpoints/{id}", None),
     ];
+    cases.extend(widget_walk(widget_token));
     for method in [M::GET, M::POST, M::PUT, M::PATCH, M::DELETE] {
         let mut path_form = case(method.clone(), "/relay/{slug}/{path}", "/relay/acme/v1/me", None);
         path_form.headers.push(("x-relay-user-id", "user_1".into()));
@@ -348,19 +442,32 @@ fn walk() -> Vec<Case> {
 async fn every_documented_operation_answers_as_documented(backend: Backend) {
     let app = TestApp::new(backend).await;
     let doc = document(&app).await;
-    let cases = walk();
+    let minted = app
+        .post_json(
+            "/widgets/token",
+            Some(&app.api_key),
+            json!({"user_id": "user_w", "organization_id": "org_w", "scopes": ["widgets:pipes:manage"]}),
+        )
+        .await;
+    let cases = walk(minted.json()["token"].as_str().unwrap());
     let walked: BTreeSet<(String, String)> =
         cases.iter().map(|c| (c.method.to_string(), c.template.to_string())).collect();
     assert_eq!(walked, documented(&doc), "the walk and the document name different operations");
 
     let mut problems = Vec::new();
     let mut webhook = String::new();
+    let (mut installation, mut org_installation) = (String::new(), String::new());
     for c in cases {
-        let path = c.path.replace("{id}", &webhook);
-        let mut request = Request::builder()
-            .method(c.method.clone())
-            .uri(&path)
-            .header(header::AUTHORIZATION, format!("Bearer {}", app.api_key));
+        let path = c
+            .path
+            .replace("{id}", &webhook)
+            .replace("{installation}", &installation)
+            .replace("{org_installation}", &org_installation);
+        let mut request = Request::builder().method(c.method.clone()).uri(&path);
+        // The widget API's cases carry their own token.
+        if !c.headers.iter().any(|(name, _)| *name == "authorization") {
+            request = request.header(header::AUTHORIZATION, format!("Bearer {}", app.api_key));
+        }
         for (name, value) in &c.headers {
             request = request.header(*name, value);
         }
@@ -389,8 +496,12 @@ async fn every_documented_operation_answers_as_documented(backend: Backend) {
             ));
             continue;
         };
-        if c.template == "/webhook_endpoints" && c.method == Method::POST {
-            webhook = reply.json()["id"].as_str().unwrap_or_default().to_string();
+        let id = || reply.json()["id"].as_str().unwrap_or_default().to_string();
+        match c.template {
+            "/webhook_endpoints" if c.method == Method::POST => webhook = id(),
+            "/_widgets/DataIntegrations/{slug}/api-key" => installation = id(),
+            "/_widgets/DataIntegrations/{slug}/organization/api-key" => org_installation = id(),
+            _ => {}
         }
         let response = match response["$ref"].as_str() {
             Some(r) => &doc["components"]["responses"][r.rsplit('/').next().unwrap()],

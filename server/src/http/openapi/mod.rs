@@ -9,6 +9,7 @@ mod platform;
 mod reference;
 mod relay;
 mod schemas;
+mod widgets;
 
 use axum::body::Bytes;
 use axum::http::{header, HeaderValue};
@@ -67,6 +68,22 @@ use utoipa::OpenApi;
         platform::delete_webhook_endpoint,
         relay::relay_path,
         relay::relay_url,
+        widgets::widget_mine,
+        widgets::widget_settings,
+        widgets::widget_shared_connections,
+        widgets::widget_organizations,
+        widgets::widget_authorize,
+        widgets::widget_api_key,
+        widgets::widget_client_credentials,
+        widgets::widget_disconnect,
+        widgets::widget_configurations,
+        widgets::widget_configure,
+        widgets::widget_organization_integrations,
+        widgets::widget_configure_organization,
+        widgets::widget_authorize_organization,
+        widgets::widget_organization_api_key,
+        widgets::widget_organization_client_credentials,
+        widgets::widget_disconnect_organization,
         platform::healthz,
         platform::readyz,
         platform::openapi_json,
@@ -82,6 +99,7 @@ use utoipa::OpenApi;
         schemas::ValidationFailed,
         schemas::ProviderError,
         schemas::ProviderUnavailable,
+        widgets::Forbidden,
     )),
     tags(
         (name = "Data integrations", description = "Providers, authorizations and organization settings."),
@@ -89,6 +107,9 @@ use utoipa::OpenApi;
         (name = "Connected accounts", description = "A user's or an organization's connections."),
         (name = "Relay", description = "Calls to a provider's API with the connection's credential attached (`docs/relay.md`)."),
         (name = "Widgets", description = "Tokens for Plumb's connection widget."),
+        (name = "Widget API", description = "What the official WorkOS widgets (`<Pipes/>`, `<PipesAdmin/>` of \
+            `@workos-inc/widgets`) call from the application's pages: `Authorization: Bearer <widget token>` \
+            instead of an API key, and CORS for the environment's widget API origins."),
         (name = "Events and webhooks", description = "The event log and where events are delivered."),
         (name = "API keys", description = "The calling key."),
         (name = "Operations", description = "Checks for operators and tools; no API key."),
@@ -98,6 +119,9 @@ struct ApiDoc;
 
 /// The name of the security scheme every API-key operation requires.
 const API_KEY: &str = "api_key";
+
+/// The widget API's instead: a widget token from `POST /widgets/token`.
+const WIDGET_TOKEN: &str = "widget_token";
 
 /// The document for a Plumb reached at `public_url`.
 pub fn document(public_url: &str) -> utoipa::openapi::OpenApi {
@@ -110,12 +134,22 @@ pub fn document(public_url: &str) -> utoipa::openapi::OpenApi {
         .description(Some("A Plumb API key: `sk_test_…` (sandbox) or `sk_live_…` (production)."))
         .build();
     doc.components.get_or_insert_with(Default::default).add_security_scheme(API_KEY, SecurityScheme::Http(scheme));
+    let widget_scheme = HttpBuilder::new()
+        .scheme(HttpAuthScheme::Bearer)
+        .description(Some("A widget token from `POST /widgets/token`: one user (and organization) of one environment."))
+        .build();
+    doc.components
+        .get_or_insert_with(Default::default)
+        .add_security_scheme(WIDGET_TOKEN, SecurityScheme::Http(widget_scheme));
     // Every operation takes the key except the operators' checks: set per operation rather than
     // document-wide, so those need no override.
     let requirement = SecurityRequirement::new(API_KEY, Vec::<String>::new());
+    let widget_requirement = SecurityRequirement::new(WIDGET_TOKEN, Vec::<String>::new());
     for (path, item) in doc.paths.paths.iter_mut() {
+        let widget_api = path.starts_with("/_widgets/");
         if let Some(post) = item.post.as_mut() {
-            if !path.starts_with("/relay") && !super::idempotency::safe_to_repeat(path) {
+            // Idempotency-Key goes with an API key, which the widget API does not take.
+            if !path.starts_with("/relay") && !widget_api && !super::idempotency::safe_to_repeat(path) {
                 post.parameters.get_or_insert_with(Vec::new).push(idempotency_key());
             }
         }
@@ -133,7 +167,9 @@ pub fn document(public_url: &str) -> utoipa::openapi::OpenApi {
         .flatten()
         {
             let public = operation.tags.as_ref().is_some_and(|t| t.iter().any(|t| t == platform::OPERATIONS));
-            if !public {
+            if widget_api {
+                operation.security = Some(vec![widget_requirement.clone()]);
+            } else if !public {
                 operation.security = Some(vec![requirement.clone()]);
             }
         }
