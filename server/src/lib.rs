@@ -64,6 +64,7 @@ pub mod token_request;
 pub mod tokens;
 pub mod webhooks;
 pub mod widget;
+pub mod widget_theme;
 pub mod widget_tokens;
 pub mod workers;
 

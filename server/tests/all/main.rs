@@ -29,3 +29,4 @@ mod shutdown;
 mod static_files;
 mod store;
 mod token_api;
+mod widget_look;

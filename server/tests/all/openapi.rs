@@ -33,6 +33,7 @@ const BROWSER_ONLY: &[(&str, &str)] = &[
     ("/invite/{token}", "an admin invitation's form"),
     ("/dashboard/switch-environment", "the dashboard's environment switch"),
     ("/widget", "the widget page"),
+    ("/widget/version", "what a framed widget asks to tell when a connect in another tab finished (widget token)"),
     ("/docs/api", "this document, rendered for people"),
     ("/metrics", "Prometheus metrics, served on the metrics listener (PLUMB_METRICS_ADDR) only"),
 ];
