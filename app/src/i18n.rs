@@ -138,8 +138,10 @@ impl Locale {
     }
 
     /// Why connecting failed, for the error `code` the OAuth callback sent back, in this
-    /// language. Only fixed text: the code is shown after it when it looks like one, so a
-    /// provider's free text (or an attacker's) is never displayed.
+    /// language. Fixed text, never the query's own `error_description`: anyone can link to a
+    /// Plumb page with any query, and free text shown on Plumb's origin is phishing ("Session
+    /// expired. Re-enter your password at …"). The code itself is shown only when it looks like
+    /// one.
     pub fn connect_failure(self, code: &str) -> String {
         let reason = match code {
             "access_denied" => 0,

@@ -73,7 +73,7 @@ pub fn WidgetPage() -> impl IntoView {
     let body = match data {
         Ok(view) => {
             #[cfg(feature = "hydrate")]
-            crate::widget_host::start(&view, framed);
+            crate::widget_host::start(&view, framed.0, framed.1);
             let token = view.token.clone();
             Either::Left(view! {
                 <h1>{view.words.get(W::Heading).to_string()}</h1>

@@ -21,7 +21,6 @@
 //! two seconds (for at most ten minutes) and redraws itself as soon as what it shows changed.
 
 use crate::model::{ConnectionState, WidgetView};
-use crate::widget::Framed;
 use leptos::prelude::*;
 use std::time::Duration;
 use wasm_bindgen::closure::Closure;
@@ -31,7 +30,9 @@ use wasm_bindgen::{JsCast, JsValue};
 const POLL_EVERY: Duration = Duration::from_secs(2);
 const POLLS: u32 = 300;
 
-pub(crate) fn start(view: &WidgetView, framed: Framed) {
+/// Starts what the frame does for its host: `framed` is set once the page knows it is in
+/// another page's frame, and `pending` by a Connect submitted from it.
+pub(crate) fn start(view: &WidgetView, framed: RwSignal<bool>, pending: RwSignal<bool>) {
     let hosts = view.hosts.clone();
     let summary = summary(view);
     let version_url = format!("/widget/version?token={}", String::from(js_sys::encode_uri_component(&view.token)));
@@ -43,7 +44,7 @@ pub(crate) fn start(view: &WidgetView, framed: Framed) {
         if AsRef::<JsValue>::as_ref(&parent) == AsRef::<JsValue>::as_ref(&window) {
             return;
         }
-        framed.0.set(true);
+        framed.set(true);
         let post = {
             let hosts = hosts.clone();
             move |json: &str| {
@@ -61,7 +62,7 @@ pub(crate) fn start(view: &WidgetView, framed: Framed) {
     // A connect started from the frame: look for its result until it shows.
     let (version_url, version) = (version_url.clone(), version.clone());
     Effect::new(move |started: Option<bool>| {
-        let now = framed.1.get();
+        let now = pending.get();
         if now && started != Some(true) {
             poll(version_url.clone(), version.clone());
         }
