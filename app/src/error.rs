@@ -38,37 +38,6 @@ pub mod codes {
     pub const IDEMPOTENCY_KEY_IN_USE: &str = "idempotency_key_in_use";
 }
 
-/// What Plumb's own pages say when connecting failed, by the error code in the query. Fixed
-/// text, never the query's own `error_description`: anyone can link to a Plumb page with any
-/// query, and free text shown on Plumb's origin is phishing ("Session expired. Re-enter your
-/// password at …"). The code itself is shown only when it looks like one.
-pub fn connect_failure(code: &str) -> String {
-    let text = match code {
-        "access_denied" => "You declined access at the provider.",
-        "invalid_scope" => "The provider refused the permissions Plumb asked for.",
-        "provider_unavailable" | "server_error" | "temporarily_unavailable" => {
-            "The provider could not be reached. Try again in a moment."
-        }
-        "invalid_state" => "This sign-in expired or was already used. Start connecting again.",
-        "issuer_mismatch" => "The answer came from another sign-in service than the one asked. Start connecting again.",
-        "credential_rejected" => "The provider refused these credentials. Check them and try again.",
-        "pattern_mismatch" | "invalid" | "unknown_field" | "not_accepted" => {
-            "A value you entered is not in the expected form. Check it and try again."
-        }
-        "required" => "A required value is missing. Fill in every field and try again.",
-        "address_not_allowed" => "That address cannot be used: it points to a network Plumb does not call.",
-        "not_supported" | "not_oauth" => "This provider is not connected this way.",
-        _ => "The provider did not authorize the connection.",
-    };
-    let looks_like_a_code = (1..=64).contains(&code.len())
-        && code.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_');
-    if looks_like_a_code {
-        format!("{text} ({code})")
-    } else {
-        text.to_string()
-    }
-}
-
 /// A problem with one input field, shown next to that field in forms.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
@@ -167,18 +136,6 @@ impl leptos::server_fn::error::FromServerFnError for AppError {
             E::Request(m) => Self::new("network_error", format!("Plumb could not be reached: {m}")),
             other => Self::internal(other.to_string()),
         }
-    }
-}
-
-#[cfg(test)]
-mod connect_failure_tests {
-    use super::connect_failure;
-
-    #[test]
-    fn only_fixed_text_and_a_plain_code_are_shown() {
-        assert_eq!(connect_failure("access_denied"), "You declined access at the provider. (access_denied)");
-        let phishing = connect_failure("Session expired. Re-enter your password at evil.example");
-        assert_eq!(phishing, "The provider did not authorize the connection.");
     }
 }
 

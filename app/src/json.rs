@@ -62,6 +62,11 @@ mod tests {
                 }],
                 basic: Default::default(),
             }],
+            words: crate::i18n::Words(vec!["Comptes connectés".into(), "接続".into()]),
+            notice: Some("Impossible de connecter « Acme »".into()),
+            hosts: vec!["https://app.example".into()],
+            token: "t.o.k".into(),
+            version: "0123456789abcdef".into(),
         });
         let encoded = <JsonBytes as Encoder<_>>::encode(&view).unwrap();
         let decoded: Result<WidgetView, crate::error::AppError> = JsonBytes::decode(&encoded).unwrap();

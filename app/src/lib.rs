@@ -12,6 +12,7 @@ pub mod components;
 pub mod csrf;
 pub mod dashboard;
 pub mod error;
+pub mod i18n;
 pub mod json;
 pub mod methods;
 pub mod model;
@@ -20,6 +21,8 @@ pub mod pattern;
 pub mod service;
 pub mod signin;
 pub mod widget;
+#[cfg(feature = "hydrate")]
+mod widget_host;
 
 use assets::{Bundle, BundleHead};
 use leptos::prelude::*;
@@ -50,17 +53,27 @@ pub fn shell(bundle: Bundle) -> impl IntoView {
     }
 }
 
-/// The HTML document around the widget, loading the widget's bundle instead of the dashboard's.
+/// The HTML document around the widget, loading the widget's bundle instead of the dashboard's,
+/// in the language and with the look the server chose ([`model::WidgetChrome`]). The theme's
+/// custom properties go in a `<style>` carrying the page's nonce: its values were checked to be
+/// plain colours, lengths and font names, so they are written as they are.
 pub fn widget_shell(bundle: Bundle) -> impl IntoView {
+    let chrome = use_context::<model::WidgetChrome>().unwrap_or_default();
+    let theme = (!chrome.css.is_empty()).then(|| {
+        let nonce = leptos::nonce::use_nonce();
+        view! { <style nonce=nonce inner_html=chrome.css/> }
+    });
     view! {
         <!DOCTYPE html>
-        <html lang="en">
+        <html lang=chrome.lang data-scheme=chrome.scheme>
             <head>
                 <meta charset="utf-8"/>
                 <meta name="viewport" content="width=device-width, initial-scale=1"/>
+                <meta name="color-scheme" content=if chrome.scheme == "auto" { "light dark" } else { chrome.scheme }/>
                 <link rel="icon" href="/favicon.svg" type="image/svg+xml"/>
+                <title>{chrome.title}</title>
                 <BundleHead bundle/>
-                <MetaTags/>
+                {theme}
             </head>
             <body>
                 <WidgetApp/>
@@ -83,7 +96,6 @@ fn mark_hydrated() {
 /// dashboard, and not even the router (one page, never navigated in place).
 #[component]
 pub fn WidgetApp() -> impl IntoView {
-    provide_meta_context();
     mark_hydrated();
     view! { <widget::WidgetPage/> }
 }

@@ -713,6 +713,63 @@ pub struct WidgetView {
     pub user_id: String,
     pub organization_id: Option<String>,
     pub providers: Vec<WidgetProvider>,
+    /// The widget's text in the language chosen for this viewer (see [`crate::i18n`]).
+    pub words: crate::i18n::Words,
+    /// Why the last connection failed, in that language, when the page was opened after one.
+    pub notice: Option<String>,
+    /// The origins allowed to frame the widget: the only ones it tells about itself
+    /// (`postMessage`).
+    pub hosts: Vec<String>,
+    /// The widget token the page's forms send back (empty in `load_widget`'s answer: the
+    /// caller has it).
+    #[serde(default)]
+    pub token: String,
+    /// A digest of what the list shows (`GET /widget/version` answers the current one), so a
+    /// framed widget can tell when a connect finished in another tab.
+    #[serde(default)]
+    pub version: String,
+}
+
+/// An environment's widget look as the dashboard edits it: each value as typed, empty when unset.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WidgetThemeView {
+    #[serde(default)]
+    pub accent: String,
+    #[serde(default)]
+    pub radius: String,
+    #[serde(default)]
+    pub font: String,
+    /// `light`, `dark` or `auto`.
+    #[serde(default)]
+    pub scheme: String,
+}
+
+/// A connection that failed: the OAuth callback's error code, the provider it names (shown
+/// only when it is one the widget lists) and the provider's HTTP status when it refused a
+/// credential.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConnectFailure {
+    pub code: String,
+    pub provider: String,
+    pub status: Option<u16>,
+}
+
+/// What the widget page's document says outside the hydrated app: its language, title and
+/// look, chosen by the server from the widget token and the request. Rendered on the server only.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WidgetChrome {
+    pub lang: &'static str,
+    pub title: String,
+    /// `light`, `dark` or `auto`.
+    pub scheme: &'static str,
+    /// Custom properties applying the theme; checked values only (see server/src/widget_theme.rs).
+    pub css: String,
+}
+
+impl Default for WidgetChrome {
+    fn default() -> Self {
+        Self { lang: "en", title: "Connections".into(), scheme: "light", css: String::new() }
+    }
 }
 
 #[cfg(test)]

@@ -54,7 +54,11 @@ pub trait PlumbService: Send + Sync + 'static {
     async fn delete_webhook(&self, env: &str, id: &str) -> Result<(), AppError>;
     async fn resend_delivery(&self, env: &str, id: &str) -> Result<(), AppError>;
     /// The providers and connection states for the user a widget token names.
-    async fn widget(&self, widget_token: &str) -> Result<WidgetView, AppError>;
+    async fn widget(
+        &self,
+        widget_token: &str,
+        failure: Option<crate::model::ConnectFailure>,
+    ) -> Result<WidgetView, AppError>;
     /// Removes the widget user's connection to one provider.
     async fn disconnect(&self, widget_token: &str, provider: &str, account: Option<&str>) -> Result<(), AppError>;
     async fn rename_account(
@@ -65,6 +69,14 @@ pub trait PlumbService: Send + Sync + 'static {
         label: &str,
     ) -> Result<(), AppError>;
     /// The current environment and the others, for the switcher and the settings page.
+    /// The environment's widget look.
+    async fn widget_theme(&self, env: &str) -> Result<crate::model::WidgetThemeView, AppError>;
+    /// Checks and saves the environment's widget look.
+    async fn save_widget_theme(
+        &self,
+        env: &str,
+        theme: crate::model::WidgetThemeView,
+    ) -> Result<crate::model::WidgetThemeView, AppError>;
     async fn environments(&self, env: &str) -> Result<EnvironmentsView, AppError>;
     /// Saves the current environment's return-to origins, widget frame ancestors and widget API
     /// origins (origins separated by spaces, commas or new lines).

@@ -4,29 +4,37 @@
 //! reauthorize, rename and disconnect, and "Add another account"; an organization's shared
 //! provider shows its connection to every member and the buttons to managers only.
 //!
-//! Connect is a plain form POST to `/oauth/authorize`, because it ends in a full-page redirect
-//! to the provider; Disconnect is a server action that updates the list in place. In a widget
-//! another site frames, Connect opens a new tab instead: providers refuse to be framed, and the
-//! cookie binding the flow to the browser cannot be kept in a cross-site frame.
+//! Every action is a plain form POST: Connect to `/oauth/authorize` (a full-page redirect to the
+//! provider), a credential to `/widget/credentials`, Disconnect and Rename to their server
+//! functions, which answer a form with a redirect back to this page (with the error in the query
+//! when one failed). So the page is the same before and after hydration, and after each change
+//! it is simply drawn again, by the server, from what is stored. In a widget another site
+//! frames, Connect opens a new tab instead: providers refuse to be framed, and the cookie
+//! binding the flow to the browser cannot be kept in a cross-site frame; the frame then looks
+//! for the change and redraws itself (see [`crate::widget_host`]).
 //!
 //! The widget is its own app with its own wasm bundle ([`crate::WidgetApp`]), kept small for the
-//! end user's browser: no router (the page never navigates in place, so it reads its query
-//! once) and no form-to-arguments decoding (Disconnect dispatches the arguments it already
-//! has).
+//! end user's browser: the server loads the data before rendering and hands it to the browser
+//! with the page ([`SharedValue`]), so the bundle holds no resource, suspense or server-function
+//! client, and no router (the page never navigates in place, so it reads its query once).
 
 use crate::components::Notice;
 use crate::error::AppError;
+use crate::i18n::{Words, W};
 use crate::json::JsonBytes;
 use crate::methods::{AuthMethod, BasicLabels, ConfigField};
 use crate::model::{ConnectionState, WidgetAccount, WidgetProvider, WidgetView};
 use leptos::either::Either;
 use leptos::prelude::*;
+use leptos::server::SharedValue;
 use leptos::server_fn::ServerFn;
-use leptos_meta::Title;
+use std::sync::Arc;
 
+/// The widget's data as JSON, for a backend or a page of its own (the widget page gets it from
+/// the server with its HTML).
 #[server(prefix = "/api", endpoint = "widget")]
 pub async fn load_widget(token: String) -> Result<WidgetView, AppError> {
-    crate::service::service()?.widget(&token).await
+    crate::service::service()?.widget(&token, None).await
 }
 
 #[server(prefix = "/api", endpoint = "widget/disconnect")]
@@ -35,6 +43,7 @@ pub async fn disconnect(
     provider: String,
     #[server(default)] account: Option<String>,
 ) -> Result<(), AppError> {
+    let account = account.filter(|a| !a.is_empty());
     crate::service::service()?.disconnect(&token, &provider, account.as_deref()).await
 }
 
@@ -43,130 +52,53 @@ pub async fn rename(token: String, provider: String, account: String, label: Str
     crate::service::service()?.rename_account(&token, &provider, &account, &label).await
 }
 
-/// A parameter of the page's query string: from the request while rendering on the server,
-/// from the address bar in the browser (the same URL, so hydration sees the same values).
-fn query_param(name: &str) -> Option<String> {
-    #[cfg(feature = "ssr")]
-    {
-        let url = use_context::<leptos_router::location::RequestUrl>()?.parse().ok()?;
-        url.search_params().get(name)
-    }
-    #[cfg(all(feature = "hydrate", not(feature = "ssr")))]
-    {
-        let search = window().location().search().ok()?;
-        web_sys::UrlSearchParams::new_with_str(&search).ok()?.get(name)
-    }
-    #[cfg(not(any(feature = "ssr", feature = "hydrate")))]
-    {
-        let _ = name;
-        None
-    }
-}
-
-/// A failed connection: the OAuth callback sends the user back here with the error code and
-/// the provider in the query. Only fixed text is shown for the code, and the provider is named
-/// only when it is one this widget lists (see [`crate::error::connect_failure`]).
+/// What the server loaded for the page being rendered (see [`WidgetPage`]).
 #[derive(Clone)]
-struct ConnectError {
-    code: String,
-    provider: String,
-    /// The provider's HTTP status when it refused a credential: a number, so it cannot carry text.
-    status: Option<u16>,
-}
-
-impl ConnectError {
-    fn from_query() -> Option<Self> {
-        Some(Self {
-            code: query_param("error")?,
-            provider: query_param("provider").unwrap_or_default(),
-            status: query_param("status").and_then(|s| s.parse().ok()).filter(|s| (100..=599).contains(s)),
-        })
-    }
-
-    fn message(&self, listed: &[WidgetProvider]) -> String {
-        let name = listed
-            .iter()
-            .find(|p| p.slug == self.provider || p.name == self.provider)
-            .map_or("the provider", |p| p.name.as_str());
-        let status = self.status.map(|s| format!(" {name} answered HTTP {s}.")).unwrap_or_default();
-        format!("Could not connect {name}: {}{status}", crate::error::connect_failure(&self.code))
-    }
-}
+pub struct WidgetData(pub Result<WidgetView, AppError>);
 
 #[component]
 pub fn WidgetPage() -> impl IntoView {
-    let token = query_param("token").unwrap_or_default();
-    let disconnect = ServerAction::<Disconnect>::new();
-    let rename = ServerAction::<Rename>::new();
-    provide_context(rename);
-    let widget = {
-        let token = token.clone();
-        Resource::<_, JsonBytes>::new_with_options(
-            move || (disconnect.version().get(), rename.version().get()),
-            move |_| load_widget(token.clone()),
-            false,
-        )
-    };
-    let connect_error = ConnectError::from_query();
+    // Rendered on the server from what it loaded; hydrated from the copy sent with the page.
+    let data = SharedValue::<Result<WidgetView, AppError>, JsonBytes>::new_with_encoding(|| {
+        use_context::<WidgetData>()
+            .map(|d| d.0)
+            .unwrap_or_else(|| Err(AppError::new(crate::error::codes::INTERNAL, "The widget's data is missing.")))
+    })
+    .into_inner();
     // Set once hydrated: whether this page runs inside another site's frame.
-    let framed = RwSignal::new(false);
-    provide_context(Framed(framed));
-    #[cfg(feature = "hydrate")]
-    Effect::new(move |_| {
-        if let Some(window) = web_sys::window() {
-            let top = window.top().ok().flatten();
-            let own: &wasm_bindgen::JsValue = window.as_ref();
-            framed.set(top.is_some_and(|t| AsRef::<wasm_bindgen::JsValue>::as_ref(&t) != own));
+    let framed = Framed(RwSignal::new(false), RwSignal::new(false));
+    provide_context(framed);
+    // `Either` rather than `into_any()`: a type-erased view keeps every way of rendering it in
+    // the bundle, used or not.
+    let body = match data {
+        Ok(view) => {
+            #[cfg(feature = "hydrate")]
+            crate::widget_host::start(&view, framed.0, framed.1);
+            let token = view.token.clone();
+            Either::Left(view! {
+                <h1>{view.words.get(W::Heading).to_string()}</h1>
+                {view.notice.clone().map(|text| view! { <Notice text error=true/> })}
+                {provider_list(view, token)}
+            })
         }
-    });
-    let disconnect_error = move || match (disconnect.value().get(), rename.value().get()) {
-        (Some(Err(e)), _) | (_, Some(Err(e))) => Some(e.message),
-        _ => None,
+        Err(e) => Either::Right(view! { <Notice text=e.message error=true/> }),
     };
-
-    view! {
-        <Title text="Connections"/>
-        <main class="widget">
-            <h1>"Connected accounts"</h1>
-            {move || disconnect_error().map(|text| view! { <Notice text error=true/> })}
-            <Transition fallback=|| view! { <p class="muted">"Loading…"</p> }>
-                {move || {
-                    let token = token.clone();
-                    let connect_error = connect_error.clone();
-                    // `Either` rather than `into_any()`: a type-erased view keeps every way of
-                    // rendering it in the bundle, used or not.
-                    Suspend::new(async move {
-                        match widget.await {
-                            Ok(view) => {
-                                let failed = connect_error.as_ref().map(|e| e.message(&view.providers));
-                                Either::Left(view! {
-                                    {failed.map(|text| view! { <Notice text error=true/> })}
-                                    <ProviderList view token disconnect/>
-                                })
-                            }
-                            Err(e) => Either::Right(view! { <Notice text=e.message error=true/> }),
-                        }
-                    })
-                }}
-            </Transition>
-        </main>
-    }
+    view! { <main class="widget">{body}</main> }
 }
 
 /// Whether the widget is framed by another page (see the module comment).
+/// The second signal is set when a connect was started in another tab from the frame.
 #[derive(Clone, Copy)]
-struct Framed(RwSignal<bool>);
+pub(crate) struct Framed(pub(crate) RwSignal<bool>, pub(crate) RwSignal<bool>);
 
-#[component]
-fn ProviderList(view: WidgetView, token: String, disconnect: ServerAction<Disconnect>) -> impl IntoView {
+fn provider_list(view: WidgetView, token: String) -> impl IntoView {
+    let words = Arc::new(view.words);
     if view.providers.is_empty() {
-        return Either::Left(view! { <p class="empty">"No integrations are available yet."</p> });
+        return Either::Left(view! { <p class="empty">{words.get(W::Empty).to_string()}</p> });
     }
     Either::Right(view! {
         <ul class="integrations">
-            {view.providers.into_iter().map(|p| view! {
-                <ProviderRow provider=p token=token.clone() disconnect/>
-            }).collect_view()}
+            {view.providers.into_iter().map(|p| provider_row(p, &token, &words)).collect_view()}
         </ul>
     })
 }
@@ -178,20 +110,26 @@ fn connect_form(
     slug: &str,
     hidden: Vec<(&'static str, String)>,
     fields: &[ConfigField],
-    label: &'static str,
+    label: String,
     aria: String,
-    primary: bool,
+    words: &Words,
 ) -> impl IntoView {
-    let framed = use_context::<Framed>().map(|f| f.0);
-    let target = move || framed.is_some_and(|f| f.get()).then_some("_blank");
+    let framed = use_context::<Framed>();
+    let target = move || framed.is_some_and(|f| f.0.get()).then_some("_blank");
+    // Framed, the flow runs in another tab: the list here looks again until it sees the change.
+    let started = move |_: leptos::ev::SubmitEvent| {
+        if let Some(f) = framed.filter(|f| f.0.get_untracked()) {
+            f.1.set(true);
+        }
+    };
     let class = if fields.is_empty() { "" } else { "connect-fields" };
     view! {
-        <form method="post" action="/oauth/authorize" target=target class=class>
+        <form method="post" action="/oauth/authorize" target=target class=class on:submit=started>
             <input type="hidden" name="token" value=token.to_string()/>
             <input type="hidden" name="provider" value=slug.to_string()/>
             {hidden.into_iter().map(|(name, value)| view! { <input type="hidden" name=name value=value/> }).collect_view()}
-            {config_inputs(slug, fields)}
-            <button type="submit" class:primary=primary aria-label=aria>{label}</button>
+            {config_inputs(slug, fields, words)}
+            <button type="submit" class="primary" aria-label=aria>{label}</button>
         </form>
     }
 }
@@ -200,16 +138,16 @@ fn connect_form(
 /// with the JavaScript semantics WorkOS's widget uses (anchored, `u` flag), because the HTML
 /// `pattern` attribute compiles in `v` mode, which refuses common patterns such as `[a-z-]`.
 /// The server checks every value again.
-fn config_inputs(slug: &str, fields: &[ConfigField]) -> impl IntoView {
+fn config_inputs(slug: &str, fields: &[ConfigField], words: &Words) -> impl IntoView {
     fields
         .iter()
         .map(|f| {
             let id = format!("{slug}-config-{}", f.key);
             let placeholder = if f.default.is_empty() { f.example.clone() } else { f.default.clone() };
             let pattern = f.pattern.clone();
-            let hint = (!f.default.is_empty()).then(|| format!("Defaults to {} when left blank.", f.default));
-            let label = f.label.clone();
-            let check = move |ev: leptos::ev::Event| check_pattern(&ev, &pattern, &label);
+            let hint = (!f.default.is_empty()).then(|| words.fill(W::DefaultsTo, &f.default));
+            let mismatch = words.fill(W::NotInForm, &f.label);
+            let check = move |ev: leptos::ev::Event| check_pattern(&ev, &pattern, &mismatch);
             let for_id = id.clone();
             view! {
                 <label class="field" for=for_id>
@@ -225,26 +163,24 @@ fn config_inputs(slug: &str, fields: &[ConfigField]) -> impl IntoView {
         .collect_view()
 }
 
-/// Marks the input invalid (blocking the form's submission with a message) while its value
+/// Marks the input invalid (blocking the form's submission with `message`) while its value
 /// does not match `pattern`.
-fn check_pattern(ev: &leptos::ev::Event, pattern: &str, label: &str) {
+fn check_pattern(ev: &leptos::ev::Event, pattern: &str, message: &str) {
     #[cfg(feature = "hydrate")]
     {
         use wasm_bindgen::JsCast;
         let Some(input) = ev.target().and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok()) else { return };
         let value = input.value();
-        let message = match crate::pattern::matches(pattern, value.trim()) {
-            Some(false) if !value.trim().is_empty() => format!("{label} is not in the expected form."),
-            _ => String::new(),
-        };
-        input.set_custom_validity(&message);
+        let invalid = !value.trim().is_empty() && crate::pattern::matches(pattern, value.trim()) == Some(false);
+        input.set_custom_validity(if invalid { message } else { "" });
     }
     #[cfg(not(feature = "hydrate"))]
-    let _ = (ev, pattern, label);
+    let _ = (ev, pattern, message);
 }
 
 /// A form for a method without a sign-in page: a plain POST to `/widget/credentials`, which
 /// checks the credential with the provider, stores it, and returns here.
+#[allow(clippy::too_many_arguments)]
 fn credential_form(
     token: &str,
     slug: &str,
@@ -253,6 +189,7 @@ fn credential_form(
     hidden: Vec<(&'static str, String)>,
     fields: &[ConfigField],
     basic: &BasicLabels,
+    words: &Words,
 ) -> impl IntoView {
     let id = |part: &str| format!("{slug}-{}-{part}", method.as_str());
     let input = |part: &'static str, label: String, kind: &'static str| {
@@ -264,69 +201,63 @@ fn credential_form(
             </label>
         }
     };
+    let word = |w| words.get(w).to_string();
     let (summary, inputs) = match method {
-        AuthMethod::ApiKey => ("Connect with an API key", vec![input("api_key", "API key".into(), "password")]),
+        AuthMethod::ApiKey => (W::WithApiKey, vec![input("api_key", word(W::ApiKey), "password")]),
         AuthMethod::Basic => (
-            "Connect with a user name and password",
+            W::WithPassword,
             vec![
                 input("username", basic.username_label.clone(), "text"),
                 input("password", basic.password_label.clone(), "password"),
             ],
         ),
         _ => (
-            "Connect with client credentials",
+            W::WithClientCredentials,
             vec![
-                input("client_id", "Client ID".into(), "text"),
-                input("client_secret", "Client secret".into(), "password"),
+                input("client_id", word(W::ClientId), "text"),
+                input("client_secret", word(W::ClientSecret), "password"),
             ],
         ),
     };
     view! {
         <details class="credential-form" data-method=method.as_str()>
-            <summary>{summary}</summary>
+            <summary>{word(summary)}</summary>
             <form method="post" action="/widget/credentials">
                 <input type="hidden" name="token" value=token.to_string()/>
                 <input type="hidden" name="provider" value=slug.to_string()/>
                 <input type="hidden" name="method" value=method.as_str()/>
                 {hidden.into_iter().map(|(name, value)| view! { <input type="hidden" name=name value=value/> }).collect_view()}
                 {inputs}
-                {config_inputs(&id("f"), fields)}
-                <button type="submit" class="primary" aria-label=format!("Save {name} credentials")>"Save"</button>
+                {config_inputs(&id("f"), fields, words)}
+                <button type="submit" class="primary" aria-label=words.fill(W::SaveNamed, name)>{word(W::Save)}</button>
             </form>
         </details>
     }
 }
 
-/// Disconnect posts to the server function like `ActionForm` would (and so works before
-/// hydration too), but dispatches the arguments it already holds instead of decoding them.
-fn disconnect_form(arguments: Disconnect, aria: String, disconnect: ServerAction<Disconnect>) -> impl IntoView {
-    let (token, slug) = (arguments.token.clone(), arguments.provider.clone());
-    let account = arguments.account.clone().unwrap_or_default();
-    let submit = move |ev: leptos::ev::SubmitEvent| {
-        ev.prevent_default();
-        disconnect.dispatch(arguments.clone());
-    };
+/// Disconnect: a plain POST to its server function, which redirects back here.
+fn disconnect_form(token: &str, slug: &str, account: &str, aria: String, label: String) -> impl IntoView {
     view! {
-        <form method="post" action=Disconnect::url() on:submit=submit>
-            <input type="hidden" name="token" value=token/>
-            <input type="hidden" name="provider" value=slug/>
-            <input type="hidden" name="account" value=account/>
-            <button type="submit" aria-label=aria disabled=move || disconnect.pending().get()>"Disconnect"</button>
+        <form method="post" action=Disconnect::url()>
+            <input type="hidden" name="token" value=token.to_string()/>
+            <input type="hidden" name="provider" value=slug.to_string()/>
+            <input type="hidden" name="account" value=account.to_string()/>
+            <button type="submit" aria-label=aria>{label}</button>
         </form>
     }
 }
 
-fn badge(state: Option<ConnectionState>, shared: bool) -> (&'static str, &'static str) {
-    match state {
-        None => ("Not connected", "badge"),
-        Some(ConnectionState::Connected) if shared => ("Shared by your organization", "badge badge-ok"),
-        Some(ConnectionState::Connected) => ("Connected", "badge badge-ok"),
-        Some(ConnectionState::NeedsReauthorization) => ("Needs reauthorization", "badge badge-warn"),
-    }
+fn badge(state: Option<ConnectionState>, shared: bool, words: &Words) -> (String, &'static str) {
+    let (word, class) = match state {
+        None => (W::NotConnected, "badge"),
+        Some(ConnectionState::Connected) if shared => (W::SharedByOrganization, "badge badge-ok"),
+        Some(ConnectionState::Connected) => (W::Connected, "badge badge-ok"),
+        Some(ConnectionState::NeedsReauthorization) => (W::NeedsReauthorization, "badge badge-warn"),
+    };
+    (words.get(word).to_string(), class)
 }
 
-#[component]
-fn ProviderRow(provider: WidgetProvider, token: String, disconnect: ServerAction<Disconnect>) -> impl IntoView {
+fn provider_row(provider: WidgetProvider, token: &str, words: &Arc<Words>) -> impl IntoView {
     let WidgetProvider {
         slug,
         name,
@@ -343,16 +274,17 @@ fn ProviderRow(provider: WidgetProvider, token: String, disconnect: ServerAction
     } = provider;
     let oauth = methods.contains(&AuthMethod::Oauth);
     let forms_empty = methods.iter().all(|m| *m == AuthMethod::Oauth);
+    let word = |w| words.get(w).to_string();
     // The forms for methods without a sign-in page, for a new account or for replacing the
     // credential of one (`hidden` says which).
     let credential_forms = |hidden: Vec<(&'static str, String)>| {
         methods
             .iter()
             .filter(|m| **m != AuthMethod::Oauth)
-            .map(|m| credential_form(&token, &slug, &name, *m, hidden.clone(), &fields, &basic))
+            .map(|m| credential_form(token, &slug, &name, *m, hidden.clone(), &fields, &basic, words))
             .collect_view()
     };
-    let (badge, badge_class) = badge(state, shared);
+    let (badge, badge_class) = badge(state, shared, words);
     // Nothing connected yet, or one account where only one is allowed: the row's own buttons act
     // on it. Otherwise each account gets its own line.
     let single = accounts.is_empty() || (!multiple && accounts.len() == 1);
@@ -366,10 +298,24 @@ fn ProviderRow(provider: WidgetProvider, token: String, disconnect: ServerAction
         };
         let connect = (state != Some(ConnectionState::Connected) && oauth).then(|| match reauthorizing.clone() {
             // A reauthorization keeps the account's values: nothing to ask.
-            Some(hidden) => {
-                connect_form(&token, &slug, hidden, &[], "Reauthorize", format!("Reauthorize {name}"), true)
-            }
-            None => connect_form(&token, &slug, Vec::new(), &fields, "Connect", format!("Connect {name}"), true),
+            Some(hidden) => connect_form(
+                token,
+                &slug,
+                hidden,
+                &[],
+                word(W::Reauthorize),
+                words.fill(W::ReauthorizeNamed, &name),
+                words,
+            ),
+            None => connect_form(
+                token,
+                &slug,
+                Vec::new(),
+                &fields,
+                word(W::Connect),
+                words.fill(W::ConnectNamed, &name),
+                words,
+            ),
         });
         // Without a sign-in page, replacing a credential is entering a new one.
         let replace = match &only {
@@ -377,44 +323,43 @@ fn ProviderRow(provider: WidgetProvider, token: String, disconnect: ServerAction
             None => Vec::new(),
         };
         let entered = (!forms_empty).then(|| credential_forms(replace));
-        let remove = only.clone().map(|id| {
-            let arguments = Disconnect { token: token.clone(), provider: slug.clone(), account: Some(id) };
-            disconnect_form(arguments, format!("Disconnect {name}"), disconnect)
-        });
+        let remove = only
+            .as_deref()
+            .map(|id| disconnect_form(token, &slug, id, words.fill(W::DisconnectNamed, &name), word(W::Disconnect)));
         view! { <div class="actions">{connect}{remove}</div> {entered} }
     });
     let list = (!single).then(|| {
         let add = can_manage.then(|| {
-            let label = if accounts.is_empty() { "Connect" } else { "Add another account" };
-            let aria =
-                if accounts.is_empty() { format!("Connect {name}") } else { format!("Add another {name} account") };
+            let (label, aria) = if accounts.is_empty() {
+                (word(W::Connect), words.fill(W::ConnectNamed, &name))
+            } else {
+                (word(W::AddAnother), words.fill(W::AddAnotherNamed, &name))
+            };
             let add = vec![("intent", "add".to_string())];
-            let oauth_form = oauth.then(|| connect_form(&token, &slug, add.clone(), &fields, label, aria, true));
+            let oauth_form = oauth.then(|| connect_form(token, &slug, add.clone(), &fields, label, aria, words));
             view! { {oauth_form} {(!forms_empty).then(|| credential_forms(add))} }
         });
         view! {
             <ul class="accounts">
-                {accounts.into_iter().enumerate().map(|(i, account)| view! {
-                    <AccountRow account number=i + 1 provider=slug.clone() token=token.clone() can_manage disconnect/>
+                {accounts.into_iter().enumerate().map(|(i, account)| {
+                    account_row(account, i + 1, &slug, token, can_manage, words)
                 }).collect_view()}
             </ul>
             <div class="actions">{add}</div>
         }
     });
-    let managed = (shared && !can_manage).then(|| {
-        view! {
-            <p class="muted small">"Your organization's administrators manage this connection."</p>
-        }
-    });
+    let managed = (shared && !can_manage).then(|| view! { <p class="muted small">{word(W::AdminsManage)}</p> });
+    // No logo given: the name's first letter, so every row has a mark to scan by. ASCII
+    // upper-casing only: Unicode's case tables would cost the bundle kilobytes.
+    let mark = if icon_url.is_empty() {
+        let initial: String = name.trim_start().chars().next().map(|c| c.to_ascii_uppercase()).into_iter().collect();
+        Either::Left(view! { <span class="icon monogram" aria-hidden="true">{initial}</span> })
+    } else {
+        Either::Right(view! { <img class="icon" src=icon_url alt="" width="32" height="32"/> })
+    };
     view! {
         <li class="integration" data-provider=slug.clone()>
-            // No logo given: the name's first letter, so every row has a mark to scan by. ASCII
-            // upper-casing only: Unicode's case tables would cost the bundle kilobytes.
-            {icon_url.is_empty().then(|| {
-                let initial: String = name.trim_start().chars().next().map(|c| c.to_ascii_uppercase()).into_iter().collect();
-                view! { <span class="icon monogram" aria-hidden="true">{initial}</span> }
-            })}
-            {(!icon_url.is_empty()).then(|| view! { <img class="icon" src=icon_url alt="" width="32" height="32"/> })}
+            {mark}
             <div class="integration-text">
                 <h2>{name.clone()}</h2>
                 {(!description.is_empty()).then(|| view! { <p class="muted">{description}</p> })}
@@ -429,49 +374,41 @@ fn ProviderRow(provider: WidgetProvider, token: String, disconnect: ServerAction
 
 /// One of several accounts: its name, state and date, and (for those who may) reauthorize,
 /// rename and disconnect.
-#[component]
-fn AccountRow(
+fn account_row(
     account: WidgetAccount,
     number: usize,
-    provider: String,
-    token: String,
+    provider: &str,
+    token: &str,
     can_manage: bool,
-    disconnect: ServerAction<Disconnect>,
+    words: &Words,
 ) -> impl IntoView {
     let WidgetAccount { id, name, label: current, state, connected_on } = account;
-    let shown = if name.is_empty() { format!("Account {number}") } else { name.clone() };
-    let (badge, badge_class) = badge(Some(state), false);
+    let shown = if name.is_empty() { words.fill(W::AccountNumber, &number.to_string()) } else { name.clone() };
+    let (badge, badge_class) = badge(Some(state), false, words);
     let buttons = can_manage.then(|| {
         let reauthorize = (state == ConnectionState::NeedsReauthorization).then(|| {
             let hidden = vec![("intent", "reauthorize".to_string()), ("account", id.clone())];
-            connect_form(&token, &provider, hidden, &[], "Reauthorize", format!("Reauthorize {shown}"), true)
+            let (label, aria) = (words.get(W::Reauthorize).to_string(), words.fill(W::ReauthorizeNamed, &shown));
+            connect_form(token, provider, hidden, &[], label, aria, words)
         });
-        let rename = use_context::<ServerAction<Rename>>().map(|rename| {
-            let label = RwSignal::new(current.clone());
-            let arguments = Rename { token: token.clone(), provider: provider.clone(), account: id.clone(), label: current };
-            let submit = move |ev: leptos::ev::SubmitEvent| {
-                ev.prevent_default();
-                rename.dispatch(Rename { label: label.get_untracked(), ..arguments.clone() });
-            };
-            view! {
-                <form class="rename" method="post" action=Rename::url() on:submit=submit>
-                    <input type="hidden" name="token" value=token.clone()/>
-                    <input type="hidden" name="provider" value=provider.clone()/>
-                    <input type="hidden" name="account" value=id.clone()/>
-                    <input type="text" name="label" maxlength="200" aria-label=format!("Name for {shown}")
-                        prop:value=move || label.get() on:input=move |ev| label.set(event_target_value(&ev))/>
-                    <button type="submit" aria-label=format!("Rename {shown}")>"Rename"</button>
-                </form>
-            }
-        });
-        let arguments = Disconnect { token: token.clone(), provider: provider.clone(), account: Some(id.clone()) };
-        view! { <div class="actions">{reauthorize}{rename}{disconnect_form(arguments, format!("Disconnect {shown}"), disconnect)}</div> }
+        let rename = view! {
+            <form class="rename" method="post" action=Rename::url()>
+                <input type="hidden" name="token" value=token.to_string()/>
+                <input type="hidden" name="provider" value=provider.to_string()/>
+                <input type="hidden" name="account" value=id.clone()/>
+                <input type="text" name="label" maxlength="200" value=current aria-label=words.fill(W::NameFor, &shown)/>
+                <button type="submit" aria-label=words.fill(W::RenameNamed, &shown)>{words.get(W::Rename).to_string()}</button>
+            </form>
+        };
+        let remove =
+            disconnect_form(token, provider, &id, words.fill(W::DisconnectNamed, &shown), words.get(W::Disconnect).to_string());
+        view! { <div class="actions">{reauthorize}{rename}{remove}</div> }
     });
     view! {
         <li class="account" data-account=id.clone()>
             <span class="account-name">{shown.clone()}</span>
             <span class=badge_class>{badge}</span>
-            <span class="muted small">{format!("Connected {connected_on}")}</span>
+            <span class="muted small">{words.fill(W::ConnectedOn, &connected_on)}</span>
             {buttons}
         </li>
     }

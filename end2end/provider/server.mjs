@@ -306,6 +306,15 @@ const server = http.createServer(async (req, res) => {
       return res.end(`<!doctype html><title>Host app</title><h1>Host app</h1>
         <iframe title="Connections" src="${src}" width="700" height="500"></iframe>`);
     }
+    if (url.pathname === '/test/host') {
+      // An application page that frames the widget and keeps every message it sends, as a
+      // customer's app sizing the frame and refreshing its own UI would.
+      const src = escape(url.searchParams.get('src') ?? '');
+      res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
+      return res.end(`<!doctype html><title>Host app</title>
+        <script>window.messages = []; addEventListener('message', (e) => messages.push({ origin: e.origin, data: e.data }));</script>
+        <h1>Host app</h1><iframe title="Connections" src="${src}" width="700" height="200"></iframe>`);
+    }
     if (url.pathname === '/test/stats') {
       res.writeHead(200, { 'content-type': 'application/json' });
       return res.end(JSON.stringify(stats));

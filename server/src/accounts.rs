@@ -45,6 +45,9 @@ pub struct Intent {
     /// widget token minted at the callback says so again.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub manager: bool,
+    /// For a widget flow: the widget's look and language, for the token minted when it ends.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub look: Option<crate::widget_tokens::Look>,
     /// For a held connection: the account its tokens revealed.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub account_identifier: Option<String>,
@@ -104,6 +107,7 @@ impl Intent {
             label: label.flatten(),
             established_by: None,
             manager: false,
+            look: None,
             account_identifier: None,
         })
     }

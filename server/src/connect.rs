@@ -121,8 +121,12 @@ impl Plumb {
         let provider = self.provider(&claims.environment(), slug).await?;
         let owner = self.widget_owner(&claims, &provider, true)?;
         let provider = self.for_organization(provider, owner.organization_id.as_deref()).await?;
-        let intent =
-            Intent { established_by: Some(claims.sub.clone()), manager: claims.manages_organization(), ..intent };
+        let intent = Intent {
+            established_by: Some(claims.sub.clone()),
+            manager: claims.manages_organization(),
+            look: Some(claims.look()),
+            ..intent
+        };
         self.check_intent(&provider, &owner, &intent).await?;
         let config = self.connect_values(&provider, &owner, &intent, config).await?;
         // The widget token itself is not stored: the callback mints a fresh one (see
@@ -514,7 +518,15 @@ impl Plumb {
                     (true, Some(member)) => Owner { user_id: member, organization_id: owner.organization_id },
                     _ => owner,
                 };
-                let token = self.remint_widget_token(&provider.environment_id, key_id, &viewer, intent.manager).await?;
+                let token = self
+                    .remint_widget_token(
+                        &provider.environment_id,
+                        key_id,
+                        &viewer,
+                        intent.manager,
+                        &intent.look.clone().unwrap_or_default(),
+                    )
+                    .await?;
                 Ok(widget_url(&token, extra))
             }
             _ => Ok(append_query(&pending.return_to, extra)),

@@ -2,13 +2,15 @@
 //! keys, webhook endpoints and events. An API key and a widget token belong to one environment
 //! and reach nothing outside it; the dashboard shows one at a time. Each environment has the
 //! browser-facing settings that differ between a test app and the real one: where authorization
-//! links may return to, who may frame the widget, and whose pages may call the widget API.
+//! links may return to, who may frame the widget, and whose pages may call the widget API. And
+//! how the widget looks.
 
 use crate::error::{Error, Result};
 use crate::ids::EnvironmentId;
 use crate::origins;
 use crate::plumb::Plumb;
 use crate::store::Environment;
+use crate::widget_theme::Theme;
 
 impl Plumb {
     pub async fn environments(&self) -> Result<Vec<Environment>> {
@@ -68,5 +70,27 @@ impl Plumb {
             return Err(Error::NotFound(format!("No environment {:?}.", id.as_str())));
         }
         self.environment(id).await
+    }
+}
+
+impl Plumb {
+    /// The environment's widget theme (empty when none was saved).
+    pub async fn widget_theme(&self, id: &EnvironmentId) -> Result<Theme> {
+        let Some(json) = self.store.widget_theme(id).await? else { return Ok(Theme::default()) };
+        // Checked before it was saved; a row that no longer parses is treated as no theme
+        // rather than breaking every widget of the environment.
+        Ok(serde_json::from_str(&json).unwrap_or_else(|e| {
+            tracing::warn!(environment = %id.as_str(), error = %e, "stored widget theme unreadable");
+            Theme::default()
+        }))
+    }
+
+    /// Checks and saves the environment's widget theme; widget tokens minted from now on carry it.
+    pub async fn save_widget_theme(&self, id: &EnvironmentId, theme: Theme) -> Result<Theme> {
+        let theme = theme.checked("theme")?;
+        self.environment(id).await?;
+        let json = serde_json::to_string(&theme).map_err(|e| Error::Internal(e.to_string()))?;
+        self.store.save_widget_theme(id, &json, crate::time::now_ms()).await?;
+        Ok(theme)
     }
 }

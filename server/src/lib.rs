@@ -66,6 +66,7 @@ pub mod tokens;
 pub mod webhooks;
 pub mod widget;
 pub mod widget_api;
+pub mod widget_theme;
 pub mod widget_tokens;
 pub mod workers;
 

@@ -7,7 +7,7 @@ use crate::ids::EnvironmentId;
 use crate::plumb::Plumb;
 use crate::providers::{Ownership, Provider};
 use crate::time::now_ms;
-use crate::widget_tokens::{Claims, Subject, KNOWN_SCOPES, MANAGE};
+use crate::widget_tokens::{Claims, Look, Subject, KNOWN_SCOPES, MANAGE};
 use app::model::ConnectionState;
 
 /// What one widget shows: whose it is, and each enabled provider with its icon and the owner's
@@ -48,6 +48,7 @@ impl Plumb {
         user_id: Option<&str>,
         organization_id: Option<&str>,
         scopes: &[String],
+        asked: &Look,
     ) -> Result<String> {
         let owner = Owner::from_input(user_id, organization_id)?;
         if scopes.len() > KNOWN_SCOPES.len() {
@@ -67,7 +68,13 @@ impl Plumb {
                 "widgets:pipes:manage manages an organization's connections: send the organization_id.",
             ));
         }
-        self.mint_for(env, key_id, &owner, scopes).await
+        // The environment's theme, with what this request asked for over it.
+        let theme = match &asked.theme {
+            Some(own) => self.widget_theme(env).await?.overlaid(own),
+            None => self.widget_theme(env).await?,
+        };
+        let look = Look { theme: Some(theme), locale: asked.locale.clone() };
+        self.mint_for(env, key_id, &owner, scopes, &look).await
     }
 
     async fn mint_for(
@@ -76,6 +83,7 @@ impl Plumb {
         key_id: &str,
         owner: &Owner,
         permissions: &[String],
+        look: &Look,
     ) -> Result<String> {
         let env = self.environment(env).await?;
         let frame_ancestors = crate::origins::merged(&self.config.widget_frame_ancestors, &env.frame_ancestors);
@@ -86,6 +94,7 @@ impl Plumb {
             frame_ancestors: &frame_ancestors,
             key_id,
             permissions,
+            look,
         };
         let now = now_ms() / 1000;
         let ttl = self.config.widget_token_ttl.as_secs() as i64;
@@ -100,12 +109,13 @@ impl Plumb {
         key_id: &str,
         owner: &Owner,
         manager: bool,
+        look: &Look,
     ) -> Result<String> {
         if !key_id.is_empty() {
             self.check_minting_key(key_id).await?;
         }
         let permissions = if manager { vec![MANAGE.to_string()] } else { Vec::new() };
-        self.mint_for(env, key_id, owner, &permissions).await
+        self.mint_for(env, key_id, owner, &permissions, look).await
     }
 
     /// Whose connection to `provider` a widget viewer acts on: their own, or for an

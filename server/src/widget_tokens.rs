@@ -9,6 +9,7 @@
 use crate::connections::Owner;
 use crate::error::{Error, Result};
 use crate::ids::EnvironmentId;
+use crate::widget_theme::Theme;
 use base64::engine::general_purpose::{STANDARD_NO_PAD, URL_SAFE_NO_PAD};
 use base64::Engine;
 use hmac::{Hmac, Mac};
@@ -43,6 +44,38 @@ pub struct Claims {
     /// What the viewer may do beyond their own connections: [`MANAGE`] lets them connect and
     /// disconnect their organization's shared connections. Read by WorkOS-style widgets too.
     pub permissions: Vec<String>,
+    /// How the widget looks (the environment's theme with the minting request's over it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub theme: Option<Theme>,
+    /// The language the minting request asked for (a BCP 47 tag); absent, or one the widget
+    /// does not speak: the browser's `Accept-Language` chooses.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub locale: Option<String>,
+}
+
+/// A widget's look and language, as minted into its token and kept by a connect flow for the
+/// token minted when it ends.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Look {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub theme: Option<Theme>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub locale: Option<String>,
+}
+
+impl Look {
+    /// The minting request's `locale`: a well-formed language tag (or nothing), kept as sent.
+    pub fn check_locale(locale: Option<&str>) -> Result<Option<String>> {
+        let Some(tag) = locale.map(str::trim).filter(|t| !t.is_empty()) else { return Ok(None) };
+        let well_formed = tag.len() <= 35
+            && tag
+                .split(['-', '_'])
+                .all(|p| (1..=8).contains(&p.len()) && p.bytes().all(|b| b.is_ascii_alphanumeric()));
+        if !well_formed {
+            return Err(Error::field("locale", "invalid", "Give the locale as a language tag, such as fr or ja-JP."));
+        }
+        Ok(Some(tag.to_string()))
+    }
 }
 
 /// The permission to manage an organization's connections (WorkOS's name for it).
@@ -72,6 +105,11 @@ impl Claims {
         self.org.is_some() && self.permissions.iter().any(|p| p == MANAGE)
     }
 
+    /// The widget's look and language.
+    pub fn look(&self) -> Look {
+        Look { theme: self.theme.clone(), locale: self.locale.clone() }
+    }
+
     /// Whose connections the widget shows.
     pub fn owner(&self) -> Owner {
         Owner { user_id: self.sub.clone(), organization_id: self.org.clone() }
@@ -92,6 +130,7 @@ pub struct Subject<'a> {
     /// The API key minting it.
     pub key_id: &'a str,
     pub permissions: &'a [String],
+    pub look: &'a Look,
 }
 
 /// Signs with the first key and accepts any of them: after an encryption-key rotation, tokens
@@ -121,6 +160,8 @@ impl Signer {
             iat: now_secs,
             exp: now_secs + ttl_secs,
             permissions: subject.permissions.to_vec(),
+            theme: subject.look.theme.clone().filter(|t| !t.is_empty()),
+            locale: subject.look.locale.clone(),
         };
         let payload = serde_json::to_vec(&claims).expect("claims serialize");
         // The header's encoding is the same in both alphabets.
@@ -189,7 +230,25 @@ mod tests {
             frame_ancestors: "",
             key_id: "key_1",
             permissions: &[],
+            look: &NO_LOOK,
         }
+    }
+
+    static NO_LOOK: Look = Look { theme: None, locale: None };
+
+    #[test]
+    fn the_look_travels_in_the_token() {
+        let look = Look { theme: Some(Theme { radius: Some(3), ..Theme::default() }), locale: Some("fr-CA".into()) };
+        let t = signer().mint(&Subject { look: &look, ..subject("user_1", None) }, 1_000, 3_600);
+        let claims = signer().verify(&t, 1_001).unwrap();
+        assert_eq!(claims.look(), look);
+        // An empty theme is left out of the token.
+        let none = Look { theme: Some(Theme::default()), locale: None };
+        let t = signer().mint(&Subject { look: &none, ..subject("user_1", None) }, 1_000, 3_600);
+        assert_eq!(signer().verify(&t, 1_001).unwrap().theme, None);
+        assert!(Look::check_locale(Some("ja-JP")).is_ok());
+        assert!(Look::check_locale(Some("fr<script>")).is_err());
+        assert_eq!(Look::check_locale(Some("  ")).unwrap(), None);
     }
 
     #[test]

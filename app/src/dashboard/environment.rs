@@ -80,6 +80,7 @@ pub fn EnvironmentPage() -> impl IntoView {
                                     />
                                     <button type="submit" class="primary" disabled=move || save.pending().get()>"Save settings"</button>
                                 </ActionForm>
+                                <super::widget_look::WidgetLook/>
                             }.into_any()
                         }
                     }

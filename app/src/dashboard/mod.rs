@@ -16,3 +16,4 @@ pub mod provider_summary;
 pub mod providers;
 pub mod shell;
 pub mod webhooks;
+pub mod widget_look;

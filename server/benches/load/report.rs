@@ -129,7 +129,8 @@ pub struct Report {
 const RATIO_BUDGET: f64 = 0.60;
 const PACED_P99_BUDGET_US: u64 = 5_000;
 const SCALE_BUDGET: f64 = 0.80;
-const WIDGET_BUDGET_BYTES: usize = 120_000;
+/// Issue 17: everything the widget page loads.
+const WIDGET_BUDGET_BYTES: usize = 100_000;
 const IDLE_RSS_BUDGET_BYTES: u64 = 30_000_000;
 const LOADED_RSS_BUDGET_BYTES: u64 = 100_000_000;
 /// Budgets of the relay's issue.
@@ -420,6 +421,11 @@ impl Report {
             group(w.html_gzip),
             group(w.html_brotli)
         );
+        let _ = writeln!(
+            m,
+            "| **Everything the page loads: the HTML as served (uncompressed) + wasm, JS and CSS after brotli** | | | **{}** | |",
+            group(self.widget_page_bytes())
+        );
 
         let _ = writeln!(m, "\n## Memory\n");
         let _ = writeln!(m, "| Database | Idle after start | After the {}-account runs |\n|---|---:|---:|", group(big));
@@ -438,6 +444,12 @@ impl Report {
             }
         }
         m
+    }
+
+    /// What a browser downloads for the widget page: the HTML as Plumb serves it (not
+    /// compressed) and each file as served brotli'd.
+    fn widget_page_bytes(&self) -> usize {
+        self.widget.html_raw + self.widget_totals().2
     }
 
     fn widget_totals(&self) -> (usize, usize, usize) {
@@ -509,12 +521,12 @@ impl Report {
             }
         }
         if !self.widget.assets.is_empty() {
-            let (_, _, br) = self.widget_totals();
+            let total = self.widget_page_bytes();
             let all_br = self.widget.assets.iter().all(|a| a.brotli.1);
             out.push((
-                "Widget wasm + JS + CSS ≤ 120 KB after brotli".into(),
-                format!("{} bytes{}", group(br), if all_br { "" } else { " (some files not served compressed)" }),
-                br <= WIDGET_BUDGET_BYTES,
+                "Widget page (HTML as served + wasm, JS, CSS after brotli) ≤ 100 KB".into(),
+                format!("{} bytes{}", group(total), if all_br { "" } else { " (some files not served compressed)" }),
+                total <= WIDGET_BUDGET_BYTES,
             ));
         }
         for b in &self.backends {

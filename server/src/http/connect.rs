@@ -208,14 +208,14 @@ pub struct DoneParams {
 
 /// Where an API-started authorization ends when the backend gave no `return_to`.
 /// It shows fixed text only: the query is anyone's to write (see
-/// [`app::error::connect_failure`]).
+/// [`app::i18n::Locale::connect_failure`]).
 pub async fn done(Query(params): Query<DoneParams>) -> Response {
     match params.error {
         None => html_page(StatusCode::OK, "Connected", "Your account is connected. You can close this window."),
         Some(code) => html_page(
             StatusCode::OK,
             "Could not connect",
-            &format!("Could not connect the account: {}", app::error::connect_failure(&code)),
+            &format!("Could not connect the account: {}", app::i18n::Locale::En.connect_failure(&code)),
         ),
     }
 }

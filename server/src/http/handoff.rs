@@ -133,7 +133,7 @@ pub async fn done(Query(params): Query<DoneParams>) -> Response {
         Some(code) => super::responses::html_page(
             StatusCode::OK,
             "Could not connect",
-            &format!("Could not connect the account: {}", app::error::connect_failure(&code)),
+            &format!("Could not connect the account: {}", app::i18n::Locale::En.connect_failure(&code)),
         ),
     }
 }

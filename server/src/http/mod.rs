@@ -30,6 +30,7 @@ mod site_cache;
 mod state;
 mod tokens;
 mod webhook_endpoints;
+mod widget_page;
 mod widgets_api;
 mod widgets_json;
 
@@ -39,6 +40,7 @@ pub use state::{leptos_options, AppState};
 
 use crate::plumb::Plumb;
 use app::service::SharedService;
+use axum::extract::{Query, Request, State};
 use axum::middleware;
 use axum::routing::{any, get, patch, post};
 use axum::Router;
@@ -129,13 +131,27 @@ pub fn router(plumb: Arc<Plumb>) -> Router {
             app::shell(dashboard.clone())
         })
         // The widget is its own app with its own bundle and no router. Its server functions are
-        // among those the call above registered (all of them), so only its page is added here.
+        // among those the call above registered (all of them), so only its pages are added here:
+        // the data is loaded first, then the page rendered around it (widget_page).
         .route(
             "/widget",
-            get(leptos_axum::render_app_to_stream_with_context(page_context, move || {
-                app::widget_shell(widget.clone())
-            })),
+            get(move |State(state): State<AppState>, Query(query): Query<widget_page::PageQuery>, request: Request| {
+                let (page_context, bundle) = (page_context.clone(), widget.clone());
+                async move {
+                    let (data, chrome) = widget_page::load(&state.plumb, &query, request.headers()).await;
+                    let render = leptos_axum::render_app_to_stream_with_context(
+                        move || {
+                            page_context();
+                            provide_context(data.clone());
+                            provide_context(chrome.clone());
+                        },
+                        move || app::widget_shell(bundle.clone()),
+                    );
+                    render(request).await
+                }
+            }),
         )
+        .route("/widget/version", get(widget_page::version_of))
         .fallback_service(site)
         .method_not_allowed_fallback(pages::method_not_allowed)
         .layer(middleware::from_fn_with_state(state.clone(), dashboard_auth::gate))

@@ -85,7 +85,8 @@ fn widget_frame_ancestors(plumb: &Plumb, parts: &axum::http::request::Parts) -> 
 
 /// The Content-Security-Policy of a Leptos page: scripts only from Plumb's origin plus the inline
 /// hydration script carrying this response's nonce (Leptos adds it to every script it writes),
-/// WebAssembly compilation for the hydrated bundle, and no framing except of the widget by the
+/// WebAssembly compilation for the hydrated bundle, stylesheets from Plumb plus the widget's
+/// theme (a `<style>` with the nonce), and no framing except of the widget by the
 /// origins the operator listed.
 fn page_security_policy(plumb: &Plumb) {
     use leptos::prelude::use_context;
@@ -98,7 +99,7 @@ fn page_security_policy(plumb: &Plumb) {
         _ => "'none'".to_string(),
     };
     let policy = format!(
-        "default-src 'self'; script-src 'self' 'nonce-{nonce}' 'wasm-unsafe-eval'; style-src 'self'; \
+        "default-src 'self'; script-src 'self' 'nonce-{nonce}' 'wasm-unsafe-eval'; style-src 'self' 'nonce-{nonce}'; \
          img-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'none'; \
          frame-ancestors {ancestors}"
     );

@@ -14,14 +14,14 @@ use crate::provider_settings::{CatalogChange, ProviderChange};
 use crate::store::{ApiKeyRecord, DeliveryRow, Environment, WebhookEndpoint};
 use crate::time::iso;
 use crate::webhooks::EndpointInput;
-use crate::widget::WidgetListing;
+use crate::widget_theme::{Scheme, Theme};
 use app::error::AppError;
 use app::model::{
     AccessTokenRequest, AccessTokenResponse, AdminIdentity, AdminView, AdminsView, ApiKeyView, CatalogInput,
-    CatalogView, ConnectionView, ConnectionsView, CreatedApiKey, CreatedWebhook, DashboardView, DeliveryView,
-    Discovered, EnvironmentView, EnvironmentsView, InvitePreview, ProviderDetail, ProviderInput, ProviderView,
-    RevocationView, SessionView, SharedCredentialsInput, WebhookEndpointView, WebhookInput, WebhooksView,
-    WidgetAccount, WidgetProvider, WidgetView,
+    CatalogView, ConnectFailure, ConnectionView, ConnectionsView, CreatedApiKey, CreatedWebhook, DashboardView,
+    DeliveryView, Discovered, EnvironmentView, EnvironmentsView, InvitePreview, ProviderDetail, ProviderInput,
+    ProviderView, RevocationView, SessionView, SharedCredentialsInput, WebhookEndpointView, WebhookInput, WebhooksView,
+    WidgetThemeView, WidgetView,
 };
 use app::service::PlumbService;
 use std::sync::Arc;
@@ -98,40 +98,12 @@ impl From<&Environment> for EnvironmentView {
     }
 }
 
-impl From<WidgetListing> for WidgetView {
-    fn from(listing: WidgetListing) -> Self {
-        Self {
-            providers: listing
-                .providers
-                .into_iter()
-                .map(|entry| WidgetProvider {
-                    state: entry.state(),
-                    methods: entry.provider.access.auth_methods.clone(),
-                    fields: entry.provider.access.fields_to_ask(&entry.pinned).into_iter().cloned().collect(),
-                    basic: entry.provider.access.basic.clone(),
-                    accounts: entry
-                        .accounts
-                        .iter()
-                        .map(|c| WidgetAccount {
-                            id: c.id.to_string(),
-                            name: c.label.clone().or_else(|| c.account_identifier.clone()).unwrap_or_default(),
-                            label: c.label.clone().unwrap_or_default(),
-                            state: c.state,
-                            connected_on: crate::time::iso(c.created_at).chars().take(10).collect(),
-                        })
-                        .collect(),
-                    multiple: entry.provider.multiple_connections,
-                    shared: entry.provider.ownership == crate::providers::Ownership::Organization,
-                    can_manage: entry.can_manage,
-                    icon_url: entry.icon_path,
-                    slug: entry.provider.slug,
-                    name: entry.provider.name,
-                    description: entry.provider.description,
-                })
-                .collect(),
-            user_id: listing.claims.sub,
-            organization_id: listing.claims.org,
-        }
+fn theme_view(theme: &Theme) -> WidgetThemeView {
+    WidgetThemeView {
+        accent: theme.accent.clone().unwrap_or_default(),
+        radius: theme.radius.map(|r| r.to_string()).unwrap_or_default(),
+        font: theme.font.clone().unwrap_or_default(),
+        scheme: theme.scheme().as_str().to_string(),
     }
 }
 
@@ -317,8 +289,11 @@ impl PlumbService for ServerFns {
         Ok(self.plumb.resend_delivery(&env(env_id), id).await?)
     }
 
-    async fn widget(&self, widget_token: &str) -> Result<WidgetView, AppError> {
-        Ok(self.plumb.widget_listing(widget_token).await?.into())
+    async fn widget(&self, widget_token: &str, failure: Option<ConnectFailure>) -> Result<WidgetView, AppError> {
+        let parts = leptos::prelude::use_context::<axum::http::request::Parts>();
+        let accept_language = parts.as_ref().and_then(|p| p.headers.get(axum::http::header::ACCEPT_LANGUAGE));
+        let language = accept_language.and_then(|v| v.to_str().ok());
+        Ok(super::widget_page::widget_view(&self.plumb, widget_token, failure, language).await?)
     }
 
     async fn disconnect(&self, widget_token: &str, provider: &str, account: Option<&str>) -> Result<(), AppError> {
@@ -341,6 +316,30 @@ impl PlumbService for ServerFns {
             .ok_or_else(|| Error::Internal("the server function ran without its request".into()))?;
         let key = presented_key(&parts.headers)?;
         Ok(self.plumb.get_access_token(&key, provider, &request).await?)
+    }
+
+    async fn widget_theme(&self, env_id: &str) -> Result<WidgetThemeView, AppError> {
+        Ok(theme_view(&self.plumb.widget_theme(&env(env_id)).await?))
+    }
+
+    async fn save_widget_theme(&self, env_id: &str, input: WidgetThemeView) -> Result<WidgetThemeView, AppError> {
+        let radius = match input.radius.trim() {
+            "" => None,
+            r => Some(r.parse::<u8>().map_err(|_| {
+                Error::field("theme.radius", "invalid", "Give the corner radius as a whole number of pixels, 0 to 24.")
+            })?),
+        };
+        let scheme = match input.scheme.trim() {
+            "" | "light" => None,
+            "dark" => Some(Scheme::Dark),
+            "auto" => Some(Scheme::Auto),
+            _ => return Err(Error::field("theme.scheme", "invalid", "Choose light, dark or auto.").into()),
+        };
+        let nonempty = |s: String| Some(s.trim().to_string()).filter(|s| !s.is_empty());
+        let theme = Theme { accent: nonempty(input.accent), radius, font: nonempty(input.font), scheme };
+        let saved = self.plumb.save_widget_theme(&env(env_id), theme).await?;
+        tracing::info!(environment = %env_id, "widget theme saved");
+        Ok(theme_view(&saved))
     }
 
     async fn environments(&self, env_id: &str) -> Result<EnvironmentsView, AppError> {

@@ -18,6 +18,15 @@ pub struct WidgetTokenBody {
     /// connections).
     #[serde(default)]
     scopes: Option<Vec<String>>,
+    /// Plumb's own: how this widget looks, over the environment's theme (`accent` `#rrggbb`,
+    /// `radius` 0–24, `font` a font-family list, `scheme` `light`, `dark` or `auto`).
+    #[serde(default)]
+    #[schema(value_type = Option<Object>)]
+    theme: Option<crate::widget_theme::Theme>,
+    /// Plumb's own: the widget's language (`en`, `fr`, `de`, `es`, `ja`; a region such as
+    /// `fr-CA` is fine); absent or another language: the browser's `Accept-Language` chooses.
+    #[serde(default)]
+    locale: Option<String>,
 }
 
 /// `POST /widgets/token` → `{"token": "…"}`.
@@ -26,6 +35,9 @@ pub async fn create_widget_token(
     key: ApiKey,
     ApiJson(body): ApiJson<WidgetTokenBody>,
 ) -> Result<Json<serde_json::Value>, ApiError> {
+    let theme = body.theme.map(|t| t.checked("theme")).transpose()?;
+    let locale = crate::widget_tokens::Look::check_locale(body.locale.as_deref())?;
+    let look = crate::widget_tokens::Look { theme, locale };
     let token = state
         .plumb
         .mint_widget_token(
@@ -34,6 +46,7 @@ pub async fn create_widget_token(
             body.user_id.as_deref(),
             body.organization_id.as_deref(),
             body.scopes.as_deref().unwrap_or_default(),
+            &look,
         )
         .await?;
     Ok(Json(serde_json::json!({ "token": token })))

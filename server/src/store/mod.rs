@@ -19,6 +19,7 @@ mod providers;
 mod relay;
 pub mod sealed;
 mod webhooks;
+mod widget_themes;
 
 pub use admins::{AdminRecord, InviteRecord, InviteUse, NewSession, SessionRecord, ThrottleRecord};
 pub use api_keys::ApiKeyRecord;

@@ -236,6 +236,7 @@ async fn expired_and_tampered_widget_tokens_change_nothing(backend: Backend) {
         frame_ancestors: "",
         key_id: "",
         permissions: &[],
+        look: &server::widget_tokens::Look::default(),
     };
     let expired = signer.mint(&subject, now - 7200, 3600);
     let valid = app.widget_token("user_1").await;

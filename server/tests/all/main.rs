@@ -29,4 +29,5 @@ mod shutdown;
 mod static_files;
 mod store;
 mod token_api;
+mod widget_look;
 mod widgets_api;

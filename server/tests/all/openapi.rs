@@ -37,6 +37,7 @@ const BROWSER_ONLY: &[(&str, &str)] = &[
     ("/pipes/done", "the page that popup's flow ends on"),
     ("/_widgets/{*rest}", "the widget API's catch-all: any other path's 404, with CORS headers"),
     ("/widget", "the widget page"),
+    ("/widget/version", "what a framed widget asks to tell when a connect in another tab finished (widget token)"),
     ("/docs/api", "this document, rendered for people"),
     ("/metrics", "Prometheus metrics, served on the metrics listener (PLUMB_METRICS_ADDR) only"),
 ];
