@@ -170,7 +170,8 @@ pub fn Notice(#[prop(into)] text: String, #[prop(optional)] error: bool) -> impl
 }
 
 /// Shows a value with a button that copies it (the redirect URI must match character for
-/// character, so copying beats retyping).
+/// character, so copying beats retyping). The label names the group of value and button: ARIA
+/// does not let a `<code>` element be named, so naming the value itself goes unannounced.
 #[component]
 pub fn Copyable(#[prop(into)] label: String, #[prop(into)] text: String) -> impl IntoView {
     let copied = RwSignal::new(false);
@@ -186,10 +187,10 @@ pub fn Copyable(#[prop(into)] label: String, #[prop(into)] text: String) -> impl
     };
     let label_id = format!("copy-{}", label.to_lowercase().replace(' ', "-"));
     view! {
-        <div class="field">
+        <div class="field" role="group" aria-labelledby=label_id.clone()>
             <span class="label" id=label_id.clone()>{label.clone()}</span>
             <div class="copyable-row">
-                <code class="copyable" aria-labelledby=label_id data-testid="redirect-uri">{text}</code>
+                <code class="copyable" data-testid="redirect-uri">{text}</code>
                 <button type="button" on:click=copy aria-label=format!("Copy {label}")>
                     {move || if copied.get() { "Copied" } else { "Copy" }}
                 </button>

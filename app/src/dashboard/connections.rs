@@ -90,26 +90,30 @@ pub fn ConnectedAccounts(slug: String) -> impl IntoView {
 
 #[component]
 fn AccountsTable(list: Vec<ConnectionView>, slug: String, delete: ServerAction<DeleteConnection>) -> impl IntoView {
+    // Nine columns are wider than the card: the table scrolls inside it rather than spilling out
+    // over its edge (where text would sit half on the card, half on the page).
     view! {
-        <table class="providers accounts">
-            <caption class="visually-hidden">"Connected accounts"</caption>
-            <thead>
-                <tr>
-                    <th scope="col">"Owner"</th>
-                    <th scope="col">"Account"</th>
-                    <th scope="col">"Method"</th>
-                    <th scope="col">"State"</th>
-                    <th scope="col">"Granted scopes"</th>
-                    <th scope="col">"Last refresh"</th>
-                    <th scope="col">"Last error"</th>
-                    <th scope="col">"Relayed calls"</th>
-                    <th scope="col"><span class="visually-hidden">"Actions"</span></th>
-                </tr>
-            </thead>
-            <tbody>
-                {list.into_iter().map(|c| view! { <AccountRow c slug=slug.clone() delete/> }).collect_view()}
-            </tbody>
-        </table>
+        <div class="table-scroll">
+            <table class="providers accounts">
+                <caption class="visually-hidden">"Connected accounts"</caption>
+                <thead>
+                    <tr>
+                        <th scope="col">"Owner"</th>
+                        <th scope="col">"Account"</th>
+                        <th scope="col">"Method"</th>
+                        <th scope="col">"State"</th>
+                        <th scope="col">"Granted scopes"</th>
+                        <th scope="col">"Last refresh"</th>
+                        <th scope="col">"Last error"</th>
+                        <th scope="col">"Relayed calls"</th>
+                        <th scope="col"><span class="visually-hidden">"Actions"</span></th>
+                    </tr>
+                </thead>
+                <tbody>
+                    {list.into_iter().map(|c| view! { <AccountRow c slug=slug.clone() delete/> }).collect_view()}
+                </tbody>
+            </table>
+        </div>
     }
 }
 

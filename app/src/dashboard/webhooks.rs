@@ -147,55 +147,57 @@ fn Deliveries(
                 view! { <p class="empty">"Nothing delivered yet."</p> }.into_any()
             } else {
                 view! {
-                    <table class="providers deliveries">
-                        <caption class="visually-hidden">"Recent deliveries"</caption>
-                        <thead>
-                            <tr>
-                                <th scope="col">"Event"</th>
-                                <th scope="col">"Endpoint"</th>
-                                <th scope="col">"Status"</th>
-                                <th scope="col" class="num">"Attempts"</th>
-                                <th scope="col">"Response"</th>
-                                <th scope="col">"Created"</th>
-                                <th scope="col"><span class="visually-hidden">"Actions"</span></th>
-                            </tr>
-                        </thead>
-                        <tbody>
-                            {deliveries.into_iter().map(|d| {
-                                let class = match d.status.as_str() {
-                                    "delivered" => "badge badge-ok",
-                                    "failed" => "badge badge-error",
-                                    _ => "badge badge-warn",
-                                };
-                                let response = match (d.last_status_code, &d.last_error) {
-                                    (Some(code), _) => format!("HTTP {code}"),
-                                    (None, Some(e)) => e.clone(),
-                                    (None, None) => "—".into(),
-                                };
-                                let status = match d.status.as_str() {
-                                    "pending" if d.attempts > 0 => format!("retrying at {}", d.next_attempt_at),
-                                    s => s.to_string(),
-                                };
-                                view! {
-                                    <tr>
-                                        <th scope="row">{d.event.trim_start_matches("pipes.connected_account.").to_string()}</th>
-                                        <td><code>{url_of(&d.endpoint_id)}</code></td>
-                                        <td><span class=class>{status}</span></td>
-                                        <td class="num">{d.attempts}</td>
-                                        <td>{response}</td>
-                                        <td>{d.created_at}</td>
-                                        <td>
-                                            <ActionForm action=resend>
-                                                <crate::csrf::CsrfField/>
-                                                <input type="hidden" name="id" value=d.id/>
-                                                <button type="submit">"Resend"</button>
-                                            </ActionForm>
-                                        </td>
-                                    </tr>
-                                }
-                            }).collect_view()}
-                        </tbody>
-                    </table>
+                    <div class="table-scroll">
+                        <table class="providers deliveries">
+                            <caption class="visually-hidden">"Recent deliveries"</caption>
+                            <thead>
+                                <tr>
+                                    <th scope="col">"Event"</th>
+                                    <th scope="col">"Endpoint"</th>
+                                    <th scope="col">"Status"</th>
+                                    <th scope="col" class="num">"Attempts"</th>
+                                    <th scope="col">"Response"</th>
+                                    <th scope="col">"Created"</th>
+                                    <th scope="col"><span class="visually-hidden">"Actions"</span></th>
+                                </tr>
+                            </thead>
+                            <tbody>
+                                {deliveries.into_iter().map(|d| {
+                                    let class = match d.status.as_str() {
+                                        "delivered" => "badge badge-ok",
+                                        "failed" => "badge badge-error",
+                                        _ => "badge badge-warn",
+                                    };
+                                    let response = match (d.last_status_code, &d.last_error) {
+                                        (Some(code), _) => format!("HTTP {code}"),
+                                        (None, Some(e)) => e.clone(),
+                                        (None, None) => "—".into(),
+                                    };
+                                    let status = match d.status.as_str() {
+                                        "pending" if d.attempts > 0 => format!("retrying at {}", d.next_attempt_at),
+                                        s => s.to_string(),
+                                    };
+                                    view! {
+                                        <tr>
+                                            <th scope="row">{d.event.trim_start_matches("pipes.connected_account.").to_string()}</th>
+                                            <td><code>{url_of(&d.endpoint_id)}</code></td>
+                                            <td><span class=class>{status}</span></td>
+                                            <td class="num">{d.attempts}</td>
+                                            <td>{response}</td>
+                                            <td>{d.created_at}</td>
+                                            <td>
+                                                <ActionForm action=resend>
+                                                    <crate::csrf::CsrfField/>
+                                                    <input type="hidden" name="id" value=d.id/>
+                                                    <button type="submit">"Resend"</button>
+                                                </ActionForm>
+                                            </td>
+                                        </tr>
+                                    }
+                                }).collect_view()}
+                            </tbody>
+                        </table>
+                    </div>
                 }.into_any()
             }}
         </section>
