@@ -2,7 +2,7 @@
 // (checked with axe-core), the viewer's language, and a frame that sizes itself, reports
 // connection changes to its host page and redraws itself when a connect finished in another tab.
 import { test, expect } from '@playwright/test';
-import AxeBuilder from '@axe-core/playwright';
+import { expectNoSeriousViolations } from '../support/a11y.js';
 import { collectErrors, hydrated, state, workos } from '../support/state.js';
 import { signInAndApprove } from '../support/flows.js';
 
@@ -29,14 +29,6 @@ async function createProvider(slug, name) {
   });
 }
 
-async function expectAccessible(page, label) {
-  const results = await new AxeBuilder({ page }).analyze();
-  const serious = results.violations
-    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-    .map((v) => `${v.id} (${v.impact}): ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
-  expect(serious, `${label}: ${serious.join('\n')}`).toEqual([]);
-}
-
 const rgb = (hex) => `rgb(${[1, 3, 5].map((i) => parseInt(hex.slice(i, i + 2), 16)).join(', ')})`;
 
 test("the widget takes the app's look in both schemes and stays readable", async ({ browser }) => {
@@ -57,7 +49,7 @@ test("the widget takes the app's look in both schemes and stays readable", async
     await expect(button).toHaveCSS('color', 'rgb(255, 255, 255)');
     await expect(page.locator('body')).toHaveCSS('font-family', /Georgia/);
     await expect(page.locator('body')).toHaveCSS('background-color', scheme === 'dark' ? 'rgb(21, 26, 33)' : 'rgb(247, 248, 250)');
-    await expectAccessible(page, `widget, ${scheme}`);
+    await expectNoSeriousViolations(page, `widget, ${scheme}`);
     await page.screenshot({ path: new URL(`../../docs/screenshots/widget-${scheme}.png`, import.meta.url).pathname });
     expect(errors).toEqual([]);
     await context.close();
@@ -69,7 +61,7 @@ test("the widget takes the app's look in both schemes and stays readable", async
   const page = await context.newPage();
   await page.goto(`${state().plumbUrl}/widget?token=${encodeURIComponent(token)}`);
   await expect(page.locator('body')).toHaveCSS('background-color', 'rgb(21, 26, 33)');
-  await expectAccessible(page, 'widget, auto in a dark browser');
+  await expectNoSeriousViolations(page, 'widget, auto in a dark browser');
   await context.close();
 
   // A value that could write CSS of its own is refused, naming the field.
