@@ -123,6 +123,12 @@ const FIELD_ORDER: &[&str] = &[
     "revocation_url",
 ];
 
+/// Slugs that would read as another endpoint where a slug stands in a path:
+/// `/data-integrations/finish`, and the `/_widgets/DataIntegrations/…` paths of WorkOS's widgets
+/// (`…/installations/{id}` against `…/{slug}/api-key`, and the like).
+const RESERVED_SLUGS: [&str; 6] =
+    ["finish", "mine", "organization", "configurations", "installations", "shared-connections"];
+
 /// Checks every field of a draft and reports every problem at once, so the admin fixes them in
 /// one go.
 pub fn validate(draft: &Draft, purpose: Purpose, rules: Outbound) -> Result<ValidProvider, Vec<FieldError>> {
@@ -142,9 +148,8 @@ pub fn validate(draft: &Draft, purpose: Purpose, rules: Outbound) -> Result<Vali
     if purpose == Purpose::Create {
         if slug.is_empty() {
             fail("slug", "required", "Enter a slug.".into());
-        } else if slug == "finish" {
-            // `/data-integrations/finish` is an endpoint of its own.
-            fail("slug", "reserved", "\"finish\" is reserved: choose another slug.".into());
+        } else if RESERVED_SLUGS.contains(&slug) {
+            fail("slug", "reserved", format!("{slug:?} is reserved: choose another slug."));
         } else if !is_valid_slug(slug) {
             fail(
                 "slug",
@@ -483,6 +488,20 @@ mod tests {
         assert!(p.pkce_enabled && p.client_secret_required);
         assert_eq!(p.authenticate_via, AuthenticateVia::RequestBody);
         assert_eq!(p.token_body, TokenBodyType::Form);
+    }
+
+    #[test]
+    fn slugs_that_read_as_other_endpoints_are_reserved() {
+        for slug in ["finish", "installations", "shared-connections", "organization"] {
+            let errors =
+                validate_form(&ProviderInput { slug: slug.into(), ..input() }, Purpose::Create, DEV).unwrap_err();
+            assert_eq!(errors.len(), 1, "{slug}");
+            assert_eq!((errors[0].field.as_str(), errors[0].code.as_str()), ("slug", "reserved"), "{slug}");
+        }
+        // Only the whole slug: one that starts with a reserved word is an ordinary slug.
+        assert!(
+            validate_form(&ProviderInput { slug: "organization-crm".into(), ..input() }, Purpose::Create, DEV).is_ok()
+        );
     }
 
     #[test]
