@@ -85,16 +85,20 @@ impl Plumb {
         let connections = self.store.connections_of(&owner).await?;
         let icons = self.store.icon_versions().await?;
         let shared_apps = self.shared_apps().await?;
+        let mut all_settings = match &claims.org {
+            Some(org) => self.store.settings_of_organization(&claims.environment(), org).await?,
+            None => Vec::new(),
+        };
         let mut out = Vec::new();
         for mut root in self.store.providers(&claims.environment()).await? {
             if root.ownership != ownership {
                 continue;
             }
             crate::catalog::refresh(&mut root);
-            let settings = match &claims.org {
-                Some(org) => self.store.organization_settings(&root.id, org).await?,
-                None => None,
-            };
+            let settings = all_settings
+                .iter()
+                .position(|s| s.provider_id == root.id.as_str())
+                .map(|i| all_settings.swap_remove(i));
             let has_credentials = match settings.as_ref().filter(|s| s.client_id.is_some()) {
                 Some(own) => own.client_secret.is_some() || !root.client_secret_required,
                 None => {

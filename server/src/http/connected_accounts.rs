@@ -19,6 +19,16 @@ use serde::Deserialize;
 use serde_json::{json, Map, Value};
 use std::collections::HashMap;
 
+/// `auth_method` as SDK clients and the WorkOS widgets know it: `oauth`, `api_key`,
+/// `client_credentials`. Basic credentials are a secret too and reach them as an API key
+/// (SDK 12.3 knows no other kind).
+pub fn sdk_auth_method(method: AuthMethod) -> &'static str {
+    match method {
+        AuthMethod::Basic => "api_key",
+        other => other.as_str(),
+    }
+}
+
 /// The ConnectedAccount object for a stored connection of `p`.
 pub fn to_json(c: &Connection, p: &Provider) -> Value {
     let method = c.auth_method;
@@ -32,8 +42,7 @@ pub fn to_json(c: &Connection, p: &Provider) -> Value {
         "user_id": c.owner.user(),
         "organization_id": c.owner.organization_id,
         "scopes": c.scopes.0,
-        // Basic credentials reach SDK clients as an API key (SDK 12.3 knows no other kind).
-        "auth_method": match method { AuthMethod::Basic => "api_key", other => other.as_str() },
+        "auth_method": sdk_auth_method(method),
         "api_key_last_4": if matches!(method, AuthMethod::ApiKey | AuthMethod::Basic) { hint.clone() } else { None },
         "config": crate::credentials::shown_config(p, c),
         "state": c.state.as_str(),

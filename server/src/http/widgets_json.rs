@@ -24,6 +24,23 @@ fn optional(map: &mut Map<String, Value>, key: &str, value: &str) {
     }
 }
 
+/// The fields every provider shape of the widgets opens with.
+fn head(object: &str, p: &Provider) -> Map<String, Value> {
+    let mut map = Map::new();
+    map.insert("object".into(), json!(object));
+    map.insert("id".into(), json!(p.id));
+    map.insert("name".into(), json!(p.name));
+    map.insert("description".into(), json!((!p.description.is_empty()).then(|| p.description.clone())));
+    map.insert("slug".into(), json!(p.slug));
+    map
+}
+
+/// `integrationType` (the catalog entry, or `custom`) and `ownership`.
+fn kind(map: &mut Map<String, Value>, p: &Provider) {
+    map.insert("integrationType".into(), json!(p.catalog_slug.clone().unwrap_or_else(|| "custom".into())));
+    map.insert("ownership".into(), json!(ownership(p)));
+}
+
 /// A configuration field in the widgets' descriptor: empty optional strings left out, since the
 /// widgets test them with `!== undefined` (an empty `default` would show "Defaults to  …").
 fn config_field(f: &ConfigField) -> Value {
@@ -55,17 +72,9 @@ fn config(v: &ViewedProvider) -> Value {
     Value::Object(map)
 }
 
-/// `oauth`, `api_key` (Basic credentials too: a secret), `client_credentials`.
-fn method_name(m: AuthMethod) -> &'static str {
-    match m {
-        AuthMethod::Basic => "api_key",
-        other => other.as_str(),
-    }
-}
-
 /// A connection as the widgets' `DataInstallation`.
 pub fn installation(c: &Connection) -> Value {
-    let method = method_name(c.auth_method);
+    let method = super::connected_accounts::sdk_auth_method(c.auth_method);
     let mut map = Map::new();
     map.insert("object".into(), json!("connected_account"));
     map.insert("id".into(), json!(c.id));
@@ -73,13 +82,7 @@ pub fn installation(c: &Connection) -> Value {
     map.insert("organization_id".into(), json!(c.owner.organization_id));
     map.insert("scopes".into(), json!(c.scopes.0));
     map.insert("auth_method".into(), json!(method));
-    map.insert(
-        "state".into(),
-        json!(match c.state {
-            ConnectionState::Connected => "connected",
-            ConnectionState::NeedsReauthorization => "needs_reauthorization",
-        }),
-    );
+    map.insert("state".into(), json!(c.state.as_str()));
     map.insert("created_at".into(), json!(crate::time::iso(c.created_at)));
     map.insert("updated_at".into(), json!(crate::time::iso(c.updated_at)));
     // The open values only: secret ones are sealed apart and never leave Plumb.
@@ -111,14 +114,8 @@ fn icons(map: &mut Map<String, Value>, v: &ViewedProvider, public_url: &str) {
 /// The `DataIntegration` of `<Pipes/>`' rows, with `connected_accounts` and `installation`.
 pub fn integration(v: &ViewedProvider, public_url: &str) -> Value {
     let p = &v.effective;
-    let mut map = Map::new();
-    map.insert("object".into(), json!("data_integration"));
-    map.insert("id".into(), json!(p.id));
-    map.insert("name".into(), json!(p.name));
-    map.insert("description".into(), json!((!p.description.is_empty()).then(|| p.description.clone())));
-    map.insert("slug".into(), json!(p.slug));
-    map.insert("integrationType".into(), json!(p.catalog_slug.clone().unwrap_or_else(|| "custom".into())));
-    map.insert("ownership".into(), json!(ownership(p)));
+    let mut map = head("data_integration", p);
+    kind(&mut map, p);
     map.insert("credentialsType".into(), json!(credentials_type(v)));
     map.insert("scopes".into(), json!(p.scopes.0));
     map.insert("createdAt".into(), json!(crate::time::iso(p.created_at)));
@@ -159,14 +156,8 @@ fn credentials(v: &ViewedProvider, redirect_uri: &str) -> Value {
 /// has it configured.
 pub fn configuration(v: &ViewedProvider, public_url: &str, redirect_uri: &str) -> Value {
     let (p, root) = (&v.effective, &v.root);
-    let mut map = Map::new();
-    map.insert("object".into(), json!("data_integration_configuration"));
-    map.insert("id".into(), json!(p.id));
-    map.insert("name".into(), json!(p.name));
-    map.insert("description".into(), json!((!p.description.is_empty()).then(|| p.description.clone())));
-    map.insert("slug".into(), json!(p.slug));
-    map.insert("integrationType".into(), json!(p.catalog_slug.clone().unwrap_or_else(|| "custom".into())));
-    map.insert("ownership".into(), json!(ownership(p)));
+    let mut map = head("data_integration_configuration", p);
+    kind(&mut map, p);
     map.insert("enabled".into(), json!(p.enabled));
     map.insert("scopes".into(), json!(p.scopes.0));
     map.insert("defaultScopes".into(), json!(root.scopes.0));
@@ -235,12 +226,7 @@ pub fn shared_connection(v: &ViewedProvider, public_url: &str) -> Value {
             })
         })
         .collect();
-    let mut map = Map::new();
-    map.insert("object".into(), json!("data_integration"));
-    map.insert("id".into(), json!(p.id));
-    map.insert("name".into(), json!(p.name));
-    map.insert("description".into(), json!((!p.description.is_empty()).then(|| p.description.clone())));
-    map.insert("slug".into(), json!(p.slug));
+    let mut map = head("data_integration", p);
     map.insert("ownership".into(), json!("organization"));
     map.insert("connected_accounts".into(), Value::Array(accounts));
     icons(&mut map, v, public_url);

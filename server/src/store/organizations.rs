@@ -3,7 +3,7 @@
 
 use super::database::Store;
 use crate::error::Result;
-use crate::ids::ProviderId;
+use crate::ids::{EnvironmentId, ProviderId};
 use sqlx::any::AnyRow;
 use sqlx::{FromRow, Row};
 
@@ -63,6 +63,21 @@ impl Store {
         let sql =
             format!("SELECT {COLUMNS} FROM provider_organizations WHERE provider_id = $1 AND organization_id = $2");
         Ok(sqlx::query_as(&sql).bind(provider_id.as_str()).bind(organization_id).fetch_optional(&self.pool).await?)
+    }
+
+    /// An organization's settings for the environment's providers, one per provider it
+    /// configured: one query where a list of providers needs each one's. (The primary key leads
+    /// with the provider, so each of the environment's providers is one index lookup.)
+    pub async fn settings_of_organization(
+        &self,
+        environment_id: &EnvironmentId,
+        organization_id: &str,
+    ) -> Result<Vec<OrganizationSettings>> {
+        let sql = format!(
+            "SELECT {COLUMNS} FROM provider_organizations WHERE organization_id = $1 \
+             AND provider_id IN (SELECT id FROM providers WHERE environment_id = $2)"
+        );
+        Ok(sqlx::query_as(&sql).bind(organization_id).bind(environment_id.as_str()).fetch_all(&self.pool).await?)
     }
 
     /// Inserts or replaces an organization's settings for a provider.
