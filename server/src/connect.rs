@@ -222,10 +222,10 @@ impl Plumb {
             .filter(|u| u.username().is_empty() && u.password().is_none())
             .ok_or_else(|| Error::field("return_to", "invalid_url", "Enter an absolute https:// URL."))?;
         let origin = url.origin().ascii_serialization();
-        let own = url::Url::parse(&self.config.public_url).map(|u| u.origin().ascii_serialization()).ok();
         let environment = self.environment(env).await?;
-        let allowed = crate::origins::merged(&self.config.return_to_origins, &environment.return_to_origins);
-        if own.as_deref() != Some(origin.as_str()) && !allowed.split(' ').any(|o| o == origin) {
+        if origin != self.own_origin()
+            && !crate::origins::listed(&self.config.return_to_origins, &environment.return_to_origins, &origin)
+        {
             return Err(Error::field(
                 "return_to",
                 "origin_not_allowed",

@@ -63,7 +63,7 @@ impl Plumb {
             return Ok(true);
         }
         let environment = self.environment(env).await?;
-        Ok(crate::origins::merged(&[], &environment.widget_origins).split(' ').any(|o| o == origin))
+        Ok(crate::origins::listed(&[], &environment.widget_origins, origin))
     }
 
     /// Whether any environment lets `origin` call its widget API: what a CORS preflight, which
@@ -71,7 +71,7 @@ impl Plumb {
     /// token's environment ([`Plumb::check_widget_origin`]).
     pub async fn any_widget_origin(&self, origin: &str) -> Result<bool> {
         let environments = self.store.environments().await?;
-        Ok(environments.iter().any(|e| crate::origins::merged(&[], &e.widget_origins).split(' ').any(|o| o == origin)))
+        Ok(environments.iter().any(|e| crate::origins::listed(&[], &e.widget_origins, origin)))
     }
 
     /// Refuses a widget API request from a page the token's environment does not list. A request

@@ -18,6 +18,11 @@ pub fn merged(configured: &[String], own: &str) -> String {
     all.join(" ")
 }
 
+/// Whether `origin` is in the operator's list or the environment's own, as [`merged`] reads them.
+pub fn listed(configured: &[String], own: &str, origin: &str) -> bool {
+    merged(configured, own).split(' ').any(|o| o == origin)
+}
+
 /// `item` as an origin (an http(s) scheme, a host and maybe a port, nothing else), or `None`.
 /// Shared by the configuration's origin lists and the dashboard's.
 ///
