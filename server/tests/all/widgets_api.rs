@@ -143,6 +143,34 @@ async fn the_widgets_read_their_shapes(backend: Backend) {
     assert_eq!(again.status, StatusCode::NOT_FOUND);
     assert!(again.json()["message"].is_string());
 
+    // An oversized or malformed body is refused with JSON and CORS, and stores nothing.
+    let big = call(
+        &app,
+        Method::PUT,
+        "/_widgets/DataIntegrations/keyed/api-key",
+        &token,
+        Some(APP_ORIGIN),
+        Some(json!({"secret": "k".repeat(2 * 1024 * 1024)})),
+    )
+    .await;
+    assert_eq!(big.status, StatusCode::PAYLOAD_TOO_LARGE, "{}", big.body);
+    assert_eq!(big.json()["code"], "payload_too_large");
+    assert_eq!(big.header("access-control-allow-origin"), Some(APP_ORIGIN));
+    let unknown_field = call(
+        &app,
+        Method::PUT,
+        "/_widgets/DataIntegrations/keyed/api-key",
+        &token,
+        Some(APP_ORIGIN),
+        Some(json!({"secret": secret, "extra": 1})),
+    )
+    .await;
+    assert!(unknown_field.status.is_client_error(), "{}", unknown_field.body);
+    assert!(unknown_field.json()["message"].is_string());
+    let after = get(&app, "/_widgets/DataIntegrations/mine", &token).await.json();
+    let keyed = after["data"].as_array().unwrap().iter().find(|r| r["slug"] == "keyed").unwrap().clone();
+    assert_eq!((keyed["installation"].clone(), keyed["connected_accounts"].clone()), (Value::Null, json!([])));
+
     // Errors carry a string message, and unknown paths are JSON 404s too.
     let unknown = get(&app, "/_widgets/Nothing/here", &token).await;
     assert_eq!(unknown.status, StatusCode::NOT_FOUND);
@@ -224,6 +252,8 @@ async fn cors_answers_listed_origins_only_and_on_errors_too(backend: Backend) {
     }
     let wrong_method = get(&app, "/_widgets/DataIntegrations/acme/api-key", &token).await;
     assert_eq!(wrong_method.status, StatusCode::METHOD_NOT_ALLOWED);
+    assert_eq!(wrong_method.json()["code"], "method_not_allowed", "{}", wrong_method.body);
+    assert!(wrong_method.json()["message"].is_string());
     assert_eq!(wrong_method.header("access-control-allow-origin"), Some(APP_ORIGIN));
     let other =
         call(&app, Method::GET, "/_widgets/DataIntegrations/mine", &token, Some("https://evil.example"), None).await;
